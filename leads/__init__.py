@@ -1,0 +1,3 @@
+"""Orphan-account prospecting: closure notices in, worked lead lists out."""
+
+__version__ = "0.1.0"

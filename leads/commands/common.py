@@ -1,0 +1,64 @@
+"""What every command shares: the application context (database, acting user) and error handling."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+
+from leads.errors import LeadsError
+
+
+@dataclass
+class App:
+    """Per-invocation context: which database, who is acting, how talkative."""
+
+    db_url: str
+    user: str
+    verbose: int = 0
+    _db: Any = field(default=None, repr=False)
+
+    def database(self, *, ensure_schema: bool = True) -> Any:
+        """The Database, opened once; by default checked to be at the current schema (created if empty)."""
+        if self._db is None:
+            from leads.db import Database
+
+            self._db = Database(self.db_url)
+            if ensure_schema:
+                self._db.ensure_current()
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.dispose()
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+class LeadsGroup(click.Group):
+    """A group that turns domain and database errors into `Error: ...` with a non-zero exit."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LeadsError as exc:
+            raise click.ClickException(str(exc)) from exc
+        except Exception as exc:  # database errors that escaped a session
+            from sqlalchemy import exc as sa_exc
+
+            if isinstance(exc, sa_exc.DBAPIError):
+                from leads.db import translate_error
+
+                app = ctx.find_object(App)
+                translated = translate_error(exc, app.db_url) if app else None
+                if translated is not None:
+                    raise click.ClickException(str(translated)) from exc
+            raise
+
+
+def setup_logging(verbose: int) -> None:
+    level = logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -1,0 +1,42 @@
+"""The one contract between spiders and pipelines: a normalized closure notice."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+NOTICE_TYPES = ("closure", "layoff", "bankruptcy", "registry_end", "other")
+
+
+@dataclass
+class ClosureNotice:
+    """One notice as one source published it.
+
+    ``source_key`` identifies the notice within its source and must stay the same when the
+    agency amends the notice, so that a re-crawl updates the row instead of adding one.
+    ``raw`` keeps the published row (header -> text) so nothing the agency said is lost.
+    """
+
+    source: str
+    source_key: str
+    company_name: str
+    source_url: str
+    notice_type: str = "other"
+    address: str | None = None
+    city: str | None = None
+    state: str | None = None
+    zip5: str | None = None
+    notice_date: date | None = None
+    effective_date: date | None = None
+    employees: int | None = None
+    industry_code: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.notice_type not in NOTICE_TYPES:
+            raise ValueError(f"notice_type {self.notice_type!r} is not one of {NOTICE_TYPES}")
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)

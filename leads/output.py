@@ -1,0 +1,160 @@
+"""Rendering listings: a table by default, CSV, JSON or newline-delimited JSON; data goes to stdout.
+
+Every listing command takes the same options (``output_options``) and hands its rows to
+``render``. CSV and XLSX cells that a spreadsheet would run as a formula are neutralized.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import IO, Any
+
+import click
+
+FORMATS = ("table", "csv", "json", "ndjson")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(value: Any) -> Any:
+    """Make a text cell inert in a spreadsheet: a leading =, +, -, @, tab or CR gets a ' in front.
+
+    Numbers stay numbers (a negative count is not a formula); only text is touched.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-friendly value: ISO dates, plain numbers, nested dicts kept."""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _cell(value: Any) -> str:
+    value = _plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}" if value != int(value) else str(int(value))
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def _csv_cell(value: Any) -> str:
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return _cell(value)
+    return neutralize(_cell(value))
+
+
+def write_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], out: IO[str]) -> int:
+    # RFC 4180 line ends: the csv module then also quotes a lone CR inside a value.
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    n = 0
+    for row in rows:
+        writer.writerow([_csv_cell(row.get(c)) for c in columns])
+        n += 1
+    return n
+
+
+def write_xlsx(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], path: str, sheet: str = "leads") -> int:
+    """An XLSX file whose text cells are stored as inert strings (openpyxl would store '=...' as a formula)."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet)
+    ws.append(list(columns))
+    n = 0
+    for row in rows:
+        values = []
+        for c in columns:
+            v = _plain(row.get(c))
+            if isinstance(v, (dict, list)):
+                v = json.dumps(v, ensure_ascii=False, sort_keys=True)
+            values.append(neutralize(v))
+        ws.append(values)
+        n += 1
+    wb.save(path)
+    return n
+
+
+def render(
+    rows: Iterable[Mapping[str, Any]],
+    columns: Sequence[str],
+    fmt: str = "table",
+    out: IO[str] | None = None,
+    *,
+    empty_message: str | None = None,
+) -> int:
+    """Write rows in ``fmt`` to ``out`` (stdout). Returns how many rows were written."""
+    out = out or sys.stdout
+    if fmt == "csv":
+        return write_csv(rows, columns, out)
+    if fmt == "json":
+        data = [{c: _plain(row.get(c)) for c in columns} for row in rows]
+        json.dump(data, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return len(data)
+    if fmt == "ndjson":
+        n = 0
+        for row in rows:
+            out.write(json.dumps({c: _plain(row.get(c)) for c in columns}, ensure_ascii=False) + "\n")
+            n += 1
+        return n
+    return _write_table(list(rows), columns, out, empty_message)
+
+
+def _write_table(rows: list[Mapping[str, Any]], columns: Sequence[str], out: IO[str], empty: str | None) -> int:
+    if not rows:
+        click.echo(empty or "(nothing to show)", err=True)
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    interactive = out.isatty() if hasattr(out, "isatty") else False
+    console = Console(file=out, width=None if interactive else 250, no_color=not interactive,
+                      highlight=False, soft_wrap=False)
+    table = Table(show_header=True, header_style="bold" if interactive else None, box=None, pad_edge=False)
+    for c in columns:
+        table.add_column(c, overflow="fold")
+    for row in rows:
+        table.add_row(*(_cell(row.get(c)) for c in columns))
+    console.print(table)
+    return len(rows)
+
+
+def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The shared --table/--csv/--json/--ndjson options; the command receives ``fmt``."""
+    fn = click.option("--ndjson", "fmt", flag_value="ndjson", help="One JSON object per line.")(fn)
+    fn = click.option("--json", "fmt", flag_value="json", help="A JSON array.")(fn)
+    fn = click.option("--csv", "fmt", flag_value="csv", help="CSV with a header row (formulas neutralized).")(fn)
+    fn = click.option("--table", "fmt", flag_value="table", default=True, help="An aligned table (default).")(fn)
+    return fn
+
+
+def echo_err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+__all__ = ["FORMATS", "neutralize", "render", "write_csv", "write_xlsx", "output_options", "echo_err"]

@@ -1,0 +1,1 @@
+"""Scrapy spiders: one module per public source; each turns responses into ClosureNotice items."""

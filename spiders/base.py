@@ -1,0 +1,97 @@
+"""The base every closure-notice spider builds on: start URL override, loud errors, row skipping.
+
+Spiders only extract. They never touch the database and keep no state on ``self`` between
+callbacks; context travels in ``cb_kwargs``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any, ClassVar
+
+import scrapy
+from scrapy.http import Response
+
+from leads.items import ClosureNotice
+from spiders.parsing import LayoutChanged
+
+STAT_ROWS_SKIPPED = "leads/rows_skipped"
+STAT_LAYOUT_ERRORS = "leads/layout_errors"
+STAT_REQUEST_ERRORS = "leads/request_errors"
+
+
+class NoticeSpider(scrapy.Spider):
+    """Base class: subclasses set the metadata below and implement ``parse``.
+
+    ``leads crawl SOURCE --url URL`` passes ``url`` as a spider argument to replace the start URL.
+    """
+
+    #: The agency page a person would open to see these notices.
+    agency_url: ClassVar[str] = ""
+    #: Human description of what the source publishes, e.g. "HTML page linking to XLSX".
+    source_format: ClassVar[str] = ""
+    #: The state (or city) the source covers, for `leads sources`.
+    region: ClassVar[str] = ""
+
+    def __init__(self, *args: Any, url: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if url:
+            self.start_urls = [url]
+
+    async def start(self) -> AsyncIterator[Any]:
+        for url in self.start_urls:
+            yield scrapy.Request(url, callback=self.parse, errback=self.on_request_error)
+
+    # -- loud failures --------------------------------------------------------------------------
+
+    def _inc(self, key: str) -> None:
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None and crawler.stats is not None:
+            crawler.stats.inc_value(key)
+
+    def on_request_error(self, failure: Any) -> None:
+        """Errback: a 404, a 5xx after retries, a timeout or a refused connection is an ERROR."""
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        response = getattr(failure.value, "response", None)
+        if response is not None:
+            reason = f"HTTP {response.status}"
+        else:
+            reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        self._inc(STAT_REQUEST_ERRORS)
+        self.logger.error("source %s: request failed for %s (%s)", self.name, url, reason)
+
+    def layout_changed(self, response: Response | None, message: str) -> None:
+        """The page or file lost the structure the spider knows: an ERROR, never silence."""
+        self._inc(STAT_LAYOUT_ERRORS)
+        where = response.url if response is not None else "?"
+        self.logger.error("source %s: layout changed at %s: %s", self.name, where, message)
+
+    def skip_row(self, response: Response | None, row: object, reason: str) -> None:
+        """A malformed row: logged with its source and row, counted, skipped; the source goes on."""
+        self._inc(STAT_ROWS_SKIPPED)
+        where = response.url if response is not None else "?"
+        self.logger.warning("source %s: skipped row %s of %s: %s", self.name, row, where, reason)
+
+    def request(self, url: str, callback: Any, **cb_kwargs: Any) -> scrapy.Request:
+        """A follow-up request that reports its failure like the start request does."""
+        return scrapy.Request(url, callback=callback, errback=self.on_request_error, cb_kwargs=cb_kwargs)
+
+    # -- `leads parse SOURCE FILE` --------------------------------------------------------------
+
+    def parse_file(self, response: Response) -> Iterator[ClosureNotice]:
+        """Notices found in one saved file of any format this source publishes.
+
+        The default runs ``parse`` and keeps only the notices (follow-up requests are dropped).
+        A LayoutChanged raised by a parser propagates so the maintainer sees it.
+        """
+        yield from only_notices(self.parse(response))
+
+
+def only_notices(results: Iterable[Any] | None) -> Iterator[ClosureNotice]:
+    for result in results or ():
+        if isinstance(result, ClosureNotice):
+            yield result
+
+
+__all__ = ["NoticeSpider", "LayoutChanged", "only_notices"]

@@ -1,0 +1,213 @@
+"""Pure helpers spiders share to turn published text into ClosureNotice fields.
+
+Agencies publish dates, counts and headers in many spellings; these helpers accept the
+spellings seen in the real fixtures and raise ``ValueError`` on anything they cannot read,
+so a spider can skip that row loudly instead of storing garbage.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+
+_DATE_FORMATS = (
+    "%m/%d/%Y",
+    "%m/%d/%y",
+    "%Y-%m-%d",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S.%f",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%b %d %Y",
+    "%B %d %Y",
+    "%d-%b-%y",
+    "%d-%b-%Y",
+    "%m-%d-%Y",
+    "%m.%d.%Y",
+)
+
+
+class LayoutChanged(Exception):
+    """The page or file no longer has the structure the spider knows (table gone, key column gone)."""
+
+
+def clean_text(value: object) -> str:
+    """Collapse whitespace, decode HTML entities, drop literal <br> separators; '' for None."""
+    if value is None:
+        return ""
+    text = html.unescape(str(value))
+    text = re.sub(r"<br\s*/?>", " ", text, flags=re.I)
+    return re.sub(r"\s+", " ", text.replace("\xa0", " ")).strip()
+
+
+def parse_date(value: object) -> date | None:
+    """A published date as a date; None when blank; ValueError when unreadable."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = clean_text(value)
+    if not text or text.lower() in {"n/a", "na", "none", "tbd", "unknown", "-", "--"}:
+        return None
+    text = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text)
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    # "2/15/2019 - 3/1/2019", "3/13/2020 12:00:00 AM": take the first date-looking token.
+    match = re.search(r"\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}", text)
+    if match and match.group(0) != text:
+        return parse_date(match.group(0))
+    raise ValueError(f"unreadable date {text!r}")
+
+
+def parse_int(value: object) -> int | None:
+    """An employee count as an int; None when blank; ValueError when not a number ('unknown')."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"unreadable number {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value != int(value):
+            raise ValueError(f"unreadable number {value!r}")
+        return int(value)
+    text = clean_text(value).replace(",", "")
+    if not text or text.lower() in {"n/a", "na", "none", "-", "--"}:
+        return None
+    match = re.fullmatch(r"(?:approx\.?|approximately|up to|~)?\s*(\d+)(?:\.0+)?\+?", text, flags=re.I)
+    if not match:
+        raise ValueError(f"unreadable number {text!r}")
+    return int(match.group(1))
+
+
+def zip5(value: object) -> str | None:
+    """The 5-digit ZIP from '74014', '74014-1234', 74014.0 or '7401' (leading zero lost in Excel)."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value == int(value):
+        value = int(value)
+    text = clean_text(value)
+    match = re.search(r"\b(\d{5})(?:-\d{4})?\b", text)
+    if match:
+        return match.group(1)
+    if re.fullmatch(r"\d{3,4}", text):
+        return text.zfill(5)
+    return None
+
+
+_CLOSURE = re.compile(r"clos|shut ?down|cessation|ceas", re.I)
+_LAYOFF = re.compile(r"lay ?off|reduction|furlough|relocat|mass", re.I)
+_BANKRUPTCY = re.compile(r"bankrupt|chapter (7|11)|liquidat", re.I)
+
+
+def classify_notice_type(*values: object) -> str:
+    """closure / layoff / bankruptcy / other from whatever words the source uses.
+
+    A multi-valued field ('ClosureLayoff') counts as a closure: for a sales team a closed
+    site is the stronger signal, and the raw value stays in the row.
+    """
+    text = " ".join(clean_text(v) for v in values if v is not None)
+    if _CLOSURE.search(text):
+        return "closure"
+    if _BANKRUPTCY.search(text):
+        return "bankruptcy"
+    if _LAYOFF.search(text):
+        return "layoff"
+    return "other"
+
+
+def _header_key(text: object) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", clean_text(text).lower()).strip()
+
+
+def map_headers(
+    headers: Sequence[object],
+    spec: Mapping[str, Iterable[str]],
+    required: Iterable[str] = (),
+    source: str = "",
+) -> dict[str, int]:
+    """Find columns by meaning: field -> column index.
+
+    ``spec`` maps each field to regular expressions tried against the lower-cased header with
+    punctuation turned to spaces (e.g. ``{"employees": [r"employees?\\b.*affected", r"^jobs?$"]}``).
+    Patterns are tried in order across all headers, so the first pattern is the preferred
+    meaning. A header is used by one field only. Missing ``required`` fields raise LayoutChanged
+    naming the headers that were present, so a renamed column fails loudly.
+    """
+    keys = [_header_key(h) for h in headers]
+    found: dict[str, int] = {}
+    used: set[int] = set()
+    for field_name, patterns in spec.items():
+        for pattern in patterns:
+            rx = re.compile(pattern)
+            hit = next((i for i, k in enumerate(keys) if i not in used and k and rx.search(k)), None)
+            if hit is not None:
+                found[field_name] = hit
+                used.add(hit)
+                break
+    missing = [f for f in required if f not in found]
+    if missing:
+        where = f"{source}: " if source else ""
+        raise LayoutChanged(
+            f"{where}layout changed: no column for {', '.join(missing)} among headers "
+            f"{[clean_text(h) for h in headers]}"
+        )
+    return found
+
+
+def split_city_state_zip(text: object) -> tuple[str | None, str | None, str | None]:
+    """'Broken Arrow, Oklahoma 74014' / 'Ringgold VA' / 'Tulsa, OK 74103-1234' -> (city, ST, zip5)."""
+    value = clean_text(text)
+    if not value:
+        return None, None, None
+    zip_code = None
+    m = re.search(r"\s*\b(\d{5})(?:-\d{4})?\s*$", value)
+    if m:
+        zip_code = m.group(1)
+        value = value[: m.start()].strip(" ,")
+    state = None
+    m = re.search(r"(?:,\s*|\s+)([A-Za-z][A-Za-z .]+)$", value)
+    if m:
+        candidate = state_code(m.group(1))
+        if candidate:
+            state = candidate
+            value = value[: m.start()].strip(" ,")
+        else:
+            # a two-word state such as "New York", "North Carolina"
+            m2 = re.search(r"(?:,\s*|\s+)([A-Za-z]+ [A-Za-z]+)$", value)
+            if m2 and state_code(m2.group(1)):
+                state = state_code(m2.group(1))
+                value = value[: m2.start()].strip(" ,")
+    return (value or None), state, zip_code
+
+
+_STATES = {
+    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
+    "colorado": "CO", "connecticut": "CT", "delaware": "DE", "district of columbia": "DC",
+    "florida": "FL", "georgia": "GA", "hawaii": "HI", "idaho": "ID", "illinois": "IL",
+    "indiana": "IN", "iowa": "IA", "kansas": "KS", "kentucky": "KY", "louisiana": "LA",
+    "maine": "ME", "maryland": "MD", "massachusetts": "MA", "michigan": "MI", "minnesota": "MN",
+    "mississippi": "MS", "missouri": "MO", "montana": "MT", "nebraska": "NE", "nevada": "NV",
+    "new hampshire": "NH", "new jersey": "NJ", "new mexico": "NM", "new york": "NY",
+    "north carolina": "NC", "north dakota": "ND", "ohio": "OH", "oklahoma": "OK", "oregon": "OR",
+    "pennsylvania": "PA", "rhode island": "RI", "south carolina": "SC", "south dakota": "SD",
+    "tennessee": "TN", "texas": "TX", "utah": "UT", "vermont": "VT", "virginia": "VA",
+    "washington": "WA", "west virginia": "WV", "wisconsin": "WI", "wyoming": "WY",
+    "puerto rico": "PR",
+}
+_CODES = set(_STATES.values())
+
+
+def state_code(value: object) -> str | None:
+    """'Oklahoma' / 'ok' / 'O.K.' -> 'OK'; None when not a US state."""
+    text = clean_text(value).replace(".", "").strip()
+    if text.upper() in _CODES:
+        return text.upper()
+    return _STATES.get(text.lower())
