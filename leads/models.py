@@ -72,6 +72,8 @@ class Notice(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     name_norm: Mapped[str] = mapped_column(String(500), default="")
     address_norm: Mapped[str] = mapped_column(String(500), default="")
+    # Notices about the same closure (several sources, amendments) share a key: one closure.
+    closure_key: Mapped[str | None] = mapped_column(String(300), index=True)
     first_seen: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -131,6 +133,7 @@ class Lead(Base):
             sqlite_where=text("status IN ('new','contacted','meeting','proposal')"),
             postgresql_where=text("status IN ('new','contacted','meeting','proposal')"),
         ),
+        Index("ix_leads_owner_status", "owner_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -210,3 +213,52 @@ class CrawlRun(Base):
     outcome: Mapped[str] = mapped_column(String(20), default="running")
     message: Mapped[str | None] = mapped_column(Text)
     start_url: Mapped[str | None] = mapped_column(Text)
+
+
+class MatchCandidate(Base):
+    """A proposed link between a notice and an account, and what a manager decided about it.
+
+    Links at or above the accept threshold are accepted automatically; those in the review band
+    wait in `leads review`. A rejected pair is never proposed again.
+    """
+
+    __tablename__ = "match_candidates"
+    __table_args__ = (UniqueConstraint("notice_id", "account_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    score: Mapped[float] = mapped_column(Float)
+    matched: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # pending (review band), accepted (automatic), confirmed / rejected (a manager's decision)
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None]
+
+    notice: Mapped[Notice] = relationship()
+    account: Mapped[Account] = relationship()
+
+
+class UserCursor(Base):
+    """Per-user bookmarks, e.g. when a rep last pulled `leads list --new`."""
+
+    __tablename__ = "user_cursors"
+
+    user: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[datetime]
+
+
+class Operation(Base):
+    """A bulk operation (auto-assign, reassign, import) that `leads undo` can revert as a whole."""
+
+    __tablename__ = "operations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    actor: Mapped[str] = mapped_column(String(100), index=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    summary: Mapped[str | None] = mapped_column(Text)
+    undone_at: Mapped[datetime | None]

@@ -112,3 +112,19 @@ def leads_cli(tmp_path: Path):
                               capture_output=True, text=True, timeout=timeout)
 
     return run
+
+
+@pytest.fixture
+def server():
+    """The fault-injecting HTTP server on 127.0.0.1 serving tests/files (see tests/server.py)."""
+    from tests.server import FaultServer
+
+    srv = FaultServer().start()
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+
+
+# Settings for offline crawls in tests: no politeness delays against our own local server.
+FAST_CRAWL = ["--set", "AUTOTHROTTLE_ENABLED=false", "--set", "DOWNLOAD_DELAY=0", "--set", "RETRY_TIMES=2",
+              "--set", "DOWNLOAD_TIMEOUT=5"]

@@ -211,3 +211,34 @@ def test_one_open_lead_per_account(db: Database) -> None:
     with pytest.raises(sa.exc.IntegrityError):
         with db.session() as s:
             s.add(Lead(account_id=acct.id))
+
+
+def test_upgrading_a_filled_database_loses_no_rows(db_url: str) -> None:
+    """Upgrade from the first schema to head with data in every table: every row survives."""
+    database = Database(db_url)
+    database.upgrade("0001")
+    with database.engine.begin() as conn:
+        conn.execute(sa.text("insert into reps(name, role, active, territory, created_at) "
+                             "values ('ana','rep',true,'{}',CURRENT_TIMESTAMP)"))
+        conn.execute(sa.text("insert into accounts(external_id, name, do_not_contact, name_norm, vendor_norm, "
+                             "address_norm, city_norm, created_at, updated_at, owner_id) values "
+                             "('A-1','Blue Ridge Diner',false,'','','','',CURRENT_TIMESTAMP,CURRENT_TIMESTAMP,"
+                             "(select id from reps))"))
+        conn.execute(sa.text("insert into notices(source, source_key, company_name, notice_type, source_url, raw, "
+                             "content_hash, name_norm, address_norm, first_seen, last_seen, updated_at) values "
+                             "('warn_va','k','Sysco','closure','u','{}','h','','',CURRENT_TIMESTAMP,"
+                             "CURRENT_TIMESTAMP,CURRENT_TIMESTAMP)"))
+        conn.execute(sa.text("insert into leads(account_id, status, owner_id, score, flagged_closing, created_at, "
+                             "updated_at, version) values ((select id from accounts),'new',(select id from reps),"
+                             "90,false,CURRENT_TIMESTAMP,CURRENT_TIMESTAMP,1)"))
+        conn.execute(sa.text("insert into evidence(lead_id, notice_id, kind, score, matched, created_at) values "
+                             "((select id from leads),(select id from notices),'vendor_closed',90,'{}',"
+                             "CURRENT_TIMESTAMP)"))
+        conn.execute(sa.text("insert into activity(at, actor, action, lead_id) values "
+                             "(CURRENT_TIMESTAMP,'ana','status',(select id from leads))"))
+    before = _counts(database)
+    assert all(v == 1 for v in before.values())
+    database.upgrade()
+    assert _counts(database) == before
+    assert database.current_revision() == database.head_revision()
+    database.dispose()
