@@ -133,7 +133,8 @@ class Lead(Base):
             sqlite_where=text("status IN ('new','contacted','meeting','proposal')"),
             postgresql_where=text("status IN ('new','contacted','meeting','proposal')"),
         ),
-        Index("ix_leads_owner_status", "owner_id", "status"),
+        Index("ix_leads_owner_status_priority", "owner_id", "status", "priority"),
+        Index("ix_leads_status_priority", "status", "priority"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -142,6 +143,11 @@ class Lead(Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("reps.id", ondelete="SET NULL"), index=True)
     follow_up: Mapped[date | None] = mapped_column(Date, index=True)
     score: Mapped[float] = mapped_column(Float, default=0.0)
+    # Explainable priority (match score, closure date, employees), stored so the first page is an index scan.
+    priority: Mapped[float] = mapped_column(Float, default=0.0, server_default=text("0"))
+    # The closure behind the lead, kept here so lists sort and filter without joining notices.
+    closure_date: Mapped[date | None] = mapped_column(Date)
+    employees: Mapped[int | None] = mapped_column(Integer)
     # The account itself is closing: not a prospect, its owner is told.
     flagged_closing: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     lost_reason: Mapped[str | None] = mapped_column(Text)

@@ -1,4 +1,4 @@
-"""review queue, cursors, bulk operations, closure keys
+"""review queue, cursors, operations, closure keys, lead priority
 
 Revision ID: 0002
 Revises: 0001
@@ -61,7 +61,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_match_candidates_status'), ['status'], unique=False)
 
     with op.batch_alter_table('leads', schema=None) as batch_op:
-        batch_op.create_index('ix_leads_owner_status', ['owner_id', 'status'], unique=False)
+        batch_op.add_column(sa.Column('priority', sa.Float(), server_default=sa.text('0'), nullable=False))
+        batch_op.add_column(sa.Column('closure_date', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('employees', sa.Integer(), nullable=True))
+        batch_op.create_index('ix_leads_owner_status_priority', ['owner_id', 'status', 'priority'], unique=False)
+        batch_op.create_index('ix_leads_status_priority', ['status', 'priority'], unique=False)
 
     with op.batch_alter_table('notices', schema=None) as batch_op:
         batch_op.add_column(sa.Column('closure_key', sa.String(length=300), nullable=True))
@@ -78,7 +82,11 @@ def downgrade() -> None:
         batch_op.drop_column('closure_key')
 
     with op.batch_alter_table('leads', schema=None) as batch_op:
-        batch_op.drop_index('ix_leads_owner_status')
+        batch_op.drop_index('ix_leads_status_priority')
+        batch_op.drop_index('ix_leads_owner_status_priority')
+        batch_op.drop_column('employees')
+        batch_op.drop_column('closure_date')
+        batch_op.drop_column('priority')
 
     with op.batch_alter_table('match_candidates', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_match_candidates_status'))
