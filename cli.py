@@ -9,7 +9,10 @@ import click
 
 from leads import __version__
 from leads.commands.common import App, LeadsGroup, setup_logging
+from leads.commands.crawl import crawl, parse, sources
 from leads.commands.db import db_group
+from leads.commands.team import assign, reps
+from leads.commands.work import due, export, follow_up, history, list_command, note, show, status, undo
 
 
 @click.group(cls=LeadsGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -33,7 +36,9 @@ def cli(ctx: click.Context, db_url: str | None, acting_as: str | None, verbose: 
     ctx.call_on_close(app.close)
 
 
-cli.add_command(db_group)
+for command in (db_group, crawl, sources, parse, list_command, status, note, follow_up, due, history, show,
+                export, reps, assign, undo):
+    cli.add_command(command)
 
 
 def main() -> None:

@@ -1,0 +1,129 @@
+"""Manager commands: `leads reps ...` and `leads assign`."""
+
+from __future__ import annotations
+
+import click
+
+from leads.commands.common import App, pass_app
+from leads.output import output_options, render
+
+
+def _actor(session, app: App):
+    from leads.services.people import resolve_actor
+
+    return resolve_actor(session, app.user)
+
+
+@click.group("reps")
+def reps() -> None:
+    """Manage the team: reps and managers, territories, capacity."""
+
+
+def _territory_options(fn):
+    fn = click.option("--cities", metavar="LIST", help="Comma-separated cities.")(fn)
+    fn = click.option("--zips", metavar="LIST", help="Comma-separated ZIP prefixes, e.g. 221,222.")(fn)
+    fn = click.option("--states", metavar="LIST", help="Comma-separated state codes, e.g. VA,MD.")(fn)
+    return fn
+
+
+@reps.command("add")
+@click.argument("name")
+@click.option("--email")
+@click.option("--role", type=click.Choice(["rep", "manager"]), default="rep", show_default=True)
+@_territory_options
+@click.option("--capacity", type=int, help="Most open leads this rep carries (default: no limit).")
+@pass_app
+def reps_add(app: App, name: str, email: str | None, role: str, states, zips, cities, capacity) -> None:
+    """Add a rep or manager (the first person added on a new database sets the team up)."""
+    from leads.services.people import add_rep, parse_territory
+
+    with app.database().session() as session:
+        rep = add_rep(session, _actor(session, app), name=name, email=email, role=role,
+                      territory=parse_territory(states, zips, cities), capacity=capacity)
+        click.echo(f"Added {rep.role} {rep.name}.")
+
+
+@reps.command("list")
+@output_options
+@pass_app
+def reps_list(app: App, fmt: str) -> None:
+    """The team with territories, capacity and open leads."""
+    from leads.services.people import list_reps
+
+    with app.database().session(read_only=True) as session:
+        rows = list_reps(session)
+    render(rows, ["name", "role", "active", "territory", "capacity", "open_leads", "email"], fmt,
+           empty_message="No reps yet: `leads reps add NAME --role manager`.")
+
+
+@reps.command("edit")
+@click.argument("name")
+@click.option("--email")
+@click.option("--role", type=click.Choice(["rep", "manager"]))
+@_territory_options
+@click.option("--clear-territory", is_flag=True, help="Remove all territory rules.")
+@click.option("--capacity", type=int)
+@click.option("--active/--inactive", default=None, help="Reactivate (or deactivate without moving leads).")
+@pass_app
+def reps_edit(app: App, name: str, email, role, states, zips, cities, clear_territory, capacity, active) -> None:
+    """Change a rep's email, role, territory, capacity or active flag."""
+    from leads.services.people import edit_rep, parse_territory
+
+    territory = {} if clear_territory else (parse_territory(states, zips, cities) if (states or zips or cities)
+                                            else None)
+    with app.database().session() as session:
+        rep = edit_rep(session, _actor(session, app), name, email=email, role=role, territory=territory,
+                       capacity=capacity, active=active)
+        click.echo(f"Updated {rep.name}.")
+
+
+@reps.command("deactivate")
+@click.argument("name")
+@click.option("--reassign", type=click.Choice(["auto"]), help="Move open leads by the automatic rules.")
+@click.option("--to", "to", metavar="REP", help="Move all open leads to this rep.")
+@click.option("--dry-run", is_flag=True, help="Show what would move; change nothing.")
+@output_options
+@pass_app
+def reps_deactivate(app: App, name: str, reassign: str | None, to: str | None, dry_run: bool, fmt: str) -> None:
+    """Deactivate a rep who leaves and move their open leads."""
+    from leads.services.assign import deactivate
+
+    with app.database().session() as session:
+        plan = deactivate(session, _actor(session, app), name, reassign=reassign, to=to, dry_run=dry_run)
+        if dry_run:
+            session.rollback()
+    _report(plan, dry_run, f"{name}'s open leads")
+
+
+def _report(plan, dry_run: bool, what: str) -> None:
+    verb = "would move" if dry_run else "moved"
+    render(plan.summary(), ["rep", "leads"], "table", empty_message="Nothing to assign.")
+    rules = ", ".join(f"{n} by {rule}" for rule, n in sorted(plan.by_rule.items())) or "none"
+    click.echo(f"{'Dry run: ' if dry_run else ''}{verb} {len(plan.moves)} of {what} ({rules}).", err=True)
+    if plan.unassigned:
+        reasons = "; ".join(f"{n}: {reason}" for reason, n in plan.unassigned.most_common())
+        click.echo(f"{sum(plan.unassigned.values())} stay unassigned ({reasons}).", err=True)
+
+
+@click.command("assign")
+@click.argument("lead_ids", nargs=-1, type=int)
+@click.option("--to", "to", metavar="REP", help="Give these leads to REP.")
+@click.option("--auto", "auto", is_flag=True, help="Assign unassigned leads: owner, territory, round-robin.")
+@click.option("--dry-run", is_flag=True, help="Show the plan; change nothing.")
+@pass_app
+def assign(app: App, lead_ids: tuple[int, ...], to: str | None, auto: bool, dry_run: bool) -> None:
+    """Assign leads by hand (LEAD... --to REP) or automatically (--auto)."""
+    from leads.errors import InputError
+    from leads.services.assign import assign_to, auto_assign
+
+    if auto == bool(lead_ids or to):
+        raise InputError("use either LEAD... --to REP, or --auto")
+    if lead_ids and not to:
+        raise InputError("say who gets them: --to REP")
+    with app.database().session() as session:
+        actor = _actor(session, app)
+        plan = auto_assign(session, actor, dry_run=dry_run) if auto else assign_to(
+            session, actor, list(lead_ids), to, dry_run=dry_run)
+        if dry_run:
+            session.rollback()
+    _report(plan, dry_run, "the leads" if not auto else "the unassigned leads")

@@ -1,0 +1,229 @@
+"""Rep commands: list, status, note, follow-up, due, history, show, export, undo."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+
+import click
+
+from leads.commands.common import App, pass_app
+from leads.output import output_options, render
+
+STATUS_CHOICES = ["new", "contacted", "meeting", "proposal", "won", "lost", "disqualified"]
+
+
+def _actor(session, app: App):
+    from leads.services.people import resolve_actor
+
+    return resolve_actor(session, app.user)
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        from leads.errors import InputError
+
+        raise InputError(f"{value!r} is not a date: use YYYY-MM-DD") from None
+
+
+def filter_options(fn):
+    for decorator in reversed([
+        click.option("--mine/--all", "mine", default=None,
+                     help="Only your leads (default for reps) or everyone's (default for managers)."),
+        click.option("--rep", metavar="NAME", help="Leads of this rep."),
+        click.option("--unassigned", is_flag=True, help="Only leads nobody owns yet."),
+        click.option("--status", "statuses", multiple=True, type=click.Choice(STATUS_CHOICES),
+                     help="Only these statuses (repeatable; default: the open ones)."),
+        click.option("--state", metavar="ST", help="Accounts in this state."),
+        click.option("--source", metavar="SOURCE", help="Leads found through this source's notices."),
+        click.option("--min-score", type=float, help="Only leads whose match score is at least this."),
+        click.option("--due", is_flag=True, help="Only leads whose follow-up is today or overdue."),
+        click.option("--limit", type=int, default=50, show_default=True, help="How many rows (0: all)."),
+    ]):
+        fn = decorator(fn)
+    return fn
+
+
+def _filter(**kw):
+    from leads.services.listing import LeadFilter
+
+    return LeadFilter(mine=kw.get("mine"), rep=kw.get("rep"), statuses=tuple(kw.get("statuses") or ()),
+                      new=kw.get("new", False), state=kw.get("state"), source=kw.get("source"),
+                      min_score=kw.get("min_score"), due=kw.get("due", False),
+                      unassigned=kw.get("unassigned", False), limit=kw.get("limit") or None)
+
+
+@click.command("list")
+@filter_options
+@click.option("--new", is_flag=True, help="Only what arrived since you last pulled with --new (moves your cursor).")
+@output_options
+@pass_app
+def list_command(app: App, fmt: str, **kw) -> None:
+    """Your lead list, highest priority first (priority = match score, closure timing, employees)."""
+    from leads.services.listing import LIST_COLUMNS, list_leads, mark_pulled
+
+    db = app.database()
+    with db.session(read_only=not kw.get("new")) as session:
+        actor = _actor(session, app)
+        rows = list_leads(session, actor, _filter(**kw))
+        if kw.get("new"):
+            mark_pulled(session, actor)
+    render(rows, LIST_COLUMNS, fmt, empty_message="No leads match.")
+
+
+@click.command("due")
+@output_options
+@pass_app
+def due(app: App, fmt: str) -> None:
+    """Leads whose follow-up is today or overdue."""
+    from leads.services.listing import LIST_COLUMNS, list_leads
+
+    with app.database().session(read_only=True) as session:
+        rows = list_leads(session, _actor(session, app), _filter(due=True, limit=0))
+    render(rows, LIST_COLUMNS, fmt, empty_message="Nothing due. Well done.")
+
+
+def _version_option(fn):
+    return click.option("--expect-version", type=int, metavar="N",
+                        help="Refuse if the lead changed since you saw version N (see `leads show`).")(fn)
+
+
+@click.command("status")
+@click.argument("lead", type=int)
+@click.argument("status", type=click.Choice(STATUS_CHOICES))
+@click.option("--note", help="What happened.")
+@click.option("--reason", help="Why it was lost (required for lost).")
+@click.option("--force", is_flag=True, help="Allow reopening or moving back (logged as forced).")
+@_version_option
+@pass_app
+def status(app: App, lead: int, status: str, note: str | None, reason: str | None, force: bool,
+           expect_version: int | None) -> None:
+    """Move LEAD to STATUS: new → contacted → meeting → proposal → won | lost | disqualified."""
+    from leads.services.work import set_status
+
+    with app.database().session() as session:
+        row = set_status(session, _actor(session, app), lead, status, note=note, reason=reason, force=force,
+                         expect_version=expect_version)
+        click.echo(f"Lead {row.id} is now {row.status} (version {row.version}).")
+
+
+@click.command("note")
+@click.argument("lead", type=int)
+@click.argument("text")
+@_version_option
+@pass_app
+def note(app: App, lead: int, text: str, expect_version: int | None) -> None:
+    """Add a note to LEAD's history."""
+    from leads.services.work import add_note
+
+    with app.database().session() as session:
+        row = add_note(session, _actor(session, app), lead, text, expect_version=expect_version)
+        click.echo(f"Note added to lead {row.id} (version {row.version}).")
+
+
+@click.command("follow-up")
+@click.argument("lead", type=int)
+@click.argument("when", metavar="DATE|none")
+@_version_option
+@pass_app
+def follow_up(app: App, lead: int, when: str, expect_version: int | None) -> None:
+    """Set (YYYY-MM-DD, today, tomorrow, +N days) or clear (none) LEAD's follow-up date."""
+    from datetime import timedelta
+
+    from leads.services.work import set_follow_up
+
+    value: date | None
+    if when == "none":
+        value = None
+    elif when == "today":
+        value = date.today()
+    elif when == "tomorrow":
+        value = date.today() + timedelta(days=1)
+    elif when.startswith("+") and when[1:].isdigit():
+        value = date.today() + timedelta(days=int(when[1:]))
+    else:
+        value = _date(when)
+    with app.database().session() as session:
+        row = set_follow_up(session, _actor(session, app), lead, value, expect_version=expect_version)
+        click.echo(f"Lead {row.id} follow-up: {row.follow_up or 'none'}.")
+
+
+@click.command("history")
+@click.argument("lead", type=int)
+@output_options
+@pass_app
+def history(app: App, lead: int, fmt: str) -> None:
+    """LEAD's audit trail: who did what, when, from what to what."""
+    from leads.services.work import history as lead_history
+
+    with app.database().session(read_only=True) as session:
+        rows = lead_history(session, lead)
+    render(rows, ["at", "who", "action", "from", "to", "note"], fmt, empty_message="No history yet.")
+
+
+@click.command("show")
+@click.argument("lead", type=int)
+@click.option("--json", "as_json", is_flag=True, help="The card as JSON.")
+@pass_app
+def show(app: App, lead: int, as_json: bool) -> None:
+    """LEAD's card: the account, why it is a lead (evidence), and its history."""
+    from leads.services.work import evidence_rows, get_lead
+    from leads.services.work import history as lead_history
+
+    with app.database().session(read_only=True) as session:
+        row = get_lead(session, lead)
+        a = row.account
+        card = {
+            "lead": row.id, "status": row.status, "owner": row.owner.name if row.owner else None,
+            "version": row.version, "priority": row.priority, "score": round(row.score, 1),
+            "follow_up": row.follow_up, "flagged_closing": row.flagged_closing,
+            "account": {"id": a.external_id, "name": a.name, "address": a.address, "city": a.city,
+                        "state": a.state, "zip": a.zip5, "phone": a.phone, "website": a.website,
+                        "industry": a.industry, "incumbent_vendor": a.incumbent_vendor,
+                        "do_not_contact": a.do_not_contact},
+            "evidence": evidence_rows(session, row.id),
+            "history": lead_history(session, row.id),
+        }
+    if as_json:
+        render([card], list(card), "json")
+        return
+    from leads.commands.cards import print_card
+
+    print_card(card)
+
+
+@click.command("export")
+@filter_options
+@click.option("--preset", type=click.Choice(["default", "hubspot", "salesforce"]), default="default",
+              show_default=True, help="Column layout for the CRM you import into.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), help="Write to this file (.csv or .xlsx).")
+@pass_app
+def export(app: App, preset: str, out_path: str | None, **kw) -> None:
+    """Export leads as CSV (stdout or --out) or XLSX (--out file.xlsx); do-not-contact accounts never appear."""
+    from leads.output import write_csv, write_xlsx
+    from leads.services.listing import export_rows
+
+    with app.database().session(read_only=True) as session:
+        columns, rows = export_rows(session, _actor(session, app), _filter(**kw), preset)
+    if out_path and out_path.lower().endswith(".xlsx"):
+        n = write_xlsx(rows, columns, out_path)
+    elif out_path:
+        with open(out_path, "w", newline="", encoding="utf-8") as fh:
+            n = write_csv(rows, columns, fh)
+    else:
+        n = write_csv(rows, columns, sys.stdout)
+    click.echo(f"{n} leads exported" + (f" to {out_path}" if out_path else ""), err=True)
+
+
+@click.command("undo")
+@pass_app
+def undo(app: App) -> None:
+    """Revert your last bulk operation (auto-assign, assign, reassign)."""
+    from leads.services.assign import undo_last
+
+    with app.database().session() as session:
+        op, reverted, skipped = undo_last(session, _actor(session, app))
+    extra = f"; {skipped} left alone because they changed since" if skipped else ""
+    click.echo(f"Undid '{op.summary}': {reverted} leads restored{extra}.")

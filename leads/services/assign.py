@@ -1,0 +1,256 @@
+"""Handing out leads: by hand, by the account's owner, by territory, or round-robin within capacity.
+
+Automatic assignment keeps the account's existing owner when that rep is active and has room;
+otherwise the first rep (by name) whose territory rules match the account; otherwise the active
+rep with room who has waited longest for a round-robin lead (fair across runs: the waiting times
+are stored). Leads nobody can take stay unassigned, and the result says why.
+
+Every bulk change is one Operation whose activity rows `leads undo` can revert.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import bindparam, false, func, select, update
+from sqlalchemy.orm import Session
+
+from leads.errors import ConflictError, InputError, NotFound
+from leads.models import OPEN_STATUSES, Account, Activity, Lead, Operation, Rep, UserCursor
+from leads.services.people import Actor, get_rep, open_lead_counts, require_manager, territory_matches
+
+ROUND_ROBIN_USER = "~round-robin"  # UserCursor rows: when each rep last got a round-robin lead
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+@dataclass
+class Plan:
+    """What an assignment would do: (lead id, old owner id, new owner id, rule) and what stays unassigned."""
+
+    moves: list[tuple[int, int | None, int, str]] = field(default_factory=list)
+    unassigned: Counter[str] = field(default_factory=Counter)
+    rep_names: dict[int, str] = field(default_factory=dict)
+    by_rule: Counter[str] = field(default_factory=Counter)
+    operation_id: str | None = None
+
+    def summary(self) -> list[dict[str, Any]]:
+        per_rep = Counter(self.rep_names[new] for _, _, new, _ in self.moves)
+        rows = [{"rep": name, "leads": n} for name, n in sorted(per_rep.items())]
+        return rows
+
+
+class _Pool:
+    """Active reps with their room and round-robin waiting times, updated as the plan is made."""
+
+    def __init__(self, session: Session, exclude: set[int]) -> None:
+        # Locking the active reps (PostgreSQL) serializes two managers assigning at once, so the
+        # second sees the first's assignments and loads; SQLite's BEGIN IMMEDIATE already does.
+        active = select(Rep).where(Rep.active.is_(True)).order_by(Rep.name).with_for_update()
+        self.reps = [r for r in session.scalars(active) if r.id not in exclude]
+        self.by_id = {r.id: r for r in self.reps}
+        self.load = open_lead_counts(session)
+        waited = dict(session.execute(select(UserCursor.name, UserCursor.value)
+                                      .where(UserCursor.user == ROUND_ROBIN_USER)).all())
+        self.last_rr: dict[int, datetime] = {}
+        for r in self.reps:
+            value = waited.get(str(r.id))
+            if value is not None and value.tzinfo is None:
+                value = value.replace(tzinfo=timezone.utc)
+            self.last_rr[r.id] = value or EPOCH
+        self.clock = datetime.now(timezone.utc)
+
+    def has_room(self, rep_id: int) -> bool:
+        rep = self.by_id.get(rep_id)
+        return rep is not None and (rep.capacity is None or self.load.get(rep_id, 0) < rep.capacity)
+
+    def take(self, rep_id: int) -> None:
+        self.load[rep_id] = self.load.get(rep_id, 0) + 1
+
+    def round_robin(self) -> int | None:
+        candidates = [r for r in self.reps if r.role == "rep" and self.has_room(r.id)]
+        if not candidates:
+            return None
+        rep = min(candidates, key=lambda r: (self.last_rr[r.id], r.name))
+        # Strictly increasing stamps keep the order exact within one run.
+        self.clock += timedelta(microseconds=1)
+        self.last_rr[rep.id] = self.clock
+        return rep.id
+
+
+def plan_auto(session: Session, lead_ids: list[int] | None = None, exclude_rep: int | None = None,
+              only_owner: int | None = None) -> Plan:
+    """Plan automatic assignment of unassigned open leads (or of ``only_owner``'s open leads)."""
+    pool = _Pool(session, exclude={exclude_rep} if exclude_rep else set())
+    plan = Plan(rep_names={r.id: r.name for r in session.scalars(select(Rep))})
+    q = (select(Lead.id, Lead.owner_id, Account.owner_id, Account.state, Account.zip5, Account.city,
+                Account.do_not_contact)
+         .join(Account, Lead.account_id == Account.id)
+         .where(Lead.status.in_(OPEN_STATUSES), Lead.flagged_closing == false())
+         .order_by(Lead.priority.desc(), Lead.id))
+    q = q.where(Lead.owner_id == only_owner) if only_owner is not None else q.where(Lead.owner_id.is_(None))
+    if lead_ids:
+        q = q.where(Lead.id.in_(lead_ids))
+    any_active = bool(pool.reps)
+    for lead_id, old, account_owner, state, zip5, city, dnc in session.execute(q):
+        if dnc:
+            plan.unassigned["account is do-not-contact"] += 1
+            continue
+        target, rule = None, ""
+        if account_owner and account_owner != exclude_rep and account_owner in pool.by_id:
+            if pool.has_room(account_owner):
+                target, rule = account_owner, "account owner"
+        if target is None:
+            for rep in pool.reps:
+                if territory_matches(rep.territory, state, zip5, city) and pool.has_room(rep.id):
+                    target, rule = rep.id, "territory"
+                    break
+        if target is None:
+            target = pool.round_robin()
+            rule = "round-robin"
+        if target is None:
+            reason = "no active reps" if not any_active else "every active rep is at capacity"
+            plan.unassigned[reason] += 1
+            continue
+        pool.take(target)
+        plan.moves.append((lead_id, old, target, rule))
+        plan.by_rule[rule] += 1
+    plan._rr_stamps = {rid: stamp for rid, stamp in pool.last_rr.items() if stamp is not EPOCH}  # type: ignore[attr-defined]
+    return plan
+
+
+def apply_plan(session: Session, actor: Actor, plan: Plan, kind: str, summary: str) -> Plan:
+    """Write the plan in bulk: owners, activity rows tied to one Operation, round-robin stamps."""
+    if not plan.moves:
+        return plan
+    op = Operation(id=str(uuid.uuid4()), actor=actor.name, kind=kind, summary=summary)
+    session.add(op)
+    session.flush()
+    now = datetime.now(timezone.utc)
+    leads_t = Lead.__table__
+    stmt = (update(leads_t).where(leads_t.c.id == bindparam("lead_id"))
+            .values(owner_id=bindparam("new_owner"), version=leads_t.c.version + 1, updated_at=now,
+                    updated_by=actor.name))
+    params = [{"lead_id": lead_id, "new_owner": new} for lead_id, _, new, _ in plan.moves]
+    for start in range(0, len(params), 5000):
+        session.execute(stmt, params[start:start + 5000])
+    names = plan.rep_names
+    activity = [{"at": now, "actor": actor.name, "action": "assign", "lead_id": lead_id,
+                 "from_value": names.get(old) if old else None, "to_value": names[new],
+                 "note": rule, "batch_id": op.id} for lead_id, old, new, rule in plan.moves]
+    for start in range(0, len(activity), 5000):
+        session.execute(Activity.__table__.insert(), activity[start:start + 5000])
+    for rep_id, stamp in getattr(plan, "_rr_stamps", {}).items():
+        cursor = session.get(UserCursor, (ROUND_ROBIN_USER, str(rep_id)))
+        if cursor is None:
+            session.add(UserCursor(user=ROUND_ROBIN_USER, name=str(rep_id), value=stamp))
+        else:
+            cursor.value = stamp
+    plan.operation_id = op.id
+    return plan
+
+
+def auto_assign(session: Session, actor: Actor, *, dry_run: bool = False) -> Plan:
+    require_manager(actor, "assign leads")
+    plan = plan_auto(session)
+    if not dry_run:
+        apply_plan(session, actor, plan, "assign_auto", f"auto-assigned {len(plan.moves)} leads")
+    return plan
+
+
+def assign_to(session: Session, actor: Actor, lead_ids: list[int], rep_name: str, *, dry_run: bool = False) -> Plan:
+    require_manager(actor, "assign leads")
+    rep = get_rep(session, rep_name)
+    if not rep.active:
+        raise InputError(f"{rep.name} is inactive; reactivate with `leads reps edit {rep.name} --active`")
+    found = dict(session.execute(select(Lead.id, Lead.owner_id).where(Lead.id.in_(lead_ids))
+                                 .with_for_update()).all())
+    missing = [i for i in lead_ids if i not in found]
+    if missing:
+        raise NotFound(f"no lead {', '.join(map(str, missing))}")
+    plan = Plan(rep_names={r.id: r.name for r in session.scalars(select(Rep))})
+    for lead_id in dict.fromkeys(lead_ids):
+        if found[lead_id] != rep.id:
+            plan.moves.append((lead_id, found[lead_id], rep.id, "by hand"))
+            plan.by_rule["by hand"] += 1
+    if not dry_run:
+        apply_plan(session, actor, plan, "assign", f"assigned {len(plan.moves)} leads to {rep.name}")
+    return plan
+
+
+def deactivate(session: Session, actor: Actor, rep_name: str, *, reassign: str | None, to: str | None,
+               dry_run: bool = False) -> Plan:
+    """Deactivate a rep and move their open leads (and accounts) to others."""
+    require_manager(actor, "deactivate reps")
+    rep = get_rep(session, rep_name)
+    if to and reassign:
+        raise InputError("use --reassign auto or --to REP, not both")
+    open_count = session.scalar(select(func.count()).select_from(Lead)
+                                .where(Lead.owner_id == rep.id, Lead.status.in_(OPEN_STATUSES))) or 0
+    if open_count and not (to or reassign == "auto"):
+        raise InputError(f"{rep.name} has {open_count} open leads: say where they go "
+                         "(--reassign auto or --to REP)")
+    if to:
+        target = get_rep(session, to)
+        if not target.active or target.id == rep.id:
+            raise InputError(f"{target.name} cannot take {rep.name}'s leads (inactive or the same rep)")
+        ids = list(session.scalars(select(Lead.id).where(Lead.owner_id == rep.id, Lead.status.in_(OPEN_STATUSES))))
+        plan = Plan(rep_names={r.id: r.name for r in session.scalars(select(Rep))})
+        plan.moves = [(i, rep.id, target.id, "handover") for i in ids]
+        plan.by_rule["handover"] = len(ids)
+    else:
+        plan = plan_auto(session, exclude_rep=rep.id, only_owner=rep.id)
+    if dry_run:
+        return plan
+    apply_plan(session, actor, plan, "reassign", f"deactivated {rep.name}; moved {len(plan.moves)} leads")
+    rep.active = False
+    # The departing rep's accounts follow their leads; accounts without a moved lead become unowned.
+    new_owner = {lead_id: new for lead_id, _, new, _ in plan.moves}
+    for lead_id, account_id in session.execute(select(Lead.id, Lead.account_id).where(Lead.id.in_(new_owner))):
+        session.execute(update(Account).where(Account.id == account_id, Account.owner_id == rep.id)
+                        .values(owner_id=new_owner[lead_id]))
+    session.execute(update(Account).where(Account.owner_id == rep.id).values(owner_id=None))
+    session.add(Activity(actor=actor.name, action="rep_deactivated", subject=rep.name,
+                         batch_id=plan.operation_id, note=f"{len(plan.moves)} open leads moved"))
+    return plan
+
+
+def undo_last(session: Session, actor: Actor) -> tuple[Operation, int, int]:
+    """Revert the acting user's last bulk operation; returns (operation, reverted, skipped)."""
+    op = session.scalar(select(Operation).where(Operation.actor == actor.name, Operation.undone_at.is_(None))
+                        .order_by(Operation.at.desc()).limit(1))
+    if op is None:
+        raise NotFound(f"{actor.name} has no bulk operation to undo")
+    names = {r.name: r.id for r in session.scalars(select(Rep))}
+    reverted = skipped = 0
+    rows = session.scalars(select(Activity).where(Activity.batch_id == op.id, Activity.action == "assign"))
+    now = datetime.now(timezone.utc)
+    for act in rows:
+        lead = session.get(Lead, act.lead_id) if act.lead_id else None
+        if lead is None or lead.owner_id != names.get(act.to_value or ""):
+            skipped += 1  # changed again since: leave the newer decision alone
+            continue
+        lead.owner_id = names.get(act.from_value) if act.from_value else None
+        lead.updated_at, lead.updated_by = now, actor.name
+        session.add(Activity(actor=actor.name, action="undo_assign", lead_id=lead.id, from_value=act.to_value,
+                             to_value=act.from_value, batch_id=op.id))
+        reverted += 1
+    if op.kind == "reassign":
+        for act in session.scalars(select(Activity).where(Activity.batch_id == op.id,
+                                                          Activity.action == "rep_deactivated")):
+            rep = session.scalar(select(Rep).where(Rep.name == act.subject))
+            if rep is not None:
+                rep.active = True
+    op.undone_at = now
+    try:
+        session.flush()
+    except Exception as exc:
+        from sqlalchemy.orm.exc import StaleDataError
+
+        if isinstance(exc, StaleDataError):
+            raise ConflictError("a lead changed while undoing; nothing was undone, re-run `leads undo`") from None
+        raise
+    return op, reverted, skipped

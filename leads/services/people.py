@@ -1,0 +1,163 @@
+"""Reps and managers: who is acting, what they may do, and managing the team."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from leads.errors import InputError, NotFound, PermissionDenied
+from leads.models import OPEN_STATUSES, REP_ROLES, Activity, Lead, Rep
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person running a command. ``rep`` is None for someone not (yet) on the team."""
+
+    name: str
+    rep: Rep | None
+    bootstrap: bool = False  # no reps exist yet: the first user may set the team up
+
+    @property
+    def is_manager(self) -> bool:
+        return self.bootstrap or (self.rep is not None and self.rep.active and self.rep.role == "manager")
+
+    @property
+    def rep_id(self) -> int | None:
+        return self.rep.id if self.rep is not None else None
+
+
+def resolve_actor(session: Session, name: str) -> Actor:
+    rep = session.scalar(select(Rep).where(func.lower(Rep.name) == name.lower()))
+    if rep is None:
+        any_rep = session.scalar(select(Rep.id).limit(1))
+        return Actor(name=name, rep=None, bootstrap=any_rep is None)
+    return Actor(name=rep.name, rep=rep)
+
+
+def require_manager(actor: Actor, what: str) -> None:
+    if actor.is_manager:
+        return
+    if actor.rep is None:
+        raise PermissionDenied(f"{actor.name} is not on the team; a manager can add you with `leads reps add`")
+    raise PermissionDenied(f"only managers can {what}; {actor.name} is a {actor.rep.role}")
+
+
+def require_member(actor: Actor) -> Rep:
+    if actor.rep is None or not actor.rep.active:
+        raise PermissionDenied(
+            f"{actor.name} is not an active member of the team; ask a manager (`leads reps add {actor.name}`)"
+        )
+    return actor.rep
+
+
+def get_rep(session: Session, name: str) -> Rep:
+    rep = session.scalar(select(Rep).where(func.lower(Rep.name) == name.lower()))
+    if rep is None:
+        names = ", ".join(session.scalars(select(Rep.name).order_by(Rep.name))) or "none yet"
+        raise NotFound(f"no rep named {name!r} (reps: {names})")
+    return rep
+
+
+def parse_territory(states: str | None, zips: str | None, cities: str | None) -> dict[str, list[str]]:
+    """Comma-separated rules as stored: states upper-case, zip prefixes digits, cities as written."""
+    territory: dict[str, list[str]] = {}
+    if states:
+        territory["states"] = sorted({s.strip().upper() for s in states.split(",") if s.strip()})
+        bad = [s for s in territory["states"] if len(s) != 2 or not s.isalpha()]
+        if bad:
+            raise InputError(f"states must be 2-letter codes: {', '.join(bad)}")
+    if zips:
+        territory["zip_prefixes"] = sorted({z.strip() for z in zips.split(",") if z.strip()})
+        bad = [z for z in territory["zip_prefixes"] if not z.isdigit() or len(z) > 5]
+        if bad:
+            raise InputError(f"zip prefixes must be 1 to 5 digits: {', '.join(bad)}")
+    if cities:
+        territory["cities"] = sorted({c.strip() for c in cities.split(",") if c.strip()})
+    return territory
+
+
+def territory_matches(territory: dict[str, Any] | None, state: str | None, zip5: str | None,
+                      city: str | None) -> bool:
+    """A rule set matches when every kind of rule it has matches (states AND zip prefixes AND cities)."""
+    if not territory:
+        return False
+    kinds = 0
+    if territory.get("states"):
+        kinds += 1
+        if (state or "").upper() not in territory["states"]:
+            return False
+    if territory.get("zip_prefixes"):
+        kinds += 1
+        if not zip5 or not any(zip5.startswith(p) for p in territory["zip_prefixes"]):
+            return False
+    if territory.get("cities"):
+        kinds += 1
+        if (city or "").strip().lower() not in {c.lower() for c in territory["cities"]}:
+            return False
+    return kinds > 0
+
+
+def describe_territory(territory: dict[str, Any] | None) -> str:
+    if not territory:
+        return ""
+    parts = []
+    for key, label in (("states", "states"), ("zip_prefixes", "zips"), ("cities", "cities")):
+        if territory.get(key):
+            parts.append(f"{label} {','.join(territory[key])}")
+    return "; ".join(parts)
+
+
+def add_rep(session: Session, actor: Actor, *, name: str, email: str | None, role: str,
+            territory: dict[str, list[str]], capacity: int | None) -> Rep:
+    require_manager(actor, "add reps")
+    if role not in REP_ROLES:
+        raise InputError(f"role must be one of {', '.join(REP_ROLES)}")
+    if capacity is not None and capacity < 0:
+        raise InputError("capacity must be zero or more")
+    if session.scalar(select(Rep.id).where(func.lower(Rep.name) == name.lower())):
+        raise InputError(f"a rep named {name!r} already exists; use `leads reps edit`")
+    rep = Rep(name=name, email=email, role=role, territory=territory, capacity=capacity, active=True)
+    session.add(rep)
+    session.flush()
+    session.add(Activity(actor=actor.name, action="rep_added", subject=name,
+                         to_value=f"{role}; {describe_territory(territory)}; capacity {capacity}"))
+    return rep
+
+
+def edit_rep(session: Session, actor: Actor, name: str, **changes: Any) -> Rep:
+    require_manager(actor, "edit reps")
+    rep = get_rep(session, name)
+    if changes.get("role") is not None and changes["role"] not in REP_ROLES:
+        raise InputError(f"role must be one of {', '.join(REP_ROLES)}")
+    for field, value in changes.items():
+        if value is None:
+            continue
+        old = getattr(rep, field)
+        if old != value:
+            setattr(rep, field, value)
+            session.add(Activity(actor=actor.name, action="rep_edited", subject=rep.name,
+                                 from_value=f"{field}={old}", to_value=f"{field}={value}"))
+    return rep
+
+
+def open_lead_counts(session: Session) -> dict[int, int]:
+    rows = session.execute(
+        select(Lead.owner_id, func.count()).where(Lead.status.in_(OPEN_STATUSES), Lead.owner_id.is_not(None))
+        .group_by(Lead.owner_id)
+    )
+    return {owner: n for owner, n in rows}
+
+
+def list_reps(session: Session) -> list[dict[str, Any]]:
+    counts = open_lead_counts(session)
+    rows = []
+    for rep in session.scalars(select(Rep).order_by(Rep.name)):
+        rows.append({
+            "name": rep.name, "email": rep.email, "role": rep.role, "active": rep.active,
+            "territory": describe_territory(rep.territory), "capacity": rep.capacity,
+            "open_leads": counts.get(rep.id, 0),
+        })
+    return rows

@@ -1,0 +1,171 @@
+"""Working a lead: status along the pipeline, notes, follow-ups, history; never losing an update.
+
+Every change checks the lead's version: a caller that read version N and passes it as
+``expect_version`` is refused when someone else changed the lead since, and concurrent writers
+that raced anyway are caught by the version column (SQLAlchemy's version_id_col).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from leads.errors import ConflictError, InputError, NotFound, PermissionDenied
+from leads.models import OPEN_STATUSES, Activity, Evidence, Lead
+from leads.services.people import Actor
+
+# Forward moves along the pipeline; lost and disqualified from any open status. Anything else
+# (going back, reopening a closed lead) needs --force and is logged as forced.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "new": ("contacted", "meeting", "lost", "disqualified"),
+    "contacted": ("meeting", "proposal", "lost", "disqualified"),
+    "meeting": ("proposal", "won", "lost", "disqualified"),
+    "proposal": ("won", "lost", "disqualified"),
+    "won": (),
+    "lost": (),
+    "disqualified": (),
+}
+STATUSES = tuple(TRANSITIONS)
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def get_lead(session: Session, lead_id: int) -> Lead:
+    lead = session.get(Lead, lead_id, options=[joinedload(Lead.account), joinedload(Lead.owner)])
+    if lead is None:
+        raise NotFound(f"no lead {lead_id}")
+    return lead
+
+
+def _when(value: datetime | None) -> str:
+    if value is None:
+        return "an unknown time"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def conflict(lead: Lead, expected: int | None = None) -> ConflictError:
+    seen = f" (you had version {expected}, it is now {lead.version})" if expected is not None else ""
+    return ConflictError(
+        f"lead {lead.id} was changed by {lead.updated_by or 'someone'} at {_when(lead.updated_at)}{seen}; "
+        f"nothing was saved: check it with `leads show {lead.id}` and re-run your command"
+    )
+
+
+def check_can_change(actor: Actor, lead: Lead) -> None:
+    if actor.is_manager:
+        return
+    if actor.rep is None or not actor.rep.active:
+        raise PermissionDenied(f"{actor.name} is not an active member of the team")
+    if lead.owner_id != actor.rep.id:
+        owner = lead.owner.name if lead.owner else "nobody (unassigned)"
+        raise PermissionDenied(f"lead {lead.id} belongs to {owner}; reps change only their own leads")
+
+
+def begin_change(session: Session, actor: Actor, lead_id: int, expect_version: int | None) -> Lead:
+    # Lock the row first (PostgreSQL; SQLite's BEGIN IMMEDIATE already serializes writers), so two
+    # people changing one lead take turns and each sees the other's change: nothing is lost.
+    session.execute(select(Lead.id).where(Lead.id == lead_id).with_for_update())
+    lead = get_lead(session, lead_id)
+    check_can_change(actor, lead)
+    if expect_version is not None and lead.version != expect_version:
+        raise conflict(lead, expect_version)
+    return lead
+
+
+def finish_change(session: Session, actor: Actor, lead: Lead, *activities: Activity) -> None:
+    lead.updated_at = now_utc()
+    lead.updated_by = actor.name
+    for activity in activities:
+        activity.lead_id = lead.id
+        activity.actor = actor.name
+        session.add(activity)
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        fresh = session.get(Lead, lead.id, populate_existing=True)
+        raise conflict(fresh or lead) from None
+
+
+def set_status(session: Session, actor: Actor, lead_id: int, status: str, *, note: str | None = None,
+               reason: str | None = None, force: bool = False, expect_version: int | None = None) -> Lead:
+    if status not in STATUSES:
+        raise InputError(f"unknown status {status!r}; statuses: {', '.join(STATUSES)}")
+    lead = begin_change(session, actor, lead_id, expect_version)
+    old = lead.status
+    if status == old:
+        raise InputError(f"lead {lead.id} is already {old}")
+    allowed = TRANSITIONS[old]
+    forced = status not in allowed
+    if forced and not force:
+        options = ", ".join(allowed) if allowed else "none (it is closed)"
+        raise InputError(
+            f"lead {lead.id} cannot go from {old} to {status}; allowed: {options}. "
+            "Use --force to reopen or move back (it is logged)"
+        )
+    if status == "lost" and not (reason or "").strip():
+        raise InputError("a lost lead needs --reason (e.g. --reason 'signed with a competitor')")
+    if status in OPEN_STATUSES and old not in OPEN_STATUSES:
+        _check_no_other_open_lead(session, lead)
+    lead.status = status
+    if status == "lost":
+        lead.lost_reason = reason
+    text = "; ".join(x for x in (note, f"reason: {reason}" if reason else None) if x)
+    finish_change(session, actor, lead, Activity(
+        action="status_forced" if forced else "status", from_value=old, to_value=status, note=text or None))
+    return lead
+
+
+def _check_no_other_open_lead(session: Session, lead: Lead) -> None:
+    other = session.scalar(select(Lead.id).where(Lead.account_id == lead.account_id, Lead.id != lead.id,
+                                                 Lead.status.in_(OPEN_STATUSES)))
+    if other:
+        raise InputError(f"account already has open lead {other}; close it before reopening lead {lead.id}")
+
+
+def add_note(session: Session, actor: Actor, lead_id: int, text: str, *, expect_version: int | None = None) -> Lead:
+    if not text.strip():
+        raise InputError("the note is empty")
+    lead = begin_change(session, actor, lead_id, expect_version)
+    finish_change(session, actor, lead, Activity(action="note", note=text.strip()))
+    return lead
+
+
+def set_follow_up(session: Session, actor: Actor, lead_id: int, when: date | None, *,
+                  expect_version: int | None = None) -> Lead:
+    lead = begin_change(session, actor, lead_id, expect_version)
+    old = lead.follow_up
+    lead.follow_up = when
+    finish_change(session, actor, lead, Activity(
+        action="follow_up", from_value=old.isoformat() if old else None, to_value=when.isoformat() if when else None))
+    return lead
+
+
+def history(session: Session, lead_id: int) -> list[dict[str, Any]]:
+    get_lead(session, lead_id)
+    rows = session.scalars(select(Activity).where(Activity.lead_id == lead_id).order_by(Activity.at, Activity.id))
+    return [{"at": a.at, "who": a.actor, "action": a.action, "from": a.from_value, "to": a.to_value,
+             "note": a.note} for a in rows]
+
+
+def evidence_rows(session: Session, lead_id: int) -> list[dict[str, Any]]:
+    rows = session.scalars(select(Evidence).options(joinedload(Evidence.notice))
+                           .where(Evidence.lead_id == lead_id).order_by(Evidence.score.desc()))
+    out = []
+    for e in rows:
+        n = e.notice
+        out.append({
+            "kind": e.kind, "score": round(e.score, 1), "closed_business": n.company_name, "source": n.source,
+            "notice_type": n.notice_type, "notice_date": n.notice_date, "effective_date": n.effective_date,
+            "employees": n.employees, "city": n.city, "state": n.state, "matched": e.matched,
+            "source_url": n.source_url,
+        })
+    return out
