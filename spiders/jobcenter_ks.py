@@ -1,0 +1,14 @@
+"""Kansas WARN notices: Kansas Department of Commerce, America's Job Center site www.kansasworks.com.
+
+One state on the shared Job Center platform: crawl and parsing live in spiders/jobcenter.py.
+"""
+
+from spiders.jobcenter import JobCenterSpider
+
+
+class JobCenterKansasSpider(JobCenterSpider):
+    name = "jobcenter_ks"
+    region = "Kansas"
+    state = "KS"
+    base_host = "www.kansasworks.com"
+    agency_url = "https://www.kansasworks.com/search/warn_lookups/new"

@@ -1,0 +1,14 @@
+"""Maine WARN notices: Maine Department of Labor, America's Job Center site joblink.maine.gov.
+
+One state on the shared Job Center platform: crawl and parsing live in spiders/jobcenter.py.
+"""
+
+from spiders.jobcenter import JobCenterSpider
+
+
+class JobCenterMaineSpider(JobCenterSpider):
+    name = "jobcenter_me"
+    region = "Maine"
+    state = "ME"
+    base_host = "joblink.maine.gov"
+    agency_url = "https://joblink.maine.gov/search/warn_lookups/new"

@@ -1,0 +1,14 @@
+"""Vermont WARN notices: Vermont Department of Labor, America's Job Center site www.vermontjoblink.com.
+
+One state on the shared Job Center platform: crawl and parsing live in spiders/jobcenter.py.
+"""
+
+from spiders.jobcenter import JobCenterSpider
+
+
+class JobCenterVermontSpider(JobCenterSpider):
+    name = "jobcenter_vt"
+    region = "Vermont"
+    state = "VT"
+    base_host = "www.vermontjoblink.com"
+    agency_url = "https://www.vermontjoblink.com/search/warn_lookups/new"
