@@ -33,10 +33,10 @@ class NoticeSpider(scrapy.Spider):
     #: The state (or city) the source covers, for `leads sources`.
     region: ClassVar[str] = ""
 
-    def __init__(self, *args: Any, url: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, url: str | list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if url:
-            self.start_urls = [url]
+            self.start_urls = [url] if isinstance(url, str) else list(url)
 
     async def start(self) -> AsyncIterator[Any]:
         for url in self.start_urls:

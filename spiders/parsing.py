@@ -211,3 +211,43 @@ def state_code(value: object) -> str | None:
     if text.upper() in _CODES:
         return text.upper()
     return _STATES.get(text.lower())
+
+
+_TIME_OF_DAY = re.compile(r"(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AP]M)?$", re.I)
+
+
+def parse_date_strict(value: object) -> date | None:
+    """Like parse_date, but a text must be ONE whole date, optionally followed by a time of day.
+
+    parse_date falls back to the first date-looking token, which reads the typo '9/1/8/2020'
+    (Iowa's log) as 2020-01-08; here that is a ValueError so the row is skipped loudly.
+    """
+    if not isinstance(value, str):
+        return parse_date(value)
+    text = _TIME_OF_DAY.sub("", clean_text(value))
+    if parse_date(text) is None:  # blank, "TBD", "n/a": no date given
+        return None
+    text = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text)
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"unreadable date {clean_text(value)!r}")
+
+
+def window_start(since: object = None, today: date | None = None) -> date:
+    """First day of a crawl's date window: the ``since`` spider argument (YYYY-MM-DD), else Jan 1 of last year.
+
+    Spider arguments arrive as strings; a malformed one is a ValueError naming the argument, so a
+    typo in a cron line fails the crawl instead of silently crawling a different window.
+    """
+    if since is None or since == "":
+        today = today or date.today()
+        return date(today.year - 1, 1, 1)
+    if isinstance(since, date):
+        return since
+    try:
+        return date.fromisoformat(str(since).strip())
+    except ValueError:
+        raise ValueError(f"since must be a date like 2025-01-01, got {since!r}") from None
