@@ -1,0 +1,101 @@
+"""`leads crawl`, `leads sources`, `leads parse`: gathering closure notices and watching the sources."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from leads.commands.common import App, pass_app
+from leads.output import output_options, render
+
+SUMMARY_COLUMNS = ["source", "outcome", "items", "new", "updated", "unchanged", "skipped", "errors", "message"]
+NOTICE_COLUMNS = ["source", "source_key", "company_name", "address", "city", "state", "zip5", "notice_type",
+                  "notice_date", "effective_date", "employees", "industry_code", "source_url", "raw"]
+
+
+@click.command("crawl")
+@click.argument("sources", nargs=-1)
+@click.option("--url", "urls", multiple=True, metavar="URL",
+              help="Replace the source's start URL (agencies move files); needs exactly one SOURCE.")
+@click.option("-a", "--arg", "spider_args", multiple=True, metavar="NAME=VALUE",
+              help="A spider argument, e.g. -a since=2025-01-01 (date window of search-based sources).")
+@click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE",
+              help="Override a Scrapy setting for this run, e.g. --set DOWNLOAD_TIMEOUT=30.")
+@click.option("--progress/--no-progress", default=None,
+              help="Live progress on stderr (default: only on an interactive terminal).")
+@output_options
+@pass_app
+def crawl(app: App, sources: tuple[str, ...], urls: tuple[str, ...], spider_args: tuple[str, ...],
+          assignments: tuple[str, ...],
+          progress: bool | None, fmt: str) -> None:
+    """Fetch current closure notices from public sources (all sources when none is named).
+
+    Every source runs even when others fail. Prints a per-source summary and exits 1 if any
+    source errored, returned zero notices or dropped sharply against its last good run.
+    """
+    from leads.crawl import parse_setting, run_crawl
+
+    app.database()  # fail before crawling when the database is unusable
+    overrides = dict(parse_setting(a) for a in assignments)
+    show_progress = sys.stderr.isatty() if progress is None else progress
+    level = "DEBUG" if app.verbose > 1 else "INFO" if app.verbose else "WARNING"
+    arguments = {}
+    for assignment in spider_args:
+        name, _, value = assignment.partition("=")
+        if not name or not _:
+            from leads.errors import InputError
+
+            raise InputError(f"-a expects NAME=VALUE, got {assignment!r}")
+        arguments[name.strip()] = value
+    results = run_crawl(app.db_url, sources, urls=urls, spider_args=arguments, overrides=overrides,
+                        progress=show_progress, log_level=level)
+    render(results, SUMMARY_COLUMNS, fmt)
+    failed = [r["source"] for r in results if r["outcome"] != "ok"]
+    if failed:
+        click.echo(f"Error: {len(failed)} of {len(results)} sources need attention: {', '.join(failed)}", err=True)
+        sys.exit(1)
+
+
+@click.command("sources")
+@output_options
+@pass_app
+def sources(app: App, fmt: str) -> None:
+    """List every source: agency URL, format, last run, last success, notice count and freshness."""
+    from leads.crawl import list_sources
+    from leads.queries import source_health
+
+    db = app.database()
+    with db.session(read_only=True) as session:
+        health = source_health(session)
+    rows = []
+    for info in list_sources():
+        h = health.get(info.name, {})
+        rows.append({
+            "source": info.name, "region": info.region, "format": info.source_format,
+            "agency_url": info.agency_url, "last_run": h.get("last_run"),
+            "last_outcome": h.get("last_outcome", "never run"), "last_success": h.get("last_success"),
+            "notices": h.get("notices", 0), "freshness": h.get("freshness", "no notices"),
+        })
+    render(rows, ["source", "region", "format", "last_run", "last_outcome", "last_success", "notices",
+                  "freshness", "agency_url"], fmt)
+
+
+@click.command("parse")
+@click.argument("source")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--url", help="The URL the file was saved from (recorded as each notice's source URL).")
+@output_options
+def parse(source: str, file: Path, url: str | None, fmt: str) -> None:
+    """Run SOURCE's parser over a saved FILE and print the notices (no database is touched).
+
+    For fixing a spider against a newly saved page: any file format the source publishes works.
+    """
+    from leads.crawl import parse_saved_file
+
+    notices = parse_saved_file(source, file, url)
+    render([n.as_dict() for n in notices], NOTICE_COLUMNS, fmt, empty_message=f"no notices found in {file}")
+    click.echo(f"{len(notices)} notices parsed from {file}", err=True)
+    if not notices:
+        sys.exit(1)

@@ -1,0 +1,510 @@
+"""Pure normalization of business names, street addresses, cities, states and ZIP codes.
+
+Run once per record at import (accounts) or at crawl (notices); the matcher only compares the stored results.
+Every function takes a value and returns a value, never raises on odd input, and returns "" for nothing usable.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache
+from typing import NamedTuple
+
+# --------------------------------------------------------------------------------------------------------------
+# Names
+# --------------------------------------------------------------------------------------------------------------
+
+#: Separator between the variants of one name stored in a single ``name_norm``/``vendor_norm`` column
+#: ("legal name|trade name"). Normalized names never contain it otherwise.
+VARIANT_SEP = "|"
+
+#: Legal forms removed wherever they stand: unambiguous as words ("Hitachi ..., Inc. Netherlands B.V.",
+#: "BOSCH GMBH ROBERT"). Dotted or spaced spellings (L.L.C., N. V., B V) are joined before the lookup.
+LEGAL_FORMS_ANYWHERE = frozenset(
+    {
+        "inc", "incorporated", "llc", "lllp", "llp", "pllc", "plc", "ltd", "ltda", "corp", "gmbh", "mbh", "nv",
+        "bv", "bvba", "sarl", "srl", "spa", "sas", "pty", "bhd", "kgaa", "lc",
+    }
+)  # fmt: skip
+
+#: Legal forms (and filler words) removed only at the end of a name, where they cannot be part of it:
+#: "Dial Amusement Co., Inc." but not "Co-op Foods"; "Charter Communications Company".
+LEGAL_FORMS_AT_END = frozenset(
+    {
+        "co", "cos", "company", "companies", "corporation", "limited", "lp", "sa", "ag", "kg", "ab", "as", "oy",
+        "oyj", "se", "pc", "pa", "sc", "cv", "nl", "usa", "us", "the",
+    }
+)  # fmt: skip
+
+#: Long spellings of legal forms, replaced by their abbreviation before tokens are read.
+LEGAL_LONG_FORMS = {
+    "naamloze vennootschap": "nv",
+    "besloten vennootschap": "bv",
+    "limited liability company": "llc",
+    "limited liability partnership": "llp",
+    "limited partnership": "lp",
+    "public limited company": "plc",
+    "professional corporation": "pc",
+    "professional association": "pa",
+    "gesellschaft mit beschrankter haftung": "gmbh",
+    "aktiengesellschaft": "ag",
+    "societe anonyme": "sa",
+    "sociedad anonima": "sa",
+    "societa per azioni": "spa",
+}
+
+#: Words that introduce a second name for the same business. Both names are kept as variants.
+_ALIAS_RE = re.compile(
+    r"""[\(\[/]?\s*\b(?:
+        d\s*/\s*b\s*/\s*a | d\.\s*b\.\s*a\.? | dba | doing\s+business\s+as
+      | a\s*/\s*k\s*/\s*a | a\.\s*k\.\s*a\.? | aka | also\s+known\s+as
+      | f\s*/\s*k\s*/\s*a | f\.\s*k\.\s*a\.? | fka | formerly(?:\s+known\s+as)?
+      | t\s*/\s*a | trading\s+as
+    )(?![a-z0-9])[\s:.,]*""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_LONG_FORM_RE = re.compile(r"\b(" + "|".join(sorted(LEGAL_LONG_FORMS, key=len, reverse=True)) + r")\b")
+_AMP_ENTITY_RE = re.compile(r"&amp;?", re.IGNORECASE)
+_GLUED_AMP_RE = re.compile(r"\b([a-z0-9]{1,3})&([a-z0-9]{1,3})\b")
+_PAREN_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_STORE_NUMBER_RE = re.compile(r"#\s*\d+[a-z]?\b")
+_NAME_TOKEN_RE = re.compile(r"[a-z0-9]+|,")
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def _fold(text: str) -> str:
+    """HTML entities decoded, accents dropped, lower case: ``bioM&eacute;rieux`` -> ``biomerieux``."""
+    if "&" in text:
+        text = html.unescape(_AMP_ENTITY_RE.sub("&", text))
+    text = text.translate(_QUOTES)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return text.lower()
+
+
+def _join_letter_runs(tokens: list[str]) -> list[str]:
+    """Join runs of single letters: ``d s m`` -> ``dsm``, ``u s a`` -> ``usa``."""
+    out: list[str] = []
+    run: list[str] = []
+    for tok in tokens + [""]:
+        if len(tok) == 1 and tok.isalpha():
+            run.append(tok)
+            continue
+        if run:
+            out.append("".join(run) if len(run) > 1 else run[0])
+            run = []
+        if tok:
+            out.append(tok)
+    return out
+
+
+def _split_legal_letter_runs(tokens: list[str]) -> list[str]:
+    """Turn dotted/spaced legal forms into one token before letter runs are joined.
+
+    ``d s m n v`` -> ``d s m nv`` (a trailing N.V. after at least two other letters),
+    ``n v philips`` -> ``nv philips``, but ``u s a`` stays (``s a`` after one letter is part of U.S.A.).
+    """
+    out: list[str] = []
+    i = 0
+    n = len(tokens)
+    while i < n:
+        if len(tokens[i]) == 1 and tokens[i].isalpha():
+            j = i
+            while j < n and len(tokens[j]) == 1 and tokens[j].isalpha():
+                j += 1
+            run = tokens[i:j]
+            joined = "".join(run)
+            if joined in LEGAL_FORMS_ANYWHERE or joined in LEGAL_FORMS_AT_END:
+                out.append(joined)
+            elif len(run) >= 3 and "".join(run[:2]) in LEGAL_FORMS_ANYWHERE:
+                # "N.V. a Dutch company": the legal form, then the article of a description.
+                out.append("".join(run[:2]))
+                out.extend(run[2:])
+            else:
+                for k in (3, 2):
+                    tail = "".join(run[-k:])
+                    if len(run) - k >= 2 and (tail in LEGAL_FORMS_ANYWHERE or tail in LEGAL_FORMS_AT_END):
+                        out.extend(run[:-k])
+                        out.append(tail)
+                        break
+                else:
+                    out.extend(run)
+            i = j
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
+def _is_legal(tok: str) -> bool:
+    return tok in LEGAL_FORMS_ANYWHERE or tok in LEGAL_FORMS_AT_END
+
+
+def _normalize_one_name(text: str) -> str:
+    text = _fold(text)
+    # "AT&T", "D&A", "P&G" keep their letters together; a spaced "&" is the word "and" (dropped below).
+    text = _GLUED_AMP_RE.sub(r"\1\2", text).replace("&", " and ").replace("'", "")
+    stripped = _PAREN_RE.sub(" ", text)
+    if stripped.strip(" ,.-"):
+        text = stripped
+    text = _STORE_NUMBER_RE.sub(" ", text)
+    text = _LONG_FORM_RE.sub(lambda m: LEGAL_LONG_FORMS[m.group(1)], text)
+    raw = _NAME_TOKEN_RE.findall(text)
+    tokens = _split_legal_letter_runs(raw)
+
+    # After a legal form, a comma starts a location ("DSM N.V., HEERLEN, NL") and "a ... corporation"
+    # describes the company ("Maasland N.V. a Dutch Limited Co"): neither is part of the name.
+    for i, tok in enumerate(tokens):
+        if tok in LEGAL_FORMS_ANYWHERE and i > 0:
+            rest = tokens[i + 1 :]
+            if rest and rest[0] == "," and any(t != "," for t in rest):
+                if not any(t in LEGAL_FORMS_ANYWHERE for t in rest):
+                    tokens = tokens[: i + 1]
+                    break
+            if rest and rest[0] in ("a", "an") and any(_is_legal(t) or t in ("corporation", "company") for t in rest[1:6]):
+                tokens = tokens[: i + 1]
+                break
+
+    words = [t for t in tokens if t != "," and t != "and" and t not in LEGAL_FORMS_ANYWHERE]
+    while words and words[-1] in LEGAL_FORMS_AT_END:
+        words.pop()
+    while words and words[0] in ("the", "nv", "bv"):
+        words.pop(0)
+    words = _join_letter_runs(words)
+    if not words:
+        # A name made only of legal words ("The Company", "Inc."): keep what there is rather than nothing.
+        words = _join_letter_runs([t for t in raw if t != ","])
+    return " ".join(words)
+
+
+def name_variants(text: str | None) -> list[str]:
+    """The normalized names a business goes by: legal name first, then any d/b/a, a/k/a or former name.
+
+    >>> name_variants("Route 60 & Associates INC DBA Captin Groovy's Grill & Raw bar")
+    ['route 60 associates', 'captin groovys grill raw bar']
+    """
+    if not text:
+        return []
+    parts = _ALIAS_RE.split(text)
+    variants: list[str] = []
+    for part in parts:
+        norm = _normalize_one_name(part)
+        if norm and norm not in variants:
+            variants.append(norm)
+    return variants
+
+
+def normalize_name(text: str | None, *aliases: str | None) -> str:
+    """One string for the ``name_norm`` / ``vendor_norm`` columns.
+
+    Lower case ASCII words; punctuation, ``&``/``and``, store numbers (``#1234``) and legal forms (Inc, LLC,
+    L.L.C., Corp, Co, Ltd, N.V., GmbH, S.A., PLC, ...) removed; dotted or spaced initials joined (``D.S.M.`` ->
+    ``dsm``). A second name introduced by d/b/a, dba, aka, f/k/a or "formerly" — or passed as ``aliases``,
+    e.g. a separate DBA column — is kept as another variant after ``|``: ``"kenific group|pantheon data"``.
+    Use :func:`split_variants` to read the variants back.
+    """
+    variants: list[str] = []
+    for value in (text, *aliases):
+        for v in name_variants(value):
+            if v not in variants:
+                variants.append(v)
+    return VARIANT_SEP.join(variants)
+
+
+def split_variants(name_norm: str) -> list[str]:
+    """The variants stored in a ``name_norm`` string (see :func:`normalize_name`)."""
+    if not name_norm:
+        return []
+    if VARIANT_SEP not in name_norm:
+        return [name_norm]
+    return [v for v in name_norm.split(VARIANT_SEP) if v]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Addresses
+# --------------------------------------------------------------------------------------------------------------
+
+#: USPS Publication 28 street suffixes (common spellings -> standard abbreviation), plus misspellings seen in
+#: the data ("blv"). Applied to every street word after the house number, so both sides of a comparison agree.
+STREET_SUFFIXES = {
+    "alley": "aly", "allee": "aly", "ally": "aly", "annex": "anx", "arcade": "arc", "avenue": "ave", "av": "ave",
+    "aven": "ave", "avenu": "ave", "avn": "ave", "avnue": "ave", "bayou": "byu", "beach": "bch", "bend": "bnd",
+    "bluff": "blf", "bottom": "btm", "boulevard": "blvd", "boul": "blvd", "boulv": "blvd", "blv": "blvd",
+    "branch": "br", "bridge": "brg", "brook": "brk", "bypass": "byp", "camp": "cp", "canyon": "cyn", "cape": "cpe",
+    "causeway": "cswy", "center": "ctr", "centre": "ctr", "cent": "ctr", "cntr": "ctr", "circle": "cir",
+    "circ": "cir", "cliff": "clf", "club": "clb", "common": "cmn", "corner": "cor", "corners": "cors",
+    "course": "crse", "court": "ct", "courts": "cts", "cove": "cv", "creek": "crk", "crescent": "cres",
+    "crossing": "xing", "crossroad": "xrd", "curve": "curv", "dale": "dl", "dam": "dm", "divide": "dv",
+    "drive": "dr", "driv": "dr", "drv": "dr", "estate": "est", "estates": "ests", "expressway": "expy",
+    "express": "expy", "expw": "expy", "extension": "ext", "falls": "fls", "ferry": "fry", "field": "fld",
+    "fields": "flds", "flat": "flt", "ford": "frd", "forest": "frst", "forge": "frg", "fork": "frk", "fort": "ft",
+    "freeway": "fwy", "freewy": "fwy", "garden": "gdn", "gardens": "gdns", "gateway": "gtwy", "glen": "gln",
+    "green": "grn", "grove": "grv", "harbor": "hbr", "haven": "hvn", "heights": "hts", "highway": "hwy",
+    "highwy": "hwy", "hiway": "hwy", "hill": "hl", "hills": "hls", "hollow": "holw", "island": "is",
+    "junction": "jct", "key": "ky", "knoll": "knl", "lake": "lk", "lakes": "lks", "landing": "lndg", "lane": "ln",
+    "light": "lgt", "lock": "lck", "lodge": "ldg", "loop": "loop", "mall": "mall", "manor": "mnr",
+    "meadow": "mdw", "meadows": "mdws", "mill": "ml", "mission": "msn", "motorway": "mtwy", "mount": "mt",
+    "mountain": "mtn", "neck": "nck", "orchard": "orch", "oval": "oval", "overpass": "opas", "park": "park",
+    "parkway": "pkwy", "parkwy": "pkwy", "pkway": "pkwy", "pky": "pkwy", "pass": "pass", "path": "path",
+    "pike": "pike", "pine": "pne", "place": "pl", "plain": "pln", "plaza": "plz", "plza": "plz", "point": "pt",
+    "port": "prt", "prairie": "pr", "ranch": "rnch", "ridge": "rdg", "river": "riv", "road": "rd", "route": "rte",
+    "rt": "rte", "row": "row", "run": "run", "shore": "shr", "spring": "spg", "springs": "spgs", "square": "sq",
+    "station": "sta", "stravenue": "stra", "stream": "strm", "street": "st", "str": "st", "strt": "st",
+    "summit": "smt", "terrace": "ter", "terr": "ter", "trace": "trce", "track": "trak", "trafficway": "trfy",
+    "trail": "trl", "trailer": "trlr", "tunnel": "tunl", "turnpike": "tpke", "union": "un", "valley": "vly",
+    "viaduct": "via", "view": "vw", "village": "vlg", "ville": "vl", "vista": "vis", "walk": "walk", "way": "way",
+    "well": "wl", "wells": "wls",
+}  # fmt: skip
+STREET_SUFFIX_ABBREVIATIONS = frozenset(STREET_SUFFIXES.values())
+
+#: Directionals; mapped right after the house number and at the end of the street line ("600 West Madison St").
+DIRECTIONALS = {
+    "north": "n", "south": "s", "east": "e", "west": "w", "northeast": "ne", "northwest": "nw",
+    "southeast": "se", "southwest": "sw", "n": "n", "s": "s", "e": "e", "w": "w", "ne": "ne", "nw": "nw",
+    "se": "se", "sw": "sw",
+}  # fmt: skip
+DIRECTIONAL_ABBREVIATIONS = frozenset(DIRECTIONALS.values())
+
+#: Secondary-unit designators (USPS); the designator is dropped and the unit id kept after " # ".
+UNIT_DESIGNATORS = frozenset(
+    {
+        "apartment", "apt", "basement", "bsmt", "building", "bldg", "department", "dept", "floor", "fl", "flr",
+        "front", "frnt", "hangar", "hngr", "lobby", "lbby", "lot", "lower", "lowr", "office", "ofc", "penthouse",
+        "ph", "pier", "rear", "room", "rm", "side", "slip", "space", "spc", "stop", "suite", "ste", "trailer",
+        "unit", "upper", "uppr", "mezz", "mezzanine", "#", "no", "num",
+    }
+)  # fmt: skip
+
+ORDINAL_WORDS = {
+    "first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th", "sixth": "6th",
+    "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th", "eleventh": "11th", "twelfth": "12th",
+}  # fmt: skip
+NUMBER_WORDS = {
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+    "nine": "9", "ten": "10",
+}  # fmt: skip
+
+_ADDR_TOKEN_RE = re.compile(r"\d+(?:-\d+)?[a-z]*|[a-z]+(?:\d+[a-z]*)?|#")
+_RANGE_RE = re.compile(r"(\d)\s*-\s*(\d)")
+_ORDINAL_RE = re.compile(r"^\d+(st|nd|rd|th)$")
+_PO_BOX_RE = re.compile(r"\b(?:p\s*\.?\s*o\s*\.?\s*|post\s+office\s+)box\b")
+_UNIT_ID_RE = re.compile(r"^(?:\d+[a-z]?|[a-z]|\d+(?:st|nd|rd|th))$")
+
+
+class AddressParts(NamedTuple):
+    """A normalized street line split into what the matcher compares."""
+
+    number: str  # house number ("435", "1808-1810"), "" when none
+    street: str  # street words without the number ("s la cienega blvd")
+    unit: str  # suite/unit/floor id without its designator ("800"), "" when none
+
+
+def _canonical_street(tokens: list[str]) -> list[str]:
+    """Apply the suffix, directional and ordinal tables to the words of a street line."""
+    out = []
+    last = len(tokens) - 1
+    for i, tok in enumerate(tokens):
+        if i == 0 and tok in NUMBER_WORDS:
+            tok = NUMBER_WORDS[tok]
+        elif tok in ORDINAL_WORDS:
+            tok = ORDINAL_WORDS[tok]
+        elif tok in DIRECTIONALS and (
+            i == last
+            or (i == 0 and last > 0)
+            # "600 West Madison St" but not "200 West St" (there West is the street's name)
+            or (i == 1 and not (i + 1 == last and STREET_SUFFIXES.get(tokens[last], tokens[last]) in STREET_SUFFIX_ABBREVIATIONS))
+        ):
+            tok = DIRECTIONALS[tok]
+        elif i > 0 and tok in STREET_SUFFIXES:
+            tok = STREET_SUFFIXES[tok]
+        out.append(tok)
+    return out
+
+
+def _unit_id(tokens: list[str]) -> str:
+    return " ".join(t for t in tokens if t not in UNIT_DESIGNATORS)
+
+
+def _fallback_street(text: str) -> tuple[list[str], list[str]]:
+    """Street words and unit words for a line scourgify could not parse (a tolerant token scan)."""
+    tokens = _ADDR_TOKEN_RE.findall(text)
+    if not tokens:
+        return [], []
+    unit: list[str] = []
+    # A unit starts at the first designator after the street ("... ST STE 700", "... ST # BO6").
+    for i, tok in enumerate(tokens[1:], start=1):
+        if tok in UNIT_DESIGNATORS and i >= 2:
+            tokens, unit = tokens[:i], tokens[i:]
+            break
+    # Bare unit ids after the last street suffix: "21 S CLARK ST 3980", "6229 W MELROSE ST 1ST".
+    canon = [STREET_SUFFIXES.get(t, t) for t in tokens]
+    last_suffix = max((i for i, t in enumerate(canon) if i > 0 and t in STREET_SUFFIX_ABBREVIATIONS), default=-1)
+    if last_suffix > 0:
+        rest = tokens[last_suffix + 1 :]
+        while rest and rest[0] in DIRECTIONALS:
+            last_suffix += 1
+            rest = rest[1:]
+        if rest and all(_UNIT_ID_RE.match(t) for t in rest):
+            return tokens[: last_suffix + 1], rest + unit
+    return tokens, unit
+
+
+@lru_cache(maxsize=1 << 16)
+def _scourgify(text: str) -> tuple[str, str] | None:
+    try:
+        from scourgify import normalize_address_record
+    except ImportError:  # pragma: no cover - the dependency is declared; keep working without it
+        return None
+    try:
+        rec = normalize_address_record(text)
+    except Exception:  # scourgify raises several error types on unparseable input; the fallback takes over
+        return None
+    return (rec.get("address_line_1") or "", rec.get("address_line_2") or "")
+
+
+def parse_address(text: str | None, *, use_scourgify: bool = True) -> AddressParts:
+    """Normalize a street line and split it into house number, street and unit.
+
+    usaddress-scourgify does the USPS parsing (and drops a city/state/ZIP tail); when it raises (PO boxes,
+    "339 N DEARBORN ST 1 & MEZZ", "CO KL GATES 1601 K STREET NW") a token scan takes over. Both paths end in
+    the same tables, so the two sides of a comparison agree whichever path they took.
+    """
+    if not text:
+        return AddressParts("", "", "")
+    folded = _fold(text).strip()
+    if not folded:
+        return AddressParts("", "", "")
+    folded = _PO_BOX_RE.sub("pobox", folded)
+    folded = _RANGE_RE.sub(r"\1-\2", folded)
+    parsed = _scourgify(folded) if use_scourgify and "pobox" not in folded else None
+    if parsed is not None:
+        line1 = _ADDR_TOKEN_RE.findall(parsed[0].lower())
+        unit_tokens = _ADDR_TOKEN_RE.findall(parsed[1].lower())
+    else:
+        line1, unit_tokens = _fallback_street(folded.replace(".", " "))
+    street = _canonical_street(line1)
+    unit = _unit_id(unit_tokens)
+    if street and street[0] == "pobox":
+        return AddressParts("", "po box " + " ".join(street[1:]), unit)
+    if street and street[0][0].isdigit() and not _ORDINAL_RE.match(street[0]):
+        return AddressParts(street[0], " ".join(street[1:]), unit)
+    return AddressParts("", " ".join(street), unit)
+
+
+def format_address(parts: AddressParts) -> str:
+    """The stored form of :class:`AddressParts`: ``"<number> <street> # <unit>"``."""
+    line = f"{parts.number} {parts.street}".strip()
+    if parts.unit:
+        return f"{line} # {parts.unit}" if line else f"# {parts.unit}"
+    return line
+
+
+def normalize_address(text: str | None) -> str:
+    """One string for the ``address_norm`` column: ``"1100 13th st nw # 800"``.
+
+    Lower case, USPS suffixes and directionals abbreviated (Street -> st, West -> w), unit designators
+    (Suite, Ste, #, Unit, Fl, Bldg, ...) reduced to ``" # <id>"`` at the end; a city/state/ZIP tail dropped when
+    scourgify recognizes it. :func:`split_address` reads the parts back without parsing again.
+    """
+    return format_address(parse_address(text))
+
+
+def split_address(address_norm: str) -> AddressParts:
+    """Parts of a stored ``address_norm`` (cheap string split, no parsing)."""
+    if not address_norm:
+        return AddressParts("", "", "")
+    line, _, unit = address_norm.partition(" # ")
+    if line.startswith("# "):
+        line, unit = "", line[2:]
+    number, _, street = line.partition(" ")
+    if number and number[0].isdigit() and not _ORDINAL_RE.match(number):
+        return AddressParts(number, street, unit)
+    return AddressParts("", line, unit)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# City, state, ZIP
+# --------------------------------------------------------------------------------------------------------------
+
+US_STATES = {
+    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA", "colorado": "CO",
+    "connecticut": "CT", "delaware": "DE", "district of columbia": "DC", "florida": "FL", "georgia": "GA",
+    "hawaii": "HI", "idaho": "ID", "illinois": "IL", "indiana": "IN", "iowa": "IA", "kansas": "KS",
+    "kentucky": "KY", "louisiana": "LA", "maine": "ME", "maryland": "MD", "massachusetts": "MA",
+    "michigan": "MI", "minnesota": "MN", "mississippi": "MS", "missouri": "MO", "montana": "MT",
+    "nebraska": "NE", "nevada": "NV", "new hampshire": "NH", "new jersey": "NJ", "new mexico": "NM",
+    "new york": "NY", "north carolina": "NC", "north dakota": "ND", "ohio": "OH", "oklahoma": "OK",
+    "oregon": "OR", "pennsylvania": "PA", "rhode island": "RI", "south carolina": "SC", "south dakota": "SD",
+    "tennessee": "TN", "texas": "TX", "utah": "UT", "vermont": "VT", "virginia": "VA", "washington": "WA",
+    "west virginia": "WV", "wisconsin": "WI", "wyoming": "WY", "puerto rico": "PR", "guam": "GU",
+    "virgin islands": "VI", "american samoa": "AS", "northern mariana islands": "MP",
+}  # fmt: skip
+US_STATE_CODES = frozenset(US_STATES.values())
+
+#: Words abbreviated the same way on both sides ("Saint Louis" = "St. Louis", "Fort Worth" = "Ft Worth").
+CITY_WORDS = {"saint": "st", "sainte": "ste", "fort": "ft", "mount": "mt", "mt": "mt", "township": "twp"}
+
+#: Common aliases of one city (not neighbourhoods: those are different places to a ZIP-less matcher).
+CITY_ALIASES = {
+    "la": "los angeles",
+    "nyc": "new york",
+    "new york city": "new york",
+    "ny": "new york",
+    "sf": "san francisco",
+    "washington dc": "washington",
+    "dc": "washington",
+}
+
+_CITY_TOKEN_RE = re.compile(r"[a-z0-9]+")
+_ZIP_RE = re.compile(r"(?<!\d)(\d{5})(?:-?\d{4})?(?!\d)")
+
+
+def normalize_state(text: str | None) -> str:
+    """Two-letter USPS code from a code or a full name (``"Virginia"`` -> ``"VA"``); "" when unknown."""
+    if not text:
+        return ""
+    t = _fold(text).strip(" .,")
+    if len(t) == 2 and t.upper() in US_STATE_CODES:
+        return t.upper()
+    return US_STATES.get(" ".join(_CITY_TOKEN_RE.findall(t)), "")
+
+
+def normalize_city(text: str | None, state: str | None = None) -> str:
+    """Lower case city words with Saint/Fort/Mount abbreviated and a few aliases resolved (``LA``).
+
+    A trailing state ("Richmond, VA", or "Ringgold VA" when ``state="VA"`` is given) is dropped.
+    """
+    if not text:
+        return ""
+    t = _fold(text)
+    head, sep, tail = t.rpartition(",")
+    if sep and normalize_state(tail) and head.strip():
+        t = head
+    tokens = _CITY_TOKEN_RE.findall(t)
+    if state and len(tokens) > 1 and tokens[-1] == state.strip().lower():
+        tokens.pop()
+    tokens = [CITY_WORDS.get(tok, tok) for tok in tokens]
+    city = " ".join(tokens)
+    return CITY_ALIASES.get(city, city)
+
+
+def zip5(value: object) -> str:
+    """Five-digit ZIP from ``"20032-1501"``, ``"101790001"``, ``6902`` (an Excel number) or ``"VA 22101"``."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(int(value))
+        if len(value) <= 5:
+            return value.zfill(5)
+        if len(value) <= 9:
+            return value.zfill(9)[:5]
+        return ""
+    text = str(value).strip()
+    found = _ZIP_RE.findall(text)
+    if found:
+        return found[-1]
+    if text.isdigit() and 3 <= len(text) <= 4:
+        return text.zfill(5)
+    return ""

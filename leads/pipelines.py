@@ -1,0 +1,125 @@
+"""Scrapy pipelines: validate each ClosureNotice, then store a source's notices in one transaction.
+
+Storage happens when the spider closes, all of one source's notices in one transaction, upserted
+on (source, source_key), together with the source's crawl-run health record. A crawl that was
+interrupted (SIGTERM, timeout) stores no notices, so nothing is half-written; an unchanged
+re-crawl only moves `last_seen`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from datetime import date, datetime, timezone
+from typing import Any
+
+from scrapy import signals
+from scrapy.exceptions import DropItem
+
+from leads.items import NOTICE_TYPES, ClosureNotice
+
+logger = logging.getLogger(__name__)
+
+ENV_RUN_TAG = "LEADS_CRAWL_RUN_TAG"
+STAT_SKIPPED = "leads/rows_skipped"
+STAT_INVALID = "leads/items_invalid"
+
+
+class ValidateNoticePipeline:
+    """Drops (and counts) notices a spider should never have produced; the source goes on."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ValidateNoticePipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ClosureNotice):
+            return item
+        problem = validation_problem(item)
+        if problem:
+            self.crawler.stats.inc_value(STAT_SKIPPED)
+            self.crawler.stats.inc_value(STAT_INVALID)
+            raise DropItem(f"source {item.source}: invalid notice {item.source_key!r} ({problem}): skipped")
+        return item
+
+
+def validation_problem(notice: ClosureNotice) -> str | None:
+    if not notice.source or not notice.source_key:
+        return "no source key"
+    if not (notice.company_name or "").strip():
+        return "no company name"
+    if notice.notice_type not in NOTICE_TYPES:
+        return f"unknown notice type {notice.notice_type!r}"
+    if notice.state is not None and len(notice.state) != 2:
+        return f"state {notice.state!r} is not a 2-letter code"
+    if notice.zip5 is not None and not (len(notice.zip5) == 5 and notice.zip5.isdigit()):
+        return f"zip {notice.zip5!r} is not 5 digits"
+    if notice.employees is not None and notice.employees < 0:
+        return f"negative employee count {notice.employees}"
+    for name in ("notice_date", "effective_date"):
+        value = getattr(notice, name)
+        if value is not None and not isinstance(value, date):
+            return f"{name} {value!r} is not a date"
+    try:
+        json.dumps(notice.raw)
+    except (TypeError, ValueError):
+        return "raw row is not JSON-serializable"
+    return None
+
+
+def content_hash(notice: ClosureNotice) -> str:
+    """Changes when what the notice says changes: its normalized fields.
+
+    Not where we fetched it, and not the raw row, whose keys change when an agency renames a
+    column: that is the same notice, not an amendment.
+    """
+    data = notice.as_dict()
+    data.pop("source_url", None)
+    data.pop("raw", None)
+    blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+class StoreNoticePipeline:
+    """Collects a source's notices and upserts them, with the run's health, when the spider closes."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.notices: dict[str, ClosureNotice] = {}
+        self.started = datetime.now(timezone.utc)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> StoreNoticePipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, ClosureNotice):
+            # The same notice seen twice in one run (repeated across result pages) counts once.
+            self.notices[item.source_key] = item
+        return item
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        from leads.store import record_source_run
+
+        db_url = self.crawler.settings.get("LEADS_DATABASE_URL")
+        if not db_url:
+            raise RuntimeError("LEADS_DATABASE_URL setting missing: crawls run through `leads crawl`")
+        stats = self.crawler.stats
+        # The runner reads the outcome from the crawler it holds a handle to.
+        self.crawler.leads_result = record_source_run(
+            db_url,
+            source=spider.name,
+            notices=list(self.notices.values()),
+            stats=stats.get_stats(),
+            reason=reason,
+            started=self.started,
+            start_url=", ".join(getattr(spider, "start_urls", []) or []),
+            run_tag=self.crawler.settings.get("LEADS_RUN_TAG") or os.environ.get(ENV_RUN_TAG),
+            stats_setter=stats.set_value,
+        )

@@ -1,0 +1,53 @@
+"""Read-only queries shared by commands. They take a session and never commit."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from leads.models import CrawlRun, Notice
+
+STALE_AFTER_DAYS = 30
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+def source_health(session: Session, now: datetime | None = None) -> dict[str, dict[str, Any]]:
+    """Per source: last run and outcome, last success, notice count, and freshness.
+
+    Freshness is the age of the newest change (a new or amended notice). A source whose crawls
+    succeed but whose content has not changed for STALE_AFTER_DAYS days is called stale: the
+    agency may have moved its current data elsewhere.
+    """
+    now = now or datetime.now(timezone.utc)
+    out: dict[str, dict[str, Any]] = {}
+    last_run = (
+        select(CrawlRun.source, func.max(CrawlRun.id).label("id")).group_by(CrawlRun.source).subquery()
+    )
+    for run in session.scalars(select(CrawlRun).join(last_run, CrawlRun.id == last_run.c.id)):
+        out.setdefault(run.source, {})
+        out[run.source].update(last_run=_aware(run.finished_at or run.started_at), last_outcome=run.outcome,
+                               last_message=run.message)
+    for source, finished in session.execute(
+        select(CrawlRun.source, func.max(CrawlRun.finished_at)).where(CrawlRun.outcome == "ok")
+        .group_by(CrawlRun.source)
+    ):
+        out.setdefault(source, {})["last_success"] = _aware(finished)
+    for source, count, changed in session.execute(
+        select(Notice.source, func.count(), func.max(Notice.updated_at)).group_by(Notice.source)
+    ):
+        entry = out.setdefault(source, {})
+        entry["notices"] = count
+        changed = _aware(changed)
+        entry["last_change"] = changed
+        if changed is not None:
+            days = (now - changed).days
+            entry["freshness"] = f"stale ({days} days unchanged)" if days >= STALE_AFTER_DAYS else f"{days} days"
+    return out

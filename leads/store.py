@@ -1,0 +1,168 @@
+"""Storing a source's crawl: upsert notices on (source, source_key) and record the run's health.
+
+Both happen in one transaction, so a crawl run row never claims notices that were not stored.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leads.health import FAILED, Health, judge
+from leads.items import ClosureNotice
+from leads.models import CrawlRun, Notice
+
+logger = logging.getLogger("leads.crawl")
+
+UPSERT_CHUNK = 500
+
+
+@dataclass
+class UpsertCounts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def upsert_notices(session: Session, notices: Sequence[ClosureNotice], now: datetime) -> UpsertCounts:
+    """Insert new notices, update changed ones, touch `last_seen` on the rest. Never commits."""
+    from leads.normalize import normalize_address, normalize_name
+    from leads.pipelines import content_hash
+
+    counts = UpsertCounts()
+    by_source: dict[str, list[ClosureNotice]] = {}
+    for n in notices:
+        by_source.setdefault(n.source, []).append(n)
+    for source, items in by_source.items():
+        for start in range(0, len(items), UPSERT_CHUNK):
+            chunk = items[start : start + UPSERT_CHUNK]
+            keys = [n.source_key for n in chunk]
+            existing = {
+                row.source_key: row
+                for row in session.scalars(
+                    select(Notice).where(Notice.source == source, Notice.source_key.in_(keys))
+                )
+            }
+            for n in chunk:
+                digest = content_hash(n)
+                row = existing.get(n.source_key)
+                fields = _fields(n)
+                fields["name_norm"] = normalize_name(n.company_name)
+                fields["address_norm"] = normalize_address(n.address) if n.address else ""
+                if row is None:
+                    session.add(Notice(**fields, content_hash=digest, first_seen=now, last_seen=now, updated_at=now))
+                    counts.new += 1
+                elif row.content_hash != digest:
+                    for key, value in fields.items():
+                        setattr(row, key, value)
+                    row.content_hash = digest
+                    row.last_seen = now
+                    row.updated_at = now
+                    counts.updated += 1
+                else:
+                    row.last_seen = now
+                    if row.raw != n.raw:  # same notice, re-published with renamed columns
+                        row.raw = n.raw
+                    counts.unchanged += 1
+            session.flush()
+    return counts
+
+
+def _fields(n: ClosureNotice) -> dict[str, Any]:
+    return {
+        "source": n.source,
+        "source_key": n.source_key[:255],
+        "company_name": n.company_name,
+        "address": n.address,
+        "city": n.city,
+        "state": n.state,
+        "zip5": n.zip5,
+        "notice_type": n.notice_type,
+        "notice_date": n.notice_date,
+        "effective_date": n.effective_date,
+        "employees": n.employees,
+        "industry_code": n.industry_code,
+        "source_url": n.source_url,
+        "raw": n.raw,
+    }
+
+
+def last_good_items(session: Session, source: str) -> int | None:
+    return session.scalar(
+        select(CrawlRun.items)
+        .where(CrawlRun.source == source, CrawlRun.outcome == "ok")
+        .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
+        .limit(1)
+    )
+
+
+def record_source_run(
+    db_url: str,
+    *,
+    source: str,
+    notices: Iterable[ClosureNotice],
+    stats: dict[str, Any],
+    reason: str,
+    started: datetime,
+    start_url: str = "",
+    run_tag: str | None = None,
+    stats_setter: Callable[[str, Any], None] | None = None,
+) -> dict[str, Any]:
+    """Store one source's notices and its health record; returns the run as a dict for the summary."""
+    from leads.db import Database
+
+    notices = list(notices)
+    now = datetime.now(timezone.utc)
+    skipped = int(stats.get("leads/rows_skipped", 0) or 0)
+    db = Database(db_url)
+    try:
+        try:
+            with db.session() as session:
+                previous = last_good_items(session, source)
+                counts = UpsertCounts()
+                if reason == "finished":
+                    counts = upsert_notices(session, notices, now)
+                health = judge(stats, reason, len(notices), previous)
+                run = CrawlRun(
+                    source=source, started_at=started, finished_at=now, items=len(notices), new=counts.new,
+                    updated=counts.updated, unchanged=counts.unchanged, skipped=skipped,
+                    errors=_errors(stats), outcome=health.outcome, message=health.message, start_url=start_url,
+                )
+                session.add(run)
+        except Exception as exc:  # the database refused: say so loudly, record what we can
+            logger.error("source %s: could not store %d notices: %s", source, len(notices), exc)
+            health = Health(FAILED, f"could not store notices: {exc}")
+            counts = UpsertCounts()
+            try:
+                with db.session() as session:
+                    session.add(CrawlRun(source=source, started_at=started, finished_at=now, items=len(notices),
+                                         skipped=skipped, errors=_errors(stats) + 1, outcome=FAILED,
+                                         message=health.message, start_url=start_url))
+            except Exception:
+                logger.error("source %s: could not record the crawl run either", source)
+    finally:
+        db.dispose()
+    if stats_setter:
+        stats_setter("leads/new", counts.new)
+        stats_setter("leads/updated", counts.updated)
+        stats_setter("leads/unchanged", counts.unchanged)
+        stats_setter("leads/outcome", health.outcome)
+    result = {
+        "source": source, "outcome": health.outcome, "items": len(notices), "new": counts.new,
+        "updated": counts.updated, "unchanged": counts.unchanged, "skipped": skipped,
+        "errors": _errors(stats) + (0 if health.outcome != FAILED or _errors(stats) else 1),
+        "message": health.message, "run_tag": run_tag,
+    }
+    return result
+
+
+def _errors(stats: dict[str, Any]) -> int:
+    from leads.health import error_count
+
+    return error_count(stats)
