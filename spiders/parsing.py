@@ -173,18 +173,15 @@ def split_city_state_zip(text: object) -> tuple[str | None, str | None, str | No
         zip_code = m.group(1)
         value = value[: m.start()].strip(" ,")
     state = None
-    m = re.search(r"(?:,\s*|\s+)([A-Za-z][A-Za-z .]+)$", value)
-    if m:
-        candidate = state_code(m.group(1))
-        if candidate:
-            state = candidate
-            value = value[: m.start()].strip(" ,")
-        else:
-            # a two-word state such as "New York", "North Carolina"
-            m2 = re.search(r"(?:,\s*|\s+)([A-Za-z]+ [A-Za-z]+)$", value)
-            if m2 and state_code(m2.group(1)):
-                state = state_code(m2.group(1))
-                value = value[: m2.start()].strip(" ,")
+    # The state is the last one, two or three words ("VA", "New York", "District of Columbia").
+    words = value.replace(",", " , ").split()
+    for n in (1, 2, 3):
+        if len(words) > n and state_code(" ".join(words[-n:])):
+            state = state_code(" ".join(words[-n:]))
+            value = " ".join(words[:-n]).replace(" , ", ", ").strip(" ,")
+            break
+    if state is None and len(words) == 1 and state_code(words[0]):
+        state, value = state_code(words[0]), ""
     return (value or None), state, zip_code
 
 

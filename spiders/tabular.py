@@ -1,0 +1,214 @@
+"""Shared helpers for sources published as tables (CSV exports, XLSX workbooks).
+
+Bytes in, rows out: decode a CSV whatever its encoding, find the header row by meaning, keep the
+published row as JSON-safe ``raw``, and build source keys that survive cosmetic edits.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import warnings
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime, time
+from typing import Any
+
+from spiders.parsing import LayoutChanged, clean_text, map_headers
+
+# -- bytes -> text ------------------------------------------------------------------------------
+
+
+def decode_text(body: bytes) -> str:
+    """Decode a published text file: UTF-16 (with BOM), UTF-8 (with or without BOM), else Windows-1252.
+
+    Agencies' exports come as UTF-8, UTF-8 with a BOM (Excel "CSV UTF-8") or Windows-1252 (Excel
+    "CSV"); a BOM left in the text would hide the first header. UTF-8 is tried first because
+    Windows-1252 accepts almost any byte string and would turn real UTF-8 into mojibake. The last
+    resort, Latin-1, never fails: the five bytes Windows-1252 leaves undefined are kept, not lost.
+    """
+    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return body.decode("utf-16")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return body.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return body.decode("latin-1")
+
+
+def looks_like_html(body: bytes) -> bool:
+    """True for an HTML page (an error page, a login wall, a JS challenge) served instead of a data file."""
+    head = decode_text(body[:2048]).lstrip().lower()
+    return head.startswith(("<!doctype html", "<html", "<head", "<body", "<?xml")) or bool(
+        re.match(r"<(table|div|script|meta|title)\b", head)
+    )
+
+
+def csv_rows(body: bytes) -> list[list[str]]:
+    """All rows of a CSV file as lists of cell text (quoted newlines kept inside their cell).
+
+    A tab-separated file (Excel "Unicode text", a Tableau crosstab) is read as such: the first
+    line decides, by counting tabs against commas.
+    """
+    text = decode_text(body)
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+def xlsx_sheets(body: bytes) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
+    """(sheet name, rows of cell values) for each sheet of an XLSX workbook.
+
+    Read-only and values-only (formulas give their cached value). A body that is not a workbook
+    (an HTML error page saved as .xlsx, a truncated download) raises LayoutChanged.
+    """
+    import openpyxl  # only the spiders that read workbooks pay for it
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    if not body.startswith(XLSX_MAGIC):
+        what = "an HTML page" if looks_like_html(body) else f"bytes starting {body[:8]!r}"
+        raise LayoutChanged(f"expected an XLSX workbook, got {what}")
+    try:
+        with warnings.catch_warnings():
+            # "Cannot parse header or footer": print headers are of no interest here
+            warnings.filterwarnings("ignore", message="Cannot parse header or footer", module="openpyxl")
+            workbook = openpyxl.load_workbook(io.BytesIO(body), read_only=True, data_only=True)
+            try:
+                sheets = [(ws.title, list(ws.iter_rows(values_only=True))) for ws in workbook.worksheets]
+            finally:
+                workbook.close()
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        raise LayoutChanged(f"not a readable XLSX workbook: {type(exc).__name__}: {exc}") from exc
+    yield from sheets
+
+
+# -- rows -> header + records -------------------------------------------------------------------
+
+
+def find_header_row(
+    rows: Sequence[Sequence[Any]],
+    spec: Mapping[str, Iterable[str]],
+    required: Iterable[str],
+    source: str = "",
+    max_scan: int = 25,
+) -> tuple[int, dict[str, int]]:
+    """(index of the header row, field -> column) for the first row that has every required column.
+
+    A title or a blank line above the header is skipped. When no row of the first ``max_scan``
+    qualifies, LayoutChanged names the fields missing from the likeliest header (the row with the
+    most required columns; a title row above it would say nothing useful).
+    """
+    required = list(required)
+    best: tuple[int, Sequence[Any]] | None = None
+    for index, row in enumerate(rows[:max_scan]):
+        if is_blank(row):
+            continue
+        found = map_headers(row, spec, required=(), source=source)
+        hits = sum(1 for f in required if f in found)
+        if hits == len(required):
+            return index, found
+        if best is None or hits > best[0]:
+            best = (hits, row)
+    if best is None:
+        raise LayoutChanged(f"{source + ': ' if source else ''}no rows at all (empty file)")
+    map_headers(best[1], spec, required=required, source=source)  # raises, naming what is missing
+    raise AssertionError("unreachable: the best row lacked a required column")
+
+
+def is_blank(row: Sequence[Any]) -> bool:
+    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row)
+
+
+def cell(row: Sequence[Any], columns: Mapping[str, int], field_name: str) -> Any:
+    """The cell for ``field_name`` (None when the column is absent or the row is short)."""
+    index = columns.get(field_name)
+    if index is None or index >= len(row):
+        return None
+    return row[index]
+
+
+def raw_row(headers: Sequence[Any], row: Sequence[Any]) -> dict[str, Any]:
+    """The published row as header -> value, JSON-safe (str/int/float/None; dates as ISO text).
+
+    Headers are kept as published (a trailing space included); a repeated header gets " (2)".
+    Columns without a header are kept as "column N" when they hold something, else dropped
+    (a workbook's empty trailing columns).
+    """
+    raw: dict[str, Any] = {}
+    for index in range(max(len(headers), len(row))):
+        header = headers[index] if index < len(headers) else None
+        value = _json_safe(row[index] if index < len(row) else None)
+        name = str(header) if header is not None and str(header).strip() else ""
+        if not name:
+            if value is None or value == "":
+                continue
+            name = f"column {index + 1}"
+        key, n = name, 1
+        while key in raw:
+            n += 1
+            key = f"{name} ({n})"
+        raw[key] = value
+    return raw
+
+
+def _json_safe(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return value
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    return str(value)
+
+
+# -- source keys --------------------------------------------------------------------------------
+
+
+def key_part(value: object) -> str:
+    """One component of a source key: a date as ISO, text lower-cased with punctuation and spaces removed.
+
+    'K-mart' and 'Kmart', 'CHS, Inc.' and 'CHS Inc.' give the same part, so an agency tidying a
+    name between two files updates the notice instead of adding one.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return re.sub(r"[^0-9a-z]+", "", clean_text(value).casefold())
+
+
+def make_key(*parts: object) -> str:
+    return "|".join(key_part(p) for p in parts)
+
+
+class UniqueKeys:
+    """Source keys made unique within one file.
+
+    Two rows with the same base key that differ somewhere (another count, another address) are
+    distinct notices: the second gets ``<key>|2``, in file order. A row identical to one already
+    seen is a repeat: ``assign`` gives the earlier row's key and says so; the caller drops it (or,
+    like New York's re-postings, keeps the newer of the two).
+    """
+
+    def __init__(self) -> None:
+        self._rows: dict[str, list[Mapping[str, Any]]] = {}
+
+    def assign(self, base_key: str, raw: Mapping[str, Any]) -> tuple[str, bool]:
+        """(unique key, True when this row repeats an earlier row of that key)."""
+        seen = self._rows.setdefault(base_key, [])
+        if raw in seen:
+            n = seen.index(raw) + 1
+            repeat = True
+        else:
+            seen.append(raw)
+            n = len(seen)
+            repeat = False
+        return (base_key if n == 1 else f"{base_key}|{n}"), repeat

@@ -1,0 +1,154 @@
+"""Nebraska WARN notices: the yearly HTML table fragments the NE DOL landing page loads by AJAX.
+
+One request per year (``WARNReportData/?year=YYYY``) from the year of the ``since`` spider argument
+(default: Jan 1 of last year, like the other dated sources; ``-a since=2010-01-01`` loads the history,
+which starts in 2010) to the current year. Cells are padded with spaces to fixed widths (CHAR
+columns); the padding is stripped, entities are decoded.
+
+Field decisions:
+
+- ``source_key`` = company + notice date + city + location (normalized, ``tabular.key_part``), with a
+  trailing "- Withdrawn" status left out of the company part so that withdrawing a notice updates it.
+  Location is in the key because one company files separate notices for two sites of one city on one
+  day (Michael Foods' farm and plant in Wakefield, Skag-Way's two Grand Island stores).
+- ``company_name`` is verbatim, status included ("Union Pacific - Withdrawn", "Shopko xxxx").
+- ``Location`` is a site description ("Omaha Distribution Center"), not a street: it stays in ``raw``
+  only; ``address`` is None. ``state`` is NE.
+- ``notice_type``: this endpoint has no type column, so ``other`` (unknown); if a ``Type`` column is
+  present (the sibling ``LayoffAndClosureReportData`` endpoint) it is classified.
+- ``Jobs Affected`` "100+" -> 100; blank -> None.
+- Skipped (logged, counted): no company name, unreadable date, unreadable job count.
+- A year whose table has its header but no rows logs a WARNING (early January has none yet); a
+  fragment without the table is a layout ERROR.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from typing import Any, ClassVar
+
+from scrapy.http import Response
+
+from leads.items import ClosureNotice
+from spiders.base import NoticeSpider
+from spiders.parsing import (
+    LayoutChanged,
+    classify_notice_type,
+    clean_text,
+    parse_date_strict,
+    parse_int,
+    window_start,
+)
+from spiders.tabular import UniqueKeys, cell, find_header_row, is_blank, make_key, raw_row
+
+COLUMNS = {
+    "notice_date": [r"^date$", r"\bnotice date\b", r"\bdate\b"],
+    "company": [r"^company$", r"\b(company|employer|business)\b"],
+    "employees": [r"\bjobs affected\b", r"\b(jobs|employees|workers)\b"],
+    "city": [r"^city$", r"\bcity\b"],
+    "location": [r"^location$", r"\b(location|site)\b"],
+    "notice_type": [r"^type$", r"\b(notice|event|layoff) type\b"],
+}
+REQUIRED = ["notice_date", "company", "employees", "city", "location"]
+
+REPORT_URL = "https://dol.nebraska.gov/LayoffServices/WARNReportData/?year={year}"
+FIRST_YEAR = 2010  # the oldest year the endpoint serves
+
+_WITHDRAWN = re.compile(r"\s*(?:-|–|\()\s*withdrawn\)?\s*$", re.I)
+
+
+def year_urls(first_year: int, last_year: int) -> list[str]:
+    return [REPORT_URL.format(year=year) for year in range(max(first_year, FIRST_YEAR), last_year + 1)]
+
+
+class WarnNeSpider(NoticeSpider):
+    name = "warn_ne"
+    agency_url = "https://dol.nebraska.gov/ReemploymentServices/LayoffServices/LayoffsAndDownsizingWARN"
+    source_format = "HTML table per year"
+    region = "Nebraska"
+    #: What `leads sources` shows; a crawl asks for each year of its window (see __init__).
+    start_urls: ClassVar[list[str]] = [REPORT_URL.format(year=date.today().year)]
+
+    def __init__(
+        self, *args: Any, since: str | None = None, url: str | list[str] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, url=url, **kwargs)
+        if not url:
+            self.start_urls = year_urls(window_start(since).year, date.today().year)
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[ClosureNotice]:
+        try:
+            notices = list(self._parse_table(response))
+        except LayoutChanged as exc:
+            self.layout_changed(response, str(exc))
+            return
+        yield from notices
+
+    def parse_file(self, response: Response) -> Iterator[ClosureNotice]:
+        yield from list(self._parse_table(response))
+
+    def _parse_table(self, response: Response) -> Iterator[ClosureNotice]:
+        rows, header_at, columns = self._find_table(response)
+        headers = rows[header_at]
+        keys = UniqueKeys()
+        data_rows = 0
+        for number, row in enumerate(rows[header_at + 1 :], start=1):
+            if is_blank(row):
+                continue
+            data_rows += 1
+            raw = raw_row(headers, row)
+            try:
+                notice = self._parse_row(row, columns, raw, response.url)
+            except ValueError as exc:
+                self.skip_row(response, f"table row {number} ({cell(row, columns, 'company')!r})", str(exc))
+                continue
+            notice.source_key, repeat = keys.assign(notice.source_key, raw)
+            if repeat:
+                self.logger.info("source %s: table row %s repeats an earlier row; yielded once", self.name, number)
+                continue
+            yield notice
+        if not data_rows:
+            self.logger.warning("source %s: %s lists no notices (header only)", self.name, response.url)
+
+    def _find_table(self, response: Response) -> tuple[list[list[str]], int, dict[str, int]]:
+        """(rows, header row index, columns) of the first table with the WARN columns."""
+        error: LayoutChanged | None = None
+        for rows in _tables(response):
+            try:
+                return (rows, *find_header_row(rows, COLUMNS, REQUIRED, source=self.name))
+            except LayoutChanged as exc:
+                error = error or exc
+        raise error or LayoutChanged("no table in the page")
+
+    def _parse_row(self, row: list[str], columns: dict[str, int], raw: dict[str, Any], url: str) -> ClosureNotice:
+        company = clean_text(cell(row, columns, "company"))
+        if not company:
+            raise ValueError("no company name")
+        notice_date = parse_date_strict(cell(row, columns, "notice_date"))
+        if notice_date is None:
+            raise ValueError("no notice date")
+        city = clean_text(cell(row, columns, "city")) or None
+        return ClosureNotice(
+            source=self.name,
+            source_key=make_key(_WITHDRAWN.sub("", company), notice_date, city, cell(row, columns, "location")),
+            company_name=company,
+            source_url=url,
+            notice_type=classify_notice_type(cell(row, columns, "notice_type")),
+            city=city,
+            state="NE",
+            notice_date=notice_date,
+            employees=parse_int(cell(row, columns, "employees")),
+            raw=raw,
+        )
+
+
+def _tables(response: Response) -> list[list[list[str]]]:
+    """The cell texts of each table's rows (padding stripped, entities decoded)."""
+    if not hasattr(response, "css"):
+        raise LayoutChanged("expected an HTML table, got a binary file")
+    return [
+        [[clean_text(" ".join(c.css("::text").getall())) for c in tr.xpath("./th|./td")] for tr in table.css("tr")]
+        for table in response.css("table")
+    ]

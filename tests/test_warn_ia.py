@@ -1,0 +1,267 @@
+"""warn_ia: Iowa's landing page and its XLSX WARN log (current 2022 and historic 2018 workbooks)."""
+
+from __future__ import annotations
+
+import io
+import re
+import logging
+from datetime import date
+
+import openpyxl
+import pytest
+import scrapy
+from scrapy.http import HtmlResponse, Response
+from scrapy.utils.test import get_crawler
+
+from leads.items import ClosureNotice
+from spiders.base import STAT_LAYOUT_ERRORS, STAT_ROWS_SKIPPED
+from spiders.parsing import LayoutChanged
+from spiders.warn_ia import WarnIaSpider
+from spiders.tabular import xlsx_sheets
+from tests.helpers import FILES, file_response
+
+FOLDER = "https://www.iowaworkforcedevelopment.gov/sites/search.iowaworkforcedevelopment.gov/files/documents/2018/"
+URL_2022 = FOLDER + "WARN_20220210.xlsx"
+URL_2018 = FOLDER + "WARN_20180503.xlsx"
+LANDING = "worker-adjustment-and-retraining-notification-act.html"
+
+
+def spider() -> WarnIaSpider:
+    return WarnIaSpider.from_crawler(get_crawler(WarnIaSpider))
+
+
+def landing_text() -> str:
+    return (FILES / "warn_ia" / LANDING).read_text(encoding="utf-8")
+
+
+def landing_response(text: str) -> HtmlResponse:
+    return HtmlResponse(url=WarnIaSpider.agency_url, body=text.encode("utf-8"), encoding="utf-8")
+
+
+def real_rows(name: str) -> list[tuple]:
+    ((_sheet, rows),) = xlsx_sheets((FILES / "warn_ia" / name).read_bytes())
+    return rows
+
+
+def workbook(*sheets: tuple[str, list]) -> bytes:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def current() -> list[ClosureNotice]:
+    return list(WarnIaSpider().parse_workbook(file_response("warn_ia", "WARN_20220210.xlsx", url=URL_2022)))
+
+
+@pytest.fixture(scope="module")
+def historic() -> list[ClosureNotice]:
+    return list(WarnIaSpider().parse_workbook(file_response("warn_ia", "WARN_20180503.xlsx", url=URL_2018)))
+
+
+def by_key(notices, key):
+    return next(n for n in notices if n.source_key == key)
+
+
+# -- the landing page ---------------------------------------------------------------------------
+
+
+def test_landing_page_requests_the_excel_log_not_the_pdf():
+    s = WarnIaSpider()
+    (request,) = list(s.parse(file_response("warn_ia", LANDING, url=WarnIaSpider.agency_url)))
+    assert isinstance(request, scrapy.Request)
+    assert request.url == URL_2022
+    assert request.callback == s.parse_workbook and request.errback == s.on_request_error
+
+
+def test_link_found_by_meaning_when_the_file_name_or_the_text_changes():
+    # A relative href with a new file name and a generic text; then a download URL that only the text explains.
+    link = re.compile(r'<a href="[^"]*WARN_20220210\.xlsx"[^>]*>[^<]*</a>')
+    assert len(link.findall(landing_text())) == 1
+    moved = link.sub('<a href="/files/WARN_20230301.XLSX">Download the WARN log</a>', landing_text())
+    (request,) = list(WarnIaSpider().parse(landing_response(moved)))
+    assert request.url == "https://www.iowaworkforcedevelopment.gov/files/WARN_20230301.XLSX"
+
+    opaque = landing_text().replace(f'href="{URL_2022}"', 'href="/media/4711/download"')
+    assert "4711" in opaque
+    (request,) = list(WarnIaSpider().parse(landing_response(opaque)))
+    assert request.url == "https://www.iowaworkforcedevelopment.gov/media/4711/download"
+
+
+def test_landing_page_without_the_excel_link_is_a_layout_error(caplog):
+    gone = landing_text().replace(URL_2022, FOLDER + "WARN_20220210.pdf").replace("Excel File", "file")
+    s = spider()
+    with caplog.at_level(logging.ERROR):
+        assert list(s.parse(landing_response(gone))) == []
+    assert "no link to the WARN log Excel workbook" in caplog.text
+    assert s.crawler.stats.get_value(STAT_LAYOUT_ERRORS) == 1
+    with pytest.raises(LayoutChanged):
+        list(spider().parse_file(landing_response(gone)))
+
+
+def test_parse_file_on_the_landing_page_gives_no_notices_and_no_error(caplog):
+    with caplog.at_level(logging.INFO):
+        assert list(spider().parse_file(file_response("warn_ia", LANDING))) == []
+    assert "holds no notices" in caplog.text and URL_2022 in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+# -- the workbooks ------------------------------------------------------------------------------
+
+
+def test_current_workbook_counts(current):
+    # SOURCE.md: 300 data rows (then ~600 blank formatted rows). Minus row 253 (notice date '9/1/8/2020',
+    # skipped) and row 118 (Sears Auto Store, an exact repeat of row 116): 298 notices.
+    assert len(current) == 298
+    # Notice Type cells counted with openpyxl: Mass Layoff 117+14 (trailing space); Closing 96+14 + Closting 1,
+    # less the two Closing rows above; Amendment 55+3.
+    types = [n.notice_type for n in current]
+    assert (types.count("layoff"), types.count("closure"), types.count("other")) == (131, 109, 58)
+
+
+def test_historic_workbook_counts(historic):
+    # SOURCE.md: 339 data rows; row 52 repeats row 51 (Lennox, 2012-08-31) exactly: 338 notices.
+    assert len(historic) == 338
+    types = [n.notice_type for n in historic]
+    assert (types.count("layoff"), types.count("closure"), types.count("other")) == (129, 87, 122)
+
+
+def test_text_notice_date_and_out_of_state_site(current):
+    assert current[0] == ClosureNotice(
+        source="warn_ia",
+        source_key="rosepublishing|2017-02-15|carson",
+        company_name="Rose Publishing",
+        source_url=URL_2022,
+        notice_type="layoff",
+        address="17909 Adria Maru Lane",
+        city="Carson",
+        state="CA",
+        zip5="90746",
+        notice_date=date(2017, 2, 15),
+        effective_date=date(2017, 4, 15),
+        employees=1,
+        raw={"Company": "Rose Publishing", "Address Line 1": "17909 Adria Maru Lane", "City": "Carson",
+             "County": "Sioux", "St": "CA", "ZIP": "90746", "Notice Type": "Mass Layoff", "Emp #": 1,
+             "Notice Date": "2/15/2017", "Layoff Date": "2017-04-15"},
+    )
+
+
+def test_trailing_spaces_numeric_zip_and_two_digit_year(current):
+    assert by_key(current, "colonialmanorsofmanillaincdbamanillamannor|2021-07-14|manilla") == ClosureNotice(
+        source="warn_ia",
+        source_key="colonialmanorsofmanillaincdbamanillamannor|2021-07-14|manilla",
+        company_name="Colonial Manors of Manilla Inc, DBA Manilla Mannor",
+        source_url=URL_2022,
+        notice_type="closure",
+        address="146 North 5th Street",
+        city="Manilla",
+        state="IA",
+        zip5="51454",
+        notice_date=date(2021, 7, 14),
+        effective_date=date(2021, 7, 30),
+        employees=34,
+        raw={"Company": "Colonial Manors of Manilla Inc, DBA Manilla Mannor ", "Address Line 1": "146 North 5th Street",
+             "City": "Manilla ", "County": "Crawford ", "St": "IA ", "ZIP": 51454, "Notice Type": "Closing ",
+             "Emp #": 34, "Notice Date": "7/14/21", "Layoff Date": "2021-07-30"},
+    )
+
+
+def test_amendment_rows_are_their_own_notices_and_a_missing_count_is_none(historic):
+    assert historic[2] == ClosureNotice(
+        source="warn_ia",
+        source_key="electrolux|2011-01-27|webstercity",
+        company_name="Electrolux",
+        source_url=URL_2018,
+        notice_type="other",
+        address="400 Des Moines Street",
+        city="Webster City",
+        state="IA",
+        zip5="50595",
+        notice_date=date(2011, 1, 27),
+        effective_date=date(2011, 3, 31),
+        employees=510,
+        raw={"Company": "Electrolux", "Address Line 1": "400 Des Moines Street", "City": "Webster City",
+             "County": "Hamilton", "State": "IA", "ZIP": "50595", "Notice Type": "Amendment", "Emp #": 510,
+             "Notice Date": "2011-01-27", "Layoff Date": "2011-03-31"},
+    )
+    tyson = by_key(historic, "tysonfoodsinc|2011-09-22|councilbluffs")
+    assert (tyson.notice_type, tyson.employees, tyson.raw["Emp #"]) == ("other", None, None)
+
+
+def test_unreadable_notice_date_is_skipped_loudly_not_misread(caplog):
+    s = spider()
+    with caplog.at_level(logging.WARNING):
+        got = list(s.parse_workbook(file_response("warn_ia", "WARN_20220210.xlsx", url=URL_2022)))
+    assert s.crawler.stats.get_value(STAT_ROWS_SKIPPED) == 1
+    assert ("skipped row sheet 'WARN log for website' row 253 ('Sorenson Communications, LLC')" in caplog.text
+            and "unreadable date '9/1/8/2020'" in caplog.text)
+    assert not [n for n in got if n.company_name.startswith("Sorenson")]
+
+
+def test_same_key_other_site_is_numbered_and_an_identical_row_is_yielded_once(current, historic):
+    younkers = [n for n in current if n.source_key.startswith("younkers|2018-04-05|westdesmoines")]
+    assert [(n.source_key, n.address, n.employees) for n in younkers] == [
+        ("younkers|2018-04-05|westdesmoines", "101 Jordan Creek Parkway", 108),
+        ("younkers|2018-04-05|westdesmoines|2", "1551 Valley West Drive", 164),
+    ]
+    assert len([n for n in historic if n.source_key.startswith("lennox|2012-08-31|")]) == 1
+    assert len([n for n in current if n.source_key.startswith("searsautostore|2018-12-27|")]) == 1
+
+
+def test_a_notice_in_both_workbooks_gets_the_same_key(current, historic):
+    # "K-Mart" (historic, Excel date) and "Kmart" (current, text date) are the same 2017-06-06 Iowa City closing.
+    old = by_key(historic, "kmart|2017-06-06|iowacity")
+    new = by_key(current, "kmart|2017-06-06|iowacity")
+    assert (old.company_name, new.company_name) == ("K-Mart", "Kmart")
+    assert (old.employees, old.effective_date) == (new.employees, new.effective_date) == (49, date(2017, 9, 3))
+
+
+def test_workbook_given_as_the_start_url_is_parsed_directly(historic):
+    got = list(WarnIaSpider().parse(file_response("warn_ia", "WARN_20180503.xlsx", url=URL_2018)))
+    assert got == historic
+
+
+def test_header_lower_down_reordered_columns_and_an_extra_sheet_give_the_same_notices(current):
+    rows = real_rows("WARN_20220210.xlsx")
+    order = [9, 8, 7, 6, 5, 4, 3, 2, 1, 0]
+    moved = [("Iowa WARN log", None), (None,)] + [tuple(row[i] for i in order) for row in rows]
+    body = workbook(("Read me", [("Notes",), ("Updated weekly",)]), ("Log", moved))
+    got = list(WarnIaSpider().parse_workbook(Response(url=URL_2022, body=body)))
+    assert [n.as_dict() | {"raw": None} for n in got] == [n.as_dict() | {"raw": None} for n in current]
+
+
+def test_renamed_required_column_is_a_layout_error(caplog):
+    rows = real_rows("WARN_20220210.xlsx")
+    rows[0] = tuple("Filed" if h == "Notice Date" else h for h in rows[0])
+    body = workbook(("WARN log for website", rows))
+    s = spider()
+    with caplog.at_level(logging.ERROR):
+        assert list(s.parse_workbook(Response(url=URL_2022, body=body))) == []
+    assert "no column for notice_date" in caplog.text and "'Filed'" in caplog.text
+    assert s.crawler.stats.get_value(STAT_LAYOUT_ERRORS) == 1
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ((FILES / "warn_ia" / LANDING).read_bytes(), "expected an XLSX workbook, got an HTML page"),
+    ((FILES / "warn_ia" / "WARN_20220210.xlsx").read_bytes()[:40000], "not a readable XLSX workbook"),
+    (workbook(("Sheet1", [])), "no rows at all"),
+    (workbook(("Sheet1", [real_rows("WARN_20220210.xlsx")[0]])), "has a header but no data rows"),
+])
+def test_not_a_workbook_truncated_or_empty_is_a_layout_error(body, message, caplog):
+    s = spider()
+    with caplog.at_level(logging.ERROR):
+        assert list(s.parse_workbook(Response(url=URL_2022, body=body))) == []
+    assert message in caplog.text
+    assert s.crawler.stats.get_value(STAT_LAYOUT_ERRORS) == 1
+
+
+def test_parse_file_on_a_broken_workbook_raises():
+    truncated = (FILES / "warn_ia" / "WARN_20220210.xlsx").read_bytes()[:40000]
+    with pytest.raises(LayoutChanged, match="not a readable XLSX workbook"):
+        list(spider().parse_file(Response(url=URL_2022, body=truncated)))
