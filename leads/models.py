@@ -90,6 +90,8 @@ class Rep(Base):
     # {"states": ["VA"], "zip_prefixes": ["221"], "cities": ["Richmond"]}
     territory: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     capacity: Mapped[int | None] = mapped_column(Integer)
+    # The PostgreSQL login this person uses (row-level security maps it to the rep); None on SQLite.
+    db_login: Mapped[str | None] = mapped_column(String(63), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -109,6 +111,8 @@ class Account(Base):
     incumbent_vendor: Mapped[str | None] = mapped_column(String(500))
     phone: Mapped[str | None] = mapped_column(String(50))
     website: Mapped[str | None] = mapped_column(String(500))
+    # Hash of the imported fields: a re-import that changes nothing is counted as unchanged.
+    import_hash: Mapped[str | None] = mapped_column(String(64))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("reps.id", ondelete="SET NULL"), index=True)
     do_not_contact: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     name_norm: Mapped[str] = mapped_column(String(500), default="")

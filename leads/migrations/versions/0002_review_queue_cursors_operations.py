@@ -1,4 +1,4 @@
-"""review queue, cursors, operations, closure keys, lead priority
+"""review queue, cursors, operations, closure keys, lead priority, logins
 
 Revision ID: 0002
 Revises: 0001
@@ -60,6 +60,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_match_candidates_notice_id'), ['notice_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_match_candidates_status'), ['status'], unique=False)
 
+    with op.batch_alter_table('accounts', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('import_hash', sa.String(length=64), nullable=True))
+
     with op.batch_alter_table('leads', schema=None) as batch_op:
         batch_op.add_column(sa.Column('priority', sa.Float(), server_default=sa.text('0'), nullable=False))
         batch_op.add_column(sa.Column('closure_date', sa.Date(), nullable=True))
@@ -71,12 +74,20 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('closure_key', sa.String(length=300), nullable=True))
         batch_op.create_index(batch_op.f('ix_notices_closure_key'), ['closure_key'], unique=False)
 
+    with op.batch_alter_table('reps', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('db_login', sa.String(length=63), nullable=True))
+        batch_op.create_unique_constraint(batch_op.f('uq_reps_db_login'), ['db_login'])
+
     
 
 
 def downgrade() -> None:
     """Downgrade schema."""
     
+    with op.batch_alter_table('reps', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_reps_db_login'), type_='unique')
+        batch_op.drop_column('db_login')
+
     with op.batch_alter_table('notices', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notices_closure_key'))
         batch_op.drop_column('closure_key')
@@ -87,6 +98,9 @@ def downgrade() -> None:
         batch_op.drop_column('employees')
         batch_op.drop_column('closure_date')
         batch_op.drop_column('priority')
+
+    with op.batch_alter_table('accounts', schema=None) as batch_op:
+        batch_op.drop_column('import_hash')
 
     with op.batch_alter_table('match_candidates', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_match_candidates_status'))
