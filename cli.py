@@ -9,6 +9,7 @@ import click
 
 from leads import __version__
 from leads.commands.common import App, LeadsGroup, setup_logging
+from leads.commands.accounts import accounts
 from leads.commands.crawl import crawl, parse, sources
 from leads.commands.db import db_group
 from leads.commands.team import assign, reps
@@ -37,7 +38,7 @@ def cli(ctx: click.Context, db_url: str | None, acting_as: str | None, verbose: 
 
 
 for command in (db_group, crawl, sources, parse, list_command, status, note, follow_up, due, history, show,
-                export, reps, assign, undo):
+                export, reps, assign, undo, accounts):
     cli.add_command(command)
 
 

@@ -107,7 +107,7 @@ class Account(Base):
     city: Mapped[str | None] = mapped_column(String(200))
     state: Mapped[str | None] = mapped_column(String(2), index=True)
     zip5: Mapped[str | None] = mapped_column(String(5), index=True)
-    industry: Mapped[str | None] = mapped_column(String(100))
+    industry: Mapped[str | None] = mapped_column(String(255))
     incumbent_vendor: Mapped[str | None] = mapped_column(String(500))
     phone: Mapped[str | None] = mapped_column(String(50))
     website: Mapped[str | None] = mapped_column(String(500))

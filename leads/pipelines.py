@@ -65,6 +65,13 @@ def validation_problem(notice: ClosureNotice) -> str | None:
         value = getattr(notice, name)
         if value is not None and not isinstance(value, date):
             return f"{name} {value!r} is not a date"
+    from leads.models import Notice
+
+    for column in Notice.__table__.columns:
+        length = getattr(column.type, "length", None)
+        value = getattr(notice, column.name, None)
+        if length and isinstance(value, str) and len(value) > length:
+            return f"{column.name} is longer than {length} characters"
     try:
         json.dumps(notice.raw)
     except (TypeError, ValueError):

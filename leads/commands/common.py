@@ -56,6 +56,9 @@ class LeadsGroup(click.Group):
                 translated = translate_error(exc, app.db_url) if app else None
                 if translated is not None:
                     raise click.ClickException(str(translated)) from exc
+                # Anything else the database refused: one readable line, nothing was saved.
+                detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+                raise click.ClickException(f"the database refused the change ({detail}); nothing was saved") from exc
             raise
 
 

@@ -62,6 +62,10 @@ def upgrade() -> None:
 
     with op.batch_alter_table('accounts', schema=None) as batch_op:
         batch_op.add_column(sa.Column('import_hash', sa.String(length=64), nullable=True))
+        batch_op.alter_column('industry',
+               existing_type=sa.VARCHAR(length=100),
+               type_=sa.String(length=255),
+               existing_nullable=True)
 
     with op.batch_alter_table('leads', schema=None) as batch_op:
         batch_op.add_column(sa.Column('priority', sa.Float(), server_default=sa.text('0'), nullable=False))
@@ -100,6 +104,10 @@ def downgrade() -> None:
         batch_op.drop_column('priority')
 
     with op.batch_alter_table('accounts', schema=None) as batch_op:
+        batch_op.alter_column('industry',
+               existing_type=sa.String(length=255),
+               type_=sa.VARCHAR(length=100),
+               existing_nullable=True)
         batch_op.drop_column('import_hash')
 
     with op.batch_alter_table('match_candidates', schema=None) as batch_op:

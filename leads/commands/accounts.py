@@ -1,0 +1,78 @@
+"""`leads accounts ...`: import the team's account book and look through it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from leads.commands.common import App, pass_app
+from leads.output import output_options, render
+
+
+@click.group("accounts")
+def accounts() -> None:
+    """The team's account book: import a CRM export, list accounts."""
+
+
+@accounts.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--map", "mapping", multiple=True, metavar="COLUMN=FIELD",
+              help="Use COLUMN for FIELD (id, name, address, city, state, zip, industry, vendor, phone, website, "
+                   "owner, dnc) when the header is not recognized.")
+@click.option("--sheet", help="The XLSX sheet to read (default: the first with recognizable headers).")
+@click.option("--dry-run", is_flag=True, help="Count new, changed, unchanged and invalid rows; change nothing.")
+@click.option("--skip-invalid", is_flag=True, help="Import the valid rows even when some rows are invalid.")
+@pass_app
+def import_command(app: App, file: Path, mapping: tuple[str, ...], sheet: str | None, dry_run: bool,
+                   skip_invalid: bool) -> None:
+    """Create and update accounts from FILE (CSV or XLSX as a CRM exports it), keyed by account id."""
+    from leads.services.accounts import import_accounts, parse_mapping
+    from leads.services.people import resolve_actor
+
+    with app.database().session() as session:
+        report = import_accounts(session, resolve_actor(session, app.user), file, mapping=parse_mapping(mapping),
+                                 sheet=sheet, dry_run=dry_run, skip_invalid=skip_invalid)
+        if not report.applied:
+            session.rollback()
+    err = lambda m: click.echo(m, err=True)  # noqa: E731
+    where = f" (sheet {report.sheet})" if report.sheet else f" ({report.encoding})" if report.encoding else ""
+    err(f"{file}{where}: columns " + ", ".join(f"{k}={v!r}" for k, v in report.columns.items()))
+    for line, message in report.warnings[:50]:
+        err(f"  line {line}: warning: {message}")
+    if len(report.warnings) > 50:
+        err(f"  ... and {len(report.warnings) - 50} more warnings")
+    for line, reason in report.invalid[:200]:
+        err(f"  line {line}: invalid: {reason}")
+    if len(report.invalid) > 200:
+        err(f"  ... and {len(report.invalid) - 200} more invalid rows")
+    counts = (f"{report.new} new, {report.changed} changed, {report.unchanged} unchanged, "
+              f"{len(report.invalid)} invalid")
+    if dry_run:
+        click.echo(f"Dry run: {counts}. Nothing was changed.")
+    elif report.applied:
+        click.echo(f"Imported {file.name}: {counts}" + (" (invalid rows skipped)." if report.invalid else "."))
+    if report.invalid and not skip_invalid:
+        click.echo(f"Error: {len(report.invalid)} invalid rows in {file}; nothing was imported. Fix them, or "
+                   "re-run with --skip-invalid to import the rest.", err=True)
+        sys.exit(1)
+
+
+@accounts.command("list")
+@click.option("--state", metavar="ST")
+@click.option("--owner", metavar="REP")
+@click.option("--vendor", help="Incumbent vendor contains this text.")
+@click.option("--search", help="Name contains this text, or the account id is exactly this.")
+@click.option("--dnc/--no-dnc", "dnc", default=None, help="Only do-not-contact accounts, or only the others.")
+@click.option("--limit", type=int, default=100, show_default=True, help="How many rows (0: all).")
+@output_options
+@pass_app
+def list_command(app: App, fmt: str, state, owner, vendor, search, dnc, limit) -> None:
+    """Accounts in the book, with filters."""
+    from leads.services.accounts import ACCOUNT_COLUMNS, list_accounts
+
+    with app.database().session(read_only=True) as session:
+        rows = list_accounts(session, state=state, owner=owner, vendor=vendor, search=search, dnc=dnc,
+                             limit=limit or None)
+    render(rows, ACCOUNT_COLUMNS, fmt, empty_message="No accounts match.")

@@ -1,0 +1,270 @@
+"""The account book: importing a CRM export (CSV or XLSX) and listing accounts.
+
+An import is all or nothing: every invalid row is reported with its line and reason, and unless
+the user asks to skip invalid rows, one invalid row means nothing changes. Normalized forms for
+matching are computed here, once, and stored.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from leads.errors import InputError
+from leads.models import Account, Rep
+from leads.services.people import Actor, require_manager
+from leads.tables import read_table
+
+FIELDS = ("external_id", "name", "address", "city", "state", "zip5", "industry", "incumbent_vendor", "phone",
+          "website", "owner", "do_not_contact")
+HEADER_SPEC: dict[str, list[str]] = {
+    "external_id": [r"^(account|customer|client|record|crm) ?(id|number|no|num|#)$", r"^id$", r"\bid$",
+                    r"account number"],
+    "name": [r"^(account|company|business|customer|organi[sz]ation|legal) ?name$", r"^name$", r"^company$",
+             r"^account$", r"name"],
+    "incumbent_vendor": [r"incumbent", r"(current|primary) (vendor|supplier|distributor)", r"^vendor",
+                         r"supplier", r"distributor"],
+    "address": [r"^(billing |shipping |mailing |street )?address( line)? ?1?$", r"^street", r"address"],
+    "city": [r"^(billing |shipping |mailing )?city$", r"\bcity\b", r"town"],
+    "state": [r"^(billing |shipping |mailing )?(state|province|region)( code)?$", r"\bstate\b"],
+    "zip5": [r"(zip|postal)( ?code)?$", r"\bzip\b", r"postal"],
+    "industry": [r"^industry", r"naics", r"\bsic\b", r"business category( code)? ?1? description",
+                 r"industry", r"segment"],
+    "phone": [r"^(phone|telephone|tel)( number| no)?$", r"^(main|business|office|work) phone", r"phone$"],
+    "website": [r"web ?site", r"^url$", r"domain"],
+    "owner": [r"(account )?owner", r"^rep$", r"sales ?rep", r"assigned to"],
+    "do_not_contact": [r"do not (contact|call)", r"\bdnc\b", r"opt(ed)? ?out"],
+}
+REQUIRED = ("external_id", "name")
+TRUE_WORDS = {"1", "y", "yes", "true", "t", "x", "dnc", "do not contact"}
+FALSE_WORDS = {"", "0", "n", "no", "false", "f"}
+CHUNK = 5000
+LIMITS = {c.name: c.type.length for c in Account.__table__.columns if getattr(c.type, "length", None)}
+
+
+@dataclass
+class ImportReport:
+    path: str
+    sheet: str | None = None
+    encoding: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)  # field -> header used
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    invalid: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+    applied: bool = False
+
+    @property
+    def total(self) -> int:
+        return self.new + self.changed + self.unchanged + len(self.invalid)
+
+
+def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
+    """--map COLUMN=FIELD pairs as {column: field}; fields are checked against the known ones."""
+    out = {}
+    aliases = {"id": "external_id", "account_id": "external_id", "zip": "zip5", "vendor": "incumbent_vendor",
+               "dnc": "do_not_contact"}
+    for pair in pairs:
+        column, sep, fld = pair.rpartition("=")
+        fld = aliases.get(fld.strip(), fld.strip())
+        if not sep or not column.strip():
+            raise InputError(f"--map expects COLUMN=FIELD, got {pair!r}")
+        if fld not in FIELDS:
+            raise InputError(f"--map {pair}: unknown field {fld!r}; fields: {', '.join(FIELDS)}")
+        out[column.strip()] = fld
+    return out
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value == int(value):
+        value = int(value)
+    return re.sub(r"\s+", " ", str(value)).strip()
+
+
+def _zip(value: Any) -> tuple[str | None, str | None]:
+    """(zip5, problem)."""
+    text = _text(value)
+    if not text:
+        return None, None
+    m = re.fullmatch(r"(\d{5})(?:-?\d{4})?", text)
+    if m:
+        return m.group(1), None
+    if re.fullmatch(r"\d{3,4}", text):  # Excel dropped the leading zeros of 02134
+        return text.zfill(5), None
+    return None, f"zip {text!r} is not a US ZIP code"
+
+
+def _state(value: Any) -> tuple[str | None, str | None]:
+    from leads.normalize import normalize_state
+
+    text = _text(value)
+    if not text:
+        return None, None
+    code = normalize_state(text)
+    if code and len(code) == 2 and code.isalpha():
+        return code.upper(), None
+    return None, f"state {text!r} is not a US state"
+
+
+@functools.lru_cache(maxsize=50_000)
+def state_of_zip(zip5: str) -> str | None:
+    import zipcodes
+
+    try:
+        found = zipcodes.matching(zip5)
+    except (ValueError, TypeError):
+        return None
+    return found[0]["state"] if found else None
+
+
+def _flag(value: Any) -> tuple[bool, str | None]:
+    if isinstance(value, bool):
+        return value, None
+    text = _text(value).lower()
+    if text in TRUE_WORDS:
+        return True, None
+    if text in FALSE_WORDS:
+        return False, None
+    return False, f"do-not-contact {text!r} is not yes/no"
+
+
+def import_accounts(session: Session, actor: Actor, path: Path, *, mapping: dict[str, str] | None = None,
+                    sheet: str | None = None, dry_run: bool = False, skip_invalid: bool = False) -> ImportReport:
+    """Create and update accounts from a CRM export, keyed by the account id. Never commits."""
+    from leads.normalize import normalize_address, normalize_city, normalize_name
+
+    require_manager(actor, "import the account book")
+    table, columns = read_table(path, HEADER_SPEC, REQUIRED, overrides=mapping, sheet=sheet)
+    report = ImportReport(path=str(path), sheet=table.sheet, encoding=table.encoding,
+                          columns={f: table.headers[i] for f, i in columns.items()})
+    reps = {name.lower(): rep_id for rep_id, name in session.execute(select(Rep.id, Rep.name))}
+    existing = {ext: (acct_id, digest) for acct_id, ext, digest in
+                session.execute(select(Account.id, Account.external_id, Account.import_hash))}
+    seen: dict[str, int] = {}
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    now = datetime.now(timezone.utc)
+    idx = {f: columns.get(f) for f in FIELDS}
+
+    def get(row: list[Any], f: str) -> Any:
+        i = idx[f]
+        return row[i] if i is not None and i < len(row) else None
+
+    for line, row in table.rows:
+        ext = _text(get(row, "external_id"))
+        name = _text(get(row, "name"))
+        problems = []
+        if not ext:
+            problems.append("no account id")
+        elif ext in seen:
+            problems.append(f"duplicate account id {ext!r} (first on line {seen[ext]})")
+        if not name:
+            problems.append("no account name")
+        zip5, p = _zip(get(row, "zip5"))
+        problems += [p] if p else []
+        state, p = _state(get(row, "state"))
+        if p and zip5 and state_of_zip(zip5):
+            # CRM exports put counties or cities in the state column; the ZIP says where it is.
+            state = state_of_zip(zip5)
+            report.warnings.append((line, f"{p}: used {state} from ZIP {zip5}"))
+        elif p:
+            problems.append(p)
+        dnc, p = _flag(get(row, "do_not_contact"))
+        problems += [p] if p else []
+        for fld, value in (("external_id", ext), ("name", name)):
+            if len(value) > LIMITS[fld]:
+                problems.append(f"{fld} longer than {LIMITS[fld]} characters")
+        if problems:
+            report.invalid.append((line, "; ".join(problems)))
+            continue
+        seen[ext] = line
+        owner_name = _text(get(row, "owner"))
+        owner_id = reps.get(owner_name.lower()) if owner_name else None
+        if owner_name and owner_id is None:
+            report.warnings.append((line, f"owner {owner_name!r} is not a rep: imported without an owner"))
+        values = {
+            "external_id": ext, "name": name, "address": _text(get(row, "address")) or None,
+            "city": _text(get(row, "city")) or None, "state": state, "zip5": zip5,
+            "industry": _text(get(row, "industry")) or None,
+            "incumbent_vendor": _text(get(row, "incumbent_vendor")) or None,
+            "phone": _text(get(row, "phone")) or None, "website": _text(get(row, "website")) or None,
+            "owner_id": owner_id, "do_not_contact": dnc,
+        }
+        # A column the file does not have leaves that field as it is (a partial export updates only
+        # what it carries); the id and name are always present.
+        field_of = {"zip5": "zip5", "owner_id": "owner", "do_not_contact": "do_not_contact"}
+        values = {k: v for k, v in values.items() if idx[field_of.get(k, k)] is not None}
+        too_long = [k for k, v in values.items() if isinstance(v, str) and k in LIMITS and len(v) > LIMITS[k]]
+        if too_long:
+            report.invalid.append((line, "; ".join(f"{k} longer than {LIMITS[k]} characters" for k in too_long)))
+            del seen[ext]
+            continue
+        digest = hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()
+        current = existing.get(ext)
+        if current is not None and current[1] == digest:
+            report.unchanged += 1
+            continue
+        values.update(name_norm=normalize_name(name), import_hash=digest, updated_at=now)
+        if "incumbent_vendor" in values:
+            values["vendor_norm"] = normalize_name(values["incumbent_vendor"] or "")
+        if "address" in values:
+            values["address_norm"] = normalize_address(values["address"] or "")
+        if "city" in values:
+            values["city_norm"] = normalize_city(values["city"] or "", state)
+        if current is None:
+            values["created_at"] = now
+            inserts.append(values)
+            report.new += 1
+        else:
+            values["id"] = current[0]
+            updates.append(values)
+            report.changed += 1
+    if report.invalid and not skip_invalid:
+        return report
+    if dry_run:
+        return report
+    table_ = Account.__table__
+    for start in range(0, len(inserts), CHUNK):
+        session.execute(insert(table_), inserts[start:start + CHUNK])
+    for values in updates:
+        session.execute(update(table_).where(table_.c.id == values.pop("id")).values(**values))
+    report.applied = True
+    return report
+
+
+ACCOUNT_COLUMNS = ["account_id", "name", "address", "city", "state", "zip", "industry", "incumbent_vendor",
+                   "owner", "do_not_contact", "phone", "website"]
+
+
+def list_accounts(session: Session, *, state: str | None = None, owner: str | None = None,
+                  vendor: str | None = None, search: str | None = None, dnc: bool | None = None,
+                  limit: int | None = 100) -> list[dict[str, Any]]:
+    q = select(Account, Rep.name).outerjoin(Rep, Account.owner_id == Rep.id).order_by(Account.name, Account.id)
+    if state:
+        q = q.where(Account.state == state.upper())
+    if owner:
+        q = q.where(func.lower(Rep.name) == owner.lower())
+    if vendor:
+        q = q.where(Account.incumbent_vendor.ilike(f"%{vendor}%"))
+    if search:
+        q = q.where(or_(Account.name.ilike(f"%{search}%"), Account.external_id == search))
+    if dnc is not None:
+        q = q.where(Account.do_not_contact.is_(dnc))
+    if limit:
+        q = q.limit(limit)
+    return [{"account_id": a.external_id, "name": a.name, "address": a.address, "city": a.city, "state": a.state,
+             "zip": a.zip5, "industry": a.industry, "incumbent_vendor": a.incumbent_vendor, "owner": owner_name,
+             "do_not_contact": a.do_not_contact, "phone": a.phone, "website": a.website}
+            for a, owner_name in session.execute(q)]

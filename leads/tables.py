@@ -1,0 +1,152 @@
+"""Reading spreadsheets people export from a CRM: CSV in any common encoding, or XLSX with several sheets.
+
+Rows come out as (line number, cells) so every message can name the line a person sees when they
+open the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from leads.errors import InputError
+
+
+@dataclass
+class Table:
+    path: Path
+    sheet: str | None
+    encoding: str | None
+    header_line: int
+    headers: list[str]
+    rows: Iterable[tuple[int, list[Any]]]  # (line number in the file, cells), read once, streamed for CSV
+
+
+def decode(body: bytes, path: Path) -> tuple[str, str]:
+    """(text, encoding): UTF-16 with BOM, UTF-8 (BOM or not), else Windows-1252 (Excel's "CSV")."""
+    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return body.decode("utf-16"), "utf-16"
+    try:
+        return body.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return body.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: cannot tell the text encoding (byte {exc.start}); save it as UTF-8 CSV") from exc
+
+
+def header_key(text: Any) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", str(text or "").lower()).strip()
+
+
+def match_headers(headers: Sequence[Any], spec: Mapping[str, Iterable[str]],
+                  overrides: Mapping[str, str] | None = None) -> dict[str, int]:
+    """field -> column index, by meaning (regexes on the normalized header), overrides first."""
+    keys = [header_key(h) for h in headers]
+    found: dict[str, int] = {}
+    used: set[int] = set()
+    for column, field in (overrides or {}).items():
+        key = header_key(column)
+        if key not in keys:
+            raise InputError(f"--map {column}={field}: no column named {column!r} (columns: {list(headers)})")
+        found[field] = keys.index(key)
+        used.add(keys.index(key))
+    for field, patterns in spec.items():
+        if field in found:
+            continue
+        for pattern in patterns:
+            rx = re.compile(pattern)
+            hit = next((i for i, k in enumerate(keys) if i not in used and k and rx.search(k)), None)
+            if hit is not None:
+                found[field] = hit
+                used.add(hit)
+                break
+    return found
+
+
+def read_table(path: Path, spec: Mapping[str, Iterable[str]], required: Sequence[str],
+               overrides: Mapping[str, str] | None = None, sheet: str | None = None) -> tuple[Table, dict[str, int]]:
+    """Read a CSV or XLSX file and find its header row (within the first 20 lines) by meaning."""
+    try:
+        body = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from exc
+    if body.startswith(b"PK\x03\x04"):
+        candidates = _xlsx_sheets(body, path, sheet)
+        encoding = None
+    else:
+        if b"\x00" in body[:4096] and not body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise InputError(f"{path}: not a CSV or XLSX file (binary content)")
+        text, encoding = decode(body, path)
+        if text.lstrip().lower().startswith(("<!doctype", "<html")):
+            raise InputError(f"{path}: this is an HTML page, not a CSV or XLSX file")
+        first = text.split("\n", 1)[0]
+        delimiter = max((",", ";", "\t"), key=first.count)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        head = []
+        for row in reader:
+            head.append((reader.line_num, row))
+            if len(head) >= 20:
+                break
+        candidates = [(None, _Chain(head, reader))]
+    best_missing: list[str] | None = None
+    for sheet_name, rows in candidates:
+        for idx, (line, row) in enumerate(rows[:20]):
+            if not any(str(c or "").strip() for c in row):
+                continue
+            found = match_headers(row, spec, overrides)
+            missing = [f for f in required if f not in found]
+            if not missing:
+                headers = [str(c or "").strip() for c in row]
+                rest = rows.after(idx) if isinstance(rows, _Chain) else rows[idx + 1:]
+                data = ((ln, list(r)) for ln, r in rest if any(str(c or "").strip() for c in r))
+                return Table(path, sheet_name, encoding, line, headers, data), found
+            if best_missing is None or len(missing) < len(best_missing):
+                best_missing = missing
+    where = f" (sheets: {', '.join(str(s) for s, _ in candidates)})" if candidates and candidates[0][0] else ""
+    raise InputError(
+        f"{path}: no header row with a column for {', '.join(best_missing or required)}{where}; "
+        "name the column with --map COLUMN=FIELD"
+    )
+
+
+class _Chain(list):
+    """The first rows of a CSV (a list, for header detection) and the reader for the rest."""
+
+    def __init__(self, head: list[tuple[int, list[str]]], reader: Any) -> None:
+        super().__init__(head)
+        self.reader = reader
+
+    def after(self, index: int) -> Iterable[tuple[int, list[str]]]:
+        yield from self[index + 1:]
+        for row in self.reader:
+            yield self.reader.line_num, row
+
+
+def _xlsx_sheets(body: bytes, path: Path, only: str | None) -> list[tuple[str, list[tuple[int, list[Any]]]]]:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(body), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable XLSX workbook ({type(exc).__name__})") from exc
+    try:
+        sheets = []
+        for ws in wb.worksheets:
+            if only and ws.title != only:
+                continue
+            sheets.append((ws.title, [(i + 1, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True))]))
+    finally:
+        wb.close()
+    if only and not sheets:
+        raise InputError(f"{path}: no sheet named {only!r}")
+    return sheets
