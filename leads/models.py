@@ -139,6 +139,8 @@ class Lead(Base):
         ),
         Index("ix_leads_owner_status_priority", "owner_id", "status", "priority"),
         Index("ix_leads_status_priority", "status", "priority"),
+        # A manager's first page walks this index and stops after 50 open, contactable leads.
+        Index("ix_leads_priority_id", "priority", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

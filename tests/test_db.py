@@ -242,3 +242,9 @@ def test_upgrading_a_filled_database_loses_no_rows(db_url: str) -> None:
     assert _counts(database) == before
     assert database.current_revision() == database.head_revision()
     database.dispose()
+
+
+def test_head_revision_constant_matches_alembic(sqlite_url: str) -> None:
+    from leads.db import HEAD_REVISION
+
+    assert Database(sqlite_url).head_revision() == HEAD_REVISION

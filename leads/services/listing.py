@@ -10,13 +10,14 @@ from sqlalchemy import and_, exists, false, select, update
 from sqlalchemy.orm import Session
 
 from leads.errors import InputError
-from leads.models import OPEN_STATUSES, Account, Evidence, Lead, Notice, Rep, UserCursor
+from leads.models import LEAD_STATUSES, OPEN_STATUSES, Account, Evidence, Lead, Notice, Rep, UserCursor
 from leads.priority import explain, priority
 from leads.services.people import Actor, get_rep
 
 LIST_COLUMNS = ["lead", "priority", "why", "account", "city", "state", "status", "owner", "follow_up",
                 "score", "version"]
 CURSOR_NEW = "list_new"
+CLOSED_STATUSES = tuple(s for s in LEAD_STATUSES if s not in OPEN_STATUSES)
 
 
 @dataclass
@@ -37,7 +38,12 @@ def _query(session: Session, actor: Actor, f: LeadFilter, today: date):
     q = (select(Lead, Account, Rep.name).join(Account, Lead.account_id == Account.id)
          .outerjoin(Rep, Lead.owner_id == Rep.id)
          .where(Account.do_not_contact == false(), Lead.flagged_closing == false()))
-    q = q.where(Lead.status.in_(f.statuses or OPEN_STATUSES))
+    if f.statuses:
+        q = q.where(Lead.status.in_(f.statuses))
+    else:
+        # "Not closed" rather than "IN (open statuses)": the planner then walks the priority index
+        # and stops after one page instead of sorting every open lead.
+        q = q.where(Lead.status.not_in(CLOSED_STATUSES))
     mine = f.mine if f.mine is not None else (not actor.is_manager and f.rep is None and not f.unassigned)
     if f.rep:
         q = q.where(Lead.owner_id == get_rep(session, f.rep).id)
@@ -61,7 +67,7 @@ def _query(session: Session, actor: Actor, f: LeadFilter, today: date):
                                                               UserCursor.name == CURSOR_NEW))
         if since is not None:
             q = q.where(Lead.created_at > since)
-    q = q.order_by(Lead.priority.desc(), Lead.id)
+    q = q.order_by(Lead.priority.desc(), Lead.id.desc())
     if f.limit:
         q = q.limit(f.limit)
     return q

@@ -72,6 +72,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('closure_date', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('employees', sa.Integer(), nullable=True))
         batch_op.create_index('ix_leads_owner_status_priority', ['owner_id', 'status', 'priority'], unique=False)
+        batch_op.create_index('ix_leads_priority_id', ['priority', 'id'], unique=False)
         batch_op.create_index('ix_leads_status_priority', ['status', 'priority'], unique=False)
 
     with op.batch_alter_table('notices', schema=None) as batch_op:
@@ -98,6 +99,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table('leads', schema=None) as batch_op:
         batch_op.drop_index('ix_leads_status_priority')
+        batch_op.drop_index('ix_leads_priority_id')
         batch_op.drop_index('ix_leads_owner_status_priority')
         batch_op.drop_column('employees')
         batch_op.drop_column('closure_date')
