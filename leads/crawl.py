@@ -54,6 +54,19 @@ def spider_class(name: str) -> Any:
         raise InputError(f"unknown source {name!r}; known sources: {', '.join(sorted(loader.list()))}") from None
 
 
+def split_urls(values: Sequence[str], known: Sequence[str] | None = None) -> tuple[list[str], dict[str, list[str]]]:
+    """--url values: plain URLs, and SOURCE=URL pairs that point one of several sources elsewhere."""
+    plain: list[str] = []
+    per_source: dict[str, list[str]] = {}
+    for value in values:
+        name, sep, url = value.partition("=")
+        if sep and "://" not in name and "/" not in name:
+            per_source.setdefault(name.strip(), []).append(url.strip())
+        else:
+            plain.append(value)
+    return plain, per_source
+
+
 def parse_setting(assignment: str) -> tuple[str, Any]:
     """KEY=VALUE from --set; VALUE read as JSON when it is JSON (numbers, true/false), else as text."""
     if "=" not in assignment:
@@ -70,6 +83,7 @@ def run_crawl(
     sources: Sequence[str],
     *,
     urls: Sequence[str] = (),
+    source_urls: dict[str, list[str]] | None = None,
     spider_args: dict[str, str] | None = None,
     overrides: dict[str, Any] | None = None,
     progress: bool = False,
@@ -82,12 +96,19 @@ def run_crawl(
 
     loader = _loader(overrides)
     known = sorted(loader.list())
-    names = list(dict.fromkeys(sources)) or known
+    names = list(dict.fromkeys(sources)) or list(source_urls or {}) or known
     unknown = [n for n in names if n not in known]
     if unknown:
         raise InputError(f"unknown source {', '.join(unknown)}; known sources: {', '.join(known)}")
     if urls and len(names) != 1:
-        raise InputError("--url replaces one source's start URL: name exactly one source")
+        raise InputError("--url URL replaces one source's start URL: name exactly one source, "
+                         "or use --url SOURCE=URL")
+    source_urls = dict(source_urls or {})
+    if urls:
+        source_urls.setdefault(names[0], []).extend(urls)
+    stray = [n for n in source_urls if n not in names]
+    if stray:
+        raise InputError(f"--url for {', '.join(stray)}, which is not being crawled")
 
     settings = crawl_settings({"LOG_LEVEL": log_level, **(overrides or {}), "LEADS_DATABASE_URL": db_url})
     # Scrapy installs its own root log handler at LOG_LEVEL; drop the CLI's so lines are not doubled.
@@ -99,8 +120,8 @@ def run_crawl(
     for name in names:
         crawler = process.create_crawler(loader.load(name))
         kwargs: dict[str, Any] = dict(spider_args or {})
-        if urls:
-            kwargs["url"] = list(urls)
+        if source_urls.get(name):
+            kwargs["url"] = list(source_urls[name])
         process.crawl(crawler, **kwargs)
         crawlers.append((name, crawler))
 

@@ -50,7 +50,13 @@ def judge(stats: dict[str, Any], reason: str, items: int, last_good_items: int |
 
 
 def error_count(stats: dict[str, Any]) -> int:
-    return int(stats.get("log_count/ERROR", 0) or 0) + int(stats.get("log_count/CRITICAL", 0) or 0)
+    """Errors of this source only.
+
+    Not Scrapy's log_count/ERROR: its log counter sits on the root logger, so with several spiders
+    in one process every spider counts every other spider's errors. These counters are per crawler.
+    """
+    return (int(stats.get("leads/request_errors", 0) or 0) + int(stats.get("leads/layout_errors", 0) or 0)
+            + _sum_prefix(stats, "spider_exceptions/") + int(stats.get("leads/store_errors", 0) or 0))
 
 
 def _sum_prefix(stats: dict[str, Any], prefix: str) -> int:

@@ -155,3 +155,18 @@ def test_robots_disallow_is_obeyed(sqlite_url, server, leads_cli) -> None:
     assert result.returncode == 1
     assert ("GET", "/files/warn_va/va.csv") not in server.requests
     assert _summary(result)["warn_va"]["outcome"] in ("failed", "empty")
+
+
+def test_several_sources_one_down_the_others_land(sqlite_url, server, leads_cli) -> None:
+    result = leads_cli("crawl", "--url", f"warn_va={server.url('files/warn_va/va.csv')}",
+                       "--url", f"warn_ny={server.url('status/503')}",
+                       "--url", f"warn_ne={server.url('files/warn_ne/warn-2015.html')}",
+                       "-a", "since=2010-01-01", "--json", *FAST_CRAWL, "--set", "RETRY_TIMES=1", db_url=sqlite_url)
+    assert result.returncode == 1
+    runs = _summary(result)
+    assert set(runs) == {"warn_va", "warn_ny", "warn_ne"}
+    assert runs["warn_va"]["outcome"] == "ok" and runs["warn_ne"]["outcome"] == "ok"
+    assert runs["warn_ny"]["outcome"] == "failed"
+    assert "Error: 1 of 3 sources need attention: warn_ny" in result.stderr
+    assert _count(sqlite_url, "warn_va") == runs["warn_va"]["items"] > 0
+    assert _count(sqlite_url, "warn_ne") == runs["warn_ne"]["items"] > 0

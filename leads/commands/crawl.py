@@ -17,8 +17,9 @@ NOTICE_COLUMNS = ["source", "source_key", "company_name", "address", "city", "st
 
 @click.command("crawl")
 @click.argument("sources", nargs=-1)
-@click.option("--url", "urls", multiple=True, metavar="URL",
-              help="Replace the source's start URL (agencies move files); needs exactly one SOURCE.")
+@click.option("--url", "urls", multiple=True, metavar="[SOURCE=]URL",
+              help="Replace a source's start URL (agencies move files): URL with one SOURCE, or SOURCE=URL "
+                   "(repeatable).")
 @click.option("-a", "--arg", "spider_args", multiple=True, metavar="NAME=VALUE",
               help="A spider argument, e.g. -a since=2025-01-01 (date window of search-based sources).")
 @click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE",
@@ -35,7 +36,7 @@ def crawl(app: App, sources: tuple[str, ...], urls: tuple[str, ...], spider_args
     Every source runs even when others fail. Prints a per-source summary and exits 1 if any
     source errored, returned zero notices or dropped sharply against its last good run.
     """
-    from leads.crawl import parse_setting, run_crawl
+    from leads.crawl import parse_setting, run_crawl, split_urls
 
     app.database()  # fail before crawling when the database is unusable
     overrides = dict(parse_setting(a) for a in assignments)
@@ -49,7 +50,9 @@ def crawl(app: App, sources: tuple[str, ...], urls: tuple[str, ...], spider_args
 
             raise InputError(f"-a expects NAME=VALUE, got {assignment!r}")
         arguments[name.strip()] = value
-    results = run_crawl(app.db_url, sources, urls=urls, spider_args=arguments, overrides=overrides,
+    plain_urls, source_urls = split_urls(urls)
+    results = run_crawl(app.db_url, sources, urls=plain_urls, source_urls=source_urls, spider_args=arguments,
+                        overrides=overrides,
                         progress=show_progress, log_level=level)
     render(results, SUMMARY_COLUMNS, fmt)
     failed = [r["source"] for r in results if r["outcome"] != "ok"]
