@@ -14,7 +14,7 @@ from leads.models import LEAD_STATUSES, OPEN_STATUSES, Account, Evidence, Lead, 
 from leads.priority import explain, priority
 from leads.services.people import Actor, get_rep
 
-LIST_COLUMNS = ["lead", "priority", "why", "account", "city", "state", "status", "owner", "follow_up",
+LIST_COLUMNS = ["lead", "priority", "why", "account_id", "account", "city", "state", "status", "owner", "follow_up",
                 "score", "version"]
 CURSOR_NEW = "list_new"
 CLOSED_STATUSES = tuple(s for s in LEAD_STATUSES if s not in OPEN_STATUSES)

@@ -1,0 +1,147 @@
+"""`leads match`, `leads review`, `leads why`, `leads link`: from closures to orphaned accounts, with reasons."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from leads.commands.common import App, pass_app
+from leads.output import output_options, render
+
+
+def _actor(session, app: App):
+    from leads.services.people import resolve_actor
+
+    return resolve_actor(session, app.user)
+
+
+def _since(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        from leads.errors import InputError
+
+        raise InputError(f"--since {value!r} is not a date: use YYYY-MM-DD") from None
+
+
+def _profile_path(explicit: Path | None) -> Path | None:
+    if explicit is not None:
+        return explicit
+    from leads.config import data_dir
+
+    default = data_dir() / "profile.toml"
+    return default if default.exists() else None
+
+
+@click.command("match")
+@click.option("--since", metavar="DATE", help="Only closures dated on or after DATE (YYYY-MM-DD).")
+@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
+@click.option("--accept", type=float, help="Accept threshold 0-100 (default chosen on the benchmarks: 78).")
+@click.option("--review", type=float, help="Review threshold 0-100 (default 65): links between go to review.")
+@click.option("--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Competitor profile (TOML); default: profile.toml in the data folder if present.")
+@output_options
+@pass_app
+def match(app: App, since: str | None, dry_run: bool, accept: float | None, review: float | None,
+          profile: Path | None, fmt: str) -> None:
+    """Link closures to your accounts: vendor closed, account closing, competitor closed nearby."""
+    from leads.services.matching import load_profiles, run_match
+
+    profiles = load_profiles(_profile_path(profile))
+    with app.database().session() as session:
+        summary = run_match(session, _actor(session, app), since=_since(since), dry_run=dry_run, accept=accept,
+                            review=review, profiles=profiles)
+        if dry_run:
+            session.rollback()
+    render(summary.as_rows(), ["measure", "value"], fmt)
+    click.echo(("Dry run: " if dry_run else "") + summary.describe(), err=True)
+
+
+@click.group("review", invoke_without_command=True)
+@output_options
+@click.option("--limit", type=int, default=50, show_default=True)
+@click.pass_context
+def review(ctx: click.Context, fmt: str, limit: int) -> None:
+    """Links in the review band: list them, then confirm or reject (a rejected pair never comes back)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from leads.services.matching import REVIEW_COLUMNS, review_queue
+
+    app = ctx.find_object(App)
+    with app.database().session(read_only=True) as session:
+        rows = review_queue(session, limit=limit or None)
+    render(rows, REVIEW_COLUMNS, fmt, empty_message="Nothing to review.")
+
+
+def _decide(decision: str):
+    @click.argument("candidates", nargs=-1, type=int, required=True)
+    @click.option("--note", help="Why (kept in the audit trail).")
+    @pass_app
+    def command(app: App, candidates: tuple[int, ...], note: str | None) -> None:
+        from leads.services.matching import decide
+
+        with app.database().session() as session:
+            for line in decide(session, _actor(session, app), list(candidates), decision, note=note):
+                click.echo(line)
+
+    command.__doc__ = {"confirm": "Confirm CANDIDATES: the lead is created or its evidence added now.",
+                       "reject": "Reject CANDIDATES: these pairs are never proposed again."}[decision]
+    return command
+
+
+review.command("confirm")(_decide("confirm"))
+review.command("reject")(_decide("reject"))
+
+
+@click.command("why")
+@click.argument("account_id")
+@click.option("--json", "as_json", is_flag=True, help="As JSON.")
+@pass_app
+def why(app: App, account_id: str, as_json: bool) -> None:
+    """Why ACCOUNT_ID (your account id) is, or is not, a lead: closures, sources, scores, matched strings."""
+    from leads.services.matching import why_account
+
+    with app.database().session(read_only=True) as session:
+        card = why_account(session, account_id)
+    if as_json:
+        render([card], list(card), "json")
+        return
+    a = card["account"]
+    click.echo(f"Account {a['id']}: {a['name']}, {a['address'] or '-'}, {a['city'] or '-'} {a['state'] or ''} "
+               f"{a['zip'] or ''}; vendor {a['incumbent_vendor'] or '-'}; industry {a['industry'] or '-'}"
+               + ("; DO NOT CONTACT" if a["do_not_contact"] else ""))
+    if not card["leads"] and not card["other_candidates"]:
+        click.echo("  No closure is linked to this account.")
+    for lead in card["leads"]:
+        flag = " (the account itself is closing)" if lead["flagged_closing"] else ""
+        click.echo(f"  Lead {lead['lead']} [{lead['status']}] score {lead['score']:.0f}{flag}")
+        for e in lead["evidence"]:
+            when = e["effective_date"] or e["notice_date"]
+            click.echo(f"    {e['kind']} {e['score']}: {e['closed_business']} ({e['source']}, {e['notice_type']}, "
+                       f"{when or 'date unknown'})")
+            for key, value in (e["matched"] or {}).items():
+                click.echo(f"        {key}: {value}")
+    for c in card["other_candidates"]:
+        click.echo(f"  Candidate {c['candidate']} [{c['status']}] {c['kind']} {c['score']}: {c['closed_business']} "
+                   f"({c['source']})")
+
+
+@click.command("link")
+@click.argument("left", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("right", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write left_id,right_id,score.")
+@click.option("--threshold", type=float, help="Lowest score written (default: the accept threshold, 78).")
+@click.option("--one-to-one", is_flag=True, help="Each id in at most one pair (best first).")
+def link(left: Path, right: Path, out_path: Path, threshold: float | None, one_to_one: bool) -> None:
+    """Link two CSV files (id, name, address, city, state, zip) with the matcher's scoring."""
+    from leads.linking import link_csv
+
+    summary = link_csv(left, right, out_path, threshold=threshold, one_to_one=one_to_one)
+    click.echo(f"{summary.pairs_written} pairs at or above {summary.threshold:g} written to {summary.out_path} "
+               f"({summary.left_rows} x {summary.right_rows} rows, {summary.candidate_pairs} pairs scored, "
+               f"{summary.seconds:.2f} s)", err=True)

@@ -1,0 +1,231 @@
+"""Pairwise scores (0-100) on normalized strings: name, street address, location, and the combined scores of
+each link kind. Weights are module constants chosen once on the benchmark sets (see bench/match_quality.py)."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from rapidfuzz.fuzz import token_set_ratio, token_sort_ratio
+
+from leads.normalize import (
+    DIRECTIONAL_ABBREVIATIONS,
+    STREET_SUFFIX_ABBREVIATIONS,
+    split_address,
+    split_variants,
+)
+
+#: Weight of the name in a name+address score; the street address carries the rest. Address-heavy because a
+#: house number + street agreeing is strong evidence, and names vary more ("Ryder" / "Chicago Public Schools
+#: Ryder, William H."). Benchmarks: F1 is flat for 0.3-0.4.
+NAME_WEIGHT = 0.35
+#: Below this name score the address cannot carry a match: different tenants of one building are different
+#: businesses (on Chicago this costs 1.5 points of recall, all of them different organizations at one address).
+NAME_FLOOR = 50.0
+#: Both sides give a unit (suite, floor) and they differ: probably another tenant of the same building.
+UNIT_MISMATCH_FACTOR = 0.85
+#: No street-level evidence: the name score is adjusted by where the two are.
+NO_ADDRESS_ZIP_BONUS = 5.0
+NO_ADDRESS_CITY_BONUS = 3.0
+NO_ADDRESS_CITY_PENALTY = -10.0
+STATE_PENALTY = -25.0
+#: vendor_closed: the closed business is the account's vendor. A national vendor's WARN notice is usually one
+#: facility, so the farther the closure from the account, the less sure the account lost its supplier.
+VENDOR_NEAR_MILES = 25.0
+VENDOR_REGION_MILES = 100.0
+VENDOR_NEAR_PENALTY = -3.0
+VENDOR_REGION_PENALTY = -10.0
+VENDOR_FAR_PENALTY = -25.0
+VENDOR_SAME_STATE_PENALTY = -10.0  # no distance known, same state
+VENDOR_UNKNOWN_PENALTY = -15.0  # nothing known about where the closure is
+
+_STREET_NOISE = DIRECTIONAL_ABBREVIATIONS | STREET_SUFFIX_ABBREVIATIONS
+
+
+class Site(NamedTuple):
+    """A record prepared for scoring: name variants and the parts of its address, all normalized."""
+
+    variants: tuple[str, ...]
+    number: str
+    street: str
+    core: str  # street words without directionals and suffix ("la cienega"), what street similarity compares
+    unit: str
+    city: str
+    zip5: str
+    state: str
+
+
+def street_core(street: str) -> str:
+    words = [w for w in street.split() if w not in _STREET_NOISE]
+    return " ".join(words) if words else street
+
+
+def prepare_site(name_norm: str, address_norm: str = "", city_norm: str = "", state: str = "", zip5: str = "") -> Site:
+    """A :class:`Site` from stored normalized strings (no normalization happens here)."""
+    number, street, unit = split_address(address_norm)
+    return Site(
+        tuple(split_variants(name_norm)), number, street, street_core(street), unit, city_norm, zip5, state
+    )
+
+
+def name_similarity(a: tuple[str, ...] | list[str], b: tuple[str, ...] | list[str], cutoff: float = 0.0) -> tuple[float, str, str]:
+    """Best score over the name variants of both sides: the mean of rapidfuzz token_sort_ratio and
+    token_set_ratio (sort punishes extra words, set forgives them: "arts deli" / "arts delicatessen",
+    "katsu" / "restaurant katsu"). Returns (score, variant of a, variant of b); score 0 below ``cutoff``."""
+    best = (0.0, "", "")
+    for x in a:
+        for y in b:
+            if x == y:
+                return (100.0, x, y)
+            st = token_set_ratio(x, y, score_cutoff=cutoff)
+            if not st:
+                continue
+            score = (st + token_sort_ratio(x, y)) / 2.0
+            if score > best[0]:
+                best = (score, x, y)
+    if best[0] < cutoff:
+        return (0.0, best[1], best[2])
+    return best
+
+
+def _number_range(n: str) -> tuple[int, int] | None:
+    lo, _, hi = n.partition("-")
+    lo_digits = "".join(c for c in lo if c.isdigit())
+    hi_digits = "".join(c for c in hi if c.isdigit()) or lo_digits
+    if not lo_digits:
+        return None
+    a, b = int(lo_digits), int(hi_digits)
+    return (a, b) if a <= b else (b, a)
+
+
+def numbers_match(a: str, b: str) -> bool:
+    """House numbers agree: equal, or one range covers the other ("1710-1718" and "1718")."""
+    if a == b:
+        return True
+    if "-" not in a and "-" not in b:
+        return False
+    ra, rb = _number_range(a), _number_range(b)
+    return bool(ra and rb and ra[0] <= rb[1] and rb[0] <= ra[1])
+
+
+def address_similarity(a: Site, b: Site) -> float | None:
+    """Street-level agreement 0-100, or None when either side lacks a house number and street.
+
+    A different house number means a different place (0); otherwise the street words are compared without
+    directionals and suffixes ("W Madison St" = "Madison"), and differing units lower the score.
+    """
+    if not (a.number and b.number and a.street and b.street):
+        return None
+    if not numbers_match(a.number, b.number):
+        return 0.0
+    score = token_set_ratio(a.core, b.core)
+    if a.unit and b.unit and a.unit != b.unit:
+        score *= UNIT_MISMATCH_FACTOR
+    return score
+
+
+def _agreement(x: str, y: str) -> str:
+    if not x or not y:
+        return "unknown"
+    return "same" if x == y else "different"
+
+
+def location_agreement(a: Site, b: Site) -> dict[str, str]:
+    return {"zip5": _agreement(a.zip5, b.zip5), "city": _agreement(a.city, b.city), "state": _agreement(a.state, b.state)}
+
+
+def _no_address_adjustment(a: Site, b: Site) -> float:
+    if a.state and b.state and a.state != b.state:
+        return STATE_PENALTY
+    if a.zip5 and a.zip5 == b.zip5:
+        return NO_ADDRESS_ZIP_BONUS
+    if a.city and a.city == b.city:
+        return NO_ADDRESS_CITY_BONUS
+    if a.city and b.city:
+        return NO_ADDRESS_CITY_PENALTY
+    return 0.0
+
+
+def _clamp(x: float) -> float:
+    return 0.0 if x < 0 else 100.0 if x > 100 else x
+
+
+def site_name_gate(min_score: float) -> float:
+    """Lowest name score that can still reach ``min_score`` in :func:`site_score` (skips hopeless pairs early)."""
+    if min_score < NAME_FLOOR:
+        with_address = min_score
+    else:
+        with_address = max(NAME_FLOOR, (min_score - (1 - NAME_WEIGHT) * 100) / NAME_WEIGHT)
+    without_address = min_score - max(NO_ADDRESS_ZIP_BONUS, NO_ADDRESS_CITY_BONUS)
+    return max(0.0, min(with_address, without_address))
+
+
+def site_score(a: Site, b: Site, name_cutoff: float = 0.0) -> tuple[float, float, float | None, str, str]:
+    """Same business at the same place? Used by account_closing and by ``leads link``.
+
+    With a street address on both sides: ``NAME_WEIGHT * name + (1 - NAME_WEIGHT) * address``, capped at the
+    name score when the name score is under ``NAME_FLOOR``. Without: the name score, plus a little when ZIP or
+    city agree and minus ``NO_ADDRESS_CITY_PENALTY`` when the cities differ. Different states: ``STATE_PENALTY``.
+    Returns (score, name score, address score or None, name variant of a, name variant of b).
+    """
+    n, va, vb = name_similarity(a.variants, b.variants, name_cutoff)
+    if not n:
+        return (0.0, 0.0, None, va, vb)
+    addr = address_similarity(a, b)
+    if addr is None:
+        score = n + _no_address_adjustment(a, b)
+    else:
+        score = NAME_WEIGHT * n + (1 - NAME_WEIGHT) * addr
+        if n < NAME_FLOOR:
+            score = min(score, n)
+        if a.state and b.state and a.state != b.state:
+            score += STATE_PENALTY
+    return (_clamp(score), n, addr, va, vb)
+
+
+def site_evidence(notice: Site, account: Site, result: tuple[float, float, float | None, str, str]) -> dict[str, Any]:
+    score, n, addr, va, vb = result
+    ev: dict[str, Any] = {
+        "matched": ["name"] + (["address"] if addr else []),
+        "name": {"notice": va, "account": vb, "score": round(n, 1)},
+        "address": None,
+        "location": location_agreement(notice, account),
+        "score": round(score, 1),
+    }
+    if addr is not None:
+        ev["address"] = {
+            "notice": " ".join(x for x in (notice.number, notice.street) if x),
+            "account": " ".join(x for x in (account.number, account.street) if x),
+            "house_number_match": numbers_match(notice.number, account.number),
+            "units": [notice.unit, account.unit],
+            "score": round(addr, 1),
+        }
+    for key in ("zip5", "city", "state"):
+        if ev["location"][key] == "same":
+            ev["matched"].append(key)
+    return ev
+
+
+def vendor_location_adjustment(notice: Site, account: Site, distance_miles: float | None) -> tuple[float, str]:
+    """How much the closure's place agrees with the account's: (adjustment <= 0, reason for the evidence)."""
+    if notice.zip5 and notice.zip5 == account.zip5:
+        return 0.0, "same zip5"
+    if notice.city and notice.city == account.city and (not notice.state or not account.state or notice.state == account.state):
+        return 0.0, "same city"
+    if distance_miles is not None:
+        if distance_miles <= VENDOR_NEAR_MILES:
+            return VENDOR_NEAR_PENALTY, f"within {VENDOR_NEAR_MILES:g} miles"
+        if distance_miles <= VENDOR_REGION_MILES:
+            return VENDOR_REGION_PENALTY, f"within {VENDOR_REGION_MILES:g} miles"
+        return VENDOR_FAR_PENALTY, f"more than {VENDOR_REGION_MILES:g} miles"
+    if notice.state and account.state:
+        if notice.state == account.state:
+            return VENDOR_SAME_STATE_PENALTY, "same state"
+        return VENDOR_FAR_PENALTY, "different state"
+    return VENDOR_UNKNOWN_PENALTY, "closure location unknown"
+
+
+def vendor_score(name_score: float, notice: Site, account: Site, distance_miles: float | None) -> tuple[float, str]:
+    """The account's incumbent vendor is the closed business: vendor-name score, lowered as the closure is
+    farther from the account (0 for same ZIP/city, -3 within 25 mi, -10 within 100 mi, -25 beyond)."""
+    adj, why = vendor_location_adjustment(notice, account, distance_miles)
+    return _clamp(name_score + adj), why
