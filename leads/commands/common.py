@@ -63,5 +63,12 @@ class LeadsGroup(click.Group):
 
 
 def setup_logging(verbose: int) -> None:
+    """Log to stderr at WARNING (-v INFO, -vv DEBUG). The level sits on the handler, so a log file
+    added later (the nightly's) can still record INFO without making the console chatty."""
     level = logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setLevel(level)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(level)

@@ -1,0 +1,224 @@
+"""`leads nightly`: upgrade, crawl, match, auto-assign, digest — safe to repeat, loud when something fails.
+
+Every step commits on its own, so a crash midway keeps what finished and the next run redoes the
+rest without duplicates (notices upsert, matching is idempotent, assignment only touches
+unassigned leads). A lock stops two runs from overlapping: a file lock next to a SQLite database,
+an advisory lock on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+from typing import Any
+
+from leads.errors import LeadsError
+
+logger = logging.getLogger("leads.nightly")
+NIGHTLY_USER = "~nightly"
+LOCK_KEY = 73_615_001  # PostgreSQL advisory lock id for `leads nightly`
+EXIT_LOCKED = 75  # EX_TEMPFAIL: cron wrappers can tell "already running" from "failed"
+
+
+class AlreadyRunning(LeadsError):
+    exit_code = EXIT_LOCKED
+
+
+@dataclass
+class StepResult:
+    step: str
+    ok: bool
+    detail: str
+    seconds: float
+
+
+@dataclass
+class NightlyResult:
+    steps: list[StepResult] = field(default_factory=list)
+    crawl: list[dict[str, Any]] = field(default_factory=list)
+    digest_paths: tuple[Path, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return all(s.ok for s in self.steps)
+
+
+@contextmanager
+def run_lock(db: Any, data_dir: Path) -> Iterator[None]:
+    """Hold the nightly lock for the whole run, or raise AlreadyRunning."""
+    if db.is_sqlite:
+        from sqlalchemy.engine import make_url
+
+        path = make_url(db.url).database or "memory"
+        lock_path = Path(f"{path}.nightly.lock") if path != "memory" else data_dir / "nightly.lock"
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(lock_path, "a+")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            fh.close()
+            raise AlreadyRunning(f"another `leads nightly` is running ({holder}); this run did nothing") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}, started {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+            fh.close()
+    else:
+        from sqlalchemy import text
+
+        conn = db.engine.connect()
+        try:
+            got = conn.execute(text("select pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar()
+            conn.commit()
+            if not got:
+                raise AlreadyRunning("another `leads nightly` is running on this database; this run did nothing")
+            try:
+                yield
+            finally:
+                conn.execute(text("select pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
+                conn.commit()
+        finally:
+            conn.close()
+
+
+def log_to_file(data_dir: Path) -> Path:
+    """Append this run's log to data_dir/logs/nightly.log, rotated at 5 MB, five old files kept."""
+    folder = data_dir / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "nightly.log"
+    handler = RotatingFileHandler(path, maxBytes=5 * 1024 * 1024, backupCount=5, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(logging.INFO)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    if root.level > logging.INFO or root.level == logging.NOTSET:
+        root.setLevel(logging.INFO)
+    return path
+
+
+def _crash_point(step: str) -> None:
+    """For tests of crash safety: LEADS_NIGHTLY_CRASH_AFTER=<step> kills the process after that step."""
+    if os.environ.get("LEADS_NIGHTLY_CRASH_AFTER") == step:
+        logger.error("simulated crash after %s (LEADS_NIGHTLY_CRASH_AFTER)", step)
+        logging.shutdown()
+        os._exit(70)
+
+
+def run(db: Any, *, data_dir: Path, sources: list[str], source_urls: dict[str, list[str]],
+        overrides: dict[str, Any], skip_crawl: bool = False, progress: bool = False,
+        today: date | None = None) -> NightlyResult:
+    from leads.services.people import Actor
+
+    result = NightlyResult()
+    system = Actor(name="nightly", rep=None, bootstrap=True)
+    started = datetime.now(timezone.utc)
+
+    def step(name: str, fn: Any) -> Any:
+        t = time.monotonic()
+        try:
+            value, detail, ok = fn()
+        except Exception as exc:  # a failed step is reported; the steps after it still run where they can
+            logger.exception("nightly step %s failed", name)
+            result.steps.append(StepResult(name, False, f"{type(exc).__name__}: {exc}", time.monotonic() - t))
+            return None
+        result.steps.append(StepResult(name, ok, detail, time.monotonic() - t))
+        logger.info("nightly step %s: %s", name, detail)
+        _crash_point(name)
+        return value
+
+    def upgrade():
+        before, after = db.upgrade()
+        return None, ("schema up to date" if before == after else f"schema {before} -> {after}"), True
+
+    step("upgrade", upgrade)
+
+    def crawl():
+        if skip_crawl:
+            return [], "skipped (--no-crawl)", True
+        from leads.crawl import run_crawl
+
+        # The console hears warnings; the log file (root logger at INFO) gets the whole story.
+        results = run_crawl(db.url, sources, source_urls=source_urls, overrides=overrides, progress=progress,
+                            log_level=os.environ.get("LEADS_CRAWL_LOG_LEVEL", "WARNING"))
+        bad = [r["source"] for r in results if r["outcome"] != "ok"]
+        new = sum(r["new"] for r in results)
+        detail = f"{len(results)} sources, {new} new notices" + (f"; failed: {', '.join(bad)}" if bad else "")
+        return results, detail, not bad
+
+    result.crawl = step("crawl", crawl) or []
+
+    def match():
+        from leads.services.matching import run_match
+
+        with db.session() as session:
+            summary = run_match(session, actor=system)
+        return summary, summary.describe(), True
+
+    matched = step("match", match)
+
+    def assign():
+        from leads.services.assign import auto_assign
+        from leads.services.listing import refresh_priorities
+
+        with db.session() as session:
+            refresh_priorities(session, today)
+            plan = auto_assign(session, system)
+        left = sum(plan.unassigned.values())
+        return plan, f"{len(plan.moves)} leads assigned, {left} left unassigned", True
+
+    if matched is not None:
+        step("assign", assign)
+
+    def digest():
+        from sqlalchemy import select
+
+        from leads import digest as digest_mod
+        from leads.models import Rep, UserCursor
+
+        with db.session() as session:
+            cursor = session.get(UserCursor, (NIGHTLY_USER, "last_digest"))
+            since = cursor.value if cursor else None
+            if since is not None and since.tzinfo is None:
+                since = since.replace(tzinfo=timezone.utc)
+            cut = datetime.now(timezone.utc)  # everything created before now is in this digest
+            d = digest_mod.build(session, since, result.crawl, today)
+            managers = [e for (e,) in session.execute(select(Rep.email).where(
+                Rep.role == "manager", Rep.active.is_(True), Rep.email.is_not(None)))]
+            # The next digest starts where this one ends, whether or not other steps failed.
+            if cursor is None:
+                session.add(UserCursor(user=NIGHTLY_USER, name="last_digest", value=cut))
+            else:
+                cursor.value = cut
+        paths = digest_mod.write(d, data_dir / "digests")
+        result.digest_paths = paths
+        smtp = digest_mod.SmtpSettings.from_env()
+        sent = digest_mod.send(d, smtp, managers) if smtp else 0
+        mail = f"; {sent} e-mails sent" if smtp else "; e-mail not configured"
+        return paths, f"written to {paths[1]}{mail}", True
+
+    step("digest", digest)
+
+    if result.ok:
+        from leads.models import UserCursor
+
+        with db.session() as session:
+            cursor = session.get(UserCursor, (NIGHTLY_USER, "last_success"))
+            if cursor is None:
+                session.add(UserCursor(user=NIGHTLY_USER, name="last_success", value=started))
+            else:
+                cursor.value = started
+    return result
