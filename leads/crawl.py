@@ -114,7 +114,8 @@ def run_crawl(
     # Scrapy installs its own root log handler at LOG_LEVEL; drop the CLI's so lines are not doubled.
     root = logging.getLogger()
     for handler in list(root.handlers):
-        root.removeHandler(handler)
+        if type(handler) is logging.StreamHandler:  # the CLI's console handler; log files stay
+            root.removeHandler(handler)
     process = CrawlerProcess(settings)
     crawlers = []
     for name in names:
