@@ -13,7 +13,7 @@ from leads.commands.accounts import accounts
 from leads.commands.crawl import crawl, parse, sources
 from leads.commands.db import db_group
 from leads.commands.matching import link, match, review, why
-from leads.commands.nightly import nightly
+from leads.commands.nightly import demo, nightly
 from leads.commands.team import assign, reps
 from leads.commands.work import due, export, follow_up, history, list_command, note, show, status, undo
 
@@ -40,7 +40,7 @@ def cli(ctx: click.Context, db_url: str | None, acting_as: str | None, verbose: 
 
 
 for command in (db_group, crawl, sources, parse, list_command, status, note, follow_up, due, history, show,
-                export, reps, assign, undo, accounts, match, review, why, link, nightly):
+                export, reps, assign, undo, accounts, match, review, why, link, nightly, demo):
     cli.add_command(command)
 
 

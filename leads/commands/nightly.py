@@ -52,3 +52,35 @@ def nightly(app: App, sources: tuple[str, ...], urls: tuple[str, ...], assignmen
         failed = [s.step for s in result.steps if not s.ok]
         click.echo(f"Error: nightly finished with problems in: {', '.join(failed)}", err=True)
         sys.exit(1)
+
+
+@click.command("demo")
+@click.option("--folder", type=click.Path(file_okay=False, path_type=Path),
+              help="Where the demo keeps its own database and digest (default: demo/ in the data folder).")
+def demo(folder: Path | None) -> None:
+    """Run the whole product offline on real data: replay recorded agency pages through the real spiders,
+    import a sample account book, match, assign, and show a rep's lead list. Never touches your database."""
+    from leads import demo as demo_mod
+    from leads.config import data_dir
+
+    folder = folder or data_dir() / "demo"
+    click.echo(f"Demo in {folder} (its own SQLite database; your data is not touched).", err=True)
+    click.echo("Crawling the recorded snapshot of 8 public sources through the real spiders...", err=True)
+    result = demo_mod.run(folder, progress=sys.stderr.isatty())
+    ok = [r for r in result["crawl"] if r["outcome"] == "ok"]
+    click.echo(f"  {sum(r['items'] for r in result['crawl'])} closure notices from {len(ok)} of "
+               f"{len(result['crawl'])} sources", err=True)
+    for r in result["crawl"]:
+        if r["outcome"] != "ok":
+            click.echo(f"  {r['source']}: {r['outcome']}: {r['message']}", err=True)
+    imp = result["imported"]
+    click.echo(f"Imported the sample account book: {imp.new} accounts (real businesses; vendors are sample data).",
+               err=True)
+    click.echo(f"Matched: {result['matched'].describe()}", err=True)
+    plan = result["assigned"]
+    click.echo(f"Assigned {len(plan.moves)} leads to the sample team.", err=True)
+    click.echo("\nAlex's lead list (California territory), as `leads list` shows it:\n")
+    render(result["leads"], ["lead", "priority", "why", "account", "city", "state", "status"], "table",
+           empty_message="(no leads for Alex)")
+    click.echo(f"\nDigest written to {result['digest'][1]} (and {result['digest'][0].name})")
+    click.echo(f"Explore: leads --db {result['database']} --as Alex list    |    ... show LEAD    |    ... why ACCOUNT")
