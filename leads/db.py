@@ -118,6 +118,10 @@ def translate_error(exc: BaseException, url: str) -> DatabaseError | None:
         return DatabaseError(f"cannot open database file {name} (missing folder or no permission)")
     if "disk i/o error" in text:
         return DatabaseError(f"disk error on database file {name}")
+    if "permission denied" in text or "row-level security" in text or "insufficient privilege" in text:
+        detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        return DatabaseError(f"your database login may not do this on {name} ({detail}); "
+                             "a manager or the admin can (see `leads db grant`)")
     if isinstance(exc, sa_exc.OperationalError) and not is_sqlite(url):
         return DatabaseError(f"cannot reach database {name}: {str(getattr(exc, 'orig', exc)).strip()}")
     if isinstance(exc, sa_exc.ProgrammingError) and "does not exist" in text:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from leads.errors import InputError, NotFound, PermissionDenied
 from leads.models import OPEN_STATUSES, REP_ROLES, Activity, Lead, Rep
+from leads.security import acting_name
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class Actor:
 
 
 def resolve_actor(session: Session, name: str) -> Actor:
+    # On PostgreSQL a rep's own login decides who they are, whatever --as says.
+    name = acting_name(session, name)
     rep = session.scalar(select(Rep).where(func.lower(Rep.name) == name.lower()))
     if rep is None:
         any_rep = session.scalar(select(Rep.id).limit(1))

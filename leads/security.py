@@ -1,0 +1,373 @@
+"""Who may read and write what on PostgreSQL: one login per person, group roles, grants, row-level security.
+
+The CLI checks roles too, but only the database can stop someone who connects with psql. On
+SQLite there is nothing to set up: whoever can open the file can read every lead.
+
+What the setup gives each group (the tables' owner, i.e. the admin who ran `leads db upgrade`,
+is not subject to the policies: RLS is enabled but not FORCEd, so migrations, crawls and this
+setup keep working as that login):
+
+- ``<prefix>_rep``: reads the team (reps), public closure notices and crawl health; reads and
+  updates only the leads it owns (it cannot hand a lead to someone else); reads only the
+  accounts, evidence and history of those leads; appends history rows in its own name only
+  (never updates or deletes them); keeps its own `--new` cursor; sees its own bulk operations.
+- ``<prefix>_manager``: reads and writes every row of every table, except that history
+  (activity) is append-only and written in the manager's own name, a rep's database login
+  (reps.db_login) is changed only here, and no DDL.
+
+A login maps to a rep through reps.db_login; a rep whose row is inactive reaches no lead, no
+account and no history even before the memberships are re-synced.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import String, cast, func, select, text
+from sqlalchemy.orm import Session
+
+from leads.errors import InputError, NotFound, PermissionDenied
+from leads.models import Activity, Rep
+
+DEFAULT_GROUP_PREFIX = "leads"
+SQLITE_MESSAGE = (
+    "On SQLite the file is the trust boundary: whoever can read the database file can read and change "
+    "every lead, so there are no database logins to set up. Keep the file mode 0600 in a 0700 folder, "
+    "or move the team to PostgreSQL (see README: Roles and row-level security on PostgreSQL)."
+)
+
+# What a rep's group may do, table by table. Tables not listed here are closed to reps
+# (match_candidates: the review queue is a manager's job). Row-level policies narrow these below.
+REP_PRIVILEGES: dict[str, str] = {
+    "reps": "SELECT",                  # the team directory; no RLS on reps (the policies read it)
+    "notices": "SELECT",               # public records
+    "crawl_runs": "SELECT",            # source health, nothing private
+    "alembic_version": "SELECT",       # every command checks the schema version
+    "leads": "SELECT, UPDATE",         # own leads only (RLS)
+    "accounts": "SELECT",              # accounts of own leads or owned by the rep (RLS)
+    "evidence": "SELECT",              # evidence of own leads (RLS)
+    "activity": "SELECT, INSERT",      # append-only, own name, own leads (RLS)
+    "user_cursors": "SELECT, INSERT, UPDATE",  # own cursors (RLS)
+    "operations": "SELECT",            # own bulk operations, for `leads undo` (RLS)
+}
+# Managers get full DML on every table except these.
+MANAGER_EXCEPTIONS: dict[str, str] = {
+    "activity": "SELECT, INSERT",      # the audit trail is append-only for everyone but the admin
+    "alembic_version": "SELECT",       # migrations are the admin's
+}
+# reps.db_login ties a login to a person; only the admin changes it (`leads db grant`).
+ADMIN_ONLY_REP_COLUMNS = ("id", "db_login")
+RLS_TABLES = ("leads", "accounts", "evidence", "activity", "user_cursors", "operations")
+
+_LOGIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.@-]{0,62}$")
+_RESERVED = {"public", "none", "current_user", "session_user", "current_role"}
+
+
+@dataclass
+class LoginChange:
+    rep: str
+    login: str
+    access: str           # "rep", "manager" or "none (inactive)"
+    created: bool = False
+
+
+@dataclass
+class GrantPlan:
+    """The SQL that brings the schema to the intended state, and what it means in words."""
+
+    schema: str
+    groups: tuple[str, str]
+    statements: list[str] = field(default_factory=list)
+    logins: list[LoginChange] = field(default_factory=list)
+    revoked: list[str] = field(default_factory=list)       # logins taken out of both groups
+    warnings: list[str] = field(default_factory=list)
+    mapping: tuple[int, str, str | None, str] | None = None  # rep id, rep name, old login, new login
+
+    @property
+    def sql(self) -> str:
+        return "".join(f"{s};\n" for s in self.statements)
+
+
+def is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def database_actor_name(session: Session) -> str | None:
+    """The rep's name when the connection's login is mapped to a rep (PostgreSQL); None otherwise."""
+    if not is_postgres(session):
+        return None
+    return session.scalar(select(Rep.name).where(Rep.db_login == cast(func.current_user(), String)))
+
+
+def acting_name(session: Session, requested: str) -> str:
+    """The name to act as: on a rep's own login, that rep, whatever --as / LEADS_USER says.
+
+    Naming another member of the team is refused; a name that is nobody on the team (the OS
+    login by default) is taken to mean "me".
+    """
+    bound = database_actor_name(session)
+    if bound is None or bound.lower() == requested.lower():
+        return bound or requested
+    other = session.scalar(select(Rep.name).where(func.lower(Rep.name) == requested.lower()))
+    if other is not None:
+        login = session.scalar(select(func.current_user()))
+        raise PermissionDenied(
+            f"connected to the database as login {login}, which belongs to {bound}: "
+            f"{bound} cannot act as {other} (drop --as / LEADS_USER, or connect with {other}'s own login)"
+        )
+    return bound
+
+
+# -- the admin's side ---------------------------------------------------------------------------
+
+
+def check_admin(session: Session) -> None:
+    """Refuse unless the connection can create roles and alter the tables (superuser, or owner + CREATEROLE)."""
+    row = session.execute(text(
+        "SELECT current_user::text, r.rolsuper, r.rolcreaterole, "
+        "       c.oid IS NOT NULL AND pg_has_role(current_user, c.relowner, 'USAGE'), "
+        "       pg_get_userbyid(c.relowner)::text, current_schema()::text "
+        "FROM pg_roles r "
+        "LEFT JOIN pg_class c ON c.oid = to_regclass(quote_ident(current_schema()) || '.leads') "
+        "WHERE r.rolname = current_user"
+    )).one()
+    user, superuser, createrole, owns, owner, schema = row
+    if schema is None:
+        raise InputError("the connection's search_path names no existing schema; run `leads db upgrade` first")
+    if owner is None:
+        raise InputError(f"schema {schema} has no leads table; run `leads db upgrade` first")
+    if superuser or (owns and createrole):
+        return
+    if owns:
+        raise PermissionDenied(
+            f"`leads db grant` needs an admin connection: {user} owns the tables but cannot create roles; "
+            f"a superuser can run ALTER ROLE {user} CREATEROLE, or connect as a superuser"
+        )
+    raise PermissionDenied(
+        f"`leads db grant` needs an admin connection: you are connected as {user}, which is neither a "
+        f"superuser nor the owner of the tables ({owner}); connect as {owner} or a superuser "
+        "(--db / LEADS_DATABASE_URL)"
+    )
+
+
+def check_login_name(login: str, groups: tuple[str, str]) -> None:
+    if not _LOGIN.match(login) or login.lower().startswith("pg_") or login.lower() in _RESERVED \
+            or login in groups:
+        raise InputError(
+            f"{login!r} cannot be a rep's login: use 1 to 63 letters, digits, _ . @ - (starting with a letter "
+            "or _), not pg_..., not a reserved or group role name"
+        )
+
+
+class _Sql:
+    """Identifier quoting for statements that are printed (dry run) and executed alike."""
+
+    def __init__(self, session: Session, schema: str) -> None:
+        self._prep = session.get_bind().dialect.identifier_preparer
+        self.schema = schema
+
+    def ident(self, name: str) -> str:
+        return self._prep.quote(name)
+
+    def table(self, name: str) -> str:
+        return f"{self.ident(self.schema)}.{self.ident(name)}"
+
+    @staticmethod
+    def literal(value: str) -> str:
+        return "'" + value.replace("'", "''") + "'"
+
+
+def plan_grants(session: Session, *, group_prefix: str = DEFAULT_GROUP_PREFIX, rep_name: str | None = None,
+                login: str | None = None) -> GrantPlan:
+    """Everything `leads db grant` would run, computed from the catalogs; changes nothing.
+
+    With ``rep_name`` only that rep's login (mapped to ``login`` when given) is synced; without,
+    every rep with a login is, and logins in the groups that no longer belong to an active rep of
+    this database are taken out.
+    """
+    if not re.match(r"^[a-z_][a-z0-9_]{0,40}$", group_prefix) or group_prefix.startswith("pg_"):
+        raise InputError(f"group prefix {group_prefix!r}: use lower-case letters, digits and _ (not pg_...)")
+    # One setup at a time (two runs would race on CREATE ROLE); held until the transaction ends.
+    session.execute(text("SELECT pg_advisory_xact_lock(hashtext('leads db grant'))"))
+    schema = session.scalar(text("SELECT current_schema()::text"))
+    groups = (f"{group_prefix}_rep", f"{group_prefix}_manager")
+    plan = GrantPlan(schema=schema, groups=groups)
+    q = _Sql(session, schema)
+    rep_g, mgr_g = (q.ident(g) for g in groups)
+    both = f"{rep_g}, {mgr_g}"
+    roles = {name: (can_login, bypass) for name, can_login, bypass in session.execute(text(
+        "SELECT rolname::text, rolcanlogin, rolsuper OR rolbypassrls FROM pg_roles"))}
+    owner = session.scalar(text(
+        "SELECT pg_get_userbyid(relowner)::text FROM pg_class "
+        "WHERE oid = to_regclass(quote_ident(current_schema()) || '.leads')"))
+    run = plan.statements.append
+
+    # 1. Group roles: cluster-wide, created once, never able to log in.
+    for group in groups:
+        if group not in roles:
+            run(f"CREATE ROLE {q.ident(group)} NOLOGIN")
+        elif roles[group][0]:
+            raise InputError(f"role {group} exists and can log in; it cannot serve as a group role")
+
+    # 2. Table and sequence privileges, reset then granted, so re-running converges.
+    tables = list(session.scalars(text(
+        "SELECT table_name::text FROM information_schema.tables "
+        "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name")))
+    run(f"REVOKE ALL ON SCHEMA {q.ident(schema)} FROM {both}")
+    run(f"REVOKE ALL ON ALL TABLES IN SCHEMA {q.ident(schema)} FROM {both}")
+    run(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {q.ident(schema)} FROM {both}")
+    run(f"GRANT USAGE ON SCHEMA {q.ident(schema)} TO {both}")
+    for table in tables:
+        if table in REP_PRIVILEGES:
+            run(f"GRANT {REP_PRIVILEGES[table]} ON {q.table(table)} TO {rep_g}")
+        if table == "reps":
+            columns = [c for c in session.scalars(text(
+                "SELECT column_name::text FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name = 'reps' ORDER BY ordinal_position"))
+                if c not in ADMIN_ONLY_REP_COLUMNS]
+            run(f"GRANT SELECT, INSERT, DELETE ON {q.table(table)} TO {mgr_g}")
+            run(f"GRANT UPDATE ({', '.join(q.ident(c) for c in columns)}) ON {q.table(table)} TO {mgr_g}")
+        else:
+            run(f"GRANT {MANAGER_EXCEPTIONS.get(table, 'SELECT, INSERT, UPDATE, DELETE')} "
+                f"ON {q.table(table)} TO {mgr_g}")
+    run(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {q.ident(schema)} TO {mgr_g}")
+    activity_seq = session.scalar(text(
+        "SELECT pg_get_serial_sequence(quote_ident(current_schema()) || '.activity', 'id')"))
+    if activity_seq:
+        run(f"GRANT USAGE ON SEQUENCE {activity_seq} TO {rep_g}")
+
+    # 3. Row-level security. The rep is found through reps (which has no RLS, so no recursion);
+    # policy expressions are bound to these tables when created, whatever the search_path later.
+    me_id = f"(SELECT r.id FROM {q.table('reps')} r WHERE r.db_login = current_user::text AND r.active)"
+    me_name = f"(SELECT r.name FROM {q.table('reps')} r WHERE r.db_login = current_user::text AND r.active)"
+    my_leads = f"(SELECT l.id FROM {q.table('leads')} l)"  # RLS on leads applies inside: own leads only
+    policies: dict[str, list[tuple[str, str, str, str | None, str | None]]] = {
+        # table: (policy suffix, command, role, USING, WITH CHECK)
+        "leads": [
+            ("manager_all", "ALL", mgr_g, "true", "true"),
+            ("rep_select", "SELECT", rep_g, f"owner_id = {me_id}", None),
+            ("rep_update", "UPDATE", rep_g, f"owner_id = {me_id}", f"owner_id = {me_id}"),
+        ],
+        "accounts": [
+            ("manager_all", "ALL", mgr_g, "true", "true"),
+            ("rep_select", "SELECT", rep_g,
+             f"owner_id = {me_id} OR id IN (SELECT l.account_id FROM {q.table('leads')} l)", None),
+        ],
+        "evidence": [
+            ("manager_all", "ALL", mgr_g, "true", "true"),
+            ("rep_select", "SELECT", rep_g, f"lead_id IN {my_leads}", None),
+        ],
+        "activity": [
+            ("manager_select", "SELECT", mgr_g, "true", None),
+            ("manager_insert", "INSERT", mgr_g, None, f"actor = {me_name}"),
+            ("rep_select", "SELECT", rep_g, f"actor = {me_name} OR lead_id IN {my_leads}", None),
+            ("rep_insert", "INSERT", rep_g, None, f"actor = {me_name} AND lead_id IN {my_leads}"),
+        ],
+        "user_cursors": [
+            ("manager_all", "ALL", mgr_g, "true", "true"),
+            ("rep_own", "ALL", rep_g, f'"user" = {me_name}', f'"user" = {me_name}'),
+        ],
+        "operations": [
+            ("manager_all", "ALL", mgr_g, "true", "true"),
+            ("rep_select", "SELECT", rep_g, f"actor = {me_name}", None),
+        ],
+    }
+    existing = session.execute(text(
+        "SELECT tablename::text, policyname::text FROM pg_policies WHERE schemaname = current_schema()")).all()
+    for table in RLS_TABLES:
+        if table not in tables:
+            continue
+        # This setup owns the policies of these tables: drop them all, then create the intended ones.
+        for _, name in (p for p in existing if p[0] == table):
+            run(f"DROP POLICY {q.ident(name)} ON {q.table(table)}")
+        run(f"ALTER TABLE {q.table(table)} ENABLE ROW LEVEL SECURITY")
+        for suffix, command, role, using, check in policies[table]:
+            sql = f"CREATE POLICY {q.ident(f'{group_prefix}_{suffix}')} ON {q.table(table)} FOR {command} TO {role}"
+            if using:
+                sql += f" USING ({using})"
+            if check:
+                sql += f" WITH CHECK ({check})"
+            run(sql)
+
+    # 4. Logins: each mapped rep's login exists and is in exactly the group of the rep's role.
+    if rep_name is not None:
+        rep = session.scalar(select(Rep).where(func.lower(Rep.name) == rep_name.lower()))
+        if rep is None:
+            raise NotFound(f"no rep named {rep_name!r}")
+        if login is not None and login != rep.db_login:
+            check_login_name(login, groups)
+            taken = session.scalar(select(Rep.name).where(Rep.db_login == login, Rep.id != rep.id))
+            if taken:
+                raise InputError(f"login {login} already belongs to {taken}")
+            run(f"UPDATE {q.table('reps')} SET db_login = {q.literal(login)} WHERE id = {rep.id}")
+            plan.mapping = (rep.id, rep.name, rep.db_login, login)
+            if rep.db_login and rep.db_login in roles:
+                plan.revoked.append(rep.db_login)
+            targets = [(rep.name, login, rep.role, rep.active)]
+        elif rep.db_login:
+            targets = [(rep.name, rep.db_login, rep.role, rep.active)]
+        else:
+            raise InputError(f"{rep.name} has no database login yet: add --login LOGIN")
+    else:
+        targets = [(r.name, r.db_login, r.role, r.active)
+                   for r in session.scalars(select(Rep).where(Rep.db_login.is_not(None)).order_by(Rep.name))]
+
+    members = {(member, group) for member, group in session.execute(text(
+        "SELECT m.rolname::text, g.rolname::text FROM pg_auth_members am "
+        "JOIN pg_roles m ON m.oid = am.member JOIN pg_roles g ON g.oid = am.roleid "
+        "WHERE g.rolname IN (:r, :m) AND NOT am.admin_option"), {"r": groups[0], "m": groups[1]})}
+    current_user = session.scalar(text("SELECT current_user::text"))
+    bypassing = [f"{name} ({lg})" for name, lg, _, _ in targets
+                 if lg in roles and roles[lg][1] or lg in (owner, current_user)]
+    if bypassing:
+        raise InputError(
+            f"these logins bypass row-level security (superuser, BYPASSRLS, or the tables' owner): "
+            f"{', '.join(bypassing)}; give each person a login of their own"
+        )
+    for name, lg, role, active in targets:
+        change = LoginChange(rep=name, login=lg, access=role if active else "none (inactive)")
+        if lg not in roles:
+            # No password: the admin decides how the login authenticates (pg_hba.conf, ALTER ROLE ... PASSWORD).
+            run(f"CREATE ROLE {q.ident(lg)} LOGIN")
+            change.created = True
+        elif not roles[lg][0]:
+            plan.warnings.append(f"role {lg} ({name}) cannot log in; a superuser can run ALTER ROLE {lg} LOGIN")
+        wanted = {groups[1] if role == "manager" else groups[0]} if active else set()
+        for group in groups:
+            if group in wanted and (lg, group) not in members:
+                run(f"GRANT {q.ident(group)} TO {q.ident(lg)}")
+            elif group not in wanted and (lg, group) in members:
+                run(f"REVOKE {q.ident(group)} FROM {q.ident(lg)}")
+        plan.logins.append(change)
+
+    stale = set(plan.revoked)
+    if rep_name is None:
+        mapped = {lg for _, lg, _, _ in targets}
+        stale |= {m for m, _ in members if m not in mapped and m != current_user}
+    plan.revoked = sorted(stale)
+    for lg in plan.revoked:
+        for group in groups:
+            if (lg, group) in members:
+                run(f"REVOKE {q.ident(group)} FROM {q.ident(lg)}")
+    return plan
+
+
+def apply_grants(session: Session, plan: GrantPlan, actor_name: str) -> None:
+    """Run the plan in the caller's transaction; a login mapping is logged in the audit trail."""
+    conn = session.connection()
+    for statement in plan.statements:
+        conn.exec_driver_sql(statement)
+    if plan.mapping is not None:
+        rep_id, rep_name, old, new = plan.mapping
+        session.add(Activity(actor=actor_name, action="db_login", subject=rep_name, from_value=old, to_value=new))
+        session.flush()
+
+
+def apply_security(session: Session, *, group_prefix: str = DEFAULT_GROUP_PREFIX,
+                   actor_name: str = "admin") -> GrantPlan:
+    """(Re)apply the whole setup for every rep with a login, idempotently, on an admin session."""
+    check_admin(session)
+    plan = plan_grants(session, group_prefix=group_prefix)
+    apply_grants(session, plan, actor_name)
+    return plan
