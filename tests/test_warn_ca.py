@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import logging
-import time
 from collections import Counter
 from datetime import date
 
@@ -361,15 +360,3 @@ def test_xlsx_malformed_row_is_skipped_with_warning(caplog):
 
 
 # -- speed -------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("name, rows", [(PDF_2018, 833), (PDF_2014, 769)])
-def test_pdf_parses_at_least_1000_rows_per_second(name, rows):
-    response = file_response(SLUG, name, url=url_of(name))
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        count = sum(1 for _ in WarnCaSpider().parse_file(response))
-        best = min(best, time.perf_counter() - start)
-    assert count == rows
-    assert rows / best >= 1000, f"{rows} rows in {best:.3f}s"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections import Counter
 from datetime import date
 
@@ -209,14 +208,3 @@ def test_row_without_any_date_is_reported_not_glued_to_the_row_above(caplog, not
     assert "page 1 line 8" in warnings[1] and "VELSICOL" in warnings[1]
     eaton = "2012-01-23|eaton corporation|memphis"
     assert by_key(result, eaton).as_dict() == by_key(notices, eaton).as_dict()
-
-
-def test_parses_at_least_1000_rows_per_second():
-    response = file_response(SLUG, NAME, url=URL)
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        count = sum(1 for _ in WarnTnSpider().parse_file(response))
-        best = min(best, time.perf_counter() - start)
-    assert count == 511
-    assert count / best >= 1000, f"{count} rows in {best:.3f}s"
