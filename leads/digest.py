@@ -88,7 +88,11 @@ def build(session: Session, since: datetime | None, crawl_results: list[dict[str
         Lead.owner_id.is_(None), Lead.status.in_(("new", "contacted", "meeting", "proposal")),
         Lead.flagged_closing.is_(False))) or 0
     health = source_health(session)
-    failed = [r for r in (crawl_results or []) if r.get("outcome") != "ok"]
+    if crawl_results:
+        failed = [r for r in crawl_results if r.get("outcome") != "ok"]
+    else:  # the crawl ran elsewhere (Scrapyd, another machine): the last recorded outcome per source
+        failed = [{"source": s, "outcome": h["last_outcome"], "message": h.get("last_message") or ""}
+                  for s, h in sorted(health.items()) if h.get("last_outcome") not in (None, "ok")]
     stale = sorted(s for s, h in health.items() if str(h.get("freshness", "")).startswith("stale"))
     funnel = dict.fromkeys(LEAD_STATUSES, 0)
     funnel.update(dict(session.execute(select(Lead.status, func.count()).group_by(Lead.status)).all()))

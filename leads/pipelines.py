@@ -97,6 +97,10 @@ class StoreNoticePipeline:
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
+        if not crawler.settings.get("LEADS_DATABASE_URL"):
+            # Fail before crawling, not after: the notices would have nowhere to go.
+            raise RuntimeError("the LEADS_DATABASE_URL setting is not set: the crawl has no database to store "
+                               "notices in (set it in the environment, with -s, or run `leads crawl`)")
         self.notices: dict[str, ClosureNotice] = {}
         self.started = datetime.now(timezone.utc)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -115,8 +119,6 @@ class StoreNoticePipeline:
         from leads.store import record_source_run
 
         db_url = self.crawler.settings.get("LEADS_DATABASE_URL")
-        if not db_url:
-            raise RuntimeError("LEADS_DATABASE_URL setting missing: crawls run through `leads crawl`")
         stats = self.crawler.stats
         # The runner reads the outcome from the crawler it holds a handle to.
         self.crawler.leads_result = record_source_run(
