@@ -67,14 +67,24 @@ def build(session: Session, since: datetime | None, crawl_results: list[dict[str
     ).all()
     lead_ids = [lead.id for lead, _ in new_leads]
     why: dict[int, list[str]] = {}
+    seen: dict[tuple[int, str, str], int] = {}  # one line per closure, however many notices report it
+    more: Counter[tuple[int, str, str]] = Counter()
     for start_i in range(0, len(lead_ids), 500):
         chunk = lead_ids[start_i:start_i + 500]
         for ev, notice in session.execute(select(Evidence, Notice).join(Notice, Evidence.notice_id == Notice.id)
                                           .where(Evidence.lead_id.in_(chunk)).order_by(Evidence.score.desc())):
+            closure = (ev.lead_id, ev.kind, notice.closure_key or f"n{notice.id}")
+            if closure in seen:
+                more[closure] += 1
+                continue
+            seen[closure] = len(why.setdefault(ev.lead_id, []))
             when = notice.effective_date or notice.notice_date
-            why.setdefault(ev.lead_id, []).append(
+            why[ev.lead_id].append(
                 f"{KIND_LABEL.get(ev.kind, ev.kind)}: {notice.company_name} ({notice.source}, "
                 f"{notice.notice_type}{', ' + when.isoformat() if when else ''}; score {ev.score:.0f})")
+    for closure, n in more.items():
+        lead_id = closure[0]
+        why[lead_id][seen[closure]] += f" and {n} more notice{'s' if n > 1 else ''} of the same closure"
     for lead, account in new_leads:
         section = reps.get(lead.owner_id)
         if section is not None:
@@ -158,7 +168,7 @@ def _columns(values: list[tuple[date, int]], width: int = 600, height: int = 140
         x = int(i * step)
         parts.append(f'<rect x="{x}" y="{height - 20 - h}" width="{max(int(step) - 3, 1)}" height="{h}" '
                      f'fill="#d9822b"><title>{day.isoformat()}: {v}</title></rect>')
-        if i % 7 == 0 or i == len(values) - 1:
+        if i % 7 == 0 and i <= len(values) - 4:  # a label a week, none crowding the right edge
             parts.append(f'<text x="{x}" y="{height - 5}" font-size="10">{day.strftime("%m-%d")}</text>')
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">'
             + "".join(parts) + "</svg>")
