@@ -73,6 +73,18 @@ class NoticeSpider(scrapy.Spider):
         where = response.url if response is not None else "?"
         self.logger.warning("source %s: skipped row %s of %s: %s", self.name, row, where, reason)
 
+    def notices_or_layout_error(self, response: Response, parser: Any) -> list[ClosureNotice]:
+        """Run a whole-file parser; a LayoutChanged becomes the loud layout error and no notices.
+
+        The parser runs to the end before anything is yielded, so a file that breaks halfway
+        gives no partial garbage.
+        """
+        try:
+            return list(parser(response))
+        except LayoutChanged as exc:
+            self.layout_changed(response, str(exc))
+            return []
+
     def request(self, url: str, callback: Any, **cb_kwargs: Any) -> scrapy.Request:
         """A follow-up request that reports its failure like the start request does."""
         return scrapy.Request(url, callback=callback, errback=self.on_request_error, cb_kwargs=cb_kwargs)

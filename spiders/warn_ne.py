@@ -79,12 +79,7 @@ class WarnNeSpider(NoticeSpider):
             self.start_urls = year_urls(window_start(since).year, date.today().year)
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[ClosureNotice]:
-        try:
-            notices = list(self._parse_table(response))
-        except LayoutChanged as exc:
-            self.layout_changed(response, str(exc))
-            return
-        yield from notices
+        yield from self.notices_or_layout_error(response, self._parse_table)
 
     def parse_file(self, response: Response) -> Iterator[ClosureNotice]:
         yield from list(self._parse_table(response))

@@ -74,12 +74,7 @@ class WarnNySpider(NoticeSpider):
     ]
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[ClosureNotice]:
-        try:
-            notices = list(self._parse_csv(response))
-        except LayoutChanged as exc:
-            self.layout_changed(response, str(exc))
-            return
-        yield from notices
+        yield from self.notices_or_layout_error(response, self._parse_csv)
 
     def parse_file(self, response: Response) -> Iterator[ClosureNotice]:
         yield from list(self._parse_csv(response))

@@ -81,12 +81,7 @@ class WarnVaSpider(NoticeSpider):
     start_urls = ["https://www.virginiaworks.gov/warn_notices.csv"]
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[ClosureNotice]:
-        try:
-            notices = list(self._parse_csv(response))
-        except LayoutChanged as exc:
-            self.layout_changed(response, str(exc))
-            return
-        yield from notices
+        yield from self.notices_or_layout_error(response, self._parse_csv)
 
     def parse_file(self, response: Response) -> Iterator[ClosureNotice]:
         yield from list(self._parse_csv(response))

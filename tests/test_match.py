@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from leads.crawl import parse_saved_file
 from leads.db import Database
 from leads.models import Evidence, Lead, MatchCandidate
-from leads.services.people import Actor
 from leads.store import upsert_notices
 from tests.helpers import FILES
 
@@ -171,4 +170,3 @@ def test_dry_run_changes_nothing(sqlite_url, leads_cli, book, tmp_path) -> None:
     result = run("match", "--dry-run")
     assert result.returncode == 0 and "Dry run:" in result.stderr
     assert _leads(sqlite_url) == {}
-    _ = Actor

@@ -8,7 +8,6 @@ import json
 import multiprocessing
 from datetime import date, timedelta
 
-import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
@@ -36,7 +35,7 @@ def _team(database: Database) -> dict[str, int]:
         return {k: v.id for k, v in ids.items()}
 
 
-def test_day_in_the_life_of_leads(db_url, leads_cli) -> None:
+def test_day_in_the_life_of_leads(db_url, leads_cli, tmp_path) -> None:
     database = Database(db_url)
     database.upgrade()
     ids = _team(database)
@@ -126,6 +125,12 @@ def test_day_in_the_life_of_leads(db_url, leads_cli) -> None:
     assert {r["Lead Status"] for r in rows} <= {"NEW", "ATTEMPTED_TO_CONTACT"}
     xlsx = run("export", "--all", "--preset", "salesforce", "--out", "leads.xlsx")
     assert xlsx.returncode == 0, xlsx.stderr
+    sheet = load_workbook(tmp_path / "leads.xlsx").active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    header = values[0]
+    companies = [row[header.index("Company")] for row in values[1:]]
+    assert "Account 1" not in companies and "'=HYPERLINK(\"http://x\")" in companies
+    assert all(c.data_type == "s" for c in sheet["A"])  # no live formula anywhere in the column
     database.dispose()
 
 
