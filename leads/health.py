@@ -33,6 +33,8 @@ def judge(stats: dict[str, Any], reason: str, items: int, last_good_items: int |
         detail = []
         if stats.get("leads/layout_errors"):
             detail.append(f"{stats['leads/layout_errors']} layout changed")
+        if stats.get("leads/check_errors"):
+            detail.append(f"{stats['leads/check_errors']} failed consistency checks")
         if stats.get("leads/request_errors"):
             detail.append(f"{stats['leads/request_errors']} failed requests")
         if stats.get("spider_exceptions_count") or _sum_prefix(stats, "spider_exceptions/"):
@@ -56,6 +58,7 @@ def error_count(stats: dict[str, Any]) -> int:
     in one process every spider counts every other spider's errors. These counters are per crawler.
     """
     return (int(stats.get("leads/request_errors", 0) or 0) + int(stats.get("leads/layout_errors", 0) or 0)
+            + int(stats.get("leads/check_errors", 0) or 0)
             + _sum_prefix(stats, "spider_exceptions/") + int(stats.get("leads/store_errors", 0) or 0))
 
 

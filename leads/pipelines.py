@@ -111,8 +111,13 @@ class StoreNoticePipeline:
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, ClosureNotice):
-            # The same notice seen twice in one run (repeated across result pages) counts once.
-            self.notices[item.source_key] = item
+            # The same notice seen twice in one run (repeated across result pages, or published in
+            # two files of one source) counts once. Which copy wins must not depend on the order
+            # responses arrived in: the copy from the file whose URL sorts last (agencies name files
+            # by date or fiscal year) wins, so identical crawls store identical rows.
+            kept = self.notices.get(item.source_key)
+            if kept is None or item.source_url >= kept.source_url:
+                self.notices[item.source_key] = item
         return item
 
     def spider_closed(self, spider: Any, reason: str) -> None:

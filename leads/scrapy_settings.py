@@ -34,9 +34,14 @@ def crawl_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "RETRY_ENABLED": True,
         "RETRY_TIMES": 3,
         "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
+        # Scrapy's retry middleware, replaced by one that waits as long as Retry-After asks.
+        "DOWNLOADER_MIDDLEWARES": {"scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+                                   "leads.retry.RetryAfterMiddleware": 550},
         "DOWNLOAD_TIMEOUT": 60,
         "DOWNLOAD_MAXSIZE": 100 * 1024 * 1024,
         "DOWNLOAD_WARNSIZE": 30 * 1024 * 1024,
+        # A safety net, not a hard limit: the download in flight finishes first, so a run can last
+        # up to CLOSESPIDER_TIMEOUT + DOWNLOAD_TIMEOUT (SIGTERM likewise waits for it).
         "CLOSESPIDER_TIMEOUT": 1800,
         "LOG_LEVEL": "INFO",
         "ITEM_PIPELINES": {"leads.pipelines.ValidateNoticePipeline": 100, "leads.pipelines.StoreNoticePipeline": 500},

@@ -18,6 +18,7 @@ from spiders.parsing import LayoutChanged
 STAT_ROWS_SKIPPED = "leads/rows_skipped"
 STAT_LAYOUT_ERRORS = "leads/layout_errors"
 STAT_REQUEST_ERRORS = "leads/request_errors"
+STAT_CHECK_ERRORS = "leads/check_errors"
 
 
 class NoticeSpider(scrapy.Spider):
@@ -66,6 +67,12 @@ class NoticeSpider(scrapy.Spider):
         self._inc(STAT_LAYOUT_ERRORS)
         where = response.url if response is not None else "?"
         self.logger.error("source %s: layout changed at %s: %s", self.name, where, message)
+
+    def check_failed(self, response: Response | None, message: str) -> None:
+        """The file contradicts itself (rows against its own Total line): an ERROR that fails the source."""
+        self._inc(STAT_CHECK_ERRORS)
+        where = response.url if response is not None else "?"
+        self.logger.error("source %s: %s at %s", self.name, message, where)
 
     def skip_row(self, response: Response | None, row: object, reason: str) -> None:
         """A malformed row: logged with its source and row, counted, skipped; the source goes on."""

@@ -205,7 +205,7 @@ class WarnReportSpider(NoticeSpider):
         for ref, reason in parsed.skipped:
             self.skip_row(response, ref, reason)
         for problem in parsed.problems:
-            self.logger.error("source %s: row count check failed at %s: %s", self.name, response.url, problem)
+            self.check_failed(response, f"row count check failed: {problem}")
         if not parsed.notices:
             self.layout_changed(response, "no notices in the file")
         return parsed.notices
