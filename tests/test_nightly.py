@@ -72,7 +72,8 @@ def test_nightly_twice_is_idempotent_and_writes_the_digest(db_url, server, leads
     assert "== ana: 0 new leads" in digest2  # nothing new since the previous nightly
 
 
-def test_one_source_failing_keeps_the_others_and_is_named(sqlite_url, server, leads_cli, tmp_path) -> None:
+def test_one_source_failing_keeps_the_others_and_is_named(db_url, server, leads_cli, tmp_path) -> None:
+    sqlite_url = db_url
     run = _prepare(sqlite_url, leads_cli, tmp_path)
     result = run("nightly", *_urls(server, ny=server.url("status/404")), *SETTINGS)
     assert result.returncode == 1
@@ -87,7 +88,8 @@ def test_one_source_failing_keeps_the_others_and_is_named(sqlite_url, server, le
     assert "== ana: 2 new leads" in digest  # matching and assignment still ran on what landed
 
 
-def test_crash_between_crawl_and_match_then_the_next_run_completes(sqlite_url, server, leads_cli, tmp_path):
+def test_crash_between_crawl_and_match_then_the_next_run_completes(db_url, server, leads_cli, tmp_path):
+    sqlite_url = db_url
     run = _prepare(sqlite_url, leads_cli, tmp_path)
     crashed = run("nightly", *_urls(server), *SETTINGS, env={"LEADS_NIGHTLY_CRASH_AFTER": "crawl"})
     assert crashed.returncode == 70
@@ -99,7 +101,9 @@ def test_crash_between_crawl_and_match_then_the_next_run_completes(sqlite_url, s
     assert done["notices"] == mid["notices"] and done["leads"] >= 2
 
 
-def test_overlapping_run_is_refused(sqlite_url, server, leads_cli, tmp_path) -> None:
+def test_overlapping_run_is_refused(db_url, server, leads_cli, tmp_path) -> None:
+    """A file lock next to a SQLite database; an advisory lock on PostgreSQL."""
+    sqlite_url = db_url
     _prepare(sqlite_url, leads_cli, tmp_path)
     env = {**os.environ, "LEADS_DATA_DIR": str(tmp_path / "data"), "LEADS_USER": "boss",
            "LEADS_DATABASE_URL": sqlite_url}
@@ -113,7 +117,7 @@ def test_overlapping_run_is_refused(sqlite_url, server, leads_cli, tmp_path) -> 
             time.sleep(0.1)
         second = leads_cli("--as", "boss", "nightly", "--no-crawl", db_url=sqlite_url)
         assert second.returncode == 75
-        assert "another `leads nightly` is running (pid" in second.stderr
+        assert "another `leads nightly` is running" in second.stderr and "this run did nothing" in second.stderr
     finally:
         out, err = first.communicate(timeout=120)
     assert first.returncode == 0, err

@@ -260,3 +260,33 @@ def test_first_user_sets_up_the_team_then_roles_apply(sqlite_url, leads_cli) -> 
     assert {r["name"]: r["territory"] for r in listed} == {"ana": "states MD,VA", "boss": ""}
     bad = leads_cli("--as", "boss", "reps", "add", "zed", "--states", "Virginia", db_url=sqlite_url)
     assert bad.returncode == 1 and "2-letter" in bad.stderr
+
+
+def test_capacity_inactive_reps_and_a_reassigned_lead(db_url, leads_cli) -> None:
+    database = Database(db_url)
+    database.upgrade()
+    ids = _team(database)
+    run = lambda *a, who="mia": leads_cli("--as", who, *a, db_url=db_url)  # noqa: E731
+    # Nobody has room: everything stays unassigned, and the command says why.
+    for rep in ("ana", "bo", "cy"):
+        assert run("reps", "edit", rep, "--capacity", "0").returncode == 0
+    full = run("assign", "--auto")
+    assert full.returncode == 0
+    assert "10 stay unassigned (10: every active rep is at capacity)" in full.stderr
+    # An inactive rep gets nothing, by hand or automatically.
+    assert run("reps", "edit", "ana", "--capacity", "5", "--inactive").returncode == 0
+    refused = run("assign", str(ids["A-0"]), "--to", "ana")
+    assert refused.returncode == 1 and "ana is inactive" in refused.stderr
+    auto = run("assign", "--auto")
+    assert "10 stay unassigned" in auto.stderr
+    # A rep cannot touch a lead the manager just gave to someone else.
+    assert run("reps", "edit", "ana", "--active").returncode == 0
+    assert run("reps", "edit", "cy", "--capacity", "5").returncode == 0
+    assert run("assign", str(ids["A-0"]), "--to", "ana").returncode == 0
+    assert run("assign", str(ids["A-0"]), "--to", "cy").returncode == 0
+    late = run("status", str(ids["A-0"]), "contacted", who="ana")
+    assert late.returncode == 1 and "belongs to cy" in late.stderr
+    # Undo gives it back to ana (the manager's last bulk operation).
+    assert run("undo").returncode == 0
+    assert run("status", str(ids["A-0"]), "contacted", who="ana").returncode == 0
+    database.dispose()
