@@ -188,3 +188,20 @@ def test_normalized_forms_are_stored_once(sqlite_url, manager) -> None:
         blank = s.scalar(sa.select(sa.func.count()).select_from(Account).where(Account.name_norm == ""))
     assert blank == 0
     database.dispose()
+
+
+def test_an_invalid_last_row_undoes_rows_already_written(sqlite_url, manager, tmp_path) -> None:
+    """Rows are written in chunks of 5,000 inside one transaction: a bad row at line 7,002 still
+    leaves the database as it was."""
+    run = manager(sqlite_url)
+    base = _rows()[1:]
+    rows = [["Account ID", "Account Name", "Street", "City", "State", "Zip"]]
+    for i in range(7000):
+        r = base[i % len(base)]
+        rows.append([f"X-{i}", r[1], r[4], r[7], "NY", "10001"])
+    rows.append(["X-bad", "Bad Zip Inc", "1 Main St", "New York", "NY", "1000A"])
+    path = tmp_path / "big.csv"
+    _write(path, rows)
+    result = run("accounts", "import", str(path))
+    assert result.returncode == 1 and "line 7002: invalid: zip '1000A'" in result.stderr
+    assert _count(sqlite_url) == 0

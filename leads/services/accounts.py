@@ -231,17 +231,25 @@ def import_accounts(session: Session, actor: Actor, path: Path, *, mapping: dict
             values["id"] = current[0]
             updates.append(values)
             report.changed += 1
-    if report.invalid and not skip_invalid:
+        # Written as we go, inside the caller's one transaction, so memory stays flat; an invalid
+        # row found later still means the caller rolls everything back (report.applied stays False).
+        if not dry_run and (len(inserts) >= CHUNK or len(updates) >= CHUNK):
+            _write(session, inserts, updates)
+    if dry_run or (report.invalid and not skip_invalid):
         return report
-    if dry_run:
-        return report
-    table_ = Account.__table__
-    for start in range(0, len(inserts), CHUNK):
-        session.execute(insert(table_), inserts[start:start + CHUNK])
-    for values in updates:
-        session.execute(update(table_).where(table_.c.id == values.pop("id")).values(**values))
+    _write(session, inserts, updates)
     report.applied = True
     return report
+
+
+def _write(session: Session, inserts: list[dict[str, Any]], updates: list[dict[str, Any]]) -> None:
+    table_ = Account.__table__
+    if inserts:
+        session.execute(insert(table_), inserts)
+        inserts.clear()
+    for values in updates:
+        session.execute(update(table_).where(table_.c.id == values.pop("id")).values(**values))
+    updates.clear()
 
 
 ACCOUNT_COLUMNS = ["account_id", "name", "address", "city", "state", "zip", "industry", "incumbent_vendor",
