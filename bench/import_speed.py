@@ -44,7 +44,7 @@ def main() -> None:
     pools = gen.load_pools(rng)
     vendors = [gen.recombine(rng, pools) for _ in range(5000)]
     t = time.perf_counter()
-    accounts = gen.make_accounts(args.accounts, rng, pools, vendors)
+    accounts = gen.raw_accounts(args.accounts, rng, pools, vendors)
     folder = Path(tempfile.mkdtemp())
     path = folder / "accounts.csv"
     with open(path, "w", newline="", encoding="utf-8") as fh:

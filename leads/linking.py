@@ -90,12 +90,12 @@ def read_records(path: str | os.PathLike[str]) -> list[tuple[str, Site]]:
     text = _decode(p, data)
     if not text.strip():
         raise LinkError(f"{p}: the file is empty (expected a header row with id and name columns)")
-    sample = text[:8192]
+    # The header line tells the delimiter (CompanyData exports use ";"); quoting stays standard CSV.
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample.splitlines()[0], delimiters=",;\t|")
+        delimiter = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t|").delimiter
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
     try:
         header = next(reader)
         by_key = {}

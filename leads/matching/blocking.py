@@ -1,37 +1,84 @@
-"""Blocking: which pairs are worth scoring. An inverted index from short keys of the name words (and of the
-house number + street) to record positions; a query takes its rarest keys until a candidate budget is spent.
+"""Blocking: which pairs are worth scoring. An inverted index from short keys of the names (and of house
+number + street) to record positions.
 
-Keys per name word: the word itself when it has at most 4 letters, else its first 4 and its last 4 letters — so
-one typo leaves at least one key of a long word intact ("gonzalez"/"gonzales" share ``gonz``). Multi-word names
-also key on their first 6 letters without spaces ("mc donalds" = "mcdonalds"). Addresses key on house number and
-the first 4 letters of the street core (``@435 la c``... see :func:`address_key`).
+Word stems: a word's first 4 letters and its last 4 letters (``gonz``, ``~alez``), so one typo leaves at least one
+stem of a longer word intact; short words (up to 4 letters) stand whole, and generic words ("foundation",
+"services": their last stems "~tion", "~ices" are shared by too many words) by their first stem only ("america" =
+"american"). Function words ("of", "the") and lone initials make no keys. Keys:
+
+* for every two words of a name (the first ``MAX_PAIR_WORDS``), the pair of their first stems and the pair of
+  their last stems (``gonz+plum``, ``~alez+~bing``): names sharing two words find each other even when the
+  words are common, and one typo leaves one of the two pairs intact;
+* the whole name without spaces (``=mcdonalds``: "Mc Donalds" = "McDonalds");
+* ``1:<word>`` for a one-word name (function words aside: "mattress for"), looked up by every distinctive word of a multi-word query: finds "Ryder"
+  from "Chicago Public Schools Ryder, William H.";
+* single stems of words that are not generic, used by a multi-word query only while they are rare (at most
+  ``RARE`` records); a one-word query uses its single stems within ``BUDGET`` candidates, rarest first;
+* ``@<number> <first 4 letters of the street core>`` for a street address.
+
+Strong keys filed under at most ``SMALL`` records are always used, heavier ones rarest first while the
+candidates stay within ``BUDGET``. A query first drops the stems that no indexed name has (the index keeps its
+vocabulary), so most of an account's possible pairs are never built.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-#: A query always uses its ``MIN_KEYS`` rarest keys, then more while the candidates stay within ``BUDGET``.
-MIN_KEYS = 2
-BUDGET = 64
-#: Keys that point at more than this share of the index are skipped once another key has been used.
-HARD_CAP_SHARE = 0.05
-HARD_CAP_MIN = 200
+from leads.normalize import FUNCTION_WORDS, is_generic
+
+#: A single stem (of a word that is not generic) is used by a multi-word query only if at most this many
+#: records carry it.
+RARE = 8
+#: Strong keys filed under at most this many records are always used.
+SMALL = 8
+#: Heavier keys (and a one-word query's single stems) are used rarest first while the candidates stay within
+#: this budget (at least one key).
+BUDGET = 32
+#: Letters in a word stem: a word's first and its last STEM letters.
+STEM = 4
+#: Words of a name that make pair keys (the first ones: legal names put the distinctive words first).
+MAX_PAIR_WORDS = 6
 
 
-def name_keys(variants: Iterable[str]) -> set[str]:
-    keys: set[str] = set()
-    for v in variants:
-        words = v.split()
-        for w in words:
-            if len(w) <= 4:
-                keys.add(w)
-            else:
-                keys.add(w[:4])
-                keys.add("~" + w[-4:])
-        if len(words) > 1:
-            keys.add("=" + v.replace(" ", "")[:6])
-    return keys
+def _meaningful(name: str) -> list[str]:
+    """The words of a name without function words (all of them if that leaves none: "the of")."""
+    words = name.split()
+    kept = [w for w in words if w not in FUNCTION_WORDS]
+    return kept or words
+
+
+def _word_stems(words: list[str]) -> list[tuple[str, str, bool]]:
+    """(first stem, last stem, generic?) of the meaningful words, at most ``MAX_PAIR_WORDS``."""
+    out = []
+    for w in words:
+        if w in FUNCTION_WORDS:
+            continue
+        generic = is_generic(w)
+        if generic:
+            g = _generic_key(w)
+            out.append((g, g, True))
+        elif len(w) <= STEM:
+            out.append((w, w, False))
+        else:
+            out.append((w[:STEM], "~" + w[-STEM:], False))
+        if len(out) == MAX_PAIR_WORDS:
+            break
+    return out
+
+
+def _generic_key(w: str) -> str:
+    """A generic word by its first stem only ("america" = "american", "service" = "services", and "liqurs" still
+    meets "liquors"): the last stems of generic words ("~tion", "~ices") are shared by too many words."""
+    return w[:STEM]
+
+
+def _stems(w: str) -> tuple[str, ...]:
+    return (w,) if len(w) <= STEM else (w[:STEM], "~" + w[-STEM:])
+
+
+def _pair(a: str, b: str) -> str:
+    return a + "+" + b if a < b else b + "+" + a
 
 
 def address_key(number: str, core: str) -> str | None:
@@ -41,45 +88,161 @@ def address_key(number: str, core: str) -> str | None:
 
 
 class KeyIndex:
-    """Inverted index: key -> list of record positions (ints), built once, queried many times."""
+    """Inverted index over the names (and addresses) of a list of records, built once, queried many times."""
 
-    def __init__(self, budget: int = BUDGET, min_keys: int = MIN_KEYS) -> None:
+    def __init__(self, budget: int = BUDGET, rare: int = RARE, small: int = SMALL) -> None:
         self.postings: dict[str, list[int]] = {}
+        self.vocab: set[str] = set()  # every stem (or whole short/generic word) of an indexed name
+        self.one_word: set[str] = set()  # indexed names that are a single word
+        self._words: dict[str, tuple] = {}  # query word -> what it contributes (see _word); reset by add()
         self.budget = budget
-        self.min_keys = min_keys
+        self.rare = rare
+        self.small = small
         self.size = 0
 
-    def add(self, item: int, keys: Iterable[str]) -> None:
+    def keys(self, variants: Iterable[str], address: str | None = None) -> set[str]:
+        """Every key a record with these name variants (and address key) is filed under."""
+        keys: set[str] = set()
+        for v in variants:
+            words = _meaningful(v)
+            if len(words) == 1:
+                w = words[0]
+                keys.add("1:" + w)
+                keys.update(_stems(w))
+                continue
+            keys.add("=" + v.replace(" ", ""))
+            stems = _word_stems(words)
+            for h, t, generic in stems:
+                if not generic:
+                    keys.add(h)
+                    keys.add(t)
+            n = len(stems)
+            for i in range(n - 1):
+                hi, ti = stems[i][0], stems[i][1]
+                for j in range(i + 1, n):
+                    hj, tj = stems[j][0], stems[j][1]
+                    if hi != hj:
+                        keys.add(_pair(hi, hj))
+                    if ti != tj:
+                        keys.add(_pair(ti, tj))
+        if address:
+            keys.add(address)
+        return keys
+
+    def add(self, item: int, variants: Iterable[str], address: str | None = None) -> None:
+        variants = list(variants)
         post = self.postings
-        for k in keys:
+        for k in self.keys(variants, address):
             lst = post.get(k)
             if lst is None:
                 post[k] = [item]
             else:
                 lst.append(item)
+        for v in variants:
+            words = _meaningful(v)
+            if len(words) == 1:
+                self.one_word.add(words[0])
+                w = words[0]
+                self.vocab.update(_stems(w))
+            else:
+                for h, t, _ in _word_stems(words):
+                    self.vocab.add(h)
+                    self.vocab.add(t)
         self.size += 1
+        self._words.clear()
 
-    @property
-    def hard_cap(self) -> int:
-        return max(HARD_CAP_MIN, int(self.size * HARD_CAP_SHARE))
+    def _word(self, w: str) -> tuple[str | None, str | None, str | None, tuple[str, ...]]:
+        """What a query word contributes, cached per word: (first stem if indexed, last stem if indexed,
+        ``1:`` key if a record is named by this word alone, single stems if indexed)."""
+        info = self._words.get(w)
+        if info is None:
+            vocab = self.vocab
+            generic = is_generic(w)
+            if generic:
+                h = t = _generic_key(w)
+            elif len(w) <= STEM:
+                h = t = w
+            else:
+                h, t = w[:STEM], "~" + w[-STEM:]
+            one = "1:" + w if not generic and w in self.one_word else None
+            singles = () if generic else tuple(x for x in dict.fromkeys((h, t)) if x in vocab)
+            info = (h if h in vocab else None, t if t in vocab else None, one, singles)
+            self._words[w] = info
+        return info
 
-    def candidates(self, keys: Iterable[str]) -> Iterable[int]:
-        """Record positions sharing the query's rarest keys (a set, or one posting list when only one key hits)."""
+    def lookup(self, variants: Iterable[str], address: str | None = None) -> set[int]:
+        """Positions of the records worth scoring against a query name (and address key)."""
+        strong: list[str] = []
+        singles: list[str] = []
+        multiword = False
+        word = self._word
+        for v in variants:
+            words = _meaningful(v)
+            if len(words) == 1:
+                w = words[0]
+                strong.append("1:" + w)
+                singles.extend(_stems(w))
+                continue
+            multiword = True
+            strong.append("=" + v.replace(" ", ""))
+            heads: list[str] = []
+            tails: list[str] = []
+            for pos, w in enumerate(words):
+                h, t, one, single = word(w)
+                if one is not None:
+                    strong.append(one)
+                if single:
+                    singles.extend(single)
+                if pos < MAX_PAIR_WORDS:  # the index pairs only the first words too
+                    if h is not None:
+                        heads.append(h)
+                    if t is not None:
+                        tails.append(t)
+            for group in (heads, tails):
+                n = len(group)
+                for i in range(n - 1):
+                    gi = group[i]
+                    for j in range(i + 1, n):
+                        gj = group[j]
+                        if gi != gj:
+                            strong.append(gi + "+" + gj if gi < gj else gj + "+" + gi)
+        if address:
+            strong.append(address)
+        return self._select(strong, singles, multiword)
+
+    def _select(self, strong: list[str], singles: list[str], multiword: bool) -> set[int]:
         post = self.postings
-        lists = [lst for k in keys if (lst := post.get(k)) is not None]
-        if not lists:
-            return ()
-        if len(lists) == 1:
-            return lists[0]
-        lists.sort(key=len)
-        out = set(lists[0])
-        total = len(lists[0])
-        budget, min_keys, cap = self.budget, self.min_keys, self.hard_cap
-        for i in range(1, len(lists)):
-            lst = lists[i]
-            n = len(lst)
-            if n > cap or (i >= min_keys and total + n > budget):
+        out: set[int] = set()
+        heavy = []
+        small = self.small
+        for k in strong:
+            lst = post.get(k)
+            if lst is not None:
+                if len(lst) <= small:
+                    out.update(lst)
+                else:
+                    heavy.append(lst)
+        budget = self.budget
+        if heavy:
+            heavy.sort(key=len)
+            total = len(out)
+            for i, lst in enumerate(heavy):
+                if i and total + len(lst) > budget:
+                    break
+                out.update(lst)
+                total += len(lst)
+        if multiword:
+            rare = self.rare
+            for k in singles:
+                lst = post.get(k)
+                if lst is not None and len(lst) <= rare:
+                    out.update(lst)
+            return out
+        lists = sorted((lst for k in singles if (lst := post.get(k)) is not None), key=len)
+        total = 0
+        for i, lst in enumerate(lists):
+            if i and total + len(lst) > budget:
                 break
             out.update(lst)
-            total += n
+            total += len(lst)
         return out

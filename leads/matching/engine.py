@@ -10,14 +10,19 @@ account once: the caller can stream accounts from the database in chunks and mem
 
 from __future__ import annotations
 
+import gc
 import heapq
+import itertools
+import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from rapidfuzz.fuzz import token_set_ratio
+
 from leads.matching import geo
-from leads.matching.blocking import BUDGET, KeyIndex, name_keys
+from leads.matching.blocking import BUDGET, KeyIndex, address_key
 from leads.matching.records import (
     DEFAULT_THRESHOLDS,
     LINK_KINDS,
@@ -27,6 +32,9 @@ from leads.matching.records import (
     Thresholds,
 )
 from leads.matching.scoring import (
+    NAME_WEIGHT,
+    NO_ADDRESS_CITY_BONUS,
+    NO_ADDRESS_ZIP_BONUS,
     Site,
     name_similarity,
     prepare_site,
@@ -36,8 +44,7 @@ from leads.matching.scoring import (
     street_core,
     vendor_score,
 )
-from leads.matching.sites import site_keys
-from leads.normalize import split_address, split_variants
+from leads.normalize import VARIANT_SEP, split_address, split_variants
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,68 @@ class CompetitorProfile:
         return False
 
 
+_KIND_ORDER = {kind: i for i, kind in enumerate(LINK_KINDS)}
+_CHUNK = 10_000  # accounts sent to a worker process at a time
+VENDOR_RARE = 64
+VENDOR_BUDGET = 1024
+_FORK_STATE: MatchEngine | None = None
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _worker_loop(tasks: Any, results: Any) -> None:
+    """Worker process: the engine comes from the forked parent's memory, chunks of accounts from ``tasks``;
+    one partial result for everything it saw goes to ``results`` at the end (or the exception it hit)."""
+    engine = _FORK_STATE
+    assert engine is not None
+    part = _Partial()
+    try:
+        while True:
+            job = tasks.get()
+            if job is None:
+                break
+            offset, accounts = job
+            engine._stream(accounts, offset, part)
+        part.memory = _memory_mb()
+        results.put(part)
+    except BaseException as exc:  # reported to the parent, which re-raises it
+        results.put(exc)
+
+
+def _memory_mb() -> dict[str, float]:
+    """This process's peak resident size and its private memory (pages not shared with the parent), Linux."""
+    out: dict[str, float] = {"pid": float(os.getpid()), "private_mb": 0.0}
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    out["peak_rss_mb"] = round(int(line.split()[1]) / 1024.0, 1)
+        with open("/proc/self/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                    out["private_mb"] += round(int(line.split()[1]) / 1024.0, 1)
+    except OSError:
+        pass
+    return out
+
+
+@dataclass
+class _Partial:
+    """What one pass over (part of) the account book found, before links and evidence are built."""
+
+    vendor: list = field(default_factory=list)
+    best: dict[int, list] = field(default_factory=dict)
+    heaps: dict[tuple[int, int], list] = field(default_factory=dict)
+    accounts: int = 0
+    pairs_scored: int = 0
+    vendor_names: int = 0
+    memory: dict[str, Any] = field(default_factory=dict)  # of the worker processes, when there are some
+
+
 @dataclass
 class MatchResult:
     links: list[Link]
@@ -139,14 +208,27 @@ class MatchEngine:
         ]
         self._points = [geo.locate(n.zip5, n.city_norm, n.state) for n in self.notices] if self._needs_geo() else []
         self._site_index = KeyIndex(budget=budget)
-        self._name_index = KeyIndex(budget=budget)
+        # Vendor names are looked up once per distinct name: that index can afford a far wider net.
+        self._name_index = KeyIndex(budget=VENDOR_BUDGET, rare=VENDOR_RARE, small=VENDOR_RARE)
         for i, s in enumerate(self.sites):
             if not s.variants:
                 continue
-            self._site_index.add(i, site_keys(s))
-            self._name_index.add(i, name_keys(s.variants))
-        self._site_gate = site_name_gate(thresholds.review)
+            self._site_index.add(i, s.variants, address_key(s.number, s.core))
+            self._name_index.add(i, s.variants)
+        # The lowest name score that can still reach review (street address agreeing / not), each notice's
+        # name when it has only one, and its house number.
+        self._name_prefilter = (
+            site_name_gate(thresholds.review),
+            thresholds.review - max(NO_ADDRESS_ZIP_BONUS, NO_ADDRESS_CITY_BONUS),
+        )
+        self._single_names = [s.variants[0] if len(s.variants) == 1 else None for s in self.sites]
+        self._numbers = [s.number for s in self.sites]
         self._vendor_cache: dict[str, list[tuple[int, float, str, str]]] = {}
+        # Per-engine caches filled while accounts stream past (industry -> served profiles, ZIP/city -> point,
+        # profile + place -> competitor notices within the radius).
+        self._served_cache: dict[str, tuple[int, ...]] = {}
+        self._point_cache: dict[tuple[str, str, str], geo.Point | None] = {}
+        self._near_cache: dict[tuple[int, str, str, str], list[tuple[int, float]]] = {}
         self._competitors: list[tuple[CompetitorProfile, geo.PointGrid, dict[int, str]]] = []
         if "competitor_nearby" in self.kinds:
             for prof in self.profiles:
@@ -164,55 +246,117 @@ class MatchEngine:
 
     # -- public -------------------------------------------------------------------------------------------------
 
-    def match(self, accounts: Iterable[AccountRecord]) -> MatchResult:
-        """Links of every requested kind for the given accounts, sorted by kind, notice and falling score."""
+    def match(self, accounts: Iterable[AccountRecord], *, workers: int = 1) -> MatchResult:
+        """Links of every requested kind for the given accounts, sorted by kind, notice and falling score.
+
+        ``accounts`` is read once, in order; any iterable works (stream it from the database). With
+        ``workers`` > 1 the accounts are sent in chunks of 10,000 to that many forked worker processes
+        (where ``fork`` exists: Linux, macOS) and their findings merged; the result is the same as with one.
+        """
         t0 = time.perf_counter()
+        cpu0 = time.process_time()
+        # The pass allocates many short-lived tuples and sets but makes no reference cycles; with a million
+        # account records alive, the cyclic collector's full sweeps would cost more than the matching.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._match(accounts, workers, t0, cpu0)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+
+    def _match(self, accounts: Iterable[AccountRecord], workers: int, t0: float, cpu0: float) -> MatchResult:
+        small = isinstance(accounts, Sequence) and len(accounts) < 2 * _CHUNK
+        if workers > 1 and not small and _can_fork():
+            merged = self._parallel(accounts, workers)
+        else:
+            merged = self._stream(accounts, 0)
+        t_stream = time.perf_counter() - t0
+        result = self._finish(merged)
+        result.stats["seconds"] = round(time.perf_counter() - t0, 3)
+        result.stats["stream_seconds"] = round(t_stream, 3)
+        result.stats["parent_cpu_seconds"] = round(time.process_time() - cpu0, 3)
+        result.stats["workers"] = workers if merged.memory else 1
+        return result
+
+    # -- the pass over the accounts -----------------------------------------------------------------------------
+
+    def _stream(self, accounts: Iterable[AccountRecord], offset: int, part: _Partial | None = None) -> _Partial:
+        """One pass over accounts, adding to ``part`` (``offset`` = position of the first account in the whole
+        book, for deterministic tie-breaks)."""
         review = self.thresholds.review
         do_vendor = "vendor_closed" in self.kinds
         do_closing = "account_closing" in self.kinds
         do_comp = bool(self._competitors)
-        links: list[Link] = []
-        best: dict[int, list[Any]] = {}  # notice -> [score, second score, account, site, result]
-        heaps: dict[tuple[int, int], list[tuple[float, int, AccountRecord]]] = {}
-        served_cache: dict[str, tuple[int, ...]] = {}
-        near_cache: dict[tuple[int, str, str, str], list[tuple[int, float]]] = {}
-        point_cache: dict[tuple[str, str, str], geo.Point | None] = {}
-        stats = {"accounts": 0, "closing_pairs_scored": 0, "vendor_names": 0}
+        if part is None:
+            part = _Partial()
+        vendor_rows = part.vendor
+        best = part.best
+        heaps = part.heaps
+        served_cache = self._served_cache
+        near_cache = self._near_cache
+        point_cache = self._point_cache
         sites = self.sites
-        site_index = self._site_index
-        gate = self._site_gate
-        seq = 0
+        lookup = self._site_index.lookup
+        single_names = self._single_names
+        numbers = self._numbers
+        skip_other_numbers = review > NAME_WEIGHT * 100
+        prefilter_address, prefilter_name = self._name_prefilter
+        competitors = self._competitors
+        pairs_scored = 0
+        order = offset - 1
 
         for acc in accounts:
-            stats["accounts"] += 1
+            order += 1
             if do_vendor and acc.vendor_norm:
                 hits = self._vendor_hits(acc.vendor_norm)
                 if hits:
-                    links.extend(self._vendor_links(acc, hits, point_cache))
+                    self._vendor_rows(acc, order, hits, point_cache, vendor_rows)
             if do_closing and acc.name_norm:
-                number, street, unit = split_address(acc.address_norm)
-                site = Site(
-                    tuple(split_variants(acc.name_norm)), number, street, street_core(street) if street else "",
-                    unit, acc.city_norm, acc.zip5, acc.state,
-                )  # fmt: skip
-                for j in site_index.candidates(site_keys(site)):
-                    stats["closing_pairs_scored"] += 1
-                    res = site_score(sites[j], site, gate)
-                    s = res[0]
-                    if s < review:
-                        continue
-                    cur = best.get(j)
-                    if cur is None:
-                        best[j] = [s, 0.0, acc, site, res]
-                    elif s > cur[0]:
-                        best[j] = [s, cur[0], acc, site, res]
-                    elif s > cur[1]:
-                        cur[1] = s
+                name_norm = acc.name_norm
+                variants = tuple(v for v in name_norm.split(VARIANT_SEP) if v) if VARIANT_SEP in name_norm else (name_norm,)
+                address_norm = acc.address_norm
+                if address_norm:
+                    number, street, unit = split_address(address_norm)
+                    core = street_core(street) if street else ""
+                    cands = lookup(variants, address_key(number, core))
+                else:
+                    number = street = unit = core = ""
+                    cands = lookup(variants)
+                if cands:
+                    site = Site(variants, number, street, core, unit, acc.city_norm, acc.zip5, acc.state)
+                    pairs_scored += len(cands)
+                    single = variants[0] if len(variants) == 1 else None
+                    for j in cands:
+                        nn = numbers[j]
+                        if number and nn:
+                            if skip_other_numbers and nn != number and "-" not in nn and "-" not in number:
+                                continue  # another house number: another place (score <= 35)
+                            cut = prefilter_address
+                        else:
+                            cut = prefilter_name
+                        if single is not None:
+                            # No name score beats token_set_ratio: most candidates end here, in C.
+                            other = single_names[j]
+                            if other is not None and not token_set_ratio(single, other, score_cutoff=cut):
+                                continue
+                        res = site_score(sites[j], site, review)
+                        sc = res[0]
+                        if sc < review:
+                            continue
+                        cur = best.get(j)
+                        if cur is None:
+                            best[j] = [sc, 0.0, order, acc, site, res]
+                        elif sc > cur[0]:
+                            best[j] = [sc, cur[0], order, acc, site, res]
+                        elif sc > cur[1]:
+                            cur[1] = sc
             if do_comp:
-                served = served_cache.get(acc.industry)
+                industry = acc.industry
+                served = served_cache.get(industry)
                 if served is None:
-                    served = tuple(k for k, (p, _, _) in enumerate(self._competitors) if p.serves(acc.industry))
-                    served_cache[acc.industry] = served
+                    served = tuple(k for k, (p, _, _) in enumerate(competitors) if p.serves(industry))
+                    served_cache[industry] = served
                 if not served:
                     continue
                 pkey = (acc.zip5, acc.city_norm, acc.state)
@@ -226,46 +370,158 @@ class MatchEngine:
                     nkey = (k, *pkey)
                     near = near_cache.get(nkey)
                     if near is None:
-                        prof, grid, _ = self._competitors[k]
+                        prof, grid, _ = competitors[k]
                         near = near_cache[nkey] = grid.near(pt, prof.radius_miles)
                     if not near:
                         continue
-                    cap = self._competitors[k][0].max_accounts_per_notice
+                    cap = competitors[k][0].max_accounts_per_notice
                     for j, d in near:
-                        seq += 1
-                        h = heaps.setdefault((k, j), [])
-                        item = (-d, seq, acc)
+                        h = heaps.get((k, j))
+                        if h is None:
+                            h = heaps[(k, j)] = []
+                        # Heap of the nearest accounts: the root is the farthest kept (ties: later account).
+                        item = (-d, -order, acc)
                         if len(h) < cap:
                             heapq.heappush(h, item)
                         elif item > h[0]:
                             heapq.heapreplace(h, item)
+        part.accounts += order + 1 - offset
+        part.pairs_scored += pairs_scored
+        part.vendor_names = len(self._vendor_cache)
+        return part
 
-        t_stream = time.perf_counter() - t0
-        for j, (s, second, acc, site, res) in best.items():
+    def _parallel(self, accounts: Iterable[AccountRecord], workers: int) -> _Partial:
+        """Chunks of accounts go to forked worker processes (which share this engine's notice index); each sends
+        back one partial result at the end, merged here. ``accounts`` may be a stream, read once."""
+        import multiprocessing
+        import queue
+
+        global _FORK_STATE
+        ctx = multiprocessing.get_context("fork")
+        _FORK_STATE = self
+        gc.collect()
+        gc.freeze()  # the children then leave the parent's objects alone (no copy-on-write by the collector)
+        tasks = ctx.Queue(maxsize=2 * workers)
+        results = ctx.Queue()
+        procs = [ctx.Process(target=_worker_loop, args=(tasks, results), daemon=True) for _ in range(workers)]
+        try:
+            for proc in procs:
+                proc.start()
+            it = iter(accounts)
+            offset = 0
+            while True:
+                chunk = list(itertools.islice(it, _CHUNK))
+                if not chunk:
+                    break
+                self._put(tasks, (offset, chunk), procs)
+                offset += len(chunk)
+            for _ in procs:
+                self._put(tasks, None, procs)
+            merged = _Partial()
+            memory = []
+            received = 0
+            while received < len(procs):
+                try:
+                    part = results.get(timeout=1.0)
+                except queue.Empty:
+                    if any(p.exitcode not in (None, 0) for p in procs):
+                        raise RuntimeError("a matching worker process died") from None
+                    continue
+                received += 1
+                if isinstance(part, BaseException):
+                    raise part
+                self._merge_into(merged, part)
+                memory.append(part.memory)
+            for proc in procs:
+                proc.join()
+        finally:
+            for proc in procs:
+                if proc.is_alive():
+                    proc.terminate()
+            gc.unfreeze()
+            _FORK_STATE = None
+        merged.memory = {"workers": memory}
+        return merged
+
+    @staticmethod
+    def _put(tasks: Any, item: Any, procs: list) -> None:
+        import queue
+
+        while True:
+            try:
+                tasks.put(item, timeout=1.0)
+                return
+            except queue.Full:
+                if any(p.exitcode not in (None, 0) for p in procs):
+                    raise RuntimeError("a matching worker process died") from None
+
+    def _merge_into(self, into: _Partial, part: _Partial) -> None:
+        into.vendor.extend(part.vendor)
+        for j, entry in part.best.items():
+            cur = into.best.get(j)
+            if cur is None:
+                into.best[j] = entry
+                continue
+            first, second = (cur, entry) if (cur[0], -cur[2]) >= (entry[0], -entry[2]) else (entry, cur)
+            first[1] = max(first[1], second[0], second[1])
+            into.best[j] = first
+        for key, items in part.heaps.items():
+            h = into.heaps.get(key)
+            if h is None:
+                into.heaps[key] = items
+                continue
+            cap = self._competitors[key[0]][0].max_accounts_per_notice
+            h.extend(items)
+            if len(h) > cap:
+                h.sort(reverse=True)
+                del h[cap:]
+        into.accounts += part.accounts
+        into.pairs_scored += part.pairs_scored
+        into.vendor_names = max(into.vendor_names, part.vendor_names)
+
+    def _finish(self, part: _Partial) -> MatchResult:
+        """Build the links, with their evidence, from what the pass over the accounts found."""
+        sites = self.sites
+        links: list[Link] = []
+        best = part.best
+        heaps = part.heaps
+        for j, acc, n, vn, va, sc, why, dist, decision in part.vendor:
+            links.append(self._vendor_link(j, acc, n, vn, va, sc, why, dist, decision))
+        for j, (sc, second, _, acc, site, res) in best.items():
             ev = site_evidence(sites[j], site, res)
             ev["runner_up_score"] = round(second, 1) if second else None
             ev["notice_type"] = self.notices[j].notice_type
-            links.append(Link(self.notices[j].id, acc.id, "account_closing", round(s, 1), self.thresholds.decision(s), ev))
-        for (k, j), h in heaps.items():
+            links.append(Link(self.notices[j].id, acc.id, "account_closing", round(sc, 1), self.thresholds.decision(sc), ev))
+        for (k, j), items in heaps.items():
             prof, _, rules = self._competitors[k]
-            for neg_d, _, acc in h:
+            items.sort(reverse=True)
+            for neg_d, _, acc in items[: prof.max_accounts_per_notice]:
                 links.append(self._competitor_link(prof, rules[j], j, acc, -neg_d))
-        links.sort(key=lambda link: (LINK_KINDS.index(link.kind), str(link.notice_id), -link.score, str(link.account_id)))
-        stats["vendor_names"] = len(self._vendor_cache)
-        stats["seconds"] = round(time.perf_counter() - t0, 3)
-        stats["stream_seconds"] = round(t_stream, 3)
+        links.sort(key=lambda link: (_KIND_ORDER[link.kind], str(link.notice_id), -link.score, str(link.account_id)))
+        stats: dict[str, Any] = {
+            "accounts": part.accounts,
+            "closing_pairs_scored": part.pairs_scored,
+            "vendor_names": part.vendor_names,
+        }
+        if part.memory:
+            stats["worker_memory"] = part.memory.get("workers", [])
         for kind in LINK_KINDS:
-            stats[kind] = sum(1 for link in links if link.kind == kind)
+            stats[kind] = 0
+        for link in links:
+            stats[link.kind] += 1
         return MatchResult(links, stats)
 
-    def name_candidates(self, name_norm: str) -> Iterable[int]:
+    def name_candidates(self, name_norm: str) -> set[int]:
         """Notice positions the blocking offers for a name (exposed to measure blocking loss)."""
-        return self._name_index.candidates(name_keys(split_variants(name_norm)))
+        return self._name_candidates(split_variants(name_norm))
 
-    def site_candidates(self, account: AccountRecord) -> Iterable[int]:
-        number, street, unit = split_address(account.address_norm)
-        site = Site(tuple(split_variants(account.name_norm)), number, street, street_core(street), unit, "", "", "")
-        return self._site_index.candidates(site_keys(site))
+    def site_candidates(self, account: AccountRecord) -> set[int]:
+        """Notice positions the blocking offers for an account's name and address (to measure blocking loss)."""
+        number, street, _ = split_address(account.address_norm)
+        return self._site_index.lookup(split_variants(account.name_norm), address_key(number, street_core(street)))
+
+    def _name_candidates(self, variants: list[str]) -> set[int]:
+        return self._name_index.lookup(variants)
 
     # -- internals ----------------------------------------------------------------------------------------------
 
@@ -275,15 +531,14 @@ class MatchEngine:
             variants = split_variants(vendor_norm)
             cutoff = self.thresholds.review  # location can only lower a vendor score
             hits = []
-            for j in self._name_index.candidates(name_keys(variants)):
+            for j in self._name_candidates(variants):
                 n, vn, va = name_similarity(self.sites[j].variants, variants, cutoff)
                 if n >= cutoff:
                     hits.append((j, n, vn, va))
             self._vendor_cache[vendor_norm] = hits
         return hits
 
-    def _vendor_links(self, acc: AccountRecord, hits, point_cache) -> list[Link]:
-        out = []
+    def _vendor_rows(self, acc: AccountRecord, order: int, hits, point_cache, out: list) -> None:
         pkey = (acc.zip5, acc.city_norm, acc.state)
         if pkey in point_cache:
             apt = point_cache[pkey]
@@ -291,27 +546,29 @@ class MatchEngine:
             apt = point_cache[pkey] = geo.locate(*pkey)[0]
         asite = Site((), "", "", "", "", acc.city_norm, acc.zip5, acc.state)
         for j, n, vn, va in hits:
-            npt, basis = self._points[j]
+            npt = self._points[j][0]
             dist = geo.miles(npt, apt) if npt is not None and apt is not None else None
-            s, why = vendor_score(n, self.sites[j], asite, dist)
-            decision = self.thresholds.decision(s)
-            if decision is None:
-                continue
-            ev = {
-                "matched": ["vendor_name"] + (["location"] if why.startswith("same") else []),
-                "vendor": {"notice": vn, "account_vendor": va, "score": round(n, 1)},
-                "location": {
-                    "agreement": why,
-                    "distance_miles": None if dist is None else round(dist, 1),
-                    "notice_located_by": basis or None,
-                    "notice": {"zip5": self.sites[j].zip5, "city": self.sites[j].city, "state": self.sites[j].state},
-                    "account": {"zip5": acc.zip5, "city": acc.city_norm, "state": acc.state},
-                },
-                "notice_type": self.notices[j].notice_type,
-                "score": round(s, 1),
-            }
-            out.append(Link(self.notices[j].id, acc.id, "vendor_closed", round(s, 1), decision, ev))
-        return out
+            sc, why = vendor_score(n, self.sites[j], asite, dist)
+            decision = self.thresholds.decision(sc)
+            if decision is not None:
+                out.append((j, acc, n, vn, va, sc, why, dist, decision))
+
+    def _vendor_link(self, j, acc, n, vn, va, sc, why, dist, decision) -> Link:
+        notice_site = self.sites[j]
+        ev = {
+            "matched": ["vendor_name"] + (["location"] if why.startswith("same") else []),
+            "vendor": {"notice": vn, "account_vendor": va, "score": round(n, 1)},
+            "location": {
+                "agreement": why,
+                "distance_miles": None if dist is None else round(dist, 1),
+                "notice_located_by": self._points[j][1] or None,
+                "notice": {"zip5": notice_site.zip5, "city": notice_site.city, "state": notice_site.state},
+                "account": {"zip5": acc.zip5, "city": acc.city_norm, "state": acc.state},
+            },
+            "notice_type": self.notices[j].notice_type,
+            "score": round(sc, 1),
+        }
+        return Link(self.notices[j].id, acc.id, "vendor_closed", round(sc, 1), decision, ev)
 
     def _competitor_link(self, prof: CompetitorProfile, rule: str, j: int, acc: AccountRecord, d: float) -> Link:
         review = self.thresholds.review

@@ -3,12 +3,16 @@ each link kind. Weights are module constants chosen once on the benchmark sets (
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, NamedTuple
 
+from rapidfuzz.distance import OSA
 from rapidfuzz.fuzz import token_set_ratio, token_sort_ratio
 
 from leads.normalize import (
     DIRECTIONAL_ABBREVIATIONS,
+    FUNCTION_WORDS,
+    is_generic,
     STREET_SUFFIX_ABBREVIATIONS,
     split_address,
     split_variants,
@@ -19,10 +23,18 @@ from leads.normalize import (
 #: Ryder, William H."). Benchmarks: F1 is flat for 0.3-0.4.
 NAME_WEIGHT = 0.35
 #: Below this name score the address cannot carry a match: different tenants of one building are different
-#: businesses (on Chicago this costs 1.5 points of recall, all of them different organizations at one address).
+#: businesses (on Chicago early childhood it drops the pairs labelled "same site" that are different
+#: organizations sharing one address: a little recall there, the right call for closures).
 NAME_FLOOR = 50.0
 #: Both sides give a unit (suite, floor) and they differ: probably another tenant of the same building.
 UNIT_MISMATCH_FACTOR = 0.85
+#: Names that share no word able to identify a business (only one generic word, leads.normalize.GENERIC_WORDS,
+#: or with no street address agreeing only generic words) score at most this: below NAME_FLOOR, so neither
+#: a shared address nor a shared ZIP can lift them to review.
+GENERIC_ONLY_CAP = 45.0
+#: Each name has a distinctive word the other lacks ("hue productions" / "prime business productions"), and no
+#: street address agrees: the name score is lowered by this much.
+CONFLICT_PENALTY = 20.0
 #: No street-level evidence: the name score is adjusted by where the two are.
 NO_ADDRESS_ZIP_BONUS = 5.0
 NO_ADDRESS_CITY_BONUS = 3.0
@@ -67,19 +79,119 @@ def prepare_site(name_norm: str, address_norm: str = "", city_norm: str = "", st
     )
 
 
-def name_similarity(a: tuple[str, ...] | list[str], b: tuple[str, ...] | list[str], cutoff: float = 0.0) -> tuple[float, str, str]:
-    """Best score over the name variants of both sides: the mean of rapidfuzz token_sort_ratio and
-    token_set_ratio (sort punishes extra words, set forgives them: "arts deli" / "arts delicatessen",
-    "katsu" / "restaurant katsu"). Returns (score, variant of a, variant of b); score 0 below ``cutoff``."""
+class _NameInfo(NamedTuple):
+    words: frozenset[str]  # the words of the name
+    meaningful: frozenset[str]  # without function words ("of", "the")
+    generic: frozenset[str]  # the meaningful words that are generic
+    keyed: tuple[tuple[str, str, str, bool], ...]  # (word, first-4, last-4, generic?) of each meaningful word
+
+
+@lru_cache(maxsize=1 << 15)
+def _name_info(name: str) -> _NameInfo:
+    words = name.split()
+    keyed = tuple((w, w[:4], w[-4:], is_generic(w)) for w in words if w not in FUNCTION_WORDS)
+    return _NameInfo(
+        frozenset(words), frozenset(k[0] for k in keyed), frozenset(k[0] for k in keyed if k[3]), keyed
+    )
+
+
+def _same_word(a: tuple[str, str, str, bool], b: tuple[str, str, str, bool]) -> bool:
+    """Same word, allowing one typo in words of 5+ letters (one insertion, deletion, substitution or swap of
+    neighbours; shorter words differing by a letter are usually other words: "mars" / "mart") or an
+    abbreviation ("dev" / "developmental", "transport" / "transportes"; a 3-letter one only of a word of 9+
+    letters: "sea" is not "seabury")."""
+    x, y = a[0], b[0]
+    if x == y:
+        return True
+    if len(x) > len(y):
+        x, y = y, x
+    if (len(x) >= 4 or (len(x) == 3 and len(y) >= 9)) and y.startswith(x):
+        return True
+    return len(x) >= 5 and OSA.distance(x, y, score_cutoff=1) <= 1
+
+
+def word_agreement(a: str, b: str) -> tuple[int, bool, int, bool]:
+    """(how far the shared words identify a business, do the names conflict, how many words are shared, does
+    each name have a word the other lacks).
+
+    Identification: 2 when a shared word is distinctive (not generic on either side: "sasociation" matched to
+    "association" is generic), 1 when two or more generic words are shared ("metropolitan family services"),
+    else 0. Names conflict
+    when one has a distinctive word without counterpart and the other has any word without counterpart ("hue
+    productions" / "prime business productions", "elvia grill" / "capital grill"). Words are compared allowing
+    one typo or an abbreviation; function words ("of", "the") do not count.
+    """
+    ia, ib = _name_info(a), _name_info(b)
+    common = ia.meaningful & ib.meaningful
+    shared = len(common)
+    distinctive_shared = shared > len(common & ia.generic)
+    rest_b = [k for k in ib.keyed if k[0] not in common]
+    matched_b = [False] * len(rest_b)
+    a_unmatched = a_unmatched_distinctive = False
+    for wa in ia.keyed:
+        if wa[0] in common:
+            continue
+        hit = False
+        for i, wb in enumerate(rest_b):
+            if _same_word(wa, wb):
+                hit = True
+                matched_b[i] = True
+                if not wa[3] and not wb[3]:
+                    distinctive_shared = True
+        if hit:
+            shared += 1
+        else:
+            a_unmatched = True
+            if not wa[3]:
+                a_unmatched_distinctive = True
+    identifies = 2 if distinctive_shared else 1 if shared >= 2 else 0
+    b_unmatched = [wb for m, wb in zip(matched_b, rest_b) if not m]
+    b_unmatched_distinctive = any(not wb[3] for wb in b_unmatched)
+    conflict = (a_unmatched_distinctive and bool(b_unmatched)) or (b_unmatched_distinctive and a_unmatched)
+    return identifies, conflict, shared, a_unmatched and bool(b_unmatched)
+
+
+def name_similarity(
+    a: tuple[str, ...] | list[str],
+    b: tuple[str, ...] | list[str],
+    cutoff: float = 0.0,
+    name_only: bool = True,
+) -> tuple[float, str, str]:
+    """Best score over the name variants of both sides, from rapidfuzz token_sort_ratio (punishes extra words)
+    and token_set_ratio (forgives them).
+
+    When the words of one name are all in the other ("katsu" / "restaurant katsu", "Ryder" / "chicago public
+    schools ryder william h") both count equally; otherwise sort counts three times as much. Names that are not
+    identical must share a word that can identify a business (:func:`word_agreement`), else they score at most
+    ``GENERIC_ONLY_CAP``: a distinctive word, or — only when ``name_only`` is False, i.e. a street address
+    agrees too — two generic ones. With ``name_only``, names that share one word while each has another word
+    the other lacks score at most ``GENERIC_ONLY_CAP``, and names sharing more words lose ``CONFLICT_PENALTY``
+    when each has a word the other lacks, one of them distinctive. Returns (score, variant of a, variant of b);
+    score 0 below ``cutoff``.
+    """
     best = (0.0, "", "")
     for x in a:
         for y in b:
             if x == y:
                 return (100.0, x, y)
-            st = token_set_ratio(x, y, score_cutoff=cutoff)
-            if not st:
+            st = token_set_ratio(x, y, score_cutoff=cutoff)  # the score is never above set: cheap early exit
+            if not st or st <= best[0]:
                 continue
-            score = (st + token_sort_ratio(x, y)) / 2.0
+            so = token_sort_ratio(x, y)
+            wx, wy = _name_info(x).words, _name_info(y).words
+            contained = wx <= wy or wy <= wx
+            score = (st + so) / 2.0 if contained else (st + 3.0 * so) / 4.0
+            if score < cutoff or score <= best[0]:
+                continue
+            identifies, conflict, shared, both_extra = word_agreement(x, y)
+            if identifies == 0 or (identifies == 1 and name_only):
+                score = min(score, GENERIC_ONLY_CAP)
+            elif name_only and not contained and shared < 2 and both_extra:
+                # One word in common and another word each that differs: "blanca entertainment" / "dc
+                # entertainment", "miguel healthcare" / "michael healthcare".
+                score = min(score, GENERIC_ONLY_CAP)
+            elif name_only and conflict and not contained:
+                score -= CONFLICT_PENALTY
             if score > best[0]:
                 best = (score, x, y)
     if best[0] < cutoff:
@@ -159,18 +271,31 @@ def site_name_gate(min_score: float) -> float:
     return max(0.0, min(with_address, without_address))
 
 
-def site_score(a: Site, b: Site, name_cutoff: float = 0.0) -> tuple[float, float, float | None, str, str]:
+_NO_MATCH: tuple[float, float, float | None, str, str] = (0.0, 0.0, None, "", "")
+
+
+def site_score(a: Site, b: Site, min_score: float = 0.0) -> tuple[float, float, float | None, str, str]:
     """Same business at the same place? Used by account_closing and by ``leads link``.
 
     With a street address on both sides: ``NAME_WEIGHT * name + (1 - NAME_WEIGHT) * address``, capped at the
     name score when the name score is under ``NAME_FLOOR``. Without: the name score, plus a little when ZIP or
     city agree and minus ``NO_ADDRESS_CITY_PENALTY`` when the cities differ. Different states: ``STATE_PENALTY``.
-    Returns (score, name score, address score or None, name variant of a, name variant of b).
+    Returns (score, name score, address score or None, name variant of a, name variant of b); pairs that cannot
+    reach ``min_score`` return score 0 early (the address is checked first: a different house number settles it).
     """
-    n, va, vb = name_similarity(a.variants, b.variants, name_cutoff)
-    if not n:
-        return (0.0, 0.0, None, va, vb)
     addr = address_similarity(a, b)
+    if addr is None:
+        cutoff = min_score - max(NO_ADDRESS_ZIP_BONUS, NO_ADDRESS_CITY_BONUS)
+    else:
+        linear = (min_score - (1 - NAME_WEIGHT) * addr) / NAME_WEIGHT
+        if linear > 100:
+            return _NO_MATCH
+        cutoff = min(max(NAME_FLOOR, linear), max(linear, min_score))
+    # With a street address agreeing, names differing in a word are often one site's programs or departments,
+    # and two shared generic words will do; without one, the name is all there is (see name_similarity).
+    n, va, vb = name_similarity(a.variants, b.variants, max(0.0, cutoff), name_only=not addr)
+    if not n:
+        return (0.0, 0.0, addr, va, vb)
     if addr is None:
         score = n + _no_address_adjustment(a, b)
     else:

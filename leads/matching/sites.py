@@ -6,16 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import combinations
 
-from leads.matching.blocking import BUDGET, KeyIndex, address_key, name_keys
-from leads.matching.scoring import Site, site_name_gate, site_score
-
-
-def site_keys(site: Site) -> set[str]:
-    keys = name_keys(site.variants)
-    ak = address_key(site.number, site.core)
-    if ak:
-        keys.add(ak)
-    return keys
+from leads.matching.blocking import BUDGET, KeyIndex, address_key
+from leads.matching.scoring import Site, site_score
 
 
 class SiteIndex:
@@ -25,10 +17,10 @@ class SiteIndex:
         self.sites = list(sites)
         self.index = KeyIndex(budget=budget)
         for i, s in enumerate(self.sites):
-            self.index.add(i, site_keys(s))
+            self.index.add(i, s.variants, address_key(s.number, s.core))
 
-    def candidates(self, site: Site):
-        return self.index.candidates(site_keys(site))
+    def candidates(self, site: Site) -> set[int]:
+        return self.index.lookup(site.variants, address_key(site.number, site.core))
 
 
 def greedy_one_to_one(pairs: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
@@ -84,19 +76,18 @@ def link_sites(
     else:
         runiq, rmembers = _distinct(right)
     index = SiteIndex(runiq, budget=budget)
-    gate = site_name_gate(threshold)
     pairs: list[tuple[int, int, float]] = []
     scored = 0
     for a_pos, a in enumerate(luniq):
         if self_link and len(lmembers[a_pos]) > 1:
-            s = site_score(a, a, gate)[0]
+            s = site_score(a, a, threshold)[0]
             if s >= threshold:
                 pairs.extend((i, j, s) for i, j in combinations(lmembers[a_pos], 2))
         for b_pos in index.candidates(a):
             if self_link and b_pos <= a_pos:
                 continue
             scored += 1
-            s = site_score(a, runiq[b_pos], gate)[0]
+            s = site_score(a, runiq[b_pos], threshold)[0]
             if s >= threshold:
                 for i in lmembers[a_pos]:
                     for j in rmembers[b_pos]:

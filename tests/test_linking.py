@@ -1,0 +1,145 @@
+"""``link_csv`` end to end on small CSV files written to a temporary folder. The rows are real: Fodors and Zagat
+restaurants (bench/data/fodors_zagat), New York WARN notices and CompanyData businesses."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from leads.errors import InputError
+from leads.linking import LinkError, LinkSummary, link_csv
+
+FODORS = """id,name,addr,city,phone,type
+535,arts delicatessen,12224 ventura blvd.,studio city,818/762-1221,american
+536,hotel bel-air,701 stone canyon rd.,bel air,310/472-1211,californian
+537,cafe bizou,14016 ventura blvd.,sherman oaks,818/788-3536,french
+589,restaurant katsu,1972 n. hillhurst ave.,los angeles,213/665-1891,asian
+"""
+ZAGAT = """id,name,addr,city,phone,type
+220,arts deli,12224 ventura blvd.,studio city,818-762-1221,delis
+221,bel-air hotel,701 stone canyon rd.,bel air,310-472-1211,californian
+222,cafe bizou,14016 ventura blvd.,sherman oaks,818-788-3536,french bistro
+274,katsu,1972 hillhurst ave.,los feliz,213-665-1891,japanese
+3,baja fresh,3345 kimber dr.,westlake village,805-498-4049,mexican
+"""
+
+
+def write(path, text: str, encoding: str = "utf-8") -> str:
+    path.write_bytes(text.encode(encoding))
+    return str(path)
+
+
+def read_pairs(path) -> list[tuple[str, str, float]]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["left_id", "right_id", "score"]
+    return [(r[0], r[1], float(r[2])) for r in rows[1:]]
+
+
+def test_fodors_zagat_rows_link_end_to_end(tmp_path) -> None:
+    left = write(tmp_path / "fodors.csv", FODORS)
+    right = write(tmp_path / "zagat.csv", ZAGAT)
+    out = tmp_path / "pairs.csv"
+    summary = link_csv(left, right, out)
+    assert isinstance(summary, LinkSummary)
+    pairs = read_pairs(out)
+    # The labelled true pairs of the benchmark (matches_fodors_zagats.csv): 535-220, 536-221, 537-222, 589-274.
+    assert [(a, b) for a, b, _ in pairs] == [("535", "220"), ("536", "221"), ("537", "222"), ("589", "274")]
+    assert all(s >= 78 for _, _, s in pairs)
+    assert ("537", "222", 100.0) in pairs
+    assert (summary.left_rows, summary.right_rows, summary.pairs_written) == (4, 5, 4)
+    assert summary.threshold == 78 and summary.one_to_one is False and summary.out_path == str(out)
+    assert summary.candidate_pairs >= 4
+
+
+def test_one_to_one_keeps_each_id_once_best_first(tmp_path) -> None:
+    # New York WARN: a notice and its re-posting (ids 3 and 4) against one account, the best pair wins.
+    left = write(tmp_path / "notices.csv",
+                 'id,name,address,city,state,zip\n'
+                 'ny3,"Air Products and Chemicals, Inc.",6400 Sheridan Drive 310,Amherst,NY,14221\n'
+                 'ny4,Air Products & Chemicals,6400 Sheridan Drive,Amherst,NY,14221\n')  # fmt: skip
+    right = write(tmp_path / "accounts.csv",
+                  "id,name,address,city,state,zip\n"
+                  "A-1,AIR PRODUCTS AND CHEMICALS INC,6400 Sheridan Dr Ste 310,Amherst,NY,14221\n")  # fmt: skip
+    many = tmp_path / "many.csv"
+    one = tmp_path / "one.csv"
+    assert link_csv(left, right, many).pairs_written == 2
+    summary = link_csv(left, right, one, one_to_one=True)
+    assert summary.pairs_written == 1 and summary.one_to_one is True
+    assert read_pairs(one) == [("ny3", "A-1", 100.0)]
+
+
+def test_threshold_and_missing_columns(tmp_path) -> None:
+    # Only id and name: the name alone decides; a lower threshold lets the weaker pair through.
+    left = write(tmp_path / "l.csv", "ID,Company\n1,Estee Lauder\n2,Marsh\n")
+    right = write(tmp_path / "r.csv", "Id,Name,Zip\n10,The Estee Lauder Companies INC,10153\n11,Marsh LLC,10036\n"
+                                      "12,Marsh Supermarkets,46256\n")  # fmt: skip
+    out = tmp_path / "o.csv"
+    link_csv(left, right, out)
+    assert [(a, b) for a, b, _ in read_pairs(out)] == [("1", "10"), ("2", "11")]
+    link_csv(left, right, out, threshold=40)
+    assert ("2", "12") in [(a, b) for a, b, _ in read_pairs(out)]
+
+
+def test_semicolon_bom_and_windows_1252_files_are_read(tmp_path) -> None:
+    # CompanyData exports are ;-separated UTF-8 with a BOM; spreadsheet exports on Windows are cp1252.
+    left = write(tmp_path / "l.csv", "\ufeffID;Company Name;Address 1;City;Postal Code\n"
+                                     "195558259;Charter Communications, INC.;400 Washington Blvd;Stamford;06902\n")  # fmt: skip
+    right = write(tmp_path / "r.csv", "id,name,address,city,zip\nC7,Charter Communications Caf\u00e9,"
+                                      "400 Washington Boulevard,Stamford,06902\n", encoding="cp1252")  # fmt: skip
+    out = tmp_path / "o.csv"
+    summary = link_csv(left, right, out)
+    assert summary.pairs_written == 1
+    assert read_pairs(out)[0][:2] == ("195558259", "C7")
+
+
+def test_formula_like_ids_are_neutralized(tmp_path) -> None:
+    left = write(tmp_path / "l.csv", 'id,name\n"=HYPERLINK(""x"")",Giant Delivers\n-12,Harris Teeter\n')
+    right = write(tmp_path / "r.csv", "id,name\nG,Giant Delivers LLC\nH,Harris Teeter Inc\n")
+    out = tmp_path / "o.csv"
+    link_csv(left, right, out)
+    assert [(a, b) for a, b, _ in read_pairs(out)] == [("'=HYPERLINK(\"x\")", "G"), ("-12", "H")]
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({"l.csv": "name\nGiant Delivers\n"}, "no 'id' column"),
+        ({"l.csv": "id,company_url\n1,x\n"}, "no 'name' column"),
+        ({"l.csv": ""}, "empty"),
+        ({"l.csv": "id,name\n1,Sysco\n1,Sysco Corp\n"}, "id '1' on line 3 is already used on line 2"),
+        ({"l.csv": "id,name\n,Sysco\n"}, "line 2 has no id"),
+    ],
+)
+def test_unusable_files_name_the_file_and_the_problem(tmp_path, files, message) -> None:
+    for name, text in files.items():
+        write(tmp_path / name, text)
+    right = write(tmp_path / "r.csv", "id,name\n1,Sysco\n")
+    with pytest.raises(LinkError, match=message) as err:
+        link_csv(tmp_path / "l.csv", right, tmp_path / "o.csv")
+    assert str(tmp_path / "l.csv") in str(err.value)
+    assert not (tmp_path / "o.csv").exists()  # nothing half-written
+
+
+def test_missing_file_bad_encoding_and_bad_output_folder(tmp_path) -> None:
+    right = write(tmp_path / "r.csv", "id,name\n1,Sysco\n")
+    with pytest.raises(LinkError, match="file not found") as err:
+        link_csv(tmp_path / "nope.csv", right, tmp_path / "o.csv")
+    assert "nope.csv" in str(err.value)
+    # UTF-16 (NUL bytes) and bytes that are neither UTF-8 nor Windows-1252 (0x81)
+    (tmp_path / "u16.csv").write_bytes("id,name\n1,Sysco\n".encode("utf-16"))
+    with pytest.raises(LinkError, match="u16.csv: not a text CSV file"):
+        link_csv(tmp_path / "u16.csv", right, tmp_path / "o.csv")
+    (tmp_path / "bad.csv").write_bytes(b"id,name\n1,Sysco \x81\x8d\n")
+    with pytest.raises(LinkError, match="bad.csv: cannot decode"):
+        link_csv(tmp_path / "bad.csv", right, tmp_path / "o.csv")
+    with pytest.raises(LinkError, match="does not exist"):
+        link_csv(right, right, tmp_path / "no" / "such" / "o.csv")
+    with pytest.raises(LinkError, match="is a directory"):
+        link_csv(tmp_path, right, tmp_path / "o.csv")
+
+
+def test_link_error_is_a_value_error_and_a_user_error() -> None:
+    assert issubclass(LinkError, ValueError)
+    assert issubclass(LinkError, InputError)  # the CLI prints "Error: ..." and exits non-zero
