@@ -209,7 +209,8 @@ class Database:
         """The schema revision without Alembic: None when there is no version table yet."""
         from sqlalchemy import text
 
-        with self.engine.connect() as conn:
+        # A read: it must not wait for (or take) the write lock another process holds.
+        with self.engine.execution_options(sqlite_read_only=True).connect() as conn:
             if not inspect(conn).has_table("alembic_version"):
                 return None
             return conn.execute(text("select version_num from alembic_version")).scalar()

@@ -170,3 +170,36 @@ def test_several_sources_one_down_the_others_land(sqlite_url, server, leads_cli)
     assert "Error: 1 of 3 sources need attention: warn_ny" in result.stderr
     assert _count(sqlite_url, "warn_va") == runs["warn_va"]["items"] > 0
     assert _count(sqlite_url, "warn_ne") == runs["warn_ne"]["items"] > 0
+
+
+def test_database_locked_during_the_crawl_is_an_error_not_a_loss(tmp_path, server, leads_cli) -> None:
+    """FAULTS #25: someone holds the write lock longer than the busy timeout while a crawl stores."""
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "leads.db"
+    url = f"sqlite:///{path}"
+    assert leads_cli("db", "upgrade", db_url=url).returncode == 0
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sqlite3, sys, time\n"
+        f"c = sqlite3.connect({str(path)!r}, isolation_level=None)\n"
+        "c.execute('BEGIN IMMEDIATE')\n"
+        "print('locked', flush=True)\n"
+        "time.sleep(12)\n"
+        "c.execute('ROLLBACK')\n")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        started = time.monotonic()
+        result = leads_cli("crawl", "warn_va", "--url", server.url("files/warn_va/va.csv"), "--json", *FAST_CRAWL,
+                           db_url=url)
+        waited = time.monotonic() - started
+    finally:
+        holder.wait(30)
+    assert result.returncode == 1
+    assert "source warn_va: could not store 1073 notices" in result.stderr and "locked" in result.stderr
+    assert _summary(result)["warn_va"]["outcome"] == "failed"
+    assert waited >= 5  # it waited for the busy timeout before giving up
+    assert _count(url) == 0  # nothing half-written; the next run stores everything
+    again = leads_cli("crawl", "warn_va", "--url", server.url("files/warn_va/va.csv"), *FAST_CRAWL, db_url=url)
+    assert again.returncode == 0 and _count(url) == 1073
