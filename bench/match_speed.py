@@ -47,6 +47,7 @@ from leads.matching import (  # noqa: E402
     CompetitorProfile,
     MatchEngine,
     NoticeRecord,
+    name_similarity,
     prepare_site,
     site_score,
 )
@@ -401,8 +402,6 @@ def blocking_loss(engine: MatchEngine, notices, accounts, sample: int, rng: rand
             sc = process.cdist([v], vflat, scorer=fuzz.token_set_ratio, score_cutoff=review, workers=-1)[0]
             hits.update(vown[i] for i in np.nonzero(sc)[0].tolist())
         for k in hits:
-            from leads.matching import name_similarity
-
             if name_similarity(nsite.variants, split_variants(vendors[k]))[0] >= review:
                 offered = j in set(engine.name_candidates(vendors[k]))
                 vendor_pairs[0] += 1

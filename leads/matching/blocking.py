@@ -10,8 +10,9 @@ stem of a longer word intact; short words (up to 4 letters) stand whole, and gen
   their last stems (``gonz+plum``, ``~alez+~bing``): names sharing two words find each other even when the
   words are common, and one typo leaves one of the two pairs intact;
 * the whole name without spaces (``=mcdonalds``: "Mc Donalds" = "McDonalds");
-* ``1:<word>`` for a one-word name (function words aside: "mattress for"), looked up by every distinctive word of a multi-word query: finds "Ryder"
-  from "Chicago Public Schools Ryder, William H.";
+* ``1:<word>`` for a one-word name (function words aside: "mattress for"), looked up by every distinctive word
+  of a multi-word query: finds "Ryder" from "Chicago Public Schools Ryder, William H."; and the word without
+  each of its letters in turn, looked up by one-word queries: "magco" finds "marco";
 * single stems of words that are not generic, used by a multi-word query only while they are rare (at most
   ``RARE`` records); a one-word query uses its single stems within ``BUDGET`` candidates, rarest first;
 * ``@<number> <first 4 letters of the street core>`` for a street address.
@@ -77,6 +78,14 @@ def _stems(w: str) -> tuple[str, ...]:
     return (w,) if len(w) <= STEM else (w[:STEM], "~" + w[-STEM:])
 
 
+def _deletions(w: str) -> list[str]:
+    """A one-word name of 5+ letters without each of its letters in turn ("marco" -> "arco", "mrco", ...): two
+    such names one typo apart share one of these keys (symmetric-delete lookup)."""
+    if len(w) < 5:
+        return []
+    return ["1-" + w[:i] + w[i + 1 :] for i in range(len(w))]
+
+
 def _pair(a: str, b: str) -> str:
     return a + "+" + b if a < b else b + "+" + a
 
@@ -109,6 +118,7 @@ class KeyIndex:
                 w = words[0]
                 keys.add("1:" + w)
                 keys.update(_stems(w))
+                keys.update(_deletions(w))
                 continue
             keys.add("=" + v.replace(" ", ""))
             stems = _word_stems(words)
@@ -181,6 +191,7 @@ class KeyIndex:
             if len(words) == 1:
                 w = words[0]
                 strong.append("1:" + w)
+                strong.extend(_deletions(w))
                 singles.extend(_stems(w))
                 continue
             multiword = True
