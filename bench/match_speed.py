@@ -433,7 +433,6 @@ def competitor_check(engine: MatchEngine, result, accounts, sample: int, rng: ra
                 if d <= prof.radius_miles:
                     dists.append((d, a.id))
         dists.sort()
-        want = {aid for _, aid in dists[: prof.max_accounts_per_notice]}
         # ties at the cut-off distance may legitimately pick other accounts
         cut = dists[prof.max_accounts_per_notice - 1][0] if len(dists) >= prof.max_accounts_per_notice else None
         got = linked[engine.notices[j].id]
