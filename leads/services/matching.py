@@ -235,8 +235,7 @@ def _new_lead(session: Session, actor: Actor, link: Any, notice: Notice, today: 
     lead = Lead(account_id=link.account_id, status="new", score=link.score, closure_date=_closure_date(notice),
                 employees=notice.employees, flagged_closing=closing, updated_by=actor.name,
                 priority=priority(link.score, _closure_date(notice), notice.employees, today))
-    owner = session.scalar(select(Account.owner_id).where(Account.id == link.account_id))
-    lead.owner_id = None  # assignment decides; the account's owner is kept by `leads assign --auto`
+    # No owner yet: `leads assign --auto` gives it to the account's owner first, then by territory.
     session.add(lead)
     session.flush()
     session.add(Evidence(lead_id=lead.id, notice_id=link.notice_id, kind=link.kind, score=link.score,
@@ -244,7 +243,6 @@ def _new_lead(session: Session, actor: Actor, link: Any, notice: Notice, today: 
     what = "the account itself is closing: not a prospect" if closing else f"{link.kind.replace('_', ' ')}"
     session.add(Activity(actor=actor.name, action="flagged_closing" if closing else "lead_created", lead_id=lead.id,
                          note=f"{what}: {notice.company_name} ({notice.source}), score {link.score:.0f}"))
-    del owner
     return lead
 
 
