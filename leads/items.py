@@ -32,6 +32,13 @@ class ClosureNotice:
     effective_date: date | None = None
     employees: int | None = None
     industry_code: str | None = None
+    #: True for a temporary layoff or closure, False for a permanent one, None when the notice does not say.
+    temporary: bool | None = None
+    #: True when the agency marks this notice as an amendment or update of an earlier one.
+    amended: bool = False
+    #: WGS84 coordinates of the site when the source publishes them (registries do).
+    lat: float | None = None
+    lon: float | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -88,6 +88,10 @@ def content_hash(notice: ClosureNotice) -> str:
     data = notice.as_dict()
     data.pop("source_url", None)
     data.pop("raw", None)
+    # Fields added after notices were first stored count only when set, so adding them changes no hash.
+    for optional in ("temporary", "amended", "lat", "lon"):
+        if data.get(optional) in (None, False):
+            data.pop(optional, None)
     blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 

@@ -33,6 +33,10 @@ class NoticeSpider(scrapy.Spider):
     source_format: ClassVar[str] = ""
     #: The state (or city) the source covers, for `leads sources`.
     region: ClassVar[str] = ""
+    #: What the parser was verified on, for `leads sources` and the README: "agency file YYYY-MM-DD"
+    #: (a saved copy of what the agency served) or "rebuilt from a row dump (YYYY-MM-DD)" (a file our
+    #: test builds in the agency's format from a dump of its values). Never call a rebuilt file an agency file.
+    verified_on: ClassVar[str] = ""
 
     def __init__(self, *args: Any, url: str | list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
