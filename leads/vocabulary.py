@@ -206,8 +206,10 @@ def match_fields(headers: Sequence[object], spec: Mapping[str, Iterable[str]],
 
 # -- telling a column's meaning from its values ------------------------------------------------
 
-_TYPE_WORDS = re.compile(r"^(clos(ure|ing|ed)|lay ?offs?|permanent|temporary|mass layoff|plant closing|"
-                         r"(closure|layoff) (permanent|temporary)|relocation|reduction|furlough)\b", re.I)
+# The words real type columns hold: IA "Mass Layoff"/"Closing"/"Closting"/"Amendment", CA "Closure Permanent",
+# NY "Layoff", WA "Closure"/"Layoff", MN "Permanent" ... (a typo'd "Closting" counts).
+_TYPE_WORDS = re.compile(r"^(clos\w*|lay ?offs?|mass lay ?offs?|permanent|temporary|amend\w*|plant clos\w*|"
+                         r"relocation|reduction|furlough|partial|full)\b", re.I)
 _ZIP_VALUE = re.compile(r"^\d{5}(-\d{4})?$")
 
 #: field -> a test of one cell's text; a column qualifies when most of its non-blank cells pass.

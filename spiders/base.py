@@ -100,7 +100,7 @@ class NoticeSpider(scrapy.Spider):
         ``parse_file`` raises NoNoticesListed instead, so `leads parse` prints 0 notices, exit 0.
         """
         where = response.url if response is not None else "?"
-        self.logger.info("source %s: %s at %s", self.name, message, where)
+        self.logger.warning("source %s: %s at %s", self.name, message, where)
         self._inc(STAT_LISTS_NONE)
 
     def skip_row(self, response: Response | None, row: object, reason: str) -> None:

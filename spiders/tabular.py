@@ -134,6 +134,7 @@ def read_header(
     essential: Required,
     source: str = "",
     max_scan: int = 25,
+    never_published: Iterable[str] = (),
 ) -> tuple[int, dict[str, int], list[str]]:
     """(header row index, field -> column, warnings): the header found by its essential columns.
 
@@ -141,7 +142,8 @@ def read_header(
     whose values say what it is (leads.vocabulary.match_by_values) is used and the decision is
     logged; otherwise the rows land with that field empty. Each such decision, each optional column
     not found and each header nobody knows (an agency adding a column) becomes a warning: the run
-    is ``degraded``, not dark. A missing essential column raises LayoutChanged.
+    is ``degraded``, not dark. A missing essential column raises LayoutChanged. Fields in
+    ``never_published`` (read only if a column appears) give no warning when absent.
     """
     header_at, columns = find_header_row(rows, spec, essential, source=source, max_scan=max_scan)
     headers = rows[header_at]
@@ -152,7 +154,7 @@ def read_header(
         for field_name, (index, why) in match_by_values(headers, sample, missing, columns.values()).items():
             columns[field_name] = index
             warnings.append(why)
-        for field_name in (f for f in missing if f not in columns):
+        for field_name in (f for f in missing if f not in columns and f not in set(never_published)):
             warnings.append(f"no column for {field_name.replace('_', ' ')} (its rows land without it)")
     for index, header in enumerate(headers):
         key = header_key(header)

@@ -18,6 +18,8 @@ from spiders.base import STAT_LAYOUT_ERRORS, STAT_ROWS_SKIPPED
 from spiders.parsing import LayoutChanged
 from spiders.warn_ia import WarnIaSpider
 from spiders.tabular import xlsx_sheets
+from leads.health import STAT_WARNINGS
+from tests.columns import edit_columns, without_raw
 from tests.helpers import FILES, file_response
 
 FOLDER = "https://www.iowaworkforcedevelopment.gov/sites/search.iowaworkforcedevelopment.gov/files/documents/2018/"
@@ -238,12 +240,40 @@ def test_header_lower_down_reordered_columns_and_an_extra_sheet_give_the_same_no
 
 def test_renamed_required_column_is_a_layout_error(caplog):
     rows = real_rows("WARN_20220210.xlsx")
-    rows[0] = tuple("Filed" if h == "Notice Date" else h for h in rows[0])
+    rows[0] = tuple("Posted On" if h == "Notice Date" else h for h in rows[0])  # no name the vocabulary knows
     body = workbook(("WARN log for website", rows))
     s = spider()
     with caplog.at_level(logging.ERROR):
         assert list(s.parse_workbook(Response(url=URL_2022, body=body))) == []
-    assert "no column for notice_date" in caplog.text and "'Filed'" in caplog.text
+    assert "no column for notice_date" in caplog.text and "'Posted On'" in caplog.text
+    assert s.crawler.stats.get_value(STAT_LAYOUT_ERRORS) == 1
+
+
+def test_optional_columns_renamed_missing_reordered_or_new_land_every_row_with_warnings(current):
+    """The 2022 workbook as an agency might publish it next year: the type column renamed to a name no
+    vocabulary has (read from its values), Emp # renamed, County and ZIP dropped, a column added, the
+    order reversed. Every row lands; the lost fields are empty; the run says what it could not read."""
+    rows = edit_columns(real_rows("WARN_20220210.xlsx"), rename={"Notice Type": "Kind", "Emp #": "Headcount"},
+                        drop=["County", "ZIP"], add={"Contact Email": lambda n: "hr@example.test"},
+                        reverse=True)
+    s = spider()
+    got = list(s.parse_workbook(Response(url=URL_2022, body=workbook(("WARN log for website", rows)))))
+    assert without_raw(got, "zip5") == without_raw(current, "zip5")
+    assert {n.zip5 for n in got} == {None}
+    warnings = s.crawler.stats.get_value(STAT_WARNINGS)
+    assert len(warnings) == 4, warnings
+    assert warnings[0].startswith("sheet 'WARN log for website': column 'Kind' read as notice_type: ")
+    assert warnings[1:] == ["sheet 'WARN log for website': no column for county (its rows land without it)",
+                            "sheet 'WARN log for website': no column for zip (its rows land without it)",
+                            "sheet 'WARN log for website': unknown column 'Contact Email' (kept in raw, not read)"]
+
+
+def test_a_missing_essential_column_still_fails_loudly(caplog):
+    rows = edit_columns(real_rows("WARN_20220210.xlsx"), drop=["City"])
+    s = spider()
+    with caplog.at_level(logging.ERROR):
+        assert list(s.parse_workbook(Response(url=URL_2022, body=workbook(("Log", rows))))) == []
+    assert "layout changed: no column for city" in caplog.text
     assert s.crawler.stats.get_value(STAT_LAYOUT_ERRORS) == 1
 
 
