@@ -15,6 +15,8 @@ from leads.items import ClosureNotice
 from spiders.base import STAT_LAYOUT_ERRORS, STAT_ROWS_SKIPPED
 from spiders.parsing import LayoutChanged
 from spiders.warn_ny import WarnNySpider, split_site_address
+from leads.health import STAT_WARNINGS
+from tests.columns import edit_columns, without_raw
 from tests.helpers import FILES, file_response
 
 URL = WarnNySpider.start_urls[0]
@@ -181,3 +183,27 @@ def test_empty_header_only_or_error_page_is_a_layout_error(body, caplog):
         assert list(s.parse(TextResponse(url=URL, body=body, encoding="utf-8"))) == []
     assert "layout changed" in caplog.text
     assert s.crawler.stats.get_value(STAT_LAYOUT_ERRORS) == 1
+
+
+def test_optional_columns_renamed_missing_or_new_land_every_row_with_warnings(notices):
+    """Layoff or Closure? renamed to an unknown name (read from its values once the Permanent/Temporary
+    column, whose values would make that ambiguous, is gone), the worker counts and the start date dropped, Tableau's Index gone, a new column: every notice lands, the run says what it missed."""
+    rows = edit_columns(real_rows(), rename={"Layoff or Closure?": "Event"},
+                        drop=["Number of Affected Workers", "Date Layoff/Closure Starts", "Index",
+                              "Permanent or Temporary Layoff?"],
+                        add={"Program": lambda n: "WARN"}, reverse=True)
+    s = spider()
+    got = list(s.parse(csv_response(rows)))
+    assert without_raw(got, "employees", "effective_date") == without_raw(notices, "employees", "effective_date")
+    assert {n.employees for n in got} == {None} and {n.effective_date for n in got} == {None}
+    warnings = s.crawler.stats.get_value(STAT_WARNINGS)
+    assert warnings[0].startswith("column 'Event' read as notice_type: "), warnings
+    assert warnings[1:] == ["no column for effective date (its rows land without it)",
+                            "no column for employees (its rows land without it)",
+                            "unknown column 'Program' (kept in raw, not read)"]
+
+
+def test_the_real_file_gives_no_column_warning():
+    s = spider()
+    assert len(list(s.parse(file_response("warn_ny", "ny.csv")))) == 126
+    assert not s.crawler.stats.get_value(STAT_WARNINGS)

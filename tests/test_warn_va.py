@@ -15,6 +15,8 @@ from leads.items import ClosureNotice
 from spiders.base import STAT_LAYOUT_ERRORS, STAT_ROWS_SKIPPED
 from spiders.parsing import LayoutChanged
 from spiders.warn_va import WarnVaSpider
+from leads.health import STAT_WARNINGS
+from tests.columns import edit_columns, without_raw
 from tests.helpers import FILES, file_response
 
 URL = "https://www.virginiaworks.gov/warn_notices.csv"
@@ -187,3 +189,27 @@ def test_windows_1252_and_bom_give_the_same_notices(notices):
     for body in (text.encode("cp1252"), b"\xef\xbb\xbf" + text.encode("utf-8")):
         again = list(spider().parse(TextResponse(url=URL, body=body, encoding="utf-8")))
         assert again == notices
+
+
+def test_optional_columns_renamed_missing_or_new_land_every_row_with_warnings(notices):
+    """Notice Type renamed to a name no vocabulary has (read from its Closure/Layoff values), Employees
+    Affected renamed past recognition ("Count"), Contact Person dropped, a column added, the order
+    reversed: all rows land, the run says what it missed."""
+    rows = edit_columns(real_rows(), rename={"Notice Type": "Category", "Employees Affected": "Count"},
+                        drop=["Contact Person"], add={"Region Code": lambda n: "R1"}, reverse=True)
+    s = spider()
+    got = list(s.parse(csv_response(rows)))
+    assert without_raw(got, "employees") == without_raw(notices, "employees")
+    assert {n.employees for n in got} == {None}
+    warnings = s.crawler.stats.get_value(STAT_WARNINGS)
+    assert warnings[0].startswith("column 'Category' read as notice_type: ")
+    assert warnings[1:] == ["no column for employees (its rows land without it)",
+                            "unknown column 'Count' (kept in raw, not read)",
+                            "unknown column 'Region Code' (kept in raw, not read)"]
+    assert not s.crawler.stats.get_value(STAT_LAYOUT_ERRORS)
+
+
+def test_the_real_file_gives_no_column_warning():
+    s = spider()
+    assert len(list(s.parse(file_response("warn_va", "va.csv")))) == 1073
+    assert not s.crawler.stats.get_value(STAT_WARNINGS)
