@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from leads.errors import InputError, LeadsError
+from leads.errors import AGENCY_LISTS_NONE, InputError, LeadsError, NoNoticesListed
 
 logger = logging.getLogger("leads.crawl")
 
@@ -25,6 +25,7 @@ class SourceInfo:
     source_format: str
     agency_url: str
     start_urls: tuple[str, ...]
+    verified_on: str = ""
 
 
 def _loader(overrides: dict[str, Any] | None = None) -> Any:
@@ -42,7 +43,8 @@ def list_sources() -> list[SourceInfo]:
     for name in sorted(loader.list()):
         cls = loader.load(name)
         infos.append(SourceInfo(name, getattr(cls, "region", ""), getattr(cls, "source_format", ""),
-                                getattr(cls, "agency_url", ""), tuple(getattr(cls, "start_urls", ()) or ())))
+                                getattr(cls, "agency_url", ""), tuple(getattr(cls, "start_urls", ()) or ()),
+                                getattr(cls, "verified_on", "")))
     return infos
 
 
@@ -179,11 +181,20 @@ class _Progress:
 
 
 def parse_saved_file(source: str, path: Path, url: str | None = None) -> list[Any]:
-    """Run a source's parser over a saved file, without a crawl or a database."""
+    """Run a source's parser over a saved file, without a crawl or a database.
+
+    A page where the agency says it lists no notices gives [] (raising NoNoticesListed is the
+    parser's way to say so); read :func:`parse_saved_file_answer` to tell that from a page holding none.
+    """
+    return parse_saved_file_answer(source, path, url)[0]
+
+
+def parse_saved_file_answer(source: str, path: Path, url: str | None = None) -> tuple[list[Any], str | None]:
+    """(notices, why there are none): the reason is set when the agency's page says it lists none."""
     from scrapy.http import Response, TextResponse
     from scrapy.responsetypes import responsetypes
 
-    from spiders.parsing import LayoutChanged
+    from leads.errors import LayoutChanged
 
     cls = spider_class(source)
     try:
@@ -196,7 +207,9 @@ def parse_saved_file(source: str, path: Path, url: str | None = None) -> list[An
     response = response_cls(url=url or path.resolve().as_uri(), body=body)
     spider = cls()
     try:
-        return list(spider.parse_file(response))
+        return list(spider.parse_file(response)), None
+    except NoNoticesListed:
+        return [], AGENCY_LISTS_NONE
     except LayoutChanged as exc:
         raise LeadsError(f"{path}: {exc}") from exc
     except Exception as exc:

@@ -12,6 +12,7 @@ from spiders.jobcenter import JobCenterSpider
 class JobCenterOklahomaSpider(JobCenterSpider):
     name = "jobcenter_ok"
     region = "Oklahoma"
+    verified_on = "agency pages 2024-03-23 (search and detail pages)"
     state = "OK"
     base_host = "okjobmatch.com"
     agency_url = "https://okjobmatch.com/search/warn_lookups/new"

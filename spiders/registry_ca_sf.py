@@ -47,6 +47,7 @@ class RegistryCaSfSpider(NoticeSpider):
     agency_url = "https://data.sfgov.org/Economy-and-Community/Registered-Business-Locations-San-Francisco/g8m3-pdis"
     source_format = "JSON API (Socrata SODA), paged with $limit/$offset"
     region = "San Francisco, California"
+    verified_on = "open-data extract 2017-08-19 (98 rows of the SODA dataset)"
     #: The API endpoint; a crawl asks for a filtered, ordered, paged query of it (see __init__).
     start_urls: ClassVar[list[str]] = [API_URL]
     page_size: ClassVar[int] = 2000

@@ -50,6 +50,7 @@ class WarnCaSpider(WarnReportSpider):
     agency_url = "https://edd.ca.gov/en/Jobs_and_Training/Layoff_Services_WARN"
     source_format = "HTML page linking to an XLSX (current fiscal year) and PDFs (past years)"
     region = "California"
+    verified_on = "agency files: PDFs saved 2021-01-12, XLSX 2024-09-27 (re-saved by its collector, values as published)"
     start_urls = [agency_url]
 
     def parse(self, response: Response) -> Iterator[Any]:

@@ -74,6 +74,7 @@ class WarnIaSpider(NoticeSpider):
     agency_url = "https://www.iowaworkforcedevelopment.gov/worker-adjustment-and-retraining-notification-act"
     source_format = "HTML page linking to an XLSX workbook"
     region = "Iowa"
+    verified_on = "agency file 2022-02-21 (landing page and both workbooks)"
     start_urls = [agency_url]
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:

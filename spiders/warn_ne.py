@@ -73,6 +73,7 @@ class WarnNeSpider(NoticeSpider):
     agency_url = "https://dol.nebraska.gov/ReemploymentServices/LayoffServices/LayoffsAndDownsizingWARN"
     source_format = "HTML table per year"
     region = "Nebraska"
+    verified_on = "agency file 2022-02-18 (the 2015 fragment)"
     #: What `leads sources` shows; a crawl asks for each year of its window (see __init__).
     start_urls: ClassVar[list[str]] = [REPORT_URL.format(year=date.today().year)]
 

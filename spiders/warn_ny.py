@@ -71,6 +71,7 @@ class WarnNySpider(NoticeSpider):
     agency_url = "https://dol.ny.gov/warn-dashboard"
     source_format = "CSV export of a Tableau Public dashboard"
     region = "New York"
+    verified_on = "agency CSV 2025-05-26 (values as exported, re-quoted by warn-scraper)"
     start_urls = [
         "https://public.tableau.com/views/WorkerAdjustmentRetrainingNotificationWARN/WARN.csv?:showVizHome=no",
     ]

@@ -67,6 +67,7 @@ class WarnVaSpider(NoticeSpider):
     agency_url = "https://www.virginiaworks.gov/warn-notices/"
     source_format = "CSV download"
     region = "Virginia"
+    verified_on = "agency CSV 2025-12-24 (values as exported, re-quoted by warn-scraper)"
     start_urls = ["https://www.virginiaworks.gov/warn_notices.csv"]
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[ClosureNotice]:

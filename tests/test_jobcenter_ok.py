@@ -16,8 +16,11 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 
 from leads.items import ClosureNotice
 from spiders.jobcenter_ok import JobCenterOklahomaSpider
+from leads.errors import NoNoticesListed
+from leads.health import STAT_LISTS_NONE
+from spiders.base import STAT_LAYOUT_ERRORS
 from spiders.parsing import LayoutChanged
-from tests.conftest import ROOT
+from tests.conftest import FAST_CRAWL, ROOT
 from tests.helpers import FILES, file_response
 
 SLUG = "jobcenter_ok"
@@ -39,6 +42,14 @@ ROWS = {PAGE1: 25, PAGE2: 17, PAGE_2021: 2}
 @pytest.fixture
 def spider() -> JobCenterOklahomaSpider:
     return JobCenterOklahomaSpider()
+
+
+@pytest.fixture
+def counted() -> JobCenterOklahomaSpider:
+    """A spider with a crawler, so its stats can be read."""
+    from scrapy.utils.test import get_crawler
+
+    return JobCenterOklahomaSpider.from_crawler(get_crawler(JobCenterOklahomaSpider))
 
 
 def _html(name: str) -> str:
@@ -259,15 +270,55 @@ def test_empty_results_table_is_a_layout_error(spider, caplog) -> None:
     assert "no rows" in error.getMessage()
 
 
-def test_no_matches_page_is_a_warning_not_an_error(spider, caplog) -> None:
-    # warn-scraper's job_center/site.py recognises an empty search by this text.
-    html = re.sub(r"<table.*?</table>", "<p>There are no matches for your search results.</p>", _html(PAGE_2021),
+def no_matches_page() -> str:
+    """No saved page has the platform's empty search, so it is derived from the real 2021 results page:
+    the platform renders no table at all, only the sentence biglocalnews/warn-scraper's
+    warn/platforms/job_center/site.py tests for ("no matches for your search results")."""
+    return re.sub(r"<table.*?</table>", "<p>There are no matches for your search results.</p>", _html(PAGE_2021),
                   flags=re.S)
+
+
+def test_no_matches_page_is_an_answer_not_an_error(counted, caplog) -> None:
+    spider = counted
+    html = no_matches_page()
     with caplog.at_level(logging.WARNING):
         assert list(spider.parse(_response(html))) == []
-        assert list(spider.parse_file(_response(html))) == []
-    assert [r.levelno for r in caplog.records] == [logging.WARNING, logging.WARNING]
+        with pytest.raises(NoNoticesListed, match="says it found no notices"):
+            list(spider.parse_file(_response(html)))
+    assert [r.levelno for r in caplog.records] == [logging.WARNING]
     assert "found no notices" in caplog.records[0].getMessage()
+    assert spider.crawler.stats.get_value(STAT_LISTS_NONE) == 1
+    assert not spider.crawler.stats.get_value(STAT_LAYOUT_ERRORS)
+
+
+def test_no_matches_page_parses_to_zero_with_exit_0_and_a_crawl_records_empty(tmp_path, sqlite_url, server,
+                                                                             leads_cli) -> None:
+    page = tmp_path / "search_2031-01-01_2031-12-31_page1.html"
+    page.write_text(no_matches_page(), encoding="utf-8")
+    parsed = leads_cli("parse", "jobcenter_ok", str(page), "--json")
+    assert parsed.returncode == 0, parsed.stderr
+    assert json.loads(parsed.stdout) == []
+    assert f"0 notices parsed from {page} (the agency lists none for this window)" in parsed.stderr
+
+    url = server.add("search/warn_lookups", no_matches_page().encode("utf-8"))
+    crawl = leads_cli("crawl", "jobcenter_ok", "--url", url, "--json", *FAST_CRAWL, db_url=sqlite_url)
+    assert crawl.returncode == 0, crawl.stderr
+    (run,) = json.loads(crawl.stdout)
+    assert (run["outcome"], run["message"], run["items"], run["errors"]) == (
+        "empty", "the agency lists none for this window", 0, 0)
+    strict = leads_cli("crawl", "jobcenter_ok", "--url", url, "--json", "--strict", *FAST_CRAWL, db_url=sqlite_url)
+    assert strict.returncode == 1
+
+
+def test_a_page_without_the_table_and_without_that_message_is_still_an_error(counted, caplog) -> None:
+    spider = counted
+    html = re.sub(r"<table.*?</table>", "<p>Service temporarily unavailable.</p>", _html(PAGE_2021), flags=re.S)
+    with caplog.at_level(logging.WARNING):
+        assert list(spider.parse(_response(html))) == []
+        with pytest.raises(LayoutChanged):
+            list(spider.parse_file(_response(html)))
+    assert spider.crawler.stats.get_value(STAT_LAYOUT_ERRORS) == 1
+    assert not spider.crawler.stats.get_value(STAT_LISTS_NONE)
 
 
 def test_malformed_rows_are_skipped_with_a_warning_naming_them(spider, caplog) -> None:
@@ -385,3 +436,55 @@ def test_records_repeated_across_pages_are_fetched_once(server) -> None:
     assert run["filtered"] == 26
     hits = _detail_hits(server)
     assert len(hits) == 25 and set(hits.values()) == {1}
+
+
+def _detail_without_address() -> str:
+    """detail_780.html as another state's site serves it: no Address field (derived from the real page)."""
+    html = re.sub(r"<h3 class='definition-list__title'>Address</h3>\s*<p class='definition-list__definition'>.*?</p>",
+                  "", _html("detail_780.html"), flags=re.S)
+    assert "Address" not in re.findall(r"definition-list__title'>([^<]*)", html)
+    return html
+
+
+def test_detail_page_without_address_lands_with_a_warning(counted, caplog) -> None:
+    html = _detail_without_address().replace("Number of Employees Affected", "Workers Laid Off")
+    html = html.replace("<h3 class='definition-list__title'>Notice Date</h3>",
+                        "<h3 class='definition-list__title'>Fax Number</h3>\n"
+                        "<p class='definition-list__definition'>n/a</p>\n"
+                        "<h3 class='definition-list__title'>Notice Date</h3>")
+    response = _response(html, url=f"{SITE}/search/warn_lookups/780")
+    (notice,) = counted.parse_detail(response, search_row=_search_row(counted, "780"))
+    assert (notice.source_key, notice.company_name, notice.address, notice.city, notice.state, notice.zip5,
+            notice.notice_date, notice.employees) == (
+        "780", "Exterran Energy Solutions", None, "Broken Arrow", "OK", "74014", date(2021, 1, 13), 0)
+    assert counted.crawler.stats.get_value("leads/column_warnings") == [
+        "detail page: no field for address (the notice lands without it)",
+        "detail page: unknown field 'Fax Number' (kept in raw, not read)"]
+    assert not counted.crawler.stats.get_value(STAT_LAYOUT_ERRORS)
+
+
+def test_detail_page_without_company_is_still_a_layout_error(counted, caplog) -> None:
+    html = _html("detail_780.html").replace("Company Name", "Organisation Ref")
+    with caplog.at_level(logging.ERROR):
+        assert list(counted.parse_detail(_response(html, url=f"{SITE}/search/warn_lookups/780"))) == []
+    assert "no column for company" in caplog.text
+
+
+def test_degraded_crawl_exits_0_and_leads_sources_shows_the_warning(sqlite_url, server, leads_cli) -> None:
+    url = server.add("search/warn_lookups", _html(PAGE_2021).encode("utf-8"))
+    server.add("search/warn_lookups/780", _detail_without_address().encode("utf-8"))
+    server.add("search/warn_lookups/776", _html("detail_776.html").encode("utf-8"))
+    crawl = leads_cli("crawl", "jobcenter_ok", "--url", url, "--json", *FAST_CRAWL, db_url=sqlite_url)
+    assert crawl.returncode == 0, crawl.stderr
+    (run,) = json.loads(crawl.stdout)
+    assert (run["outcome"], run["items"], run["new"], run["errors"]) == ("degraded", 2, 2, 0)
+    assert "no field for address" in run["message"]
+
+    sources = {s["source"]: s for s in json.loads(leads_cli("sources", "--json", db_url=sqlite_url).stdout)}
+    assert sources["jobcenter_ok"]["last_outcome"] == "degraded"
+    assert sources["jobcenter_ok"]["warnings"] == "detail page: no field for address (the notice lands without it)"
+    assert sources["jobcenter_ok"]["verified_on"] == JobCenterOklahomaSpider.verified_on != ""
+
+    strict = leads_cli("crawl", "jobcenter_ok", "--url", url, "--json", "--strict", *FAST_CRAWL, db_url=sqlite_url)
+    assert strict.returncode == 1
+    assert "Error: 1 of 1 sources need attention: jobcenter_ok" in strict.stderr
