@@ -9,51 +9,17 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from leads.errors import AGENCY_LISTS_NONE, InputError, LeadsError, NoNoticesListed
+from leads.registry import SourceInfo, _loader, sources, spider_class  # noqa: F401  (the registry)
 
 logger = logging.getLogger("leads.crawl")
 
 
-@dataclass(frozen=True)
-class SourceInfo:
-    name: str
-    region: str
-    source_format: str
-    agency_url: str
-    start_urls: tuple[str, ...]
-    verified_on: str = ""
-
-
-def _loader(overrides: dict[str, Any] | None = None) -> Any:
-    from scrapy.settings import Settings
-    from scrapy.spiderloader import SpiderLoader
-
-    from leads.scrapy_settings import crawl_settings
-
-    return SpiderLoader.from_settings(Settings(crawl_settings(overrides)))
-
-
 def list_sources() -> list[SourceInfo]:
-    loader = _loader()
-    infos = []
-    for name in sorted(loader.list()):
-        cls = loader.load(name)
-        infos.append(SourceInfo(name, getattr(cls, "region", ""), getattr(cls, "source_format", ""),
-                                getattr(cls, "agency_url", ""), tuple(getattr(cls, "start_urls", ()) or ()),
-                                getattr(cls, "verified_on", "")))
-    return infos
-
-
-def spider_class(name: str) -> Any:
-    loader = _loader()
-    try:
-        return loader.load(name)
-    except KeyError:
-        raise InputError(f"unknown source {name!r}; known sources: {', '.join(sorted(loader.list()))}") from None
+    return sources()
 
 
 def split_urls(values: Sequence[str], known: Sequence[str] | None = None) -> tuple[list[str], dict[str, list[str]]]:

@@ -38,6 +38,12 @@ class NoticeSpider(scrapy.Spider):
     #: (a saved copy of what the agency served) or "rebuilt from a row dump (YYYY-MM-DD)" (a file our
     #: test builds in the agency's format from a dump of its values). Never call a rebuilt file an agency file.
     verified_on: ClassVar[str] = ""
+    #: The URLs the offline demo (`leads demo`) replays from its recorded snapshot: () means the
+    #: spider's own start URLs for the demo window; None keeps the source out of the demo.
+    demo_urls: ClassVar[tuple[str, ...] | None] = None
+    #: For scripts/record_demo.py: a fragment of each URL the demo crawl requests -> the saved file
+    #: under tests/files that answers it (recorded into the demo snapshot under the real URL).
+    demo_files: ClassVar[dict[str, str]] = {}
 
     def __init__(self, *args: Any, url: str | list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

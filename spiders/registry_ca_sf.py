@@ -48,6 +48,10 @@ class RegistryCaSfSpider(NoticeSpider):
     source_format = "JSON API (Socrata SODA), paged with $limit/$offset"
     region = "San Francisco, California"
     verified_on = "open-data extract 2017-08-19 (98 rows of the SODA dataset)"
+    demo_urls = ()
+    demo_files = {
+        "data.sfgov.org/resource/": "registry_ca_sf/vbiu-2p9h_filtered.json",
+    }
     #: The API endpoint; a crawl asks for a filtered, ordered, paged query of it (see __init__).
     start_urls: ClassVar[list[str]] = [API_URL]
     page_size: ClassVar[int] = 2000

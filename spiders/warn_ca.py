@@ -51,6 +51,16 @@ class WarnCaSpider(WarnReportSpider):
     source_format = "HTML page linking to an XLSX (current fiscal year) and PDFs (past years)"
     region = "California"
     verified_on = "agency files: PDFs saved 2021-01-12, XLSX 2024-09-27 (re-saved by its collector, values as published)"
+    demo_urls = (
+        "https://edd.ca.gov/siteassets/files/jobs_and_training/warn/warn_report.xlsx",
+        "https://edd.ca.gov/siteassets/files/jobs_and_training/warn/warn-report-for-7-1-2018-to-06-30-2019.pdf",
+        "https://edd.ca.gov/siteassets/files/jobs_and_training/warn/warnreportfor7-1-2014to06-30-2015.pdf",
+    )
+    demo_files = {
+        "/warn_report.xlsx": "warn_ca/warn_report.xlsx",
+        "/warn-report-for-7-1-2018-to-06-30-2019.pdf": "warn_ca/warn-report-for-7-1-2018-to-06-30-2019.pdf",
+        "/warnreportfor7-1-2014to06-30-2015.pdf": "warn_ca/warnreportfor7-1-2014to06-30-2015.pdf",
+    }
     start_urls = [agency_url]
 
     def parse(self, response: Response) -> Iterator[Any]:

@@ -75,6 +75,11 @@ class WarnIaSpider(NoticeSpider):
     source_format = "HTML page linking to an XLSX workbook"
     region = "Iowa"
     verified_on = "agency file 2022-02-21 (landing page and both workbooks)"
+    demo_urls = ()
+    demo_files = {
+        "worker-adjustment-and-retraining-notification-act": "warn_ia/worker-adjustment-and-retraining-notification-act.html",
+        "/WARN_20220210.xlsx": "warn_ia/WARN_20220210.xlsx",
+    }
     start_urls = [agency_url]
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:

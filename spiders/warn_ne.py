@@ -74,6 +74,10 @@ class WarnNeSpider(NoticeSpider):
     source_format = "HTML table per year"
     region = "Nebraska"
     verified_on = "agency file 2022-02-18 (the 2015 fragment)"
+    demo_urls = ("https://dol.nebraska.gov/LayoffServices/WARNReportData/?year=2015",)
+    demo_files = {
+        "WARNReportData/?year=2015": "warn_ne/warn-2015.html",
+    }
     #: What `leads sources` shows; a crawl asks for each year of its window (see __init__).
     start_urls: ClassVar[list[str]] = [REPORT_URL.format(year=date.today().year)]
 

@@ -72,6 +72,10 @@ class WarnNySpider(NoticeSpider):
     source_format = "CSV export of a Tableau Public dashboard"
     region = "New York"
     verified_on = "agency CSV 2025-05-26 (values as exported, re-quoted by warn-scraper)"
+    demo_urls = ()
+    demo_files = {
+        "WARN.csv?:showVizHome=no": "warn_ny/ny.csv",
+    }
     start_urls = [
         "https://public.tableau.com/views/WorkerAdjustmentRetrainingNotificationWARN/WARN.csv?:showVizHome=no",
     ]

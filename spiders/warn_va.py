@@ -68,6 +68,10 @@ class WarnVaSpider(NoticeSpider):
     source_format = "CSV download"
     region = "Virginia"
     verified_on = "agency CSV 2025-12-24 (values as exported, re-quoted by warn-scraper)"
+    demo_urls = ()
+    demo_files = {
+        "warn_notices.csv": "warn_va/va.csv",
+    }
     start_urls = ["https://www.virginiaworks.gov/warn_notices.csv"]
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[ClosureNotice]:
