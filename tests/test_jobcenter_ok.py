@@ -23,6 +23,16 @@ from spiders.parsing import LayoutChanged
 from tests.conftest import FAST_CRAWL, ROOT
 from tests.helpers import FILES, file_response
 
+#: Notices `leads parse` reads from each saved file (tests/test_parse_cli.py checks every format), and how
+#: the file says so independently.
+SAVED_FILES = {
+    "detail_776.html": 1,
+    "detail_780.html": 1,
+    "search_2020-01-01_2020-04-30_page1.html": 25,  # 25 links to /search/warn_lookups/<id>
+    "search_2020-01-01_2020-04-30_page2.html": 17,  # 17 such links (SOURCE.md: "17 result rows")
+    "search_2021-01-01_2021-02-03_page1.html": 2,
+}
+
 SLUG = "jobcenter_ok"
 SITE = "https://okjobmatch.com"
 PAGE1 = "search_2020-01-01_2020-04-30_page1.html"

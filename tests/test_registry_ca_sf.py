@@ -16,6 +16,12 @@ from spiders.parsing import LayoutChanged
 from spiders.registry_ca_sf import RegistryCaSfSpider
 from tests.helpers import FILES, file_response
 
+#: Notices `leads parse` reads from each saved file (tests/test_parse_cli.py checks every format).
+SAVED_FILES = {"vbiu-2p9h_filtered.json": 2}  # SOURCE.md: "only 2 records carry location_end_date"
+#: Saved beside the responses but not one itself: the Treasurer's data dictionary (an XLSX) is
+#: documentation; the registry parser must refuse it by name, not read it as rows.
+NOT_RESPONSES = {"TTX-0013_DataDictionary_registered-businesses.xlsx"}
+
 SLUG = "registry_ca_sf"
 FILE = "vbiu-2p9h_filtered.json"
 API = "https://data.sfgov.org/resource/g8m3-pdis.json"

@@ -20,6 +20,13 @@ from spiders.warn_report import compact_date
 from tests.helpers import FILES, file_response
 from tests.pdf_faults import blank_pdf, rewrite_texts
 
+#: Notices `leads parse` reads from each saved file (tests/test_parse_cli.py checks every format).
+SAVED_FILES = {
+    "warn_report.xlsx": 99,
+    "warn-report-for-7-1-2018-to-06-30-2019.pdf": 833,  # the report's own "Total" line
+    "warnreportfor7-1-2014to06-30-2015.pdf": 769,  # the report's own "Total" line
+}
+
 SLUG = "warn_ca"
 PDF_2018 = "warn-report-for-7-1-2018-to-06-30-2019.pdf"
 PDF_2014 = "warnreportfor7-1-2014to06-30-2015.pdf"

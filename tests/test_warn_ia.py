@@ -22,6 +22,13 @@ from leads.health import STAT_WARNINGS
 from tests.columns import edit_columns, without_raw
 from tests.helpers import FILES, file_response
 
+#: Notices `leads parse` reads from each saved file (tests/test_parse_cli.py checks every format).
+SAVED_FILES = {
+    "WARN_20180503.xlsx": 338,
+    "WARN_20220210.xlsx": 298,  # 299 data rows, one with the unreadable date '9/1/8/2020' skipped
+    "worker-adjustment-and-retraining-notification-act.html": 0,  # the landing page: links only
+}
+
 FOLDER = "https://www.iowaworkforcedevelopment.gov/sites/search.iowaworkforcedevelopment.gov/files/documents/2018/"
 URL_2022 = FOLDER + "WARN_20220210.xlsx"
 URL_2018 = FOLDER + "WARN_20180503.xlsx"

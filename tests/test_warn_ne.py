@@ -19,6 +19,9 @@ from leads.health import STAT_WARNINGS
 from tests.columns import edit_columns, without_raw
 from tests.helpers import FILES, file_response
 
+#: Notices `leads parse` reads from each saved file (tests/test_parse_cli.py checks every format).
+SAVED_FILES = {"warn-2015.html": 16}
+
 URL = "https://dol.nebraska.gov/LayoffServices/WARNReportData/?year=2015"
 
 

@@ -19,6 +19,9 @@ from leads.health import STAT_WARNINGS
 from tests.columns import edit_columns, without_raw
 from tests.helpers import FILES, file_response
 
+#: Notices `leads parse` reads from each saved file (tests/test_parse_cli.py checks every format).
+SAVED_FILES = {"ny.csv": 126}  # 252 lines: every notice posted twice (original and re-posting)
+
 URL = WarnNySpider.start_urls[0]
 
 

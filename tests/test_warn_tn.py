@@ -17,6 +17,9 @@ from spiders.warn_tn import WarnTnSpider
 from tests.helpers import FILES, file_response
 from tests.pdf_faults import blank_pdf, rewrite_texts
 
+#: Notices `leads parse` reads from each saved file (tests/test_parse_cli.py checks every format).
+SAVED_FILES = {"WarnReportByMonth.pdf": 511}  # Total 508 + 3 rows without a head count (spiders/warn_tn.py)
+
 SLUG = "warn_tn"
 NAME = "WarnReportByMonth.pdf"
 URL = WarnTnSpider.start_urls[0]

@@ -19,6 +19,9 @@ from leads.health import STAT_WARNINGS
 from tests.columns import edit_columns, without_raw
 from tests.helpers import FILES, file_response
 
+#: Notices `leads parse` reads from each saved file (tests/test_parse_cli.py checks every format).
+SAVED_FILES = {"va.csv": 1073}  # csv.reader rows less the header
+
 URL = "https://www.virginiaworks.gov/warn_notices.csv"
 HEADER = ["Company", "Notice Date", "Impact Date", "Employees Affected", "Location", "Contact Person",
           "Notice Type", "Collective Bargaining Unit"]
