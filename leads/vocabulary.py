@@ -161,10 +161,11 @@ def header_key(text: object) -> str:
     return re.sub(r"[^a-z0-9]+", " ", value.lower()).strip()
 
 
-def synonyms(field: str) -> list[str]:
-    """Regular expressions for ``field`` on a header key: the exact real-world names, then the loose patterns."""
+def synonyms(field: str, loose: bool = True) -> list[str]:
+    """Regular expressions for ``field`` on a header key: the exact real-world names, then (``loose``)
+    the looser patterns."""
     exact = [rf"^{re.escape(name)}$" for name in HEADER_SYNONYMS.get(field, ())]
-    return exact + list(HEADER_PATTERNS.get(field, ()))
+    return exact + (list(HEADER_PATTERNS.get(field, ())) if loose else [])
 
 
 def known_header(key: str) -> bool:
@@ -172,19 +173,28 @@ def known_header(key: str) -> bool:
     return key in IGNORED_HEADERS or any(key in names for names in HEADER_SYNONYMS.values())
 
 
-def match_fields(headers: Sequence[object], spec: Mapping[str, Iterable[str]],
-                 fallback: bool = True) -> dict[str, int]:
+#: Importer fields -> the vocabulary field whose synonyms they share (`leads accounts import`, `leads link`).
+IMPORTER_FIELDS = {"name": "company", "zip5": "zip", "zip": "zip", "address": "address", "city": "city",
+                   "state": "state", "industry": "industry"}
+
+
+def match_fields(headers: Sequence[object], spec: Mapping[str, Iterable[str]], fallback: bool = True,
+                 aliases: Mapping[str, str] | None = None, taken: Iterable[int] = (),
+                 loose: bool = True) -> dict[str, int]:
     """field -> column index, by meaning. The one header matcher spiders and importers share.
 
     Two passes: first each field's own patterns from ``spec`` (a source's or importer's preferred
     names, in order of preference), then, for fields still without a column, the vocabulary's
     synonyms for that field (when ``fallback`` and the field is a vocabulary field). Patterns are
     tried in order across all headers, so the first pattern is the preferred meaning; a header is
-    used by one field only.
+    used by one field only. ``aliases`` names the vocabulary field a caller's field shares synonyms
+    with (an importer's "name" is the vocabulary's "company"); ``taken`` columns are not matched.
+    ``loose=False`` uses only the exact real-world names (importers: "company_url" is not a name).
     """
     keys = [header_key(h) for h in headers]
     found: dict[str, int] = {}
-    used: set[int] = set()
+    used: set[int] = set(taken)
+    aliases = aliases or {}
 
     def take(field: str, patterns: Iterable[str]) -> None:
         for pattern in patterns:
@@ -199,8 +209,9 @@ def match_fields(headers: Sequence[object], spec: Mapping[str, Iterable[str]],
         take(field, patterns)
     if fallback:
         for field in spec:
-            if field not in found and field in HEADER_SYNONYMS:
-                take(field, synonyms(field))
+            vocabulary_field = aliases.get(field, field)
+            if field not in found and vocabulary_field in HEADER_SYNONYMS:
+                take(field, synonyms(vocabulary_field, loose))
     return found
 
 

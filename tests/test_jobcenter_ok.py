@@ -21,6 +21,10 @@ from leads.health import STAT_LISTS_NONE
 from spiders.base import STAT_LAYOUT_ERRORS
 from spiders.parsing import LayoutChanged
 from tests.conftest import FAST_CRAWL, ROOT
+import html as _html_module
+from tests.e2e import Case
+from tests.e2e import notice as _notice
+from tests.e2e import request_target as _path
 from tests.helpers import FILES, file_response
 
 #: Notices `leads parse` reads from each saved file (tests/test_parse_cli.py checks every format), and how
@@ -498,3 +502,49 @@ def test_degraded_crawl_exits_0_and_leads_sources_shows_the_warning(sqlite_url, 
     strict = leads_cli("crawl", "jobcenter_ok", "--url", url, "--json", "--strict", *FAST_CRAWL, db_url=sqlite_url)
     assert strict.returncode == 1
     assert "Error: 1 of 1 sources need attention: jobcenter_ok" in strict.stderr
+
+
+# -- end to end: the crawl stores what `leads parse` reads (tests/test_sources_e2e.py runs E2E_CASES) --
+
+JOBCENTER_DATES = {"2020": (date(2020, 1, 1), date(2020, 4, 30)), "2021": (date(2021, 1, 1), date(2021, 2, 3))}
+
+def _jobcenter_search(server, year: str) -> str:
+    """Serve the saved results page(s) at the local twin of the URL the spider builds, and each "Next →"
+    target at the path the page links to (relative links resolve against the local server)."""
+    from spiders.jobcenter_ok import JobCenterOklahomaSpider
+
+    start, end = JOBCENTER_DATES[year]
+    real = JobCenterOklahomaSpider.search_url(start, end)
+    local = server.url(_path(real))
+    pages = sorted((FILES / "jobcenter_ok").glob(f"search_{start}_{end}_page*.html"))
+    server.add(_path(local), pages[0].read_bytes())
+    for page in pages[1:]:
+        previous = pages[pages.index(page) - 1].read_text(encoding="utf-8")
+        nxt = re.search(r'<a[^>]*class="next_page"[^>]*href="([^"]+)"|<a[^>]*href="([^"]+)"[^>]*>Next', previous)
+        assert nxt, f"{page.name}: no Next link on the page before it"
+        server.add(_html_module.unescape(nxt.group(1) or nxt.group(2)), page.read_bytes())
+    return local
+
+
+def _jobcenter_2021(server) -> list[str]:
+    # The 2021 results page links /search/warn_lookups/780 and /776: the two saved detail pages.
+    for record in ("776", "780"):
+        server.add(f"search/warn_lookups/{record}", (FILES / "jobcenter_ok" / f"detail_{record}.html").read_bytes())
+    return [_jobcenter_search(server, "2021")]
+
+
+def _jobcenter_row(server) -> list[dict]:
+    # detail_780.html's definition list, plus its row on the 2021 results page (kept in raw).
+    return [_notice("jobcenter_ok", "780", "Exterran Energy Solutions", server.url("search/warn_lookups/780"),
+                    "other", address="20602 E. 81st Street", city="Broken Arrow", state="OK", zip5="74014",
+                    notice_date=date(2021, 1, 13), employees=0,
+                    raw={"Company Name": "Exterran Energy Solutions",
+                         "Address": "20602 E. 81st Street\nBroken Arrow, Oklahoma 74014", "Notice Date": "Jan 13, 2021",
+                         "Number of Employees Affected": "0", "Employer": "Exterran Energy Solutions",
+                         "City": "Broken Arrow", "ZIP": "74014", "LWIB Area": "12 - TulsaRegion",
+                         "WARN Type": "WARN"})]
+
+
+
+E2E_CASES = [Case("jobcenter_ok", "jobcenter_ok", ("jobcenter_ok/detail_776.html", "jobcenter_ok/detail_780.html"),
+                  _jobcenter_2021, _jobcenter_row)]

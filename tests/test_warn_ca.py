@@ -17,6 +17,8 @@ from spiders.parsing import LayoutChanged
 from spiders.pdftables import UnreadableFile
 from spiders.warn_ca import WarnCaSpider, split_address
 from spiders.warn_report import compact_date
+from tests.e2e import Case
+from tests.e2e import notice as _notice
 from tests.helpers import FILES, file_response
 from tests.pdf_faults import blank_pdf, rewrite_texts
 
@@ -367,3 +369,32 @@ def test_xlsx_malformed_row_is_skipped_with_warning(caplog):
 
 
 # -- speed -------------------------------------------------------------------------------------------
+
+
+# -- end to end: the crawl stores what `leads parse` reads (tests/test_sources_e2e.py runs E2E_CASES) --
+
+CA_FILES = ("warn_ca/warn_report.xlsx", "warn_ca/warn-report-for-7-1-2018-to-06-30-2019.pdf",
+            "warn_ca/warnreportfor7-1-2014to06-30-2015.pdf")
+
+def _ca_rows(server) -> list[dict]:
+    return [
+        # warn_report.xlsx row 2; the Address cell is "street  City ST zip" (two spaces before the city).
+        _notice("warn_ca", "2022-06-15|amgen|newark", "Amgen", server.url("files/warn_ca/warn_report.xlsx"),
+                "closure", address="7999 Gateway Blvd #320", city="Newark", state="CA", zip5="94560",
+                notice_date=date(2022, 6, 15), effective_date=date(2022, 12, 2), employees=2,
+                raw={"County": "Alameda County", "Notice Date": "2022-06-15", "Received Date": "2022-07-08",
+                     "Effective Date": "2022-12-02", "Company": "Amgen", "Layoff": "Closure Permanent",
+                     "Employees": 2, "Address": "7999 Gateway Blvd #320  Newark CA 94560"}),
+        # 2014-15 PDF page 10, the line "02/02/2015 0 3 / 1 8 / 2 0 15 0 2 / 0 5 / 2 0 15 Lockheed Martin
+        # Corporation Palmdale 74 Layoff Permanent" (the spaced glyphs are the file's, not the data's).
+        _notice("warn_ca", "2015-02-02|lockheed martin corporation|palmdale", "Lockheed Martin Corporation",
+                server.url("files/warn_ca/warnreportfor7-1-2014to06-30-2015.pdf"), "layoff", city="Palmdale",
+                state="CA", notice_date=date(2015, 2, 2), effective_date=date(2015, 3, 18), employees=74,
+                raw={"Notice Date": "02/02/2015", "Effective Date": "03/18/2015", "Received Date": "02/05/2015",
+                     "Company": "Lockheed Martin Corporation", "City": "Palmdale", "No. Of Employees": "74",
+                     "Layoff/Closure": "Layoff Permanent"}),
+    ]
+
+
+
+E2E_CASES = [Case("warn_ca", "warn_ca", CA_FILES, lambda s: [s.url(f"files/{f}") for f in CA_FILES], _ca_rows)]

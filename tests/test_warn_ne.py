@@ -17,6 +17,8 @@ from spiders.parsing import LayoutChanged
 from spiders.warn_ne import WarnNeSpider
 from leads.health import STAT_WARNINGS
 from tests.columns import edit_columns, without_raw
+from tests.e2e import Case
+from tests.e2e import notice as _notice
 from tests.helpers import FILES, file_response
 
 #: Notices `leads parse` reads from each saved file (tests/test_parse_cli.py checks every format).
@@ -186,3 +188,18 @@ def test_one_request_per_year_of_the_window():
     assert WarnNeSpider(url=URL).start_urls == [URL]
     with pytest.raises(ValueError, match="since must be a date"):
         WarnNeSpider(since="last year")
+
+
+# -- end to end: the crawl stores what `leads parse` reads (tests/test_sources_e2e.py runs E2E_CASES) --
+
+def _ne_row(server) -> list[dict]:
+    return [_notice("warn_ne", "catholichealthinitiative|2015-10-16|omaha|omaha", "Catholic Health Initiative",
+                    server.url("files/warn_ne/warn-2015.html"), "other", city="Omaha", state="NE",
+                    notice_date=date(2015, 10, 16), employees=60,
+                    raw={"Date": "10/16/2015", "Company": "Catholic Health Initiative", "Jobs Affected": "60",
+                         "City": "Omaha", "Location": "Omaha"})]
+
+
+
+E2E_CASES = [Case("warn_ne", "warn_ne", ("warn_ne/warn-2015.html",),
+                  lambda s: [s.url("files/warn_ne/warn-2015.html")], _ne_row)]

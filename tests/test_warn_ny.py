@@ -17,6 +17,9 @@ from spiders.parsing import LayoutChanged
 from spiders.warn_ny import WarnNySpider, split_site_address
 from leads.health import STAT_WARNINGS
 from tests.columns import edit_columns, without_raw
+from tests.e2e import Case
+from tests.e2e import csv_row as _csv_row
+from tests.e2e import notice as _notice
 from tests.helpers import FILES, file_response
 
 #: Notices `leads parse` reads from each saved file (tests/test_parse_cli.py checks every format).
@@ -210,3 +213,19 @@ def test_the_real_file_gives_no_column_warning():
     s = spider()
     assert len(list(s.parse(file_response("warn_ny", "ny.csv")))) == 126
     assert not s.crawler.stats.get_value(STAT_WARNINGS)
+
+
+# -- end to end: the crawl stores what `leads parse` reads (tests/test_sources_e2e.py runs E2E_CASES) --
+
+def _ny_row(server) -> list[dict]:
+    # Posted twice (Index 153 on 2025-03-19, Index 11 on 2025-05-21): one notice, the latest posting's raw.
+    raw = _csv_row("warn_ny/ny.csv", **{"Business Legal Name": "Morgan Stanley", "Index": "11"})
+    assert raw["Impacted Site Address"] == "750 7th Avenue  New York, NY, 10019"
+    return [_notice("warn_ny", "morganstanley|2025-03-19|7507thavenuenewyorkny10019", "Morgan Stanley",
+                    server.url("files/warn_ny/ny.csv"), "layoff", address="750 7th Avenue", city="New York",
+                    state="NY", zip5="10019", notice_date=date(2025, 3, 19), effective_date=date(2025, 6, 17),
+                    employees=90, raw=raw)]
+
+
+
+E2E_CASES = [Case("warn_ny", "warn_ny", ("warn_ny/ny.csv",), lambda s: [s.url("files/warn_ny/ny.csv")], _ny_row)]

@@ -14,6 +14,8 @@ from spiders.parsing import LayoutChanged
 from spiders.pdftables import UnreadableFile, read_table
 from spiders.warn_report import PDF_TABLE, report_total
 from spiders.warn_tn import WarnTnSpider
+from tests.e2e import Case
+from tests.e2e import notice as _notice
 from tests.helpers import FILES, file_response
 from tests.pdf_faults import blank_pdf, rewrite_texts
 
@@ -211,3 +213,21 @@ def test_row_without_any_date_is_reported_not_glued_to_the_row_above(caplog, not
     assert "page 1 line 8" in warnings[1] and "VELSICOL" in warnings[1]
     eaton = "2012-01-23|eaton corporation|memphis"
     assert by_key(result, eaton).as_dict() == by_key(notices, eaton).as_dict()
+
+
+# -- end to end: the crawl stores what `leads parse` reads (tests/test_sources_e2e.py runs E2E_CASES) --
+
+def _tn_row(server) -> list[dict]:
+    # Page 19: the company wraps onto a second line ("Bristol Custom Solutions/BLOCK & CO., \r\nINC.").
+    return [_notice("warn_tn", "2013-10-31|bristol custom solutions/block & co., inc.|bristol",
+                    "Bristol Custom Solutions/BLOCK & CO., INC.", server.url("files/warn_tn/WarnReportByMonth.pdf"),
+                    "layoff", city="Bristol", state="TN", notice_date=date(2013, 10, 31),
+                    effective_date=date(2013, 9, 20), employees=43,
+                    raw={"Notice Date": "10/31/2013", "Effective Date": "09/20/2013", "Received Date": "09/12/2013",
+                         "Company": "Bristol Custom Solutions/BLOCK & CO., INC.", "City": "Bristol",
+                         "County": "Sullivan County", "No. Of Employees": "43", "Layoff/Closure": "Layoff Permanent"})]
+
+
+
+E2E_CASES = [Case("warn_tn", "warn_tn", ("warn_tn/WarnReportByMonth.pdf",),
+                  lambda s: [s.url("files/warn_tn/WarnReportByMonth.pdf")], _tn_row)]

@@ -17,6 +17,9 @@ from spiders.parsing import LayoutChanged
 from spiders.warn_va import WarnVaSpider
 from leads.health import STAT_WARNINGS
 from tests.columns import edit_columns, without_raw
+from tests.e2e import Case
+from tests.e2e import csv_row as _csv_row
+from tests.e2e import notice as _notice
 from tests.helpers import FILES, file_response
 
 #: Notices `leads parse` reads from each saved file (tests/test_parse_cli.py checks every format).
@@ -216,3 +219,16 @@ def test_the_real_file_gives_no_column_warning():
     s = spider()
     assert len(list(s.parse(file_response("warn_va", "va.csv")))) == 1073
     assert not s.crawler.stats.get_value(STAT_WARNINGS)
+
+
+# -- end to end: the crawl stores what `leads parse` reads (tests/test_sources_e2e.py runs E2E_CASES) --
+
+def _va_row(server) -> list[dict]:
+    raw = _csv_row("warn_va/va.csv", Company="The Corsi Group")
+    return [_notice("warn_va", "thecorsigroup|2018-06-19|keysvilleva", "The Corsi Group",
+                    server.url("files/warn_va/va.csv"), "closure", city="Keysville", state="VA",
+                    notice_date=date(2018, 6, 19), effective_date=date(2018, 8, 31), employees=53, raw=raw)]
+
+
+
+E2E_CASES = [Case("warn_va", "warn_va", ("warn_va/va.csv",), lambda s: [s.url("files/warn_va/va.csv")], _va_row)]
