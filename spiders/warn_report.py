@@ -18,7 +18,8 @@ Row rules (both states):
   cancelled is updated rather than left standing, but with notice_type "other" and the marker
   removed from company_name (raw keeps the published cell, marker included).
 
-source_key: "<notice date ISO>|<company, case-folded>|<city, case-folded>", with "#2", "#3", ...
+source_key: "<notice date ISO>|<company>|<city>" normalized like every source's (``tabular.make_key``:
+case-folded, punctuation and spaces removed, so "CHS, Inc." and "CHS Inc." are one key), with "#2", "#3", ...
 added, in file order, to the second and later rows of one file that share those three values:
 EDD lists truly separate notices that way (e.g. two Sears notices in Newark on 06/28/2018 with
 8 and 46 employees). Counts, effective dates and types are left out so an amended notice keeps
@@ -44,6 +45,7 @@ from leads.items import ClosureNotice
 from spiders.base import NoticeSpider
 from spiders.parsing import LayoutChanged, classify_notice_type, clean_text, parse_date, parse_int
 from spiders.pdftables import PdfRow, PdfTable, TableSpec, read_table
+from spiders.tabular import make_key
 
 DATE = r"\d{1,2}/\d{1,2}/\d{2,4}"
 
@@ -105,7 +107,8 @@ class SourceKeys:
         self._seen: Counter[str] = Counter()
 
     def __call__(self, notice_date: date, company: str, city: str | None) -> str:
-        key = f"{notice_date.isoformat()}|{company.casefold()}|{(city or '').casefold()}"
+        # The one source-key policy (tabular.make_key): "CHS, Inc." and "CHS Inc." give one key.
+        key = make_key(notice_date, company, city)
         self._seen[key] += 1
         n = self._seen[key]
         return key if n == 1 else f"{key}#{n}"

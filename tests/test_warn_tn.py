@@ -74,8 +74,8 @@ def expected(**fields) -> dict:
 
 
 def test_company_wrapped_over_two_lines(notices):
-    assert by_key(notices, "2012-02-13|briggs and stratton power products group, llc|newbern").as_dict() == expected(
-        source_key="2012-02-13|briggs and stratton power products group, llc|newbern",
+    assert by_key(notices, "2012-02-13|briggsandstrattonpowerproductsgroupllc|newbern").as_dict() == expected(
+        source_key="2012-02-13|briggsandstrattonpowerproductsgroupllc|newbern",
         company_name="Briggs and Stratton Power Products Group, LLC", notice_type="closure", city="Newbern",
         notice_date=date(2012, 2, 13), effective_date=date(2012, 3, 1), employees=231,
         raw={"Notice Date": "02/13/2012", "Effective Date": "03/01/2012", "Received Date": "01/31/2012",
@@ -84,8 +84,8 @@ def test_company_wrapped_over_two_lines(notices):
 
 
 def test_type_wrapped_over_two_lines(notices):
-    assert by_key(notices, "2014-11-13|adams usa inc|cookeville").as_dict() == expected(
-        source_key="2014-11-13|adams usa inc|cookeville", company_name="Adams USA Inc", notice_type="closure",
+    assert by_key(notices, "2014-11-13|adamsusainc|cookeville").as_dict() == expected(
+        source_key="2014-11-13|adamsusainc|cookeville", company_name="Adams USA Inc", notice_type="closure",
         city="Cookeville", notice_date=date(2014, 11, 13), effective_date=date(2014, 12, 31), employees=20,
         raw={"Notice Date": "11/13/2014", "Effective Date": "12/31/2014", "Received Date": "12/02/2014",
              "Company": "Adams USA Inc", "City": "Cookeville", "County": "Putnam County", "No. Of Employees": "20",
@@ -93,8 +93,8 @@ def test_type_wrapped_over_two_lines(notices):
 
 
 def test_row_missing_effective_date(notices):
-    assert by_key(notices, "2015-07-28|aerospace testing alliance|arnold afb").as_dict() == expected(
-        source_key="2015-07-28|aerospace testing alliance|arnold afb", company_name="Aerospace Testing Alliance",
+    assert by_key(notices, "2015-07-28|aerospacetestingalliance|arnoldafb").as_dict() == expected(
+        source_key="2015-07-28|aerospacetestingalliance|arnoldafb", company_name="Aerospace Testing Alliance",
         notice_type="closure", city="ARNOLD AFB", notice_date=date(2015, 7, 28), effective_date=None,
         employees=1861,
         raw={"Notice Date": "07/28/2015", "Effective Date": "", "Received Date": "08/03/2015",
@@ -103,8 +103,8 @@ def test_row_missing_effective_date(notices):
 
 
 def test_row_missing_effective_date_and_count(notices):
-    assert by_key(notices, "2016-03-01|first data|cordova").as_dict() == expected(
-        source_key="2016-03-01|first data|cordova", company_name="First Data", notice_type="closure",
+    assert by_key(notices, "2016-03-01|firstdata|cordova").as_dict() == expected(
+        source_key="2016-03-01|firstdata|cordova", company_name="First Data", notice_type="closure",
         city="Cordova", notice_date=date(2016, 3, 1), effective_date=None, employees=None,
         raw={"Notice Date": "03/01/2016", "Effective Date": "", "Received Date": "03/16/2016",
              "Company": "First Data", "City": "Cordova", "County": "Shelby County", "No. Of Employees": "",
@@ -112,8 +112,8 @@ def test_row_missing_effective_date_and_count(notices):
 
 
 def test_temporary_closure(notices):
-    assert by_key(notices, "2015-05-28|heritage manufacturing|kingsport").as_dict() == expected(
-        source_key="2015-05-28|heritage manufacturing|kingsport", company_name="Heritage Manufacturing",
+    assert by_key(notices, "2015-05-28|heritagemanufacturing|kingsport").as_dict() == expected(
+        source_key="2015-05-28|heritagemanufacturing|kingsport", company_name="Heritage Manufacturing",
         notice_type="closure", city="Kingsport", notice_date=date(2015, 5, 28), effective_date=date(2015, 5, 27),
         employees=90,
         raw={"Notice Date": "05/28/2015", "Effective Date": "05/27/2015", "Received Date": "05/28/2015",
@@ -122,15 +122,15 @@ def test_temporary_closure(notices):
 
 
 def test_blank_type_is_other(notices):
-    jones = by_key(notices, "2012-03-20|jones apparel|lawrenceburg")
+    jones = by_key(notices, "2012-03-20|jonesapparel|lawrenceburg")
     assert (jones.notice_type, jones.raw["Layoff/Closure"], jones.raw["County"]) == ("other", "", "Not Identified")
 
 
 def test_two_notices_same_company_date_city(notices):
     concentra = [n for n in notices if n.company_name == "Concentra Advance Toxicology Network"]
     assert [(n.source_key, n.employees) for n in concentra] == [
-        ("2013-06-25|concentra advance toxicology network|memphis", 22),
-        ("2013-06-25|concentra advance toxicology network|memphis#2", 163)]
+        ("2013-06-25|concentraadvancetoxicologynetwork|memphis", 22),
+        ("2013-06-25|concentraadvancetoxicologynetwork|memphis#2", 163)]
 
 
 # -- the table reader on this file -------------------------------------------------------------------
@@ -211,7 +211,7 @@ def test_row_without_any_date_is_reported_not_glued_to_the_row_above(caplog, not
     assert len(warnings) == 2 and all("no notice date" in w for w in warnings)
     assert "page 1 line 24" in warnings[0] and "Food Lion #956" in warnings[0]
     assert "page 1 line 8" in warnings[1] and "VELSICOL" in warnings[1]
-    eaton = "2012-01-23|eaton corporation|memphis"
+    eaton = "2012-01-23|eatoncorporation|memphis"
     assert by_key(result, eaton).as_dict() == by_key(notices, eaton).as_dict()
 
 
@@ -219,7 +219,7 @@ def test_row_without_any_date_is_reported_not_glued_to_the_row_above(caplog, not
 
 def _tn_row(server) -> list[dict]:
     # Page 19: the company wraps onto a second line ("Bristol Custom Solutions/BLOCK & CO., \r\nINC.").
-    return [_notice("warn_tn", "2013-10-31|bristol custom solutions/block & co., inc.|bristol",
+    return [_notice("warn_tn", "2013-10-31|bristolcustomsolutionsblockcoinc|bristol",
                     "Bristol Custom Solutions/BLOCK & CO., INC.", server.url("files/warn_tn/WarnReportByMonth.pdf"),
                     "layoff", city="Bristol", state="TN", notice_date=date(2013, 10, 31),
                     effective_date=date(2013, 9, 20), employees=43,
