@@ -35,14 +35,15 @@ from scrapy.http import Response, TextResponse
 from leads.items import ClosureNotice
 from spiders.parsing import LayoutChanged, clean_text, map_headers, state_code
 from spiders.pdftables import UnreadableFile
-from spiders.warn_report import COLUMNS, Parsed, SourceKeys, WarnReportSpider, file_name, notice_from_fields, \
+from spiders.warn_report import COLUMNS, OPTIONAL, Parsed, layout_warnings, SourceKeys, WarnReportSpider, file_name, notice_from_fields, \
     parse_report_pdf
 
 SOURCE = "warn_ca"
 _REPORT_LINK = re.compile(r"warn[-_]?report", re.I)
 _SHEET = re.compile(r"detailed\s+warn\s+report", re.I)
 _ADDRESS_TAIL = re.compile(r"^(?P<city>.*?)[\s,]+(?P<state>[A-Za-z]{2})\.?\s+(?P<zip>\d{5})(?:-\d{4})?$")
-_XLSX_REQUIRED = ("notice_date", "company", "employees", "notice_type")
+#: Essential in the workbook: the source_key's date and company (and a place: Address or City, below).
+_XLSX_REQUIRED = ("notice_date", "company")
 
 
 class WarnCaSpider(WarnReportSpider):
@@ -163,7 +164,7 @@ def _parse_xlsx(body: bytes, url: str) -> Parsed:
         raise LayoutChanged(f"{name}: layout changed: no Address or City column among headers "
                             f"{[clean_text(h) for h in header]}")
     names = [clean_text(h) for h in header]
-    parsed = Parsed()
+    parsed = Parsed(warnings=layout_warnings([(names, columns)], (*OPTIONAL, "county")))
     keys = SourceKeys()
     for number, values in rows[1:]:
         ref = f"sheet {sheet!r} row {number}"

@@ -256,3 +256,29 @@ def _registry_row(server) -> list[dict]:
 
 E2E_CASES = [Case("registry_ca_sf", "registry_ca_sf", ("registry_ca_sf/vbiu-2p9h_filtered.json",), _registry,
                   _registry_row)]
+
+
+def test_optional_keys_renamed_or_missing_land_every_row_with_warnings():
+    """The saved response with the NAICS code dropped and both ZIP keys renamed (as SODA datasets do
+    between versions), the keys reordered and a new one added: both ended locations land, without
+    industry and ZIP, and the run says so."""
+    from leads.health import STAT_WARNINGS
+    from scrapy.utils.test import get_crawler
+
+    from spiders.registry_ca_sf import RegistryCaSfSpider
+    from tests.columns import without_raw
+
+    real = json.loads((FILES / "registry_ca_sf" / "vbiu-2p9h_filtered.json").read_bytes())
+    renamed = {"business_zip": "zip_code", "location_zip": "site_zip_code"}
+    edited = [dict(reversed([(renamed.get(k, k), v) for k, v in row.items() if k != "naic_code"]))
+              | {"data_as_of": "2017-08-19"} for row in real]
+    url = "https://data.sfgov.org/resource/g8m3-pdis.json"
+    before = list(RegistryCaSfSpider().parse_file(TextResponse(url=url, body=json.dumps(real).encode(), encoding="utf-8")))
+    spider = RegistryCaSfSpider.from_crawler(get_crawler(RegistryCaSfSpider))
+    got = list(spider.parse_file(TextResponse(url=url, body=json.dumps(edited).encode(), encoding="utf-8")))
+    assert len(got) == len(before) == 2
+    assert without_raw(got, "zip5", "industry_code") == without_raw(before, "zip5", "industry_code")
+    assert {(n.zip5, n.industry_code) for n in got} == {(None, None)}
+    assert spider.crawler.stats.get_value(STAT_WARNINGS) == [
+        "no key for zip (business_zip or location_zip; its rows land without it)",
+        "no key for industry (naic_code; its rows land without it)"]

@@ -17,6 +17,9 @@ from spiders.parsing import LayoutChanged
 from spiders.pdftables import UnreadableFile
 from spiders.warn_ca import WarnCaSpider, split_address
 from spiders.warn_report import compact_date
+from leads.health import STAT_WARNINGS
+from scrapy.utils.test import get_crawler
+from tests.columns import without_raw
 from tests.e2e import Case
 from tests.e2e import notice as _notice
 from tests.helpers import FILES, file_response
@@ -417,3 +420,35 @@ def test_keys_survive_an_agency_tidying_punctuation_in_names(parsed):
     assert changed >= 10
     assert [n.source_key for n in tidied] == [n.source_key for n in parsed[XLSX]]
     assert sum(a.company_name != b.company_name for a, b in zip(tidied, parsed[XLSX])) == changed
+
+
+def test_pdf_optional_column_renamed_past_recognition_lands_every_row_with_warnings(parsed, caplog):
+    """The 2018-19 report with its Layoff/Closure header printed as "Kind" (a name no vocabulary has):
+    all 833 rows land with notice_type "other", and the run says what it could not read."""
+    body, changed = rewrite_texts(body_of(PDF_2018), lambda page, text: "Kind" if text.strip() == "Layoff/Closure"
+                                  else None)
+    assert changed >= 1
+    spider = WarnCaSpider.from_crawler(get_crawler(WarnCaSpider))
+    got = list(spider.parse_pdf(Response(url=url_of(PDF_2018), body=body)))
+    assert without_raw(got, "notice_type") == without_raw(parsed[PDF_2018], "notice_type")
+    assert {n.notice_type for n in got} == {"other"}
+    assert spider.crawler.stats.get_value(STAT_WARNINGS) == ["no column for notice type (its rows land without it)",
+                                                             "unknown column 'Kind' (kept in raw, not read)"]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_xlsx_optional_columns_renamed_missing_or_new_land_every_row_with_warnings(parsed):
+    """The workbook with Employees gone, its Layoff header renamed to a name no vocabulary has and a new
+    column: all 99 rows land, and the run names each column it missed and each it did not know."""
+    def edit(ws):
+        header = {str(c.value).strip(): c.column for c in ws[1] if c.value is not None}
+        ws.delete_cols(header["Employees"])
+        ws.cell(row=1, column=header["Layoff"]).value = "Category"
+        ws.cell(row=1, column=ws.max_column + 1).value = "Case Worker"
+    spider = WarnCaSpider.from_crawler(get_crawler(WarnCaSpider))
+    got = list(spider.parse_xlsx(Response(url=url_of(XLSX), body=edited_xlsx(edit))))
+    assert without_raw(got, "employees", "notice_type") == without_raw(parsed[XLSX], "employees", "notice_type")
+    assert {n.employees for n in got} == {None}
+    assert spider.crawler.stats.get_value(STAT_WARNINGS) == [
+        "no column for employees (its rows land without it)", "no column for notice type (its rows land without it)",
+        "unknown column 'Category' (kept in raw, not read)", "unknown column 'Case Worker' (kept in raw, not read)"]

@@ -14,6 +14,9 @@ from spiders.parsing import LayoutChanged
 from spiders.pdftables import UnreadableFile, read_table
 from spiders.warn_report import PDF_TABLE, report_total
 from spiders.warn_tn import WarnTnSpider
+from leads.health import STAT_WARNINGS
+from scrapy.utils.test import get_crawler
+from tests.columns import without_raw
 from tests.e2e import Case
 from tests.e2e import notice as _notice
 from tests.helpers import FILES, file_response
@@ -231,3 +234,18 @@ def _tn_row(server) -> list[dict]:
 
 E2E_CASES = [Case("warn_tn", "warn_tn", ("warn_tn/WarnReportByMonth.pdf",),
                   lambda s: [s.url("files/warn_tn/WarnReportByMonth.pdf")], _tn_row)]
+
+
+def test_optional_column_renamed_past_recognition_lands_every_row_with_warnings(notices, caplog):
+    """The report with its head-count header ("No. Of" / "Employees", two text lines) printed as "Staff" /
+    "Size": all 511 rows land without a count, and the run says which column it missed."""
+    body, changed = rewrite_texts(BODY, lambda page, text: {"No. Of": "Staff", "Employees": "Size"}.get(text.strip()))
+    assert changed >= 2
+    spider = WarnTnSpider.from_crawler(get_crawler(WarnTnSpider))
+    got = list(spider.parse(Response(url=URL, body=body)))
+    assert without_raw(got, "employees") == without_raw(notices, "employees")
+    assert {n.employees for n in got} == {None}
+    assert spider.crawler.stats.get_value(STAT_WARNINGS) == [
+        "no column for employees (its rows land without it)", "unknown column 'Staff Size' (kept in raw, not read)",
+        "row count not checked against the Total line (it counts rows with a head count)"]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
