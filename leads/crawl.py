@@ -9,49 +9,17 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from leads.errors import InputError, LeadsError
+from leads.errors import AGENCY_LISTS_NONE, InputError, LeadsError, NoNoticesListed
+from leads.registry import SourceInfo, _loader, sources, spider_class  # noqa: F401  (the registry)
 
 logger = logging.getLogger("leads.crawl")
 
 
-@dataclass(frozen=True)
-class SourceInfo:
-    name: str
-    region: str
-    source_format: str
-    agency_url: str
-    start_urls: tuple[str, ...]
-
-
-def _loader(overrides: dict[str, Any] | None = None) -> Any:
-    from scrapy.settings import Settings
-    from scrapy.spiderloader import SpiderLoader
-
-    from leads.scrapy_settings import crawl_settings
-
-    return SpiderLoader.from_settings(Settings(crawl_settings(overrides)))
-
-
 def list_sources() -> list[SourceInfo]:
-    loader = _loader()
-    infos = []
-    for name in sorted(loader.list()):
-        cls = loader.load(name)
-        infos.append(SourceInfo(name, getattr(cls, "region", ""), getattr(cls, "source_format", ""),
-                                getattr(cls, "agency_url", ""), tuple(getattr(cls, "start_urls", ()) or ())))
-    return infos
-
-
-def spider_class(name: str) -> Any:
-    loader = _loader()
-    try:
-        return loader.load(name)
-    except KeyError:
-        raise InputError(f"unknown source {name!r}; known sources: {', '.join(sorted(loader.list()))}") from None
+    return sources()
 
 
 def split_urls(values: Sequence[str], known: Sequence[str] | None = None) -> tuple[list[str], dict[str, list[str]]]:
@@ -179,11 +147,20 @@ class _Progress:
 
 
 def parse_saved_file(source: str, path: Path, url: str | None = None) -> list[Any]:
-    """Run a source's parser over a saved file, without a crawl or a database."""
+    """Run a source's parser over a saved file, without a crawl or a database.
+
+    A page where the agency says it lists no notices gives [] (raising NoNoticesListed is the
+    parser's way to say so); read :func:`parse_saved_file_answer` to tell that from a page holding none.
+    """
+    return parse_saved_file_answer(source, path, url)[0]
+
+
+def parse_saved_file_answer(source: str, path: Path, url: str | None = None) -> tuple[list[Any], str | None]:
+    """(notices, why there are none): the reason is set when the agency's page says it lists none."""
     from scrapy.http import Response, TextResponse
     from scrapy.responsetypes import responsetypes
 
-    from spiders.parsing import LayoutChanged
+    from leads.errors import LayoutChanged
 
     cls = spider_class(source)
     try:
@@ -196,7 +173,9 @@ def parse_saved_file(source: str, path: Path, url: str | None = None) -> list[An
     response = response_cls(url=url or path.resolve().as_uri(), body=body)
     spider = cls()
     try:
-        return list(spider.parse_file(response))
+        return list(spider.parse_file(response)), None
+    except NoNoticesListed:
+        return [], AGENCY_LISTS_NONE
     except LayoutChanged as exc:
         raise LeadsError(f"{path}: {exc}") from exc
     except Exception as exc:

@@ -14,24 +14,9 @@ from typing import Any
 SNAPSHOT = Path(__file__).parent / "data" / "demo"
 SINCE = "2010-01-01"  # the snapshot holds notices back to 2012
 
-# The start URLs the snapshot was recorded from: each agency's real address (see scripts/record_demo.py).
-SOURCES: dict[str, list[str]] = {
-    "warn_ia": ["https://www.iowaworkforcedevelopment.gov/worker-adjustment-and-retraining-notification-act"],
-    "warn_ne": ["https://dol.nebraska.gov/LayoffServices/WARNReportData/?year=2015"],
-    "warn_ny": ["https://public.tableau.com/views/WorkerAdjustmentRetrainingNotificationWARN/WARN.csv"
-                "?:showVizHome=no"],
-    "warn_va": ["https://www.virginiaworks.gov/warn_notices.csv"],
-    "warn_tn": ["https://www.tn.gov/content/dam/tn/workforce/documents/majorpublications/reports/"
-                "WarnReportByMonth.pdf"],
-    "warn_ca": ["https://edd.ca.gov/siteassets/files/jobs_and_training/warn/warn_report.xlsx",
-                "https://edd.ca.gov/siteassets/files/jobs_and_training/warn/warn-report-for-7-1-2018-to-06-30-2019.pdf",
-                "https://edd.ca.gov/siteassets/files/jobs_and_training/warn/warnreportfor7-1-2014to06-30-2015.pdf"],
-    "jobcenter_ok": ["https://okjobmatch.com/search/warn_lookups?utf8=%E2%9C%93&q%5Bemployer_name_cont%5D=&q%5B"
-                     "main_contact_contact_info_addresses_full_location_city_matches%5D=&q%5Bzipcode_code_start%5D="
-                     "&q%5Bservice_delivery_area_id_eq%5D=&q%5Bnotice_on_gteq%5D=2021-01-01&q%5Bnotice_on_lteq%5D="
-                     "2021-02-03&q%5Bnotice_eq%5D=&commit=Search"],
-    "registry_ca_sf": [],  # the spider's own query URL for --since 2010-01-01
-}
+# Which sources the demo replays, and from which URLs, is each spider's own metadata (demo_urls,
+# demo_files: see spiders/base.py); the registry reads it, so a new source joins the demo from its module.
+
 
 REPS = [  # sample team
     {"name": "Morgan", "role": "manager", "states": None, "capacity": None},
@@ -66,12 +51,18 @@ def prepare(folder: Path) -> tuple[str, Path]:
     return f"sqlite:///{folder / 'demo.db'}", cache
 
 
-def source_urls() -> dict[str, list[str]]:
-    from spiders.registry_ca_sf import RegistryCaSfSpider
+def sources() -> list[str]:
+    """The sources the demo crawls (those whose spider names demo URLs; see leads/registry.py)."""
+    from leads.registry import demo_sources
 
-    urls = {k: list(v) for k, v in SOURCES.items()}
-    urls["registry_ca_sf"] = [RegistryCaSfSpider.query_url(SINCE)]
-    return urls
+    return list(demo_sources())
+
+
+def source_urls() -> dict[str, list[str]]:
+    """--url overrides for the demo crawl; a source without one computes its start URL for SINCE."""
+    from leads.registry import demo_sources
+
+    return {name: urls for name, urls in demo_sources().items() if urls}
 
 
 def run(folder: Path, *, progress: bool = False) -> dict[str, Any]:
@@ -87,7 +78,7 @@ def run(folder: Path, *, progress: bool = False) -> dict[str, Any]:
     db = Database(url)
     try:
         db.upgrade()
-        crawl = run_crawl(url, list(SOURCES), source_urls=source_urls(), spider_args={"since": SINCE},
+        crawl = run_crawl(url, sources(), source_urls=source_urls(), spider_args={"since": SINCE},
                           overrides=replay_settings(cache), progress=progress, log_level="ERROR")
         with db.session() as session:
             setup = Actor(name="demo", rep=None, bootstrap=True)

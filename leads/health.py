@@ -2,7 +2,9 @@
 
 A source is unhealthy when it logged errors (404, 5xx after retries, timeouts, layout changes),
 was interrupted, returned zero notices, or returned far fewer than its last good run (a silent
-layout change or broken pagination).
+layout change or broken pagination). A source that landed its rows but could not read some optional
+column is ``degraded``: it needs a look, not a page at night (``leads crawl --strict`` fails it). Zero
+notices on a page where the agency itself says it lists none is ``empty`` and needs no attention.
 """
 
 from __future__ import annotations
@@ -10,22 +12,59 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from leads.errors import AGENCY_LISTS_NONE
+
 DROP_RATIO = 0.5  # fewer than half of the last good run's notices is an alarm
 OK, FAILED, EMPTY, DROPPED, INTERRUPTED = "ok", "failed", "empty", "dropped", "interrupted"
+DEGRADED = "degraded"
+#: Outcomes whose rows all landed: a later run's drop is measured against these.
+GOOD_OUTCOMES = (OK, DEGRADED)
+
+#: Spider stats the judge reads (set by spiders.base.NoticeSpider).
+STAT_WARNINGS = "leads/column_warnings"  # a list of sentences
+STAT_LISTS_NONE = "leads/agency_lists_none"  # pages that said "no results"
 
 
 @dataclass(frozen=True)
 class Health:
     outcome: str
     message: str
+    #: True when the run needs a person: `leads crawl` exits 1 for it (a degraded run only with --strict).
+    attention: bool = False
+    warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
         return self.outcome == OK
 
 
+def needs_attention(outcome: str, message: str = "", *, strict: bool = False) -> bool:
+    """Whether a recorded outcome should fail `leads crawl` (and be listed as needing attention)."""
+    if outcome == OK:
+        return False
+    if outcome == DEGRADED:
+        return strict
+    if outcome == EMPTY and message == AGENCY_LISTS_NONE:
+        return strict
+    return True
+
+
+def run_warnings(stats: dict[str, Any]) -> list[str]:
+    """The column warnings a spider recorded in its stats, in the order first seen."""
+    value = stats.get(STAT_WARNINGS) or []
+    return list(dict.fromkeys(str(v) for v in value))
+
+
 def judge(stats: dict[str, Any], reason: str, items: int, last_good_items: int | None) -> Health:
     """Health of one source run from its Scrapy stats, finish reason and notice count."""
+    health = _judge(stats, reason, items, last_good_items)
+    warnings = tuple(run_warnings(stats))
+    if health.outcome == OK and warnings:
+        health = Health(DEGRADED, f"{items} notices, but {len(warnings)} column warning(s): {'; '.join(warnings)}")
+    return Health(health.outcome, health.message, needs_attention(health.outcome, health.message), warnings)
+
+
+def _judge(stats: dict[str, Any], reason: str, items: int, last_good_items: int | None) -> Health:
     errors = error_count(stats)
     if reason not in ("finished",):
         return Health(INTERRUPTED, f"crawl stopped early ({reason}); nothing from this run was stored")
@@ -43,6 +82,8 @@ def judge(stats: dict[str, Any], reason: str, items: int, last_good_items: int |
             detail.append("could not store notices")
         more = f" ({', '.join(detail)})" if detail else ""
         return Health(FAILED, f"{errors} errors{more}; see the log")
+    if items == 0 and stats.get(STAT_LISTS_NONE):
+        return Health(EMPTY, AGENCY_LISTS_NONE)
     if items == 0:
         return Health(EMPTY, "zero notices: the source is empty, moved or changed its layout")
     if last_good_items and items < last_good_items * DROP_RATIO:

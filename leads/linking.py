@@ -59,6 +59,24 @@ def _header_key(h: str) -> str:
     return "".join(c for c in h.strip().lower() if c.isalnum())
 
 
+def detect_columns(header: list[str]) -> dict[str, int]:
+    """field -> column: the aliases above first, then the shared header vocabulary (leads/vocabulary.py)."""
+    from leads.vocabulary import IMPORTER_FIELDS, match_fields
+
+    by_key: dict[str, int] = {}
+    for i, h in enumerate(header):
+        by_key.setdefault(_header_key(h), i)
+    cols: dict[str, int] = {}
+    for fld, aliases in COLUMN_ALIASES.items():
+        for a in aliases:
+            if a in by_key and by_key[a] not in cols.values():
+                cols[fld] = by_key[a]
+                break
+    rest = {fld: [] for fld in COLUMN_ALIASES if fld not in cols and fld in IMPORTER_FIELDS}
+    cols.update(match_fields(header, rest, aliases=IMPORTER_FIELDS, taken=cols.values(), loose=False))
+    return cols
+
+
 def _decode(path: Path, data: bytes) -> str:
     if b"\x00" in data[:4096]:
         raise LinkError(f"{path}: not a text CSV file (it contains NUL bytes: binary, or UTF-16 text)")
@@ -98,15 +116,7 @@ def read_records(path: str | os.PathLike[str]) -> list[tuple[str, Site]]:
     reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
     try:
         header = next(reader)
-        by_key = {}
-        for i, h in enumerate(header):
-            by_key.setdefault(_header_key(h), i)
-        cols: dict[str, int] = {}
-        for fld, aliases in COLUMN_ALIASES.items():
-            for a in aliases:
-                if a in by_key:
-                    cols[fld] = by_key[a]
-                    break
+        cols = detect_columns(header)
         missing = [f for f in REQUIRED if f not in cols]
         if missing:
             shown = ", ".join(repr(h) for h in header[:12]) + (", ..." if len(header) > 12 else "")

@@ -32,10 +32,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-LEAD_STATUSES = ("new", "contacted", "meeting", "proposal", "won", "lost", "disqualified")
-OPEN_STATUSES = ("new", "contacted", "meeting", "proposal")
-LINK_KINDS = ("vendor_closed", "account_closing", "competitor_nearby")
-REP_ROLES = ("rep", "manager")
+from leads.vocabulary import LEAD_STATUSES, LINK_KINDS, OPEN_STATUSES, REP_ROLES  # noqa: E402,F401  (one vocabulary)
 
 
 def utcnow() -> datetime:
@@ -66,6 +63,11 @@ class Notice(Base):
     effective_date: Mapped[date | None] = mapped_column(Date)
     employees: Mapped[int | None] = mapped_column(Integer)
     industry_code: Mapped[str | None] = mapped_column(String(20))
+    # Added in 0003: null / false on every notice stored before, and on sources that do not say.
+    temporary: Mapped[bool | None] = mapped_column(Boolean)
+    amended: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
     source_url: Mapped[str] = mapped_column(Text)
     raw: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Hash of the normalized fields: a re-crawl that changes it counts as an update.
@@ -225,6 +227,9 @@ class CrawlRun(Base):
     outcome: Mapped[str] = mapped_column(String(20), default="running")
     message: Mapped[str | None] = mapped_column(Text)
     start_url: Mapped[str | None] = mapped_column(Text)
+    # What the run could not read although it landed the rows (optional columns not found, unknown
+    # columns that appeared): a list of sentences. Non-empty makes the outcome "degraded".
+    warnings: Mapped[list[str] | None] = mapped_column(JSON)
 
 
 class MatchCandidate(Base):

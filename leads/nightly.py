@@ -154,7 +154,9 @@ def run(db: Any, *, data_dir: Path, sources: list[str], source_urls: dict[str, l
         # The console hears warnings; the log file (root logger at INFO) gets the whole story.
         results = run_crawl(db.url, sources, source_urls=source_urls, overrides=overrides, progress=progress,
                             log_level=os.environ.get("LEADS_CRAWL_LOG_LEVEL", "WARNING"))
-        bad = [r["source"] for r in results if r["outcome"] != "ok"]
+        from leads.health import needs_attention  # a degraded source landed its rows: not a failed night
+
+        bad = [r["source"] for r in results if needs_attention(r["outcome"], r.get("message") or "")]
         new = sum(r["new"] for r in results)
         detail = f"{len(results)} sources, {new} new notices" + (f"; failed: {', '.join(bad)}" if bad else "")
         return results, detail, not bad

@@ -8,7 +8,6 @@ re-crawl only moves `last_seen`.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -19,6 +18,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from leads.items import NOTICE_TYPES, ClosureNotice
+from leads.store import content_hash  # noqa: F401  (re-exported: its old home)
 
 logger = logging.getLogger(__name__)
 
@@ -77,23 +77,6 @@ def validation_problem(notice: ClosureNotice) -> str | None:
     except (TypeError, ValueError):
         return "raw row is not JSON-serializable"
     return None
-
-
-def content_hash(notice: ClosureNotice) -> str:
-    """Changes when what the notice says changes: its normalized fields.
-
-    Not where we fetched it, and not the raw row, whose keys change when an agency renames a
-    column: that is the same notice, not an amendment.
-    """
-    data = notice.as_dict()
-    data.pop("source_url", None)
-    data.pop("raw", None)
-    # Fields added after notices were first stored count only when set, so adding them changes no hash.
-    for optional in ("temporary", "amended", "lat", "lon"):
-        if data.get(optional) in (None, False):
-            data.pop(optional, None)
-    blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
 class StoreNoticePipeline:

@@ -1,10 +1,13 @@
 """Storing a source's crawl: upsert notices on (source, source_key) and record the run's health.
 
 Both happen in one transaction, so a crawl run row never claims notices that were not stored.
+Storage knows nothing of Scrapy: the pipeline (leads/pipelines.py) hands it notices and stats.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -14,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from leads.health import FAILED, Health, judge
+from leads.health import FAILED, GOOD_OUTCOMES, Health, judge
 from leads.items import ClosureNotice
 from leads.models import CrawlRun, Notice
 
@@ -30,10 +33,26 @@ class UpsertCounts:
     unchanged: int = 0
 
 
+def content_hash(notice: ClosureNotice) -> str:
+    """Changes when what the notice says changes: its normalized fields.
+
+    Not where we fetched it, and not the raw row, whose keys change when an agency renames a
+    column: that is the same notice, not an amendment.
+    """
+    data = notice.as_dict()
+    data.pop("source_url", None)
+    data.pop("raw", None)
+    # Fields added after notices were first stored count only when set, so adding them changes no hash.
+    for optional in ("temporary", "amended", "lat", "lon"):
+        if data.get(optional) in (None, False):
+            data.pop(optional, None)
+    blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
 def upsert_notices(session: Session, notices: Sequence[ClosureNotice], now: datetime) -> UpsertCounts:
     """Insert new notices, update changed ones, touch `last_seen` on the rest. Never commits."""
     from leads.normalize import normalize_address, normalize_name
-    from leads.pipelines import content_hash
 
     counts = UpsertCounts()
     by_source: dict[str, list[ClosureNotice]] = {}
@@ -88,6 +107,10 @@ def _fields(n: ClosureNotice) -> dict[str, Any]:
         "effective_date": n.effective_date,
         "employees": n.employees,
         "industry_code": n.industry_code,
+        "temporary": n.temporary,
+        "amended": bool(n.amended),
+        "lat": n.lat,
+        "lon": n.lon,
         "source_url": n.source_url,
         "raw": n.raw,
     }
@@ -96,7 +119,7 @@ def _fields(n: ClosureNotice) -> dict[str, Any]:
 def last_good_items(session: Session, source: str) -> int | None:
     return session.scalar(
         select(CrawlRun.items)
-        .where(CrawlRun.source == source, CrawlRun.outcome == "ok")
+        .where(CrawlRun.source == source, CrawlRun.outcome.in_(GOOD_OUTCOMES))
         .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
         .limit(1)
     )
@@ -133,6 +156,7 @@ def record_source_run(
                     source=source, started_at=started, finished_at=now, items=len(notices), new=counts.new,
                     updated=counts.updated, unchanged=counts.unchanged, skipped=skipped,
                     errors=_errors(stats), outcome=health.outcome, message=health.message, start_url=start_url,
+                    warnings=list(health.warnings) or None,
                 )
                 session.add(run)
         except Exception as exc:  # the database refused: say so loudly, record what we can
@@ -143,7 +167,8 @@ def record_source_run(
                 with db.session() as session:
                     session.add(CrawlRun(source=source, started_at=started, finished_at=now, items=len(notices),
                                          skipped=skipped, errors=_errors(stats) + 1, outcome=FAILED,
-                                         message=health.message, start_url=start_url))
+                                         message=health.message, start_url=start_url,
+                                         warnings=list(health.warnings) or None))
             except Exception:
                 logger.error("source %s: could not record the crawl run either", source)
     finally:
@@ -157,9 +182,23 @@ def record_source_run(
         "source": source, "outcome": health.outcome, "items": len(notices), "new": counts.new,
         "updated": counts.updated, "unchanged": counts.unchanged, "skipped": skipped,
         "errors": _errors(stats) + (0 if health.outcome != FAILED or _errors(stats) else 1),
-        "message": health.message, "run_tag": run_tag,
+        "message": health.message, "run_tag": run_tag, "warnings": list(health.warnings),
+        "attention": health.attention,
     }
     return result
+
+
+def latest_warnings(session: Session) -> dict[str, list[str]]:
+    """Per source, the column warnings of its latest run (empty list when it had none).
+
+    For `leads sources` and the digest: a degraded source shows what it could not read.
+    Never commits.
+    """
+    from sqlalchemy import func
+
+    newest = select(func.max(CrawlRun.id)).group_by(CrawlRun.source)  # ids grow with each run
+    rows = session.execute(select(CrawlRun.source, CrawlRun.warnings).where(CrawlRun.id.in_(newest)))
+    return {source: list(warnings or []) for source, warnings in rows}
 
 
 def _errors(stats: dict[str, Any]) -> int:

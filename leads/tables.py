@@ -9,7 +9,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -44,31 +43,29 @@ def decode(body: bytes, path: Path) -> tuple[str, str]:
 
 
 def header_key(text: Any) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", str(text or "").lower()).strip()
+    from leads.vocabulary import header_key as key
+
+    return key(text)
 
 
 def match_headers(headers: Sequence[Any], spec: Mapping[str, Iterable[str]],
                   overrides: Mapping[str, str] | None = None) -> dict[str, int]:
-    """field -> column index, by meaning (regexes on the normalized header), overrides first."""
+    """field -> column index, by meaning, overrides first.
+
+    The importer's own patterns (``spec``) first, then the shared header vocabulary's synonyms
+    (leads/vocabulary.py: the names real files use for company, address, city, state, ZIP, industry).
+    """
+    from leads.vocabulary import IMPORTER_FIELDS, match_fields
+
     keys = [header_key(h) for h in headers]
     found: dict[str, int] = {}
-    used: set[int] = set()
     for column, field in (overrides or {}).items():
         key = header_key(column)
         if key not in keys:
             raise InputError(f"--map {column}={field}: no column named {column!r} (columns: {list(headers)})")
         found[field] = keys.index(key)
-        used.add(keys.index(key))
-    for field, patterns in spec.items():
-        if field in found:
-            continue
-        for pattern in patterns:
-            rx = re.compile(pattern)
-            hit = next((i for i, k in enumerate(keys) if i not in used and k and rx.search(k)), None)
-            if hit is not None:
-                found[field] = hit
-                used.add(hit)
-                break
+    rest = {field: patterns for field, patterns in spec.items() if field not in found}
+    found.update(match_fields(headers, rest, aliases=IMPORTER_FIELDS, taken=found.values(), loose=False))
     return found
 
 

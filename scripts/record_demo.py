@@ -19,24 +19,6 @@ sys.path.insert(0, str(ROOT))
 FILES = ROOT / "tests" / "files"
 OUT = ROOT / "leads" / "data" / "demo" / "httpcache"
 
-# URL (or URL ending) -> saved file, as each agency served it.
-RECORDED = {
-    "worker-adjustment-and-retraining-notification-act": "warn_ia/worker-adjustment-and-retraining-notification-act.html",
-    "/WARN_20220210.xlsx": "warn_ia/WARN_20220210.xlsx",
-    "WARNReportData/?year=2015": "warn_ne/warn-2015.html",
-    "WARN.csv?:showVizHome=no": "warn_ny/ny.csv",
-    "warn_notices.csv": "warn_va/va.csv",
-    "WarnReportByMonth.pdf": "warn_tn/WarnReportByMonth.pdf",
-    "/warn_report.xlsx": "warn_ca/warn_report.xlsx",
-    "/warn-report-for-7-1-2018-to-06-30-2019.pdf": "warn_ca/warn-report-for-7-1-2018-to-06-30-2019.pdf",
-    "/warnreportfor7-1-2014to06-30-2015.pdf": "warn_ca/warnreportfor7-1-2014to06-30-2015.pdf",
-    "q%5Bnotice_on_lteq%5D=2021-02-03": "jobcenter_ok/search_2021-01-01_2021-02-03_page1.html",
-    "/search/warn_lookups/780": "jobcenter_ok/detail_780.html",
-    "/search/warn_lookups/776": "jobcenter_ok/detail_776.html",
-    "data.sfgov.org/resource/": "registry_ca_sf/vbiu-2p9h_filtered.json",
-}
-
-
 class SavedFiles:
     """Downloader middleware: answers from the saved files instead of the network."""
 
@@ -44,7 +26,12 @@ class SavedFiles:
         from scrapy.http import Response
         from scrapy.responsetypes import responsetypes
 
-        for key, rel in RECORDED.items():
+        from leads.registry import demo_files
+
+        # URL fragment -> saved file, as each agency served it: each spider's demo_files.
+        if not hasattr(self, "files"):
+            self.files = demo_files()
+        for key, rel in self.files.items():
             if key in request.url:
                 body = (FILES / rel).read_bytes()
                 cls = responsetypes.from_args(filename=rel, body=body)
@@ -57,7 +44,7 @@ def main() -> None:
     from scrapy.spiderloader import SpiderLoader
     from scrapy.settings import Settings
 
-    from leads.demo import SINCE, source_urls
+    from leads.demo import SINCE, source_urls, sources
     from leads.scrapy_settings import crawl_settings
 
     if OUT.exists():
@@ -70,8 +57,9 @@ def main() -> None:
     })
     loader = SpiderLoader.from_settings(Settings(settings))
     process = CrawlerProcess(settings)
-    for name, urls in source_urls().items():
-        process.crawl(loader.load(name), url=urls, since=SINCE)
+    urls = source_urls()
+    for name in sources():
+        process.crawl(loader.load(name), since=SINCE, **({"url": urls[name]} if name in urls else {}))
     process.start()
     files = sum(1 for p in OUT.rglob("response_body"))
     print(f"recorded {files} responses into {OUT}")

@@ -12,8 +12,9 @@ from typing import Any, ClassVar
 import scrapy
 from scrapy.http import Response
 
+from leads.errors import LayoutChanged, NoNoticesListed
+from leads.health import STAT_LISTS_NONE, STAT_WARNINGS
 from leads.items import ClosureNotice
-from spiders.parsing import LayoutChanged
 
 STAT_ROWS_SKIPPED = "leads/rows_skipped"
 STAT_LAYOUT_ERRORS = "leads/layout_errors"
@@ -37,6 +38,12 @@ class NoticeSpider(scrapy.Spider):
     #: (a saved copy of what the agency served) or "rebuilt from a row dump (YYYY-MM-DD)" (a file our
     #: test builds in the agency's format from a dump of its values). Never call a rebuilt file an agency file.
     verified_on: ClassVar[str] = ""
+    #: The URLs the offline demo (`leads demo`) replays from its recorded snapshot: () means the
+    #: spider's own start URLs for the demo window; None keeps the source out of the demo.
+    demo_urls: ClassVar[tuple[str, ...] | None] = None
+    #: For scripts/record_demo.py: a fragment of each URL the demo crawl requests -> the saved file
+    #: under tests/files that answers it (recorded into the demo snapshot under the real URL).
+    demo_files: ClassVar[dict[str, str]] = {}
 
     def __init__(self, *args: Any, url: str | list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -78,6 +85,30 @@ class NoticeSpider(scrapy.Spider):
         where = response.url if response is not None else "?"
         self.logger.error("source %s: %s at %s", self.name, message, where)
 
+    def column_warning(self, response: Response | None, message: str) -> None:
+        """An optional column not found, or an unknown one appeared: the rows land, the run is degraded.
+
+        Kept in the crawl's stats (a list, each sentence once), stored on the crawl run and shown
+        by `leads sources` and the digest.
+        """
+        where = response.url if response is not None else "?"
+        self.logger.warning("source %s: %s (in %s)", self.name, message, where)
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None and crawler.stats is not None:
+            seen = list(crawler.stats.get_value(STAT_WARNINGS) or [])
+            if message not in seen:
+                crawler.stats.set_value(STAT_WARNINGS, [*seen, message])
+
+    def agency_lists_none(self, response: Response | None, message: str) -> None:
+        """The agency's page says it lists no notices for the window: an answer, not a breakage.
+
+        In a crawl the run is ``empty`` with the reason "the agency lists none for this window";
+        ``parse_file`` raises NoNoticesListed instead, so `leads parse` prints 0 notices, exit 0.
+        """
+        where = response.url if response is not None else "?"
+        self.logger.warning("source %s: %s at %s", self.name, message, where)
+        self._inc(STAT_LISTS_NONE)
+
     def skip_row(self, response: Response | None, row: object, reason: str) -> None:
         """A malformed row: logged with its source and row, counted, skipped; the source goes on."""
         self._inc(STAT_ROWS_SKIPPED)
@@ -117,4 +148,4 @@ def only_notices(results: Iterable[Any] | None) -> Iterator[ClosureNotice]:
             yield result
 
 
-__all__ = ["NoticeSpider", "LayoutChanged", "only_notices"]
+__all__ = ["NoticeSpider", "LayoutChanged", "NoNoticesListed", "only_notices"]

@@ -24,9 +24,11 @@ is a few lines on top of ``JobCenterSpider`` (``spiders/jobcenter_<state>.py``);
   notice date, an employee count that is not a number. A blank count is None.
 - Layout: a results page without the WARN table (or whose columns were renamed), or a table with
   no rows and no "no matches" message, is a layout ERROR. A detail page without its definition
-  list, or without Company Name / Address / Notice Date, is a layout ERROR. A page that says the
-  search found no matches is a WARNING only (the run's zero-items health check judges it).
-  ``parse_file`` (``leads parse``) raises LayoutChanged instead, so the command fails naming the file.
+  list, or without Company Name / Notice Date, is a layout ERROR; one without Address or the head
+  count (another state's page) lands the notice without them and records a warning (degraded). A
+  page that says the search found no matches is the agency's answer: the run is ``empty`` with
+  "the agency lists none for this window", and ``leads parse`` prints 0 notices with exit 0
+  (NoNoticesListed). A page with neither the table nor that message raises LayoutChanged.
 """
 
 from __future__ import annotations
@@ -40,7 +42,9 @@ from urllib.parse import urlencode, urlsplit
 from parsel import Selector
 from scrapy.http import HtmlResponse, Response, TextResponse
 
+from leads.errors import NoNoticesListed
 from leads.items import ClosureNotice
+from leads.vocabulary import header_key, known_header
 from spiders.base import NoticeSpider
 from spiders.parsing import (
     LayoutChanged,
@@ -67,13 +71,16 @@ SEARCH_COLUMNS = {
 SEARCH_REQUIRED = ("employer", "notice_date")
 
 # Detail-page definition-list titles.
-DETAIL_FIELDS = {
-    "company": [r"company", r"employer"],
-    "address": [r"address"],
-    "notice_date": [r"notice date", r"date"],
-    "employees": [r"employees", r"affected", r"number"],
+DETAIL_FIELDS = {  # the platform's own titles; other names come from the shared vocabulary
+    "company": [r"^company name$"],
+    "address": [r"^address$"],
+    "notice_date": [r"^notice date$"],
+    "employees": [r"^number of employees affected$"],
 }
-DETAIL_REQUIRED = ("company", "address", "notice_date")
+#: What identifies a notice on a detail page; the address (another state's page may have none) and the
+#: head count are optional: without them the notice lands with those fields empty and a warning.
+DETAIL_REQUIRED = ("company", "notice_date")
+DETAIL_OPTIONAL = ("address", "employees")
 
 _RECORD_ID_IN_URL = re.compile(r"/warn_lookups/(\d+)(?:[/?#]|$)")
 _RECORD_ID_IN_FILE_NAME = re.compile(r"(\d+)(?:\.html?)?$", re.I)
@@ -149,6 +156,8 @@ class JobCenterSpider(NoticeSpider):
         except LayoutChanged as exc:
             self.layout_changed(response, str(exc))
             return
+        for warning in fields["warnings"]:
+            self.column_warning(response, warning)
         notice = self._notice_from_detail(response, fields, search_row or {})
         if notice is not None:
             yield notice
@@ -159,7 +168,10 @@ class JobCenterSpider(NoticeSpider):
         A page that is neither raises LayoutChanged, so `leads parse` fails naming the file.
         """
         if is_detail_page(response):
-            notice = self._notice_from_detail(response, parse_detail_fields(response), {})
+            fields = parse_detail_fields(response)
+            for warning in fields["warnings"]:
+                self.column_warning(response, warning)
+            notice = self._notice_from_detail(response, fields, {})
             if notice is not None:
                 yield notice
             return
@@ -170,8 +182,7 @@ class JobCenterSpider(NoticeSpider):
         except LayoutChanged:
             if not _says_no_results(response):
                 raise
-            self.logger.warning("source %s: the search found no notices at %s", self.name, response.url)
-            return
+            raise NoNoticesListed(f"{response.url}: the search page says it found no notices") from None
         for index, row in enumerate(rows, start=1):
             notice = self._notice_from_search_row(response, index, row)
             if notice is not None:
@@ -187,7 +198,7 @@ class JobCenterSpider(NoticeSpider):
                 raise LayoutChanged("the WARN results table has no rows and no 'no matches' message")
         except LayoutChanged as exc:
             if _says_no_results(response):
-                self.logger.warning("source %s: the search found no notices at %s", self.name, response.url)
+                self.agency_lists_none(response, "the search page says it found no notices")
             else:
                 self.layout_changed(response, str(exc))
             return None
@@ -334,12 +345,18 @@ def parse_detail_fields(response: Response) -> dict[str, Any]:
         index = columns.get(field)
         return " ".join(values[index]) if index is not None else ""
 
+    used = set(columns.values())
+    warnings = [f"detail page: no field for {f} (the notice lands without it)" for f in DETAIL_OPTIONAL
+                if f not in columns]
+    warnings += [f"detail page: unknown field {name!r} (kept in raw, not read)" for i, name in enumerate(names)
+                 if i not in used and name and not known_header(header_key(name))]
     return {
         "company": one_line("company"),
-        "address_lines": values[columns["address"]],
+        "address_lines": values[columns["address"]] if "address" in columns else [],
         "notice_date": one_line("notice_date"),
         "employees": one_line("employees") if "employees" in columns else None,
         "raw": {name: "\n".join(lines) for name, lines in zip(names, values)},
+        "warnings": warnings,
     }
 
 

@@ -9,6 +9,7 @@ from spiders.jobcenter import JobCenterSpider
 class JobCenterKansasSpider(JobCenterSpider):
     name = "jobcenter_ks"
     region = "Kansas"
+    verified_on = "platform pages 2024-03-23 (Oklahoma's site; no page of this state saved)"
     state = "KS"
     base_host = "www.kansasworks.com"
     agency_url = "https://www.kansasworks.com/search/warn_lookups/new"

@@ -12,6 +12,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
+from leads.errors import LayoutChanged  # noqa: F401  (re-exported: spiders import it from here)
+from leads.vocabulary import match_fields
+
 _DATE_FORMATS = (
     "%m/%d/%Y",
     "%m/%d/%y",
@@ -27,10 +30,6 @@ _DATE_FORMATS = (
     "%m-%d-%Y",
     "%m.%d.%Y",
 )
-
-
-class LayoutChanged(Exception):
-    """The page or file no longer has the structure the spider knows (table gone, key column gone)."""
 
 
 def clean_text(value: object) -> str:
@@ -88,18 +87,15 @@ def parse_int(value: object) -> int | None:
 
 
 def zip5(value: object) -> str | None:
-    """The 5-digit ZIP from '74014', '74014-1234', 74014.0 or '7401' (leading zero lost in Excel)."""
-    if value is None:
+    """The 5-digit ZIP from '74014', '74014-1234', 74014.0 or '7401' (leading zero lost in Excel); None if none.
+
+    One ZIP parser for the whole project: leads.normalize.zip5 (which the importers use).
+    """
+    from leads.normalize import zip5 as _zip5
+
+    if isinstance(value, float) and value != int(value):
         return None
-    if isinstance(value, float) and value == int(value):
-        value = int(value)
-    text = clean_text(value)
-    match = re.search(r"\b(\d{5})(?:-\d{4})?\b", text)
-    if match:
-        return match.group(1)
-    if re.fullmatch(r"\d{3,4}", text):
-        return text.zfill(5)
-    return None
+    return _zip5(value) or None
 
 
 _CLOSURE = re.compile(r"clos|shut ?down|cessation|ceas", re.I)
@@ -123,36 +119,26 @@ def classify_notice_type(*values: object) -> str:
     return "other"
 
 
-def _header_key(text: object) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", clean_text(text).lower()).strip()
-
-
 def map_headers(
     headers: Sequence[object],
     spec: Mapping[str, Iterable[str]],
-    required: Iterable[str] = (),
+    required: Iterable[str | tuple[str, ...]] = (),
     source: str = "",
 ) -> dict[str, int]:
     """Find columns by meaning: field -> column index.
 
     ``spec`` maps each field to regular expressions tried against the lower-cased header with
     punctuation turned to spaces (e.g. ``{"employees": [r"employees?\\b.*affected", r"^jobs?$"]}``).
-    Patterns are tried in order across all headers, so the first pattern is the preferred
-    meaning. A header is used by one field only. Missing ``required`` fields raise LayoutChanged
-    naming the headers that were present, so a renamed column fails loudly.
+    Patterns are tried in order across all headers, so the first pattern is the preferred meaning;
+    a header is used by one field only. A field still without a column then tries the synonyms of
+    the shared vocabulary (leads/vocabulary.py: every name seen in real files). ``required`` lists
+    the essential fields; a tuple in it means "one of these" (at least one date, a place at some
+    level). A missing essential field raises LayoutChanged naming the headers that were present,
+    so a renamed essential column fails loudly.
     """
-    keys = [_header_key(h) for h in headers]
-    found: dict[str, int] = {}
-    used: set[int] = set()
-    for field_name, patterns in spec.items():
-        for pattern in patterns:
-            rx = re.compile(pattern)
-            hit = next((i for i, k in enumerate(keys) if i not in used and k and rx.search(k)), None)
-            if hit is not None:
-                found[field_name] = hit
-                used.add(hit)
-                break
-    missing = [f for f in required if f not in found]
+    found = match_fields(headers, spec)
+    missing = [f if isinstance(f, str) else " or ".join(f) for f in required
+               if not (f in found if isinstance(f, str) else any(g in found for g in f))]
     if missing:
         where = f"{source}: " if source else ""
         raise LayoutChanged(

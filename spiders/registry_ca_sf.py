@@ -40,6 +40,14 @@ API_URL = "https://data.sfgov.org/resource/g8m3-pdis.json"
 SODA_DEFAULT_LIMIT = 1000
 #: Keys that must exist in a page of rows; all missing means the dataset's schema changed.
 REQUIRED_KEYS = ("ttxid", "location_end_date")
+#: Optional fields and the keys that carry them, preferred first: when no row of a page has any of a
+#: field's keys (the dataset renamed or dropped it) the rows land without it and the run is degraded.
+OPTIONAL_KEYS = {
+    "address": ("full_business_address", "location_address"),
+    "city": ("city", "location_city"),
+    "zip": ("business_zip", "location_zip"),
+    "industry": ("naic_code",),
+}
 
 
 class RegistryCaSfSpider(NoticeSpider):
@@ -47,6 +55,11 @@ class RegistryCaSfSpider(NoticeSpider):
     agency_url = "https://data.sfgov.org/Economy-and-Community/Registered-Business-Locations-San-Francisco/g8m3-pdis"
     source_format = "JSON API (Socrata SODA), paged with $limit/$offset"
     region = "San Francisco, California"
+    verified_on = "open-data extract 2017-08-19 (98 rows of the SODA dataset)"
+    demo_urls = ()
+    demo_files = {
+        "data.sfgov.org/resource/": "registry_ca_sf/vbiu-2p9h_filtered.json",
+    }
     #: The API endpoint; a crawl asks for a filtered, ordered, paged query of it (see __init__).
     start_urls: ClassVar[list[str]] = [API_URL]
     page_size: ClassVar[int] = 2000
@@ -96,6 +109,8 @@ class RegistryCaSfSpider(NoticeSpider):
         yield from self._notices(response, parse_rows(response.body))
 
     def _notices(self, response: Response, rows: list[dict[str, Any]]) -> Iterator[ClosureNotice]:
+        for warning in key_warnings(rows):
+            self.column_warning(response, warning)
         open_locations = 0
         for row in rows:
             if row.get("location_end_date") is None:
@@ -136,6 +151,15 @@ def parse_rows(body: bytes) -> list[dict[str, Any]]:
         if missing:
             raise LayoutChanged(f"no row has {', '.join(missing)}; keys present: {sorted(keys)}")
     return data
+
+
+def key_warnings(rows: list[dict[str, Any]]) -> list[str]:
+    """A warning per optional field that no row carries under any of its keys (see OPTIONAL_KEYS)."""
+    if not rows:
+        return []
+    keys = set().union(*rows)
+    return [f"no key for {field} ({' or '.join(names)}; its rows land without it)"
+            for field, names in OPTIONAL_KEYS.items() if not keys.intersection(names)]
 
 
 def notice_from_row(source: str, source_url: str, row: dict[str, Any]) -> ClosureNotice:

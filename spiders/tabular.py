@@ -12,11 +12,15 @@ import io
 import re
 import warnings
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
+from leads.items import ClosureNotice
+from leads.vocabulary import HEADER_PATTERNS, header_key, known_header, match_by_values
 from spiders.parsing import LayoutChanged, clean_text, map_headers
+
+Required = Iterable[str | tuple[str, ...]]
 
 # -- bytes -> text ------------------------------------------------------------------------------
 
@@ -94,7 +98,7 @@ def xlsx_sheets(body: bytes) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
 def find_header_row(
     rows: Sequence[Sequence[Any]],
     spec: Mapping[str, Iterable[str]],
-    required: Iterable[str],
+    required: Required,
     source: str = "",
     max_scan: int = 25,
 ) -> tuple[int, dict[str, int]]:
@@ -110,7 +114,7 @@ def find_header_row(
         if is_blank(row):
             continue
         found = map_headers(row, spec, required=(), source=source)
-        hits = sum(1 for f in required if f in found)
+        hits = sum(1 for f in required if (f in found if isinstance(f, str) else any(g in found for g in f)))
         if hits == len(required):
             return index, found
         if best is None or hits > best[0]:
@@ -119,6 +123,98 @@ def find_header_row(
         raise LayoutChanged(f"{source + ': ' if source else ''}no rows at all (empty file)")
     map_headers(best[1], spec, required=required, source=source)  # raises, naming what is missing
     raise AssertionError("unreachable: the best row lacked a required column")
+
+
+VALUE_SAMPLE = 200  # data rows looked at to tell an unnamed column's meaning from its values
+
+
+def read_header(
+    rows: Sequence[Sequence[Any]],
+    spec: Mapping[str, Iterable[str]],
+    essential: Required,
+    source: str = "",
+    max_scan: int = 25,
+    never_published: Iterable[str] = (),
+) -> tuple[int, dict[str, int], list[str]]:
+    """(header row index, field -> column, warnings): the header found by its essential columns.
+
+    Every field of ``spec`` that is not essential is optional: when no header names it, a column
+    whose values say what it is (leads.vocabulary.match_by_values) is used and the decision is
+    logged; otherwise the rows land with that field empty. Each such decision, each optional column
+    not found and each header nobody knows (an agency adding a column) becomes a warning: the run
+    is ``degraded``, not dark. A missing essential column raises LayoutChanged. Fields in
+    ``never_published`` (read only if a column appears) give no warning when absent.
+    """
+    header_at, columns = find_header_row(rows, spec, essential, source=source, max_scan=max_scan)
+    headers = rows[header_at]
+    warnings: list[str] = []
+    missing = [f for f in spec if f not in columns]
+    if missing:
+        sample = [r for r in rows[header_at + 1 : header_at + 1 + VALUE_SAMPLE] if not is_blank(r)]
+        for field_name, (index, why) in match_by_values(headers, sample, missing, columns.values()).items():
+            columns[field_name] = index
+            warnings.append(why)
+        for field_name in (f for f in missing if f not in columns and f not in set(never_published)):
+            warnings.append(f"no column for {field_name.replace('_', ' ')} (its rows land without it)")
+    for index, header in enumerate(headers):
+        key = header_key(header)
+        if key and index not in columns.values() and not _known(key):
+            warnings.append(f"unknown column {clean_text(header)!r} (kept in raw, not read)")
+    return header_at, columns, warnings
+
+
+def _known(key: str) -> bool:
+    return known_header(key) or any(re.search(p, key) for ps in HEADER_PATTERNS.values() for p in ps)
+
+
+def table_notices(
+    spider: Any,
+    response: Any,
+    rows: Sequence[Sequence[Any]],
+    header_at: int,
+    columns: Mapping[str, int],
+    parse_row: Callable[[Sequence[Any], Mapping[str, int], dict[str, Any], int], ClosureNotice],
+    *,
+    ref: Callable[[int], str],
+    start: int,
+    content: Callable[[dict[str, Any]], Mapping[str, Any]] | None = None,
+    replaces: Callable[[ClosureNotice, ClosureNotice], bool] | None = None,
+    on_empty: Callable[[], None] | None = None,
+) -> list[ClosureNotice]:
+    """The notices of the data rows under a header: the row loop every tabular source shares.
+
+    Blank rows are passed over; ``parse_row(row, columns, raw, number)`` builds a notice or raises
+    ValueError, and the row is then skipped loudly (``spider.skip_row``) with ``ref(number)`` and
+    its company. Keys are made unique within the file (UniqueKeys over ``content(raw)``, the raw row
+    by default); a row repeating an earlier one is yielded once, keeping the earlier copy unless
+    ``replaces(earlier, later)`` says the later one wins (New York's re-postings). No data row at
+    all calls ``on_empty`` (default: LayoutChanged).
+    """
+    headers = rows[header_at]
+    keys = UniqueKeys()
+    kept: dict[str, ClosureNotice] = {}  # insertion order = file order
+    data_rows = 0
+    for number, row in enumerate(rows[header_at + 1 :], start=start):
+        if is_blank(row):
+            continue
+        data_rows += 1
+        raw = raw_row(headers, row)
+        try:
+            notice = parse_row(row, columns, raw, number)
+        except ValueError as exc:
+            spider.skip_row(response, f"{ref(number)} ({clean_text(cell(row, columns, 'company'))!r})", str(exc))
+            continue
+        notice.source_key, repeat = keys.assign(notice.source_key, dict(content(raw)) if content else raw)
+        if repeat:
+            if replaces is None or not replaces(kept[notice.source_key], notice):
+                spider.logger.info("source %s: %s repeats an earlier row; yielded once", spider.name, ref(number))
+                continue
+        kept[notice.source_key] = notice
+    if not data_rows:
+        if on_empty is None:
+            raise LayoutChanged(f"no data rows under the header {[clean_text(h) for h in headers]}")
+        on_empty()
+    return list(kept.values())
 
 
 def is_blank(row: Sequence[Any]) -> bool:

@@ -35,14 +35,15 @@ from scrapy.http import Response, TextResponse
 from leads.items import ClosureNotice
 from spiders.parsing import LayoutChanged, clean_text, map_headers, state_code
 from spiders.pdftables import UnreadableFile
-from spiders.warn_report import COLUMNS, Parsed, SourceKeys, WarnReportSpider, file_name, notice_from_fields, \
+from spiders.warn_report import COLUMNS, OPTIONAL, Parsed, layout_warnings, SourceKeys, WarnReportSpider, file_name, notice_from_fields, \
     parse_report_pdf
 
 SOURCE = "warn_ca"
 _REPORT_LINK = re.compile(r"warn[-_]?report", re.I)
 _SHEET = re.compile(r"detailed\s+warn\s+report", re.I)
 _ADDRESS_TAIL = re.compile(r"^(?P<city>.*?)[\s,]+(?P<state>[A-Za-z]{2})\.?\s+(?P<zip>\d{5})(?:-\d{4})?$")
-_XLSX_REQUIRED = ("notice_date", "company", "employees", "notice_type")
+#: Essential in the workbook: the source_key's date and company (and a place: Address or City, below).
+_XLSX_REQUIRED = ("notice_date", "company")
 
 
 class WarnCaSpider(WarnReportSpider):
@@ -50,6 +51,17 @@ class WarnCaSpider(WarnReportSpider):
     agency_url = "https://edd.ca.gov/en/Jobs_and_Training/Layoff_Services_WARN"
     source_format = "HTML page linking to an XLSX (current fiscal year) and PDFs (past years)"
     region = "California"
+    verified_on = "agency files: PDFs saved 2021-01-12, XLSX 2024-09-27 (re-saved by its collector, values as published)"
+    demo_urls = (
+        "https://edd.ca.gov/siteassets/files/jobs_and_training/warn/warn_report.xlsx",
+        "https://edd.ca.gov/siteassets/files/jobs_and_training/warn/warn-report-for-7-1-2018-to-06-30-2019.pdf",
+        "https://edd.ca.gov/siteassets/files/jobs_and_training/warn/warnreportfor7-1-2014to06-30-2015.pdf",
+    )
+    demo_files = {
+        "/warn_report.xlsx": "warn_ca/warn_report.xlsx",
+        "/warn-report-for-7-1-2018-to-06-30-2019.pdf": "warn_ca/warn-report-for-7-1-2018-to-06-30-2019.pdf",
+        "/warnreportfor7-1-2014to06-30-2015.pdf": "warn_ca/warnreportfor7-1-2014to06-30-2015.pdf",
+    }
     start_urls = [agency_url]
 
     def parse(self, response: Response) -> Iterator[Any]:
@@ -152,7 +164,7 @@ def _parse_xlsx(body: bytes, url: str) -> Parsed:
         raise LayoutChanged(f"{name}: layout changed: no Address or City column among headers "
                             f"{[clean_text(h) for h in header]}")
     names = [clean_text(h) for h in header]
-    parsed = Parsed()
+    parsed = Parsed(warnings=layout_warnings([(names, columns)], (*OPTIONAL, "county")))
     keys = SourceKeys()
     for number, values in rows[1:]:
         ref = f"sheet {sheet!r} row {number}"

@@ -47,21 +47,23 @@ from spiders.parsing import (
     state_code,
     zip5,
 )
-from spiders.tabular import XLSX_MAGIC, UniqueKeys, cell, find_header_row, is_blank, make_key, raw_row, xlsx_sheets
+from spiders.tabular import XLSX_MAGIC, cell, make_key, read_header, table_notices, xlsx_sheets
 
+#: The agency's own header names (both workbooks); any other name comes from the shared vocabulary.
 COLUMNS = {
-    "company": [r"^company$", r"\b(company|employer|business)\b"],
-    "address": [r"^address line 1$", r"\baddress\b"],
-    "city": [r"^city$", r"\bcity\b"],
+    "company": [r"^company$"],
+    "address": [r"^address line 1$"],
+    "city": [r"^city$"],
     "county": [r"^county$"],
     "state": [r"^(st|state)$"],
-    "zip": [r"^zip", r"\b(zip|postal)\b"],
-    "notice_type": [r"^notice type$", r"\btype\b"],
-    "employees": [r"^emp\b", r"\b(employees|emp|jobs|workers)\b"],
-    "notice_date": [r"^notice date$", r"\bnotice\b.*\bdate\b", r"\bdate of notice\b"],
-    "effective_date": [r"^layoff date$", r"\b(layoff|closing|closure|effective)\b.*\bdate\b"],
+    "zip": [r"^zip$"],
+    "notice_type": [r"^notice type$"],
+    "employees": [r"^emp$"],
+    "notice_date": [r"^notice date$"],
+    "effective_date": [r"^layoff date$"],
 }
-REQUIRED = ["company", "address", "city", "state", "zip", "notice_type", "employees", "notice_date", "effective_date"]
+#: What identifies a notice here (its source_key: company, notice date, city); the rest is optional.
+ESSENTIAL = ["company", "notice_date", "city"]
 
 _WORKBOOK_HREF = re.compile(r"\.xlsx?(?:$|[?#])", re.I)
 _WORKBOOK_TEXT = re.compile(r"\bexcel\b|\bxlsx?\b|\bspreadsheet\b", re.I)
@@ -72,6 +74,12 @@ class WarnIaSpider(NoticeSpider):
     agency_url = "https://www.iowaworkforcedevelopment.gov/worker-adjustment-and-retraining-notification-act"
     source_format = "HTML page linking to an XLSX workbook"
     region = "Iowa"
+    verified_on = "agency file 2022-02-21 (landing page and both workbooks)"
+    demo_urls = ()
+    demo_files = {
+        "worker-adjustment-and-retraining-notification-act": "warn_ia/worker-adjustment-and-retraining-notification-act.html",
+        "/WARN_20220210.xlsx": "warn_ia/WARN_20220210.xlsx",
+    }
     start_urls = [agency_url]
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
@@ -106,36 +114,25 @@ class WarnIaSpider(NoticeSpider):
     # -- the workbook ---------------------------------------------------------------------------
 
     def _parse_workbook(self, response: Response) -> Iterator[ClosureNotice]:
-        sheet, rows, header_at, columns = self._find_sheet(response.body)
-        headers = rows[header_at]
-        keys = UniqueKeys()
-        data_rows = 0
-        for excel_row, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
-            if is_blank(row):
-                continue
-            data_rows += 1
-            raw = raw_row(headers, row)
-            try:
-                notice = self._parse_row(row, columns, raw, response.url)
-            except ValueError as exc:
-                company = clean_text(cell(row, columns, "company"))
-                self.skip_row(response, f"sheet {sheet!r} row {excel_row} ({company!r})", str(exc))
-                continue
-            notice.source_key, repeat = keys.assign(notice.source_key, raw)
-            if repeat:
-                self.logger.info("source %s: sheet %r row %s repeats an earlier row; yielded once",
-                                 self.name, sheet, excel_row)
-                continue
-            yield notice
-        if not data_rows:
+        sheet, rows, header_at, columns, warnings = self._find_sheet(response.body)
+        for warning in warnings:
+            self.column_warning(response, f"sheet {sheet!r}: {warning}")
+
+        def empty() -> None:
             raise LayoutChanged(f"sheet {sheet!r} has a header but no data rows")
 
-    def _find_sheet(self, body: bytes) -> tuple[str, list[tuple[Any, ...]], int, dict[str, int]]:
-        """The first sheet with the WARN log header: (name, rows, header row index, columns)."""
+        yield from table_notices(
+            self, response, rows, header_at, columns,
+            lambda row, cols, raw, _number: self._parse_row(row, cols, raw, response.url),
+            ref=lambda number: f"sheet {sheet!r} row {number}", start=header_at + 2, on_empty=empty,
+        )
+
+    def _find_sheet(self, body: bytes) -> tuple[str, list[tuple[Any, ...]], int, dict[str, int], list[str]]:
+        """The first sheet with the WARN log header: (name, rows, header row index, columns, warnings)."""
         error: LayoutChanged | None = None
         for name, rows in xlsx_sheets(body):
             try:
-                return (name, rows, *find_header_row(rows, COLUMNS, REQUIRED, source=f"{self.name} sheet {name!r}"))
+                return (name, rows, *read_header(rows, COLUMNS, ESSENTIAL, source=f"{self.name} sheet {name!r}"))
             except LayoutChanged as exc:
                 error = error or exc
         raise error or LayoutChanged("the workbook has no sheet")

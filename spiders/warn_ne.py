@@ -41,17 +41,22 @@ from spiders.parsing import (
     parse_int,
     window_start,
 )
-from spiders.tabular import UniqueKeys, cell, find_header_row, is_blank, make_key, raw_row
+from leads.errors import NoNoticesListed
+from spiders.tabular import cell, make_key, read_header, table_notices
 
+#: The agency's own header names; any other name comes from the shared vocabulary (leads/vocabulary.py).
 COLUMNS = {
-    "notice_date": [r"^date$", r"\bnotice date\b", r"\bdate\b"],
-    "company": [r"^company$", r"\b(company|employer|business)\b"],
-    "employees": [r"\bjobs affected\b", r"\b(jobs|employees|workers)\b"],
-    "city": [r"^city$", r"\bcity\b"],
-    "location": [r"^location$", r"\b(location|site)\b"],
-    "notice_type": [r"^type$", r"\b(notice|event|layoff) type\b"],
+    "notice_date": [r"^date$"],
+    "company": [r"^company$"],
+    "employees": [r"^jobs affected$"],
+    "city": [r"^city$"],
+    "location": [r"^location$"],
+    "notice_type": [r"^type$"],  # only on the sibling LayoffAndClosureReportData endpoint
 }
-REQUIRED = ["notice_date", "company", "employees", "city", "location"]
+#: What identifies a notice here (all four are in its source_key); jobs and type are optional.
+ESSENTIAL = ["notice_date", "company", "city", "location"]
+#: Optional fields this endpoint never had: their absence is no warning.
+NEVER_PUBLISHED = {"notice_type"}
 
 REPORT_URL = "https://dol.nebraska.gov/LayoffServices/WARNReportData/?year={year}"
 FIRST_YEAR = 2010  # the oldest year the endpoint serves
@@ -68,6 +73,11 @@ class WarnNeSpider(NoticeSpider):
     agency_url = "https://dol.nebraska.gov/ReemploymentServices/LayoffServices/LayoffsAndDownsizingWARN"
     source_format = "HTML table per year"
     region = "Nebraska"
+    verified_on = "agency file 2022-02-18 (the 2015 fragment)"
+    demo_urls = ("https://dol.nebraska.gov/LayoffServices/WARNReportData/?year=2015",)
+    demo_files = {
+        "WARNReportData/?year=2015": "warn_ne/warn-2015.html",
+    }
     #: What `leads sources` shows; a crawl asks for each year of its window (see __init__).
     start_urls: ClassVar[list[str]] = [REPORT_URL.format(year=date.today().year)]
 
@@ -82,37 +92,33 @@ class WarnNeSpider(NoticeSpider):
         yield from self.notices_or_layout_error(response, self._parse_table)
 
     def parse_file(self, response: Response) -> Iterator[ClosureNotice]:
-        yield from list(self._parse_table(response))
+        yield from list(self._parse_table(response, saved_file=True))
 
-    def _parse_table(self, response: Response) -> Iterator[ClosureNotice]:
-        rows, header_at, columns = self._find_table(response)
-        headers = rows[header_at]
-        keys = UniqueKeys()
-        data_rows = 0
-        for number, row in enumerate(rows[header_at + 1 :], start=1):
-            if is_blank(row):
-                continue
-            data_rows += 1
-            raw = raw_row(headers, row)
-            try:
-                notice = self._parse_row(row, columns, raw, response.url)
-            except ValueError as exc:
-                self.skip_row(response, f"table row {number} ({cell(row, columns, 'company')!r})", str(exc))
-                continue
-            notice.source_key, repeat = keys.assign(notice.source_key, raw)
-            if repeat:
-                self.logger.info("source %s: table row %s repeats an earlier row; yielded once", self.name, number)
-                continue
-            yield notice
-        if not data_rows:
-            self.logger.warning("source %s: %s lists no notices (header only)", self.name, response.url)
+    def _parse_table(self, response: Response, *, saved_file: bool = False) -> Iterator[ClosureNotice]:
+        rows, header_at, columns, warnings = self._find_table(response)
+        for warning in warnings:
+            self.column_warning(response, warning)
 
-    def _find_table(self, response: Response) -> tuple[list[list[str]], int, dict[str, int]]:
-        """(rows, header row index, columns) of the first table with the WARN columns."""
+        def empty() -> None:
+            # Early January has none yet: the agency's answer for this year, not a broken page.
+            message = "the year's table lists no notices (header only)"
+            if saved_file:
+                raise NoNoticesListed(f"{response.url}: {message}")
+            self.agency_lists_none(response, message)
+
+        yield from table_notices(
+            self, response, rows, header_at, columns,
+            lambda row, cols, raw, _number: self._parse_row(row, cols, raw, response.url),
+            ref=lambda number: f"table row {number}", start=1, on_empty=empty,
+        )
+
+    def _find_table(self, response: Response) -> tuple[list[list[str]], int, dict[str, int], list[str]]:
+        """(rows, header row index, columns, warnings) of the first table with the WARN columns."""
         error: LayoutChanged | None = None
         for rows in _tables(response):
             try:
-                return (rows, *find_header_row(rows, COLUMNS, REQUIRED, source=self.name))
+                return (rows, *read_header(rows, COLUMNS, ESSENTIAL, source=self.name,
+                                                 never_published=NEVER_PUBLISHED))
             except LayoutChanged as exc:
                 error = error or exc
         raise error or LayoutChanged("no table in the page")

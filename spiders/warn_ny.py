@@ -45,21 +45,23 @@ from spiders.parsing import (
     state_code,
     zip5,
 )
-from spiders.tabular import UniqueKeys, cell, csv_rows, find_header_row, is_blank, looks_like_html, make_key, raw_row
+from spiders.tabular import cell, csv_rows, looks_like_html, make_key, read_header, table_notices
 
+#: The agency's own header names; any other name comes from the shared vocabulary (leads/vocabulary.py).
 COLUMNS = {
-    "company": [
-        r"^business legal name$", r"\b(company|business|employer)\b.*\bname\b", r"^(company|employer|business)$",
-    ],
-    "notice_date": [r"\bdate of warn notice\b", r"\bdate of notice\b", r"\bnotice date\b"],
-    "effective_date": [r"\b(layoff|closure|closing)\b.*\b(date|starts?)\b", r"\b(effective|impact)\b.*\bdate\b"],
+    "company": [r"^business legal name$"],
+    "notice_date": [r"^date of warn notice$"],
+    "effective_date": [r"^date layoff closure starts$"],
     "posted": [r"^date posted$", r"\bposted\b"],
     "index": [r"^index$"],
-    "address": [r"\bsite address\b", r"\baddress\b"],
-    "notice_type": [r"^layoff or closure$", r"\b(notice|event) type\b", r"\bclosure\b"],
-    "employees": [r"\bnumber of affected workers\b", r"\baffected workers\b", r"\b(employees|workers)\b.*\baffected\b"],
+    "address": [r"^impacted site address$", r"\bsite address\b"],
+    "notice_type": [r"^layoff or closure$"],
+    "employees": [r"^number of affected workers$"],
 }
-REQUIRED = ["company", "notice_date", "effective_date", "address", "notice_type", "employees"]
+#: What identifies a notice here (its source_key: company, notice date, site); the rest is optional.
+ESSENTIAL = ["company", "notice_date", "address"]
+#: Tableau's bookkeeping, not the notice: no warning when it goes.
+NEVER_PUBLISHED = {"posted", "index"}
 
 _SITE = re.compile(r"^(?P<site>.*?),\s*(?P<state>[A-Za-z]{2})\s*,?\s*(?P<zip>\d{5}(?:-\d{4})?)$")
 
@@ -69,6 +71,11 @@ class WarnNySpider(NoticeSpider):
     agency_url = "https://dol.ny.gov/warn-dashboard"
     source_format = "CSV export of a Tableau Public dashboard"
     region = "New York"
+    verified_on = "agency CSV 2025-05-26 (values as exported, re-quoted by warn-scraper)"
+    demo_urls = ()
+    demo_files = {
+        "WARN.csv?:showVizHome=no": "warn_ny/ny.csv",
+    }
     start_urls = [
         "https://public.tableau.com/views/WorkerAdjustmentRetrainingNotificationWARN/WARN.csv?:showVizHome=no",
     ]
@@ -83,34 +90,29 @@ class WarnNySpider(NoticeSpider):
         if looks_like_html(response.body):
             raise LayoutChanged("got an HTML page instead of the CSV (Tableau error or login page?)")
         rows = csv_rows(response.body)
-        header_at, columns = find_header_row(rows, COLUMNS, REQUIRED, source=self.name)
+        header_at, columns, warnings = read_header(rows, COLUMNS, ESSENTIAL, source=self.name,
+                                                   never_published=NEVER_PUBLISHED)
+        for warning in warnings:
+            self.column_warning(response, warning)
         headers = rows[header_at]
         posting_columns = {headers[columns[f]] for f in ("posted", "index") if f in columns}
-        keys = UniqueKeys()
-        kept: dict[str, tuple[ClosureNotice, date | None]] = {}  # insertion order = file order
-        data_rows = 0
-        for line, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
-            if is_blank(row):
-                continue
-            data_rows += 1
-            raw = raw_row(headers, row)
-            try:
-                notice = self._parse_row(row, columns, raw, response.url)
-            except ValueError as exc:
-                self.skip_row(response, f"line {line} ({clean_text(cell(row, columns, 'company'))!r})", str(exc))
-                continue
-            posted = _optional_date(cell(row, columns, "posted"))
-            content = {k: v for k, v in raw.items() if k not in posting_columns}
-            notice.source_key, repeat = keys.assign(notice.source_key, content)
-            if repeat:
-                earlier_posted = kept[notice.source_key][1]
-                if earlier_posted is not None and (posted is None or posted < earlier_posted):
-                    continue
-            kept[notice.source_key] = (notice, posted)
-        if not data_rows:
-            raise LayoutChanged(f"no data rows under the header {headers}")
-        for notice, _posted in kept.values():
-            yield notice
+        posted_header = headers[columns["posted"]] if "posted" in columns else None
+
+        def posted(notice: ClosureNotice) -> date | None:
+            return _optional_date(notice.raw.get(posted_header)) if posted_header else None
+
+        def later_posting(earlier: ClosureNotice, later: ClosureNotice) -> bool:
+            # Re-postings of one notice are one notice: the latest Date Posted wins.
+            before, after = posted(earlier), posted(later)
+            return before is None or (after is not None and after >= before)
+
+        yield from table_notices(
+            self, response, rows, header_at, columns,
+            lambda row, cols, raw, _line: self._parse_row(row, cols, raw, response.url),
+            ref=lambda line: f"line {line}", start=header_at + 2,
+            content=lambda raw: {k: v for k, v in raw.items() if k not in posting_columns},
+            replaces=later_posting,
+        )
 
     def _parse_row(self, row: list[str], columns: dict[str, int], raw: dict[str, Any], url: str) -> ClosureNotice:
         company = clean_text(cell(row, columns, "company"))

@@ -18,7 +18,8 @@ Row rules (both states):
   cancelled is updated rather than left standing, but with notice_type "other" and the marker
   removed from company_name (raw keeps the published cell, marker included).
 
-source_key: "<notice date ISO>|<company, case-folded>|<city, case-folded>", with "#2", "#3", ...
+source_key: "<notice date ISO>|<company>|<city>" normalized like every source's (``tabular.make_key``:
+case-folded, punctuation and spaces removed, so "CHS, Inc." and "CHS Inc." are one key), with "#2", "#3", ...
 added, in file order, to the second and later rows of one file that share those three values:
 EDD lists truly separate notices that way (e.g. two Sears notices in Newark on 06/28/2018 with
 8 and 46 employees). Counts, effective dates and types are left out so an amended notice keeps
@@ -44,6 +45,7 @@ from leads.items import ClosureNotice
 from spiders.base import NoticeSpider
 from spiders.parsing import LayoutChanged, classify_notice_type, clean_text, parse_date, parse_int
 from spiders.pdftables import PdfRow, PdfTable, TableSpec, read_table
+from spiders.tabular import make_key
 
 DATE = r"\d{1,2}/\d{1,2}/\d{2,4}"
 
@@ -62,11 +64,16 @@ COLUMNS: dict[str, list[str]] = {
 
 PDF_TABLE = TableSpec(
     columns=COLUMNS,
-    required=("notice_date", "company", "city", "employees", "notice_type"),
+    # Essential: the source_key's date, company and city; counts and types are optional (see OPTIONAL).
+    required=("notice_date", "company", "city"),
     # "Notices"/"Employees" of the summary table must not pass for the header
     header_markers=(r"^company$", r"^notice date$"),
     row_start={"notice_date": DATE, "effective_date": DATE, "received_date": DATE},
 )
+
+#: Columns both states have always printed: one missing from a header is a warning (the run is degraded,
+#: the rows land without it). County (California's 2014 layout has none) and the codes are not in it.
+OPTIONAL = ("effective_date", "employees", "notice_type")
 
 _CANCELLED = re.compile(r"\s*(?:\(\s*cancell?ed\s*\)\s*)?\*\*\s*$|\s*\(\s*cancell?ed\s*\)\s*$", re.I)
 _TOTAL = re.compile(r"^Total\s+([\d,]+)\b")
@@ -79,6 +86,7 @@ class Parsed:
     notices: list[ClosureNotice] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # optional columns not found, unknown columns
 
 
 def file_name(url: str) -> str:
@@ -105,7 +113,8 @@ class SourceKeys:
         self._seen: Counter[str] = Counter()
 
     def __call__(self, notice_date: date, company: str, city: str | None) -> str:
-        key = f"{notice_date.isoformat()}|{company.casefold()}|{(city or '').casefold()}"
+        # The one source-key policy (tabular.make_key): "CHS, Inc." and "CHS Inc." give one key.
+        key = make_key(notice_date, company, city)
         self._seen[key] += 1
         n = self._seen[key]
         return key if n == 1 else f"{key}#{n}"
@@ -174,7 +183,7 @@ def parse_report_pdf(body: bytes, url: str, *, source: str, state: str,
     table = read_table(body, PDF_TABLE, name)
     if not table.rows:
         raise LayoutChanged(f"{name}: layout changed: a header but no dated rows in {table.pages} pages")
-    parsed = Parsed()
+    parsed = Parsed(warnings=layout_warnings([(layout.headers, layout.columns) for layout in table.layouts]))
     keys = SourceKeys()
     for row in table.rows:
         try:
@@ -183,10 +192,35 @@ def parse_report_pdf(body: bytes, url: str, *, source: str, state: str,
         except ValueError as exc:
             parsed.skipped.append((f"{row.ref()} {row.raw}", str(exc)))
     total = report_total(table)
-    if total is not None and rows_in_total(table.rows) != total:
+    counts_readable = rows_in_total is len or all("employees" in layout.columns for layout in table.layouts)
+    if total is not None and not counts_readable:
+        # Tennessee's Total counts the notices with a head count: without that column it cannot be checked.
+        parsed.warnings.append("row count not checked against the Total line (it counts rows with a head count)")
+    elif total is not None and rows_in_total(table.rows) != total:
         parsed.problems.append(f"{name}: read {len(table.rows)} rows ({rows_in_total(table.rows)} counted "
                                f"as the summary counts them) but the report's Total line says {total}")
     return parsed
+
+
+def layout_warnings(layouts: Iterable[tuple[list[str], Mapping[str, int]]],
+                    optional: Iterable[str] = OPTIONAL) -> list[str]:
+    """Warnings for headers (cells, field -> cell) lacking an optional column or holding an unknown one."""
+    from leads.vocabulary import HEADER_PATTERNS, header_key, known_header
+
+    warnings: list[str] = []
+    for headers, columns in layouts:
+        for name in optional:
+            message = f"no column for {name.replace('_', ' ')} (its rows land without it)"
+            if name not in columns and message not in warnings:
+                warnings.append(message)
+        used = set(columns.values())
+        for index, header in enumerate(headers):
+            key = header_key(header)
+            known = known_header(key) or any(re.search(p, key) for ps in HEADER_PATTERNS.values() for p in ps)
+            message = f"unknown column {clean_text(header)!r} (kept in raw, not read)"
+            if key and index not in used and not known and message not in warnings:
+                warnings.append(message)
+    return warnings
 
 
 class WarnReportSpider(NoticeSpider):
@@ -202,6 +236,8 @@ class WarnReportSpider(NoticeSpider):
         yield from self.report(response, parsed)
 
     def report(self, response: Response, parsed: Parsed) -> Iterable[ClosureNotice]:
+        for warning in parsed.warnings:
+            self.column_warning(response, warning)
         for ref, reason in parsed.skipped:
             self.skip_row(response, ref, reason)
         for problem in parsed.problems:

@@ -33,6 +33,11 @@ class WarnTnSpider(WarnReportSpider):
                   "major-publications-redirect/reports.html")
     source_format = "PDF report (WARN Summary by Month, 2012-2017)"
     region = "Tennessee"
+    verified_on = "agency file 2017-10-26 (PDF, saved 2022-02-28)"
+    demo_urls = ()
+    demo_files = {
+        "WarnReportByMonth.pdf": "warn_tn/WarnReportByMonth.pdf",
+    }
     start_urls = ["https://www.tn.gov/content/dam/tn/workforce/documents/majorpublications/reports/"
                   "WarnReportByMonth.pdf"]
 

@@ -43,30 +43,19 @@ from spiders.parsing import (
     parse_int,
     state_code,
 )
-from spiders.tabular import (
-    UniqueKeys,
-    cell,
-    csv_rows,
-    find_header_row,
-    is_blank,
-    looks_like_html,
-    make_key,
-    raw_row,
-)
+from spiders.tabular import cell, csv_rows, looks_like_html, make_key, read_header, table_notices
 
+#: The agency's own header names; any other name comes from the shared vocabulary (leads/vocabulary.py).
 COLUMNS = {
-    "company": [r"^(company|employer|business)( legal)?( name)?$", r"\b(company|employer|business)\b.*\bname\b"],
-    "notice_date": [r"^notice date$", r"\bdate of (warn )?notice\b", r"\b(notice|received|filed)\b.*\bdate\b"],
-    "effective_date": [
-        r"^impact date$",
-        r"\b(impact|layoff|closure|closing|separation|effective)\b.*\bdate\b",
-        r"\bdate of (impact|layoff|closure|closing|separation)\b",
-    ],
-    "employees": [r"\bemployees? affected\b", r"\b(number|no|num)\b.*\b(employees|workers|jobs)\b", r"\baffected\b"],
-    "location": [r"^location$", r"\b(location|locality|city)\b"],
-    "notice_type": [r"^notice type$", r"\btype of (warn )?notice\b", r"\btype\b"],
+    "company": [r"^company$"],
+    "notice_date": [r"^notice date$"],
+    "effective_date": [r"^impact date$"],
+    "employees": [r"^employees affected$"],
+    "location": [r"^location$", r"\b(locality|city)\b"],
+    "notice_type": [r"^notice type$"],
 }
-REQUIRED = list(COLUMNS)
+#: What identifies a notice here (all three are in its source_key); the rest is optional.
+ESSENTIAL = ["company", "notice_date", "location"]
 
 #: An impact date this long before the notice date is a typo, not a retroactive layoff
 #: (the real retroactive ones, COVID-19 spring 2020 notices filed in the autumn, are ~6 months).
@@ -78,6 +67,11 @@ class WarnVaSpider(NoticeSpider):
     agency_url = "https://www.virginiaworks.gov/warn-notices/"
     source_format = "CSV download"
     region = "Virginia"
+    verified_on = "agency CSV 2025-12-24 (values as exported, re-quoted by warn-scraper)"
+    demo_urls = ()
+    demo_files = {
+        "warn_notices.csv": "warn_va/va.csv",
+    }
     start_urls = ["https://www.virginiaworks.gov/warn_notices.csv"]
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[ClosureNotice]:
@@ -91,27 +85,14 @@ class WarnVaSpider(NoticeSpider):
             # Since Dec 2024 the site hands a JavaScript cookie challenge to non-browsers.
             raise LayoutChanged("got an HTML page instead of the CSV (browser check or error page?)")
         rows = csv_rows(response.body)
-        header_at, columns = find_header_row(rows, COLUMNS, REQUIRED, source=self.name)
-        headers = rows[header_at]
-        keys = UniqueKeys()
-        data_rows = 0
-        for line, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
-            if is_blank(row):
-                continue
-            data_rows += 1
-            raw = raw_row(headers, row)
-            try:
-                notice = self._parse_row(row, columns, raw, response.url, line)
-            except ValueError as exc:
-                self.skip_row(response, f"line {line} ({clean_text(cell(row, columns, 'company'))!r})", str(exc))
-                continue
-            notice.source_key, repeat = keys.assign(notice.source_key, raw)
-            if repeat:
-                self.logger.info("source %s: line %s repeats an earlier row; yielded once", self.name, line)
-                continue
-            yield notice
-        if not data_rows:
-            raise LayoutChanged(f"no data rows under the header {headers}")
+        header_at, columns, warnings = read_header(rows, COLUMNS, ESSENTIAL, source=self.name)
+        for warning in warnings:
+            self.column_warning(response, warning)
+        yield from table_notices(
+            self, response, rows, header_at, columns,
+            lambda row, cols, raw, line: self._parse_row(row, cols, raw, response.url, line),
+            ref=lambda line: f"line {line}", start=header_at + 2,
+        )
 
     def _parse_row(
         self, row: list[str], columns: dict[str, int], raw: dict[str, Any], url: str, line: int
@@ -122,7 +103,7 @@ class WarnVaSpider(NoticeSpider):
         notice_date = parse_date_strict(cell(row, columns, "notice_date"))
         if notice_date is None:
             raise ValueError("no notice date")
-        employees = parse_int(cell(row, columns, "employees"))
+        employees = parse_int(cell(row, columns, "employees"))  # no column: None
         location = cell(row, columns, "location")
         city, state, zip_code = _split_location(location)
         return ClosureNotice(

@@ -7,12 +7,16 @@ from the saved files, the whole expected rows, and a second crawl must change no
 
 from __future__ import annotations
 
+import csv
+import importlib
+import importlib.util
 import json
 import os
 import subprocess
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -96,3 +100,55 @@ def assert_source_lands(source: str, urls: Sequence[str], files: Sequence[str | 
     assert (rerun["outcome"], rerun["new"], rerun["updated"], rerun["unchanged"]) == ("ok", 0, 0, run["items"])
     assert stored_keys(db_url, source) == expected_keys
     return run
+
+
+# -- cases declared next to each source's own tests -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    """One source crawled end to end by tests/test_sources_e2e.py (on both databases, with the faults
+    around it). A source's test file lists its cases in ``E2E_CASES``; nothing else needs editing."""
+
+    id: str
+    source: str
+    files: tuple[str, ...]  # the saved files whose `leads parse` notices the crawl must store, no more, no less
+    urls: Callable  # server -> the --url values
+    rows: Callable  # server -> whole expected rows
+
+
+def collect_cases() -> list[Case]:
+    """Every ``E2E_CASES`` of the sources' own test files (tests/test_<source>.py), in source order."""
+    from leads.registry import names
+
+    cases: list[Case] = []
+    for source in names():
+        if importlib.util.find_spec(f"tests.test_{source}") is None:
+            continue
+        cases.extend(getattr(importlib.import_module(f"tests.test_{source}"), "E2E_CASES", ()))
+    return cases
+
+
+def notice(source: str, key: str, company: str, url: str, notice_type: str, *, address=None, city=None, state=None,
+           zip5=None, notice_date=None, effective_date=None, employees=None, industry_code=None, raw=None) -> dict:
+    """A whole expected stored row (:data:`NOTICE_COLUMNS`)."""
+    return {"source": source, "source_key": key, "company_name": company, "address": address, "city": city,
+            "state": state, "zip5": zip5, "notice_type": notice_type, "notice_date": notice_date,
+            "effective_date": effective_date, "employees": employees, "industry_code": industry_code,
+            "source_url": url, "raw": raw}
+
+
+def csv_row(rel: str, **match: str) -> dict[str, str]:
+    """A row of a saved CSV as header -> text, read with the csv module."""
+    with open(FILES / rel, newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    header = rows[0]
+    found = [dict(zip(header, r)) for r in rows[1:] if all(dict(zip(header, r)).get(k) == v for k, v in match.items())]
+    assert len(found) == 1, (rel, match, len(found))
+    return found[0]
+
+
+def request_target(url: str) -> str:
+    """The request line's target as the test server records it: path and query."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")

@@ -16,9 +16,26 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 
 from leads.items import ClosureNotice
 from spiders.jobcenter_ok import JobCenterOklahomaSpider
+from leads.errors import NoNoticesListed
+from leads.health import STAT_LISTS_NONE
+from spiders.base import STAT_LAYOUT_ERRORS
 from spiders.parsing import LayoutChanged
-from tests.conftest import ROOT
+from tests.conftest import FAST_CRAWL, ROOT
+import html as _html_module
+from tests.e2e import Case
+from tests.e2e import notice as _notice
+from tests.e2e import request_target as _path
 from tests.helpers import FILES, file_response
+
+#: Notices `leads parse` reads from each saved file (tests/test_parse_cli.py checks every format), and how
+#: the file says so independently.
+SAVED_FILES = {
+    "detail_776.html": 1,
+    "detail_780.html": 1,
+    "search_2020-01-01_2020-04-30_page1.html": 25,  # 25 links to /search/warn_lookups/<id>
+    "search_2020-01-01_2020-04-30_page2.html": 17,  # 17 such links (SOURCE.md: "17 result rows")
+    "search_2021-01-01_2021-02-03_page1.html": 2,
+}
 
 SLUG = "jobcenter_ok"
 SITE = "https://okjobmatch.com"
@@ -39,6 +56,14 @@ ROWS = {PAGE1: 25, PAGE2: 17, PAGE_2021: 2}
 @pytest.fixture
 def spider() -> JobCenterOklahomaSpider:
     return JobCenterOklahomaSpider()
+
+
+@pytest.fixture
+def counted() -> JobCenterOklahomaSpider:
+    """A spider with a crawler, so its stats can be read."""
+    from scrapy.utils.test import get_crawler
+
+    return JobCenterOklahomaSpider.from_crawler(get_crawler(JobCenterOklahomaSpider))
 
 
 def _html(name: str) -> str:
@@ -259,15 +284,55 @@ def test_empty_results_table_is_a_layout_error(spider, caplog) -> None:
     assert "no rows" in error.getMessage()
 
 
-def test_no_matches_page_is_a_warning_not_an_error(spider, caplog) -> None:
-    # warn-scraper's job_center/site.py recognises an empty search by this text.
-    html = re.sub(r"<table.*?</table>", "<p>There are no matches for your search results.</p>", _html(PAGE_2021),
+def no_matches_page() -> str:
+    """No saved page has the platform's empty search, so it is derived from the real 2021 results page:
+    the platform renders no table at all, only the sentence biglocalnews/warn-scraper's
+    warn/platforms/job_center/site.py tests for ("no matches for your search results")."""
+    return re.sub(r"<table.*?</table>", "<p>There are no matches for your search results.</p>", _html(PAGE_2021),
                   flags=re.S)
+
+
+def test_no_matches_page_is_an_answer_not_an_error(counted, caplog) -> None:
+    spider = counted
+    html = no_matches_page()
     with caplog.at_level(logging.WARNING):
         assert list(spider.parse(_response(html))) == []
-        assert list(spider.parse_file(_response(html))) == []
-    assert [r.levelno for r in caplog.records] == [logging.WARNING, logging.WARNING]
+        with pytest.raises(NoNoticesListed, match="says it found no notices"):
+            list(spider.parse_file(_response(html)))
+    assert [r.levelno for r in caplog.records] == [logging.WARNING]
     assert "found no notices" in caplog.records[0].getMessage()
+    assert spider.crawler.stats.get_value(STAT_LISTS_NONE) == 1
+    assert not spider.crawler.stats.get_value(STAT_LAYOUT_ERRORS)
+
+
+def test_no_matches_page_parses_to_zero_with_exit_0_and_a_crawl_records_empty(tmp_path, sqlite_url, server,
+                                                                             leads_cli) -> None:
+    page = tmp_path / "search_2031-01-01_2031-12-31_page1.html"
+    page.write_text(no_matches_page(), encoding="utf-8")
+    parsed = leads_cli("parse", "jobcenter_ok", str(page), "--json")
+    assert parsed.returncode == 0, parsed.stderr
+    assert json.loads(parsed.stdout) == []
+    assert f"0 notices parsed from {page} (the agency lists none for this window)" in parsed.stderr
+
+    url = server.add("search/warn_lookups", no_matches_page().encode("utf-8"))
+    crawl = leads_cli("crawl", "jobcenter_ok", "--url", url, "--json", *FAST_CRAWL, db_url=sqlite_url)
+    assert crawl.returncode == 0, crawl.stderr
+    (run,) = json.loads(crawl.stdout)
+    assert (run["outcome"], run["message"], run["items"], run["errors"]) == (
+        "empty", "the agency lists none for this window", 0, 0)
+    strict = leads_cli("crawl", "jobcenter_ok", "--url", url, "--json", "--strict", *FAST_CRAWL, db_url=sqlite_url)
+    assert strict.returncode == 1
+
+
+def test_a_page_without_the_table_and_without_that_message_is_still_an_error(counted, caplog) -> None:
+    spider = counted
+    html = re.sub(r"<table.*?</table>", "<p>Service temporarily unavailable.</p>", _html(PAGE_2021), flags=re.S)
+    with caplog.at_level(logging.WARNING):
+        assert list(spider.parse(_response(html))) == []
+        with pytest.raises(LayoutChanged):
+            list(spider.parse_file(_response(html)))
+    assert spider.crawler.stats.get_value(STAT_LAYOUT_ERRORS) == 1
+    assert not spider.crawler.stats.get_value(STAT_LISTS_NONE)
 
 
 def test_malformed_rows_are_skipped_with_a_warning_naming_them(spider, caplog) -> None:
@@ -385,3 +450,101 @@ def test_records_repeated_across_pages_are_fetched_once(server) -> None:
     assert run["filtered"] == 26
     hits = _detail_hits(server)
     assert len(hits) == 25 and set(hits.values()) == {1}
+
+
+def _detail_without_address() -> str:
+    """detail_780.html as another state's site serves it: no Address field (derived from the real page)."""
+    html = re.sub(r"<h3 class='definition-list__title'>Address</h3>\s*<p class='definition-list__definition'>.*?</p>",
+                  "", _html("detail_780.html"), flags=re.S)
+    assert "Address" not in re.findall(r"definition-list__title'>([^<]*)", html)
+    return html
+
+
+def test_detail_page_without_address_lands_with_a_warning(counted, caplog) -> None:
+    html = _detail_without_address().replace("Number of Employees Affected", "Workers Laid Off")
+    html = html.replace("<h3 class='definition-list__title'>Notice Date</h3>",
+                        "<h3 class='definition-list__title'>Fax Number</h3>\n"
+                        "<p class='definition-list__definition'>n/a</p>\n"
+                        "<h3 class='definition-list__title'>Notice Date</h3>")
+    response = _response(html, url=f"{SITE}/search/warn_lookups/780")
+    (notice,) = counted.parse_detail(response, search_row=_search_row(counted, "780"))
+    assert (notice.source_key, notice.company_name, notice.address, notice.city, notice.state, notice.zip5,
+            notice.notice_date, notice.employees) == (
+        "780", "Exterran Energy Solutions", None, "Broken Arrow", "OK", "74014", date(2021, 1, 13), 0)
+    assert counted.crawler.stats.get_value("leads/column_warnings") == [
+        "detail page: no field for address (the notice lands without it)",
+        "detail page: unknown field 'Fax Number' (kept in raw, not read)"]
+    assert not counted.crawler.stats.get_value(STAT_LAYOUT_ERRORS)
+
+
+def test_detail_page_without_company_is_still_a_layout_error(counted, caplog) -> None:
+    html = _html("detail_780.html").replace("Company Name", "Organisation Ref")
+    with caplog.at_level(logging.ERROR):
+        assert list(counted.parse_detail(_response(html, url=f"{SITE}/search/warn_lookups/780"))) == []
+    assert "no column for company" in caplog.text
+
+
+def test_degraded_crawl_exits_0_and_leads_sources_shows_the_warning(sqlite_url, server, leads_cli) -> None:
+    url = server.add("search/warn_lookups", _html(PAGE_2021).encode("utf-8"))
+    server.add("search/warn_lookups/780", _detail_without_address().encode("utf-8"))
+    server.add("search/warn_lookups/776", _html("detail_776.html").encode("utf-8"))
+    crawl = leads_cli("crawl", "jobcenter_ok", "--url", url, "--json", *FAST_CRAWL, db_url=sqlite_url)
+    assert crawl.returncode == 0, crawl.stderr
+    (run,) = json.loads(crawl.stdout)
+    assert (run["outcome"], run["items"], run["new"], run["errors"]) == ("degraded", 2, 2, 0)
+    assert "no field for address" in run["message"]
+
+    sources = {s["source"]: s for s in json.loads(leads_cli("sources", "--json", db_url=sqlite_url).stdout)}
+    assert sources["jobcenter_ok"]["last_outcome"] == "degraded"
+    assert sources["jobcenter_ok"]["warnings"] == "detail page: no field for address (the notice lands without it)"
+    assert sources["jobcenter_ok"]["verified_on"] == JobCenterOklahomaSpider.verified_on != ""
+
+    strict = leads_cli("crawl", "jobcenter_ok", "--url", url, "--json", "--strict", *FAST_CRAWL, db_url=sqlite_url)
+    assert strict.returncode == 1
+    assert "Error: 1 of 1 sources need attention: jobcenter_ok" in strict.stderr
+
+
+# -- end to end: the crawl stores what `leads parse` reads (tests/test_sources_e2e.py runs E2E_CASES) --
+
+JOBCENTER_DATES = {"2020": (date(2020, 1, 1), date(2020, 4, 30)), "2021": (date(2021, 1, 1), date(2021, 2, 3))}
+
+def _jobcenter_search(server, year: str) -> str:
+    """Serve the saved results page(s) at the local twin of the URL the spider builds, and each "Next →"
+    target at the path the page links to (relative links resolve against the local server)."""
+    from spiders.jobcenter_ok import JobCenterOklahomaSpider
+
+    start, end = JOBCENTER_DATES[year]
+    real = JobCenterOklahomaSpider.search_url(start, end)
+    local = server.url(_path(real))
+    pages = sorted((FILES / "jobcenter_ok").glob(f"search_{start}_{end}_page*.html"))
+    server.add(_path(local), pages[0].read_bytes())
+    for page in pages[1:]:
+        previous = pages[pages.index(page) - 1].read_text(encoding="utf-8")
+        nxt = re.search(r'<a[^>]*class="next_page"[^>]*href="([^"]+)"|<a[^>]*href="([^"]+)"[^>]*>Next', previous)
+        assert nxt, f"{page.name}: no Next link on the page before it"
+        server.add(_html_module.unescape(nxt.group(1) or nxt.group(2)), page.read_bytes())
+    return local
+
+
+def _jobcenter_2021(server) -> list[str]:
+    # The 2021 results page links /search/warn_lookups/780 and /776: the two saved detail pages.
+    for record in ("776", "780"):
+        server.add(f"search/warn_lookups/{record}", (FILES / "jobcenter_ok" / f"detail_{record}.html").read_bytes())
+    return [_jobcenter_search(server, "2021")]
+
+
+def _jobcenter_row(server) -> list[dict]:
+    # detail_780.html's definition list, plus its row on the 2021 results page (kept in raw).
+    return [_notice("jobcenter_ok", "780", "Exterran Energy Solutions", server.url("search/warn_lookups/780"),
+                    "other", address="20602 E. 81st Street", city="Broken Arrow", state="OK", zip5="74014",
+                    notice_date=date(2021, 1, 13), employees=0,
+                    raw={"Company Name": "Exterran Energy Solutions",
+                         "Address": "20602 E. 81st Street\nBroken Arrow, Oklahoma 74014", "Notice Date": "Jan 13, 2021",
+                         "Number of Employees Affected": "0", "Employer": "Exterran Energy Solutions",
+                         "City": "Broken Arrow", "ZIP": "74014", "LWIB Area": "12 - TulsaRegion",
+                         "WARN Type": "WARN"})]
+
+
+
+E2E_CASES = [Case("jobcenter_ok", "jobcenter_ok", ("jobcenter_ok/detail_776.html", "jobcenter_ok/detail_780.html"),
+                  _jobcenter_2021, _jobcenter_row)]

@@ -14,7 +14,17 @@ from scrapy.http import TextResponse
 from leads.items import ClosureNotice
 from spiders.parsing import LayoutChanged
 from spiders.registry_ca_sf import RegistryCaSfSpider
+from urllib.parse import urlencode
+from tests.e2e import Case
+from tests.e2e import notice as _notice
+from tests.e2e import request_target as _path
 from tests.helpers import FILES, file_response
+
+#: Notices `leads parse` reads from each saved file (tests/test_parse_cli.py checks every format).
+SAVED_FILES = {"vbiu-2p9h_filtered.json": 2}  # SOURCE.md: "only 2 records carry location_end_date"
+#: Saved beside the responses but not one itself: the Treasurer's data dictionary (an XLSX) is
+#: documentation; the registry parser must refuse it by name, not read it as rows.
+NOT_RESPONSES = {"TTX-0013_DataDictionary_registered-businesses.xlsx"}
 
 SLUG = "registry_ca_sf"
 FILE = "vbiu-2p9h_filtered.json"
@@ -202,3 +212,73 @@ def test_owner_name_when_no_dba_name(spider) -> None:
     del rows[0]["dba_name"]
     (notice,) = spider.parse_file(_response(rows))
     assert notice.company_name == "Amsia Management Corporation"
+
+
+# -- end to end: the crawl stores what `leads parse` reads (tests/test_sources_e2e.py runs E2E_CASES) --
+
+SODA_PAGE = 50  # rows per page in the paged registry crawl: the 98 saved rows make two pages
+
+def _soda_url(base: str, offset: int) -> str:
+    query = {"$where": "location_end_date IS NOT NULL AND location_end_date >= '2010-01-01T00:00:00'",
+             "$order": ":id", "$limit": str(SODA_PAGE), "$offset": str(offset)}
+    return f"{base}/resource/g8m3-pdis.json?{urlencode(query)}"
+
+
+def _registry(server) -> list[str]:
+    """The saved SODA response served page by page, as the API pages a `$limit`/`$offset` query.
+
+    Its two ended locations are rows 7 and 95, one on each page: both stored means both pages were read."""
+    from spiders.registry_ca_sf import next_page_url
+
+    rows = json.loads((FILES / "registry_ca_sf" / "vbiu-2p9h_filtered.json").read_bytes())
+    first = _soda_url(server.base, 0)
+    url = first
+    for offset in range(0, len(rows), SODA_PAGE):
+        page = rows[offset : offset + SODA_PAGE]
+        server.add(_path(url), json.dumps(page).encode(), "application/json")
+        url = next_page_url(url, len(page))
+    return [first]
+
+
+def _registry_raw(ttxid: str) -> dict:
+    row = next(r for r in json.loads((FILES / "registry_ca_sf" / "vbiu-2p9h_filtered.json").read_bytes())
+               if r["ttxid"] == ttxid)
+    return {k: json.dumps(v, sort_keys=True) if isinstance(v, (dict, list, bool)) else v for k, v in row.items()}
+
+
+def _registry_row(server) -> list[dict]:
+    # The 7th of the 98 saved rows: on the first page.
+    return [_notice("registry_ca_sf", "0318364-02-001", "T & R 76-3", _soda_url(server.base, 0), "registry_end",
+                    address="3898 California St", city="San Francisco", state="CA", zip5="94118",
+                    effective_date=date(2017, 3, 13), industry_code="4400-4599", raw=_registry_raw("0318364-02-001"))]
+
+
+
+E2E_CASES = [Case("registry_ca_sf", "registry_ca_sf", ("registry_ca_sf/vbiu-2p9h_filtered.json",), _registry,
+                  _registry_row)]
+
+
+def test_optional_keys_renamed_or_missing_land_every_row_with_warnings():
+    """The saved response with the NAICS code dropped and both ZIP keys renamed (as SODA datasets do
+    between versions), the keys reordered and a new one added: both ended locations land, without
+    industry and ZIP, and the run says so."""
+    from leads.health import STAT_WARNINGS
+    from scrapy.utils.test import get_crawler
+
+    from spiders.registry_ca_sf import RegistryCaSfSpider
+    from tests.columns import without_raw
+
+    real = json.loads((FILES / "registry_ca_sf" / "vbiu-2p9h_filtered.json").read_bytes())
+    renamed = {"business_zip": "zip_code", "location_zip": "site_zip_code"}
+    edited = [dict(reversed([(renamed.get(k, k), v) for k, v in row.items() if k != "naic_code"]))
+              | {"data_as_of": "2017-08-19"} for row in real]
+    url = "https://data.sfgov.org/resource/g8m3-pdis.json"
+    before = list(RegistryCaSfSpider().parse_file(TextResponse(url=url, body=json.dumps(real).encode(), encoding="utf-8")))
+    spider = RegistryCaSfSpider.from_crawler(get_crawler(RegistryCaSfSpider))
+    got = list(spider.parse_file(TextResponse(url=url, body=json.dumps(edited).encode(), encoding="utf-8")))
+    assert len(got) == len(before) == 2
+    assert without_raw(got, "zip5", "industry_code") == without_raw(before, "zip5", "industry_code")
+    assert {(n.zip5, n.industry_code) for n in got} == {(None, None)}
+    assert spider.crawler.stats.get_value(STAT_WARNINGS) == [
+        "no key for zip (business_zip or location_zip; its rows land without it)",
+        "no key for industry (naic_code; its rows land without it)"]

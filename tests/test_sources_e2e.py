@@ -9,8 +9,6 @@ a hanging server, and what `leads sources` reports afterwards.
 
 from __future__ import annotations
 
-import csv
-import html
 import json
 import os
 import re
@@ -22,14 +20,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from tests.conftest import FAST_CRAWL, LEADS_COMMAND
+from tests.e2e import Case, collect_cases
+from tests.e2e import request_target as _path
 from tests.helpers import FILES
+from tests.test_jobcenter_ok import _jobcenter_search
+from tests.test_warn_ia import IA_2018, IA_2022, IA_LANDING_XLSX
 
 NOTICE_COLUMNS = ("source", "source_key", "company_name", "address", "city", "state", "zip5", "notice_type",
                   "notice_date", "effective_date", "employees", "industry_code", "source_url", "raw")
@@ -118,228 +119,11 @@ def _url_args(urls: list[str]) -> list[str]:
     return [arg for url in urls for arg in ("--url", url)]
 
 
-def _path(url: str) -> str:
-    """The request line's target as the server records it: path and query."""
-    parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+# -- the sources: each source's own test file declares its E2E_CASES (tests/e2e.py collects them) ---
 
-
-# -- the sources --------------------------------------------------------------------------------
-
-IA_2018 = "files/warn_ia/WARN_20180503.xlsx"
-IA_2022 = "files/warn_ia/WARN_20220210.xlsx"
-IA_LANDING_XLSX = ("https://www.iowaworkforcedevelopment.gov/sites/search.iowaworkforcedevelopment.gov/files/"
-                   "documents/2018/WARN_20220210.xlsx")
-JOBCENTER_DATES = {"2020": (date(2020, 1, 1), date(2020, 4, 30)), "2021": (date(2021, 1, 1), date(2021, 2, 3))}
-SODA_PAGE = 50  # rows per page in the paged registry crawl: the 98 saved rows make two pages
-
-
-def _ia_historic(server) -> list[str]:
-    return [server.url(IA_2018)]
-
-
-def _ia_landing(server) -> list[str]:
-    """The real landing page, its workbook link (absolute, on the agency's host) pointed at the local server."""
-    page = (FILES / "warn_ia" / "worker-adjustment-and-retraining-notification-act.html").read_text(encoding="utf-8")
-    assert page.count(f'href="{IA_LANDING_XLSX}"') == 1
-    page = page.replace(f'href="{IA_LANDING_XLSX}"', f'href="{server.url(IA_2022)}"')
-    return [server.add("iowa/worker-adjustment-and-retraining-notification-act", page.encode("utf-8"))]
-
-
-def _jobcenter_search(server, year: str) -> str:
-    """Serve the saved results page(s) at the local twin of the URL the spider builds, and each "Next →"
-    target at the path the page links to (relative links resolve against the local server)."""
-    from spiders.jobcenter_ok import JobCenterOklahomaSpider
-
-    start, end = JOBCENTER_DATES[year]
-    real = JobCenterOklahomaSpider.search_url(start, end)
-    local = server.url(_path(real))
-    pages = sorted((FILES / "jobcenter_ok").glob(f"search_{start}_{end}_page*.html"))
-    server.add(_path(local), pages[0].read_bytes())
-    for page in pages[1:]:
-        previous = pages[pages.index(page) - 1].read_text(encoding="utf-8")
-        nxt = re.search(r'<a[^>]*class="next_page"[^>]*href="([^"]+)"|<a[^>]*href="([^"]+)"[^>]*>Next', previous)
-        assert nxt, f"{page.name}: no Next link on the page before it"
-        server.add(html.unescape(nxt.group(1) or nxt.group(2)), page.read_bytes())
-    return local
-
-
-def _jobcenter_2021(server) -> list[str]:
-    # The 2021 results page links /search/warn_lookups/780 and /776: the two saved detail pages.
-    for record in ("776", "780"):
-        server.add(f"search/warn_lookups/{record}", (FILES / "jobcenter_ok" / f"detail_{record}.html").read_bytes())
-    return [_jobcenter_search(server, "2021")]
-
-
-def _soda_url(base: str, offset: int) -> str:
-    query = {"$where": "location_end_date IS NOT NULL AND location_end_date >= '2010-01-01T00:00:00'",
-             "$order": ":id", "$limit": str(SODA_PAGE), "$offset": str(offset)}
-    return f"{base}/resource/g8m3-pdis.json?{urlencode(query)}"
-
-
-def _registry(server) -> list[str]:
-    """The saved SODA response served page by page, as the API pages a `$limit`/`$offset` query.
-
-    Its two ended locations are rows 7 and 95, one on each page: both stored means both pages were read."""
-    from spiders.registry_ca_sf import next_page_url
-
-    rows = json.loads((FILES / "registry_ca_sf" / "vbiu-2p9h_filtered.json").read_bytes())
-    first = _soda_url(server.base, 0)
-    url = first
-    for offset in range(0, len(rows), SODA_PAGE):
-        page = rows[offset : offset + SODA_PAGE]
-        server.add(_path(url), json.dumps(page).encode(), "application/json")
-        url = next_page_url(url, len(page))
-    return [first]
-
-
-def _csv_row(rel: str, **match: str) -> dict[str, str]:
-    """A row of a saved CSV as header -> text, read with the csv module."""
-    with open(FILES / rel, newline="", encoding="utf-8") as fh:
-        rows = list(csv.reader(fh))
-    header = rows[0]
-    found = [dict(zip(header, r)) for r in rows[1:] if all(dict(zip(header, r)).get(k) == v for k, v in match.items())]
-    assert len(found) == 1, (rel, match, len(found))
-    return found[0]
-
-
-def _registry_raw(ttxid: str) -> dict:
-    row = next(r for r in json.loads((FILES / "registry_ca_sf" / "vbiu-2p9h_filtered.json").read_bytes())
-               if r["ttxid"] == ttxid)
-    return {k: json.dumps(v, sort_keys=True) if isinstance(v, (dict, list, bool)) else v for k, v in row.items()}
-
-
-def _notice(source: str, key: str, company: str, url: str, notice_type: str, *, address=None, city=None, state=None,
-            zip5=None, notice_date=None, effective_date=None, employees=None, industry_code=None, raw=None) -> dict:
-    return {"source": source, "source_key": key, "company_name": company, "address": address, "city": city,
-            "state": state, "zip5": zip5, "notice_type": notice_type, "notice_date": notice_date,
-            "effective_date": effective_date, "employees": employees, "industry_code": industry_code,
-            "source_url": url, "raw": raw}
-
+CASES = collect_cases()
 
 # Whole rows, values read from the saved files by hand (openpyxl, csv, the PDF's text layer, the HTML).
-
-def _ia_xpo(server) -> list[dict]:
-    # WARN_20180503.xlsx (the 2011-2018 log), sheet "WARN Log 7_12_17- 2", row 172: dates are Excel dates here.
-    return [_notice("warn_ia", "xpologistics|2016-01-22|desmoines", "XPO Logistics", server.url(IA_2018), "layoff",
-                    address="3440 Gannett Ave", city="Des Moines", state="IA", zip5="50321",
-                    notice_date=date(2016, 1, 22), effective_date=date(2016, 3, 23), employees=97,
-                    raw={"Company": "XPO Logistics", "Address Line 1": "3440 Gannett Ave", "City": "Des Moines",
-                         "County": "Polk", "State": "IA", "ZIP": "50321", "Notice Type": "Mass Layoff", "Emp #": 97,
-                         "Notice Date": "2016-01-22", "Layoff Date": "2016-03-23"})]
-
-
-def _ia_kerry(server) -> list[dict]:
-    # WARN_20220210.xlsx, sheet "WARN log for website", row 268: trailing spaces, 'IA ', ZIP as a number.
-    return [_notice("warn_ia", "kerryinc|2021-02-02|fredericksburg", "Kerry Inc", server.url(IA_2022), "closure",
-                    address="341 S Jefferson St", city="Fredericksburg", state="IA", zip5="50630",
-                    notice_date=date(2021, 2, 2), effective_date=date(2021, 3, 31), employees=85,
-                    raw={"Company": "Kerry Inc ", "Address Line 1": "341 S Jefferson St ", "City": "Fredericksburg",
-                         "County": "Chickasaw", "St": "IA ", "ZIP": 50630, "Notice Type": "Closing ", "Emp #": 85,
-                         "Notice Date": "2/2/2021", "Layoff Date": "2021-03-31"})]
-
-
-def _ne_row(server) -> list[dict]:
-    return [_notice("warn_ne", "catholichealthinitiative|2015-10-16|omaha|omaha", "Catholic Health Initiative",
-                    server.url("files/warn_ne/warn-2015.html"), "other", city="Omaha", state="NE",
-                    notice_date=date(2015, 10, 16), employees=60,
-                    raw={"Date": "10/16/2015", "Company": "Catholic Health Initiative", "Jobs Affected": "60",
-                         "City": "Omaha", "Location": "Omaha"})]
-
-
-def _ny_row(server) -> list[dict]:
-    # Posted twice (Index 153 on 2025-03-19, Index 11 on 2025-05-21): one notice, the latest posting's raw.
-    raw = _csv_row("warn_ny/ny.csv", **{"Business Legal Name": "Morgan Stanley", "Index": "11"})
-    assert raw["Impacted Site Address"] == "750 7th Avenue  New York, NY, 10019"
-    return [_notice("warn_ny", "morganstanley|2025-03-19|7507thavenuenewyorkny10019", "Morgan Stanley",
-                    server.url("files/warn_ny/ny.csv"), "layoff", address="750 7th Avenue", city="New York",
-                    state="NY", zip5="10019", notice_date=date(2025, 3, 19), effective_date=date(2025, 6, 17),
-                    employees=90, raw=raw)]
-
-
-def _va_row(server) -> list[dict]:
-    raw = _csv_row("warn_va/va.csv", Company="The Corsi Group")
-    return [_notice("warn_va", "thecorsigroup|2018-06-19|keysvilleva", "The Corsi Group",
-                    server.url("files/warn_va/va.csv"), "closure", city="Keysville", state="VA",
-                    notice_date=date(2018, 6, 19), effective_date=date(2018, 8, 31), employees=53, raw=raw)]
-
-
-CA_FILES = ("warn_ca/warn_report.xlsx", "warn_ca/warn-report-for-7-1-2018-to-06-30-2019.pdf",
-            "warn_ca/warnreportfor7-1-2014to06-30-2015.pdf")
-
-
-def _ca_rows(server) -> list[dict]:
-    return [
-        # warn_report.xlsx row 2; the Address cell is "street  City ST zip" (two spaces before the city).
-        _notice("warn_ca", "2022-06-15|amgen|newark", "Amgen", server.url("files/warn_ca/warn_report.xlsx"),
-                "closure", address="7999 Gateway Blvd #320", city="Newark", state="CA", zip5="94560",
-                notice_date=date(2022, 6, 15), effective_date=date(2022, 12, 2), employees=2,
-                raw={"County": "Alameda County", "Notice Date": "2022-06-15", "Received Date": "2022-07-08",
-                     "Effective Date": "2022-12-02", "Company": "Amgen", "Layoff": "Closure Permanent",
-                     "Employees": 2, "Address": "7999 Gateway Blvd #320  Newark CA 94560"}),
-        # 2014-15 PDF page 10, the line "02/02/2015 0 3 / 1 8 / 2 0 15 0 2 / 0 5 / 2 0 15 Lockheed Martin
-        # Corporation Palmdale 74 Layoff Permanent" (the spaced glyphs are the file's, not the data's).
-        _notice("warn_ca", "2015-02-02|lockheed martin corporation|palmdale", "Lockheed Martin Corporation",
-                server.url("files/warn_ca/warnreportfor7-1-2014to06-30-2015.pdf"), "layoff", city="Palmdale",
-                state="CA", notice_date=date(2015, 2, 2), effective_date=date(2015, 3, 18), employees=74,
-                raw={"Notice Date": "02/02/2015", "Effective Date": "03/18/2015", "Received Date": "02/05/2015",
-                     "Company": "Lockheed Martin Corporation", "City": "Palmdale", "No. Of Employees": "74",
-                     "Layoff/Closure": "Layoff Permanent"}),
-    ]
-
-
-def _tn_row(server) -> list[dict]:
-    # Page 19: the company wraps onto a second line ("Bristol Custom Solutions/BLOCK & CO., \r\nINC.").
-    return [_notice("warn_tn", "2013-10-31|bristol custom solutions/block & co., inc.|bristol",
-                    "Bristol Custom Solutions/BLOCK & CO., INC.", server.url("files/warn_tn/WarnReportByMonth.pdf"),
-                    "layoff", city="Bristol", state="TN", notice_date=date(2013, 10, 31),
-                    effective_date=date(2013, 9, 20), employees=43,
-                    raw={"Notice Date": "10/31/2013", "Effective Date": "09/20/2013", "Received Date": "09/12/2013",
-                         "Company": "Bristol Custom Solutions/BLOCK & CO., INC.", "City": "Bristol",
-                         "County": "Sullivan County", "No. Of Employees": "43", "Layoff/Closure": "Layoff Permanent"})]
-
-
-def _jobcenter_row(server) -> list[dict]:
-    # detail_780.html's definition list, plus its row on the 2021 results page (kept in raw).
-    return [_notice("jobcenter_ok", "780", "Exterran Energy Solutions", server.url("search/warn_lookups/780"),
-                    "other", address="20602 E. 81st Street", city="Broken Arrow", state="OK", zip5="74014",
-                    notice_date=date(2021, 1, 13), employees=0,
-                    raw={"Company Name": "Exterran Energy Solutions",
-                         "Address": "20602 E. 81st Street\nBroken Arrow, Oklahoma 74014", "Notice Date": "Jan 13, 2021",
-                         "Number of Employees Affected": "0", "Employer": "Exterran Energy Solutions",
-                         "City": "Broken Arrow", "ZIP": "74014", "LWIB Area": "12 - TulsaRegion",
-                         "WARN Type": "WARN"})]
-
-
-def _registry_row(server) -> list[dict]:
-    # The 7th of the 98 saved rows: on the first page.
-    return [_notice("registry_ca_sf", "0318364-02-001", "T & R 76-3", _soda_url(server.base, 0), "registry_end",
-                    address="3898 California St", city="San Francisco", state="CA", zip5="94118",
-                    effective_date=date(2017, 3, 13), industry_code="4400-4599", raw=_registry_raw("0318364-02-001"))]
-
-
-@dataclass(frozen=True)
-class Case:
-    id: str
-    source: str
-    files: tuple[str, ...]  # the saved files whose `leads parse` notices the crawl must store, no more, no less
-    urls: Callable  # server -> the --url values
-    rows: Callable  # server -> whole expected rows
-
-
-CASES = [
-    Case("warn_ia-xlsx", "warn_ia", ("warn_ia/WARN_20180503.xlsx",), _ia_historic, _ia_xpo),
-    Case("warn_ia-landing", "warn_ia", ("warn_ia/WARN_20220210.xlsx",), _ia_landing, _ia_kerry),
-    Case("warn_ne", "warn_ne", ("warn_ne/warn-2015.html",), lambda s: [s.url("files/warn_ne/warn-2015.html")], _ne_row),
-    Case("warn_ny", "warn_ny", ("warn_ny/ny.csv",), lambda s: [s.url("files/warn_ny/ny.csv")], _ny_row),
-    Case("warn_va", "warn_va", ("warn_va/va.csv",), lambda s: [s.url("files/warn_va/va.csv")], _va_row),
-    Case("warn_ca", "warn_ca", CA_FILES, lambda s: [s.url(f"files/{f}") for f in CA_FILES], _ca_rows),
-    Case("warn_tn", "warn_tn", ("warn_tn/WarnReportByMonth.pdf",),
-         lambda s: [s.url("files/warn_tn/WarnReportByMonth.pdf")], _tn_row),
-    Case("jobcenter_ok", "jobcenter_ok", ("jobcenter_ok/detail_776.html", "jobcenter_ok/detail_780.html"),
-         _jobcenter_2021, _jobcenter_row),
-    Case("registry_ca_sf", "registry_ca_sf", ("registry_ca_sf/vbiu-2p9h_filtered.json",), _registry, _registry_row),
-]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -450,7 +234,7 @@ def test_several_sources_in_one_run_one_down_then_sources_report(sqlite_url, ser
     assert listed.returncode == 0, listed.stderr
     health = {row["source"]: row for row in json.loads(listed.stdout)}
     assert set(health["warn_va"]) == {"source", "region", "format", "last_run", "last_outcome", "last_success",
-                                      "notices", "freshness", "agency_url"}
+                                      "notices", "freshness", "warnings", "verified_on", "agency_url"}
     for case in cases:
         row = health[case.source]
         assert (row["last_outcome"], row["notices"], row["freshness"]) == ("ok", summary[case.source]["items"],
@@ -467,7 +251,7 @@ def test_several_sources_in_one_run_one_down_then_sources_report(sqlite_url, ser
     print(f"\n$ leads sources   # after one run of {len(cases) + 1} sources, {down} down\n{table.stdout}")
     lines = table.stdout.splitlines()
     assert lines[0].split() == ["source", "region", "format", "last_run", "last_outcome", "last_success", "notices",
-                                "freshness", "agency_url"]
+                                "freshness", "warnings", "verified_on", "agency_url"]
     assert len([line for line in lines if line.startswith(("warn_", "jobcenter_", "registry_"))]) == len(health)
 
 

@@ -17,8 +17,20 @@ from spiders.parsing import LayoutChanged
 from spiders.pdftables import UnreadableFile
 from spiders.warn_ca import WarnCaSpider, split_address
 from spiders.warn_report import compact_date
+from leads.health import STAT_WARNINGS
+from scrapy.utils.test import get_crawler
+from tests.columns import without_raw
+from tests.e2e import Case
+from tests.e2e import notice as _notice
 from tests.helpers import FILES, file_response
 from tests.pdf_faults import blank_pdf, rewrite_texts
+
+#: Notices `leads parse` reads from each saved file (tests/test_parse_cli.py checks every format).
+SAVED_FILES = {
+    "warn_report.xlsx": 99,
+    "warn-report-for-7-1-2018-to-06-30-2019.pdf": 833,  # the report's own "Total" line
+    "warnreportfor7-1-2014to06-30-2015.pdf": 769,  # the report's own "Total" line
+}
 
 SLUG = "warn_ca"
 PDF_2018 = "warn-report-for-7-1-2018-to-06-30-2019.pdf"
@@ -101,7 +113,7 @@ def test_xlsx_rows(parsed):
 
 def test_pdf_first_row_with_county(parsed):
     expected = ClosureNotice(
-        source=SLUG, source_key="2018-06-29|dream center education holdings, llc|alameda",
+        source=SLUG, source_key="2018-06-29|dreamcentereducationholdingsllc|alameda",
         company_name="Dream Center Education Holdings, LLC", source_url=url_of(PDF_2018),
         notice_type="closure", address=None, city="Alameda", state="CA", zip5=None,
         notice_date=date(2018, 6, 29), effective_date=date(2018, 8, 28), employees=78, industry_code=None,
@@ -114,7 +126,7 @@ def test_pdf_first_row_with_county(parsed):
 def test_pdf_glyph_spaced_dates_2014(parsed):
     # pdfplumber reads this row's dates as "0 6 / 1 8 / 2 0 14" and "0 7 / 0 1 / 2 0 14"
     expected = ClosureNotice(
-        source=SLUG, source_key="2014-06-30|symantec corporation|mountain view",
+        source=SLUG, source_key="2014-06-30|symanteccorporation|mountainview",
         company_name="Symantec Corporation", source_url=url_of(PDF_2014), notice_type="layoff",
         city="Mountain View", state="CA", notice_date=date(2014, 6, 30), effective_date=date(2014, 6, 18),
         employees=51,
@@ -127,7 +139,7 @@ def test_pdf_glyph_spaced_dates_2014(parsed):
 
 def test_pdf_temporary_closure(parsed):
     expected = ClosureNotice(
-        source=SLUG, source_key="2019-06-27|forever 21 retail, inc.|palmdale",
+        source=SLUG, source_key="2019-06-27|forever21retailinc|palmdale",
         company_name="Forever 21 Retail, Inc.", source_url=url_of(PDF_2018), notice_type="closure",
         city="Palmdale", state="CA", notice_date=date(2019, 6, 27), effective_date=date(2019, 8, 31), employees=79,
         raw={"Notice Date": "06/27/2019", "Effective Date": "08/31/2019", "Received Date": "06/28/2019",
@@ -139,7 +151,7 @@ def test_pdf_temporary_closure(parsed):
 def test_pdf_cancelled_notice_is_kept_as_other(parsed):
     # "Health Net, Inc. (CANCELLED)**": ** = "Lay-offs have been cancelled by the Company"
     expected = ClosureNotice(
-        source=SLUG, source_key="2015-04-27|health net, inc.|woodland hills", company_name="Health Net, Inc.",
+        source=SLUG, source_key="2015-04-27|healthnetinc|woodlandhills", company_name="Health Net, Inc.",
         source_url=url_of(PDF_2014), notice_type="other", city="Woodland Hills", state="CA",
         notice_date=date(2015, 4, 27), effective_date=date(2015, 6, 26), employees=1217,
         raw={"Notice Date": "04/27/2015", "Effective Date": "06/26/2015", "Received Date": "04/27/2015",
@@ -153,12 +165,12 @@ def test_pdf_cancelled_notice_is_kept_as_other(parsed):
 def test_pdf_same_company_date_city_are_distinct_notices(parsed):
     sears = [n for n in parsed[PDF_2018] if n.company_name == "Sears, Roebuck and Co." and n.city == "Newark"]
     assert [(n.source_key, n.employees) for n in sears] == [
-        ("2018-06-28|sears, roebuck and co.|newark", 8), ("2018-06-28|sears, roebuck and co.|newark#2", 46)]
+        ("2018-06-28|searsroebuckandco|newark", 8), ("2018-06-28|searsroebuckandco|newark#2", 46)]
 
 
 def test_pdf_clipped_cells_stay_clipped(parsed):
     # Excel printed "South San" for South San Francisco: the PDF holds nothing more.
-    genentech = by_key(parsed[PDF_2018], "2018-07-26|genentech, inc. and genentech usa, inc.|south san")
+    genentech = by_key(parsed[PDF_2018], "2018-07-26|genentechincandgenentechusainc|southsan")
     assert (genentech.city, genentech.raw["County"], genentech.employees) == ("South San", "San Mateo County", 223)
 
 
@@ -175,7 +187,7 @@ def test_xlsx_row_with_address(parsed):
 
 def test_xlsx_multi_word_city_and_not_known_type(parsed):
     expected = ClosureNotice(
-        source=SLUG, source_key="2022-07-13|cytomx therapeutics inc.|south san francisco",
+        source=SLUG, source_key="2022-07-13|cytomxtherapeuticsinc|southsanfrancisco",
         company_name="CytomX Therapeutics Inc.", source_url=url_of(XLSX), notice_type="layoff",
         address="151 Oyster Point Blvd. #400", city="South San Francisco", state="CA", zip5="94080",
         notice_date=date(2022, 7, 13), effective_date=date(2022, 7, 13), employees=66,
@@ -360,3 +372,83 @@ def test_xlsx_malformed_row_is_skipped_with_warning(caplog):
 
 
 # -- speed -------------------------------------------------------------------------------------------
+
+
+# -- end to end: the crawl stores what `leads parse` reads (tests/test_sources_e2e.py runs E2E_CASES) --
+
+CA_FILES = ("warn_ca/warn_report.xlsx", "warn_ca/warn-report-for-7-1-2018-to-06-30-2019.pdf",
+            "warn_ca/warnreportfor7-1-2014to06-30-2015.pdf")
+
+def _ca_rows(server) -> list[dict]:
+    return [
+        # warn_report.xlsx row 2; the Address cell is "street  City ST zip" (two spaces before the city).
+        _notice("warn_ca", "2022-06-15|amgen|newark", "Amgen", server.url("files/warn_ca/warn_report.xlsx"),
+                "closure", address="7999 Gateway Blvd #320", city="Newark", state="CA", zip5="94560",
+                notice_date=date(2022, 6, 15), effective_date=date(2022, 12, 2), employees=2,
+                raw={"County": "Alameda County", "Notice Date": "2022-06-15", "Received Date": "2022-07-08",
+                     "Effective Date": "2022-12-02", "Company": "Amgen", "Layoff": "Closure Permanent",
+                     "Employees": 2, "Address": "7999 Gateway Blvd #320  Newark CA 94560"}),
+        # 2014-15 PDF page 10, the line "02/02/2015 0 3 / 1 8 / 2 0 15 0 2 / 0 5 / 2 0 15 Lockheed Martin
+        # Corporation Palmdale 74 Layoff Permanent" (the spaced glyphs are the file's, not the data's).
+        _notice("warn_ca", "2015-02-02|lockheedmartincorporation|palmdale", "Lockheed Martin Corporation",
+                server.url("files/warn_ca/warnreportfor7-1-2014to06-30-2015.pdf"), "layoff", city="Palmdale",
+                state="CA", notice_date=date(2015, 2, 2), effective_date=date(2015, 3, 18), employees=74,
+                raw={"Notice Date": "02/02/2015", "Effective Date": "03/18/2015", "Received Date": "02/05/2015",
+                     "Company": "Lockheed Martin Corporation", "City": "Palmdale", "No. Of Employees": "74",
+                     "Layoff/Closure": "Layoff Permanent"}),
+    ]
+
+
+
+E2E_CASES = [Case("warn_ca", "warn_ca", CA_FILES, lambda s: [s.url(f"files/{f}") for f in CA_FILES], _ca_rows)]
+
+
+def test_keys_survive_an_agency_tidying_punctuation_in_names(parsed):
+    """The one source-key policy: the real workbook with every company's commas and full stops dropped
+    ("Cytomx Therapeutics Inc." -> "Cytomx Therapeutics Inc", "CHS, Inc." -> "CHS Inc") updates the same
+    notices instead of adding new ones."""
+    book = openpyxl.load_workbook(io.BytesIO(body_of(XLSX)))
+    sheet = book.worksheets[0]
+    column = next(c.column for row in sheet.iter_rows(max_row=5) for c in row if c.value == "Company")
+    changed = 0
+    for (c,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+        if isinstance(c.value, str) and ("," in c.value or "." in c.value):
+            c.value, changed = c.value.replace(",", "").replace(".", ""), changed + 1
+    out = io.BytesIO()
+    book.save(out)
+    tidied = [n for n in crawl_file(out.getvalue(), XLSX, "xlsx") if isinstance(n, ClosureNotice)]
+    assert changed >= 10
+    assert [n.source_key for n in tidied] == [n.source_key for n in parsed[XLSX]]
+    assert sum(a.company_name != b.company_name for a, b in zip(tidied, parsed[XLSX])) == changed
+
+
+def test_pdf_optional_column_renamed_past_recognition_lands_every_row_with_warnings(parsed, caplog):
+    """The 2018-19 report with its Layoff/Closure header printed as "Kind" (a name no vocabulary has):
+    all 833 rows land with notice_type "other", and the run says what it could not read."""
+    body, changed = rewrite_texts(body_of(PDF_2018), lambda page, text: "Kind" if text.strip() == "Layoff/Closure"
+                                  else None)
+    assert changed >= 1
+    spider = WarnCaSpider.from_crawler(get_crawler(WarnCaSpider))
+    got = list(spider.parse_pdf(Response(url=url_of(PDF_2018), body=body)))
+    assert without_raw(got, "notice_type") == without_raw(parsed[PDF_2018], "notice_type")
+    assert {n.notice_type for n in got} == {"other"}
+    assert spider.crawler.stats.get_value(STAT_WARNINGS) == ["no column for notice type (its rows land without it)",
+                                                             "unknown column 'Kind' (kept in raw, not read)"]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_xlsx_optional_columns_renamed_missing_or_new_land_every_row_with_warnings(parsed):
+    """The workbook with Employees gone, its Layoff header renamed to a name no vocabulary has and a new
+    column: all 99 rows land, and the run names each column it missed and each it did not know."""
+    def edit(ws):
+        header = {str(c.value).strip(): c.column for c in ws[1] if c.value is not None}
+        ws.delete_cols(header["Employees"])
+        ws.cell(row=1, column=header["Layoff"]).value = "Category"
+        ws.cell(row=1, column=ws.max_column + 1).value = "Case Worker"
+    spider = WarnCaSpider.from_crawler(get_crawler(WarnCaSpider))
+    got = list(spider.parse_xlsx(Response(url=url_of(XLSX), body=edited_xlsx(edit))))
+    assert without_raw(got, "employees", "notice_type") == without_raw(parsed[XLSX], "employees", "notice_type")
+    assert {n.employees for n in got} == {None}
+    assert spider.crawler.stats.get_value(STAT_WARNINGS) == [
+        "no column for employees (its rows land without it)", "no column for notice type (its rows land without it)",
+        "unknown column 'Category' (kept in raw, not read)", "unknown column 'Case Worker' (kept in raw, not read)"]

@@ -18,7 +18,18 @@ from spiders.base import STAT_LAYOUT_ERRORS, STAT_ROWS_SKIPPED
 from spiders.parsing import LayoutChanged
 from spiders.warn_ia import WarnIaSpider
 from spiders.tabular import xlsx_sheets
+from leads.health import STAT_WARNINGS
+from tests.columns import edit_columns, without_raw
+from tests.e2e import Case
+from tests.e2e import notice as _notice
 from tests.helpers import FILES, file_response
+
+#: Notices `leads parse` reads from each saved file (tests/test_parse_cli.py checks every format).
+SAVED_FILES = {
+    "WARN_20180503.xlsx": 338,
+    "WARN_20220210.xlsx": 298,  # 299 data rows, one with the unreadable date '9/1/8/2020' skipped
+    "worker-adjustment-and-retraining-notification-act.html": 0,  # the landing page: links only
+}
 
 FOLDER = "https://www.iowaworkforcedevelopment.gov/sites/search.iowaworkforcedevelopment.gov/files/documents/2018/"
 URL_2022 = FOLDER + "WARN_20220210.xlsx"
@@ -238,12 +249,40 @@ def test_header_lower_down_reordered_columns_and_an_extra_sheet_give_the_same_no
 
 def test_renamed_required_column_is_a_layout_error(caplog):
     rows = real_rows("WARN_20220210.xlsx")
-    rows[0] = tuple("Filed" if h == "Notice Date" else h for h in rows[0])
+    rows[0] = tuple("Posted On" if h == "Notice Date" else h for h in rows[0])  # no name the vocabulary knows
     body = workbook(("WARN log for website", rows))
     s = spider()
     with caplog.at_level(logging.ERROR):
         assert list(s.parse_workbook(Response(url=URL_2022, body=body))) == []
-    assert "no column for notice_date" in caplog.text and "'Filed'" in caplog.text
+    assert "no column for notice_date" in caplog.text and "'Posted On'" in caplog.text
+    assert s.crawler.stats.get_value(STAT_LAYOUT_ERRORS) == 1
+
+
+def test_optional_columns_renamed_missing_reordered_or_new_land_every_row_with_warnings(current):
+    """The 2022 workbook as an agency might publish it next year: the type column renamed to a name no
+    vocabulary has (read from its values), Emp # renamed, County and ZIP dropped, a column added, the
+    order reversed. Every row lands; the lost fields are empty; the run says what it could not read."""
+    rows = edit_columns(real_rows("WARN_20220210.xlsx"), rename={"Notice Type": "Kind", "Emp #": "Headcount"},
+                        drop=["County", "ZIP"], add={"Contact Email": lambda n: "hr@example.test"},
+                        reverse=True)
+    s = spider()
+    got = list(s.parse_workbook(Response(url=URL_2022, body=workbook(("WARN log for website", rows)))))
+    assert without_raw(got, "zip5") == without_raw(current, "zip5")
+    assert {n.zip5 for n in got} == {None}
+    warnings = s.crawler.stats.get_value(STAT_WARNINGS)
+    assert len(warnings) == 4, warnings
+    assert warnings[0].startswith("sheet 'WARN log for website': column 'Kind' read as notice_type: ")
+    assert warnings[1:] == ["sheet 'WARN log for website': no column for county (its rows land without it)",
+                            "sheet 'WARN log for website': no column for zip (its rows land without it)",
+                            "sheet 'WARN log for website': unknown column 'Contact Email' (kept in raw, not read)"]
+
+
+def test_a_missing_essential_column_still_fails_loudly(caplog):
+    rows = edit_columns(real_rows("WARN_20220210.xlsx"), drop=["City"])
+    s = spider()
+    with caplog.at_level(logging.ERROR):
+        assert list(s.parse_workbook(Response(url=URL_2022, body=workbook(("Log", rows))))) == []
+    assert "layout changed: no column for city" in caplog.text
     assert s.crawler.stats.get_value(STAT_LAYOUT_ERRORS) == 1
 
 
@@ -265,3 +304,51 @@ def test_parse_file_on_a_broken_workbook_raises():
     truncated = (FILES / "warn_ia" / "WARN_20220210.xlsx").read_bytes()[:40000]
     with pytest.raises(LayoutChanged, match="not a readable XLSX workbook"):
         list(spider().parse_file(Response(url=URL_2022, body=truncated)))
+
+
+# -- end to end: the crawl stores what `leads parse` reads (tests/test_sources_e2e.py runs E2E_CASES) --
+
+IA_2018 = "files/warn_ia/WARN_20180503.xlsx"
+
+IA_2022 = "files/warn_ia/WARN_20220210.xlsx"
+
+IA_LANDING_XLSX = ("https://www.iowaworkforcedevelopment.gov/sites/search.iowaworkforcedevelopment.gov/files/"
+                   "documents/2018/WARN_20220210.xlsx")
+
+def _ia_historic(server) -> list[str]:
+    return [server.url(IA_2018)]
+
+
+def _ia_landing(server) -> list[str]:
+    """The real landing page, its workbook link (absolute, on the agency's host) pointed at the local server."""
+    page = (FILES / "warn_ia" / "worker-adjustment-and-retraining-notification-act.html").read_text(encoding="utf-8")
+    assert page.count(f'href="{IA_LANDING_XLSX}"') == 1
+    page = page.replace(f'href="{IA_LANDING_XLSX}"', f'href="{server.url(IA_2022)}"')
+    return [server.add("iowa/worker-adjustment-and-retraining-notification-act", page.encode("utf-8"))]
+
+
+def _ia_xpo(server) -> list[dict]:
+    # WARN_20180503.xlsx (the 2011-2018 log), sheet "WARN Log 7_12_17- 2", row 172: dates are Excel dates here.
+    return [_notice("warn_ia", "xpologistics|2016-01-22|desmoines", "XPO Logistics", server.url(IA_2018), "layoff",
+                    address="3440 Gannett Ave", city="Des Moines", state="IA", zip5="50321",
+                    notice_date=date(2016, 1, 22), effective_date=date(2016, 3, 23), employees=97,
+                    raw={"Company": "XPO Logistics", "Address Line 1": "3440 Gannett Ave", "City": "Des Moines",
+                         "County": "Polk", "State": "IA", "ZIP": "50321", "Notice Type": "Mass Layoff", "Emp #": 97,
+                         "Notice Date": "2016-01-22", "Layoff Date": "2016-03-23"})]
+
+
+def _ia_kerry(server) -> list[dict]:
+    # WARN_20220210.xlsx, sheet "WARN log for website", row 268: trailing spaces, 'IA ', ZIP as a number.
+    return [_notice("warn_ia", "kerryinc|2021-02-02|fredericksburg", "Kerry Inc", server.url(IA_2022), "closure",
+                    address="341 S Jefferson St", city="Fredericksburg", state="IA", zip5="50630",
+                    notice_date=date(2021, 2, 2), effective_date=date(2021, 3, 31), employees=85,
+                    raw={"Company": "Kerry Inc ", "Address Line 1": "341 S Jefferson St ", "City": "Fredericksburg",
+                         "County": "Chickasaw", "St": "IA ", "ZIP": 50630, "Notice Type": "Closing ", "Emp #": 85,
+                         "Notice Date": "2/2/2021", "Layoff Date": "2021-03-31"})]
+
+
+
+E2E_CASES = [
+    Case("warn_ia-xlsx", "warn_ia", ("warn_ia/WARN_20180503.xlsx",), _ia_historic, _ia_xpo),
+    Case("warn_ia-landing", "warn_ia", ("warn_ia/WARN_20220210.xlsx",), _ia_landing, _ia_kerry),
+]

@@ -15,7 +15,14 @@ from leads.items import ClosureNotice
 from spiders.base import STAT_LAYOUT_ERRORS, STAT_ROWS_SKIPPED
 from spiders.parsing import LayoutChanged
 from spiders.warn_ne import WarnNeSpider
+from leads.health import STAT_WARNINGS
+from tests.columns import edit_columns, without_raw
+from tests.e2e import Case
+from tests.e2e import notice as _notice
 from tests.helpers import FILES, file_response
+
+#: Notices `leads parse` reads from each saved file (tests/test_parse_cli.py checks every format).
+SAVED_FILES = {"warn-2015.html": 16}
 
 URL = "https://dol.nebraska.gov/LayoffServices/WARNReportData/?year=2015"
 
@@ -124,15 +131,34 @@ def test_malformed_row_is_skipped_and_named(caplog):
     assert "skipped row table row 2 ('Cargill Meat Solutions Corporation')" in caplog.text
 
 
-def test_renamed_column_fails_loudly(caplog):
-    text = real_text().replace("Jobs Affected", "Headcount")
+def test_renamed_essential_column_fails_loudly(caplog):
+    text = real_text().replace("Company", "Firm Listed")  # no name the vocabulary knows
     s = spider()
     with caplog.at_level(logging.ERROR):
         assert list(s.parse(html_response(text))) == []
-    assert "no column for employees" in caplog.text and "Headcount" in caplog.text
+    assert "no column for company" in caplog.text and "Firm Listed" in caplog.text
     assert s.crawler.stats.get_value(STAT_LAYOUT_ERRORS) == 1
     with pytest.raises(LayoutChanged):
         list(spider().parse_file(html_response(text)))
+
+
+def test_optional_columns_renamed_missing_reordered_or_new_land_every_row_with_warnings(notices):
+    """Jobs Affected renamed by a synonym, then dropped; a Type column added (the sibling endpoint's);
+    an unknown column; the order reversed: the 16 rows land each time, the run says what it missed."""
+    real = [[c.strip() for c in row] for row in real_cells()]
+    renamed = edit_columns(real, rename={"Jobs Affected": "Employees Affected"}, reverse=True)
+    s = spider()
+    assert without_raw(s.parse(html_response(table_html(renamed)))) == without_raw(notices)
+    assert not s.crawler.stats.get_value(STAT_WARNINGS)
+
+    edited = edit_columns(real, drop=["Jobs Affected"], add={"Type": lambda n: "Closure", "Fax": lambda n: "n/a"})
+    s = spider()
+    got = list(s.parse(html_response(table_html(edited))))
+    assert without_raw(got, "employees", "notice_type") == without_raw(notices, "employees", "notice_type")
+    assert {n.employees for n in got} == {None} and {n.notice_type for n in got} == {"closure"}
+    assert s.crawler.stats.get_value(STAT_WARNINGS) == ["no column for employees (its rows land without it)",
+                                                        "unknown column 'Fax' (kept in raw, not read)"]
+    assert not s.crawler.stats.get_value(STAT_LAYOUT_ERRORS)
 
 
 @pytest.mark.parametrize("text", ["", "<html><body><p>Service unavailable</p></body></html>",
@@ -162,3 +188,18 @@ def test_one_request_per_year_of_the_window():
     assert WarnNeSpider(url=URL).start_urls == [URL]
     with pytest.raises(ValueError, match="since must be a date"):
         WarnNeSpider(since="last year")
+
+
+# -- end to end: the crawl stores what `leads parse` reads (tests/test_sources_e2e.py runs E2E_CASES) --
+
+def _ne_row(server) -> list[dict]:
+    return [_notice("warn_ne", "catholichealthinitiative|2015-10-16|omaha|omaha", "Catholic Health Initiative",
+                    server.url("files/warn_ne/warn-2015.html"), "other", city="Omaha", state="NE",
+                    notice_date=date(2015, 10, 16), employees=60,
+                    raw={"Date": "10/16/2015", "Company": "Catholic Health Initiative", "Jobs Affected": "60",
+                         "City": "Omaha", "Location": "Omaha"})]
+
+
+
+E2E_CASES = [Case("warn_ne", "warn_ne", ("warn_ne/warn-2015.html",),
+                  lambda s: [s.url("files/warn_ne/warn-2015.html")], _ne_row)]

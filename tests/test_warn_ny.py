@@ -15,7 +15,15 @@ from leads.items import ClosureNotice
 from spiders.base import STAT_LAYOUT_ERRORS, STAT_ROWS_SKIPPED
 from spiders.parsing import LayoutChanged
 from spiders.warn_ny import WarnNySpider, split_site_address
+from leads.health import STAT_WARNINGS
+from tests.columns import edit_columns, without_raw
+from tests.e2e import Case
+from tests.e2e import csv_row as _csv_row
+from tests.e2e import notice as _notice
 from tests.helpers import FILES, file_response
+
+#: Notices `leads parse` reads from each saved file (tests/test_parse_cli.py checks every format).
+SAVED_FILES = {"ny.csv": 126}  # 252 lines: every notice posted twice (original and re-posting)
 
 URL = WarnNySpider.start_urls[0]
 
@@ -181,3 +189,43 @@ def test_empty_header_only_or_error_page_is_a_layout_error(body, caplog):
         assert list(s.parse(TextResponse(url=URL, body=body, encoding="utf-8"))) == []
     assert "layout changed" in caplog.text
     assert s.crawler.stats.get_value(STAT_LAYOUT_ERRORS) == 1
+
+
+def test_optional_columns_renamed_missing_or_new_land_every_row_with_warnings(notices):
+    """Layoff or Closure? renamed to an unknown name (read from its values once the Permanent/Temporary
+    column, whose values would make that ambiguous, is gone), the worker counts and the start date dropped, Tableau's Index gone, a new column: every notice lands, the run says what it missed."""
+    rows = edit_columns(real_rows(), rename={"Layoff or Closure?": "Event"},
+                        drop=["Number of Affected Workers", "Date Layoff/Closure Starts", "Index",
+                              "Permanent or Temporary Layoff?"],
+                        add={"Program": lambda n: "WARN"}, reverse=True)
+    s = spider()
+    got = list(s.parse(csv_response(rows)))
+    assert without_raw(got, "employees", "effective_date") == without_raw(notices, "employees", "effective_date")
+    assert {n.employees for n in got} == {None} and {n.effective_date for n in got} == {None}
+    warnings = s.crawler.stats.get_value(STAT_WARNINGS)
+    assert warnings[0].startswith("column 'Event' read as notice_type: "), warnings
+    assert warnings[1:] == ["no column for effective date (its rows land without it)",
+                            "no column for employees (its rows land without it)",
+                            "unknown column 'Program' (kept in raw, not read)"]
+
+
+def test_the_real_file_gives_no_column_warning():
+    s = spider()
+    assert len(list(s.parse(file_response("warn_ny", "ny.csv")))) == 126
+    assert not s.crawler.stats.get_value(STAT_WARNINGS)
+
+
+# -- end to end: the crawl stores what `leads parse` reads (tests/test_sources_e2e.py runs E2E_CASES) --
+
+def _ny_row(server) -> list[dict]:
+    # Posted twice (Index 153 on 2025-03-19, Index 11 on 2025-05-21): one notice, the latest posting's raw.
+    raw = _csv_row("warn_ny/ny.csv", **{"Business Legal Name": "Morgan Stanley", "Index": "11"})
+    assert raw["Impacted Site Address"] == "750 7th Avenue  New York, NY, 10019"
+    return [_notice("warn_ny", "morganstanley|2025-03-19|7507thavenuenewyorkny10019", "Morgan Stanley",
+                    server.url("files/warn_ny/ny.csv"), "layoff", address="750 7th Avenue", city="New York",
+                    state="NY", zip5="10019", notice_date=date(2025, 3, 19), effective_date=date(2025, 6, 17),
+                    employees=90, raw=raw)]
+
+
+
+E2E_CASES = [Case("warn_ny", "warn_ny", ("warn_ny/ny.csv",), lambda s: [s.url("files/warn_ny/ny.csv")], _ny_row)]

@@ -14,8 +14,16 @@ from spiders.parsing import LayoutChanged
 from spiders.pdftables import UnreadableFile, read_table
 from spiders.warn_report import PDF_TABLE, report_total
 from spiders.warn_tn import WarnTnSpider
+from leads.health import STAT_WARNINGS
+from scrapy.utils.test import get_crawler
+from tests.columns import without_raw
+from tests.e2e import Case
+from tests.e2e import notice as _notice
 from tests.helpers import FILES, file_response
 from tests.pdf_faults import blank_pdf, rewrite_texts
+
+#: Notices `leads parse` reads from each saved file (tests/test_parse_cli.py checks every format).
+SAVED_FILES = {"WarnReportByMonth.pdf": 511}  # Total 508 + 3 rows without a head count (spiders/warn_tn.py)
 
 SLUG = "warn_tn"
 NAME = "WarnReportByMonth.pdf"
@@ -69,8 +77,8 @@ def expected(**fields) -> dict:
 
 
 def test_company_wrapped_over_two_lines(notices):
-    assert by_key(notices, "2012-02-13|briggs and stratton power products group, llc|newbern").as_dict() == expected(
-        source_key="2012-02-13|briggs and stratton power products group, llc|newbern",
+    assert by_key(notices, "2012-02-13|briggsandstrattonpowerproductsgroupllc|newbern").as_dict() == expected(
+        source_key="2012-02-13|briggsandstrattonpowerproductsgroupllc|newbern",
         company_name="Briggs and Stratton Power Products Group, LLC", notice_type="closure", city="Newbern",
         notice_date=date(2012, 2, 13), effective_date=date(2012, 3, 1), employees=231,
         raw={"Notice Date": "02/13/2012", "Effective Date": "03/01/2012", "Received Date": "01/31/2012",
@@ -79,8 +87,8 @@ def test_company_wrapped_over_two_lines(notices):
 
 
 def test_type_wrapped_over_two_lines(notices):
-    assert by_key(notices, "2014-11-13|adams usa inc|cookeville").as_dict() == expected(
-        source_key="2014-11-13|adams usa inc|cookeville", company_name="Adams USA Inc", notice_type="closure",
+    assert by_key(notices, "2014-11-13|adamsusainc|cookeville").as_dict() == expected(
+        source_key="2014-11-13|adamsusainc|cookeville", company_name="Adams USA Inc", notice_type="closure",
         city="Cookeville", notice_date=date(2014, 11, 13), effective_date=date(2014, 12, 31), employees=20,
         raw={"Notice Date": "11/13/2014", "Effective Date": "12/31/2014", "Received Date": "12/02/2014",
              "Company": "Adams USA Inc", "City": "Cookeville", "County": "Putnam County", "No. Of Employees": "20",
@@ -88,8 +96,8 @@ def test_type_wrapped_over_two_lines(notices):
 
 
 def test_row_missing_effective_date(notices):
-    assert by_key(notices, "2015-07-28|aerospace testing alliance|arnold afb").as_dict() == expected(
-        source_key="2015-07-28|aerospace testing alliance|arnold afb", company_name="Aerospace Testing Alliance",
+    assert by_key(notices, "2015-07-28|aerospacetestingalliance|arnoldafb").as_dict() == expected(
+        source_key="2015-07-28|aerospacetestingalliance|arnoldafb", company_name="Aerospace Testing Alliance",
         notice_type="closure", city="ARNOLD AFB", notice_date=date(2015, 7, 28), effective_date=None,
         employees=1861,
         raw={"Notice Date": "07/28/2015", "Effective Date": "", "Received Date": "08/03/2015",
@@ -98,8 +106,8 @@ def test_row_missing_effective_date(notices):
 
 
 def test_row_missing_effective_date_and_count(notices):
-    assert by_key(notices, "2016-03-01|first data|cordova").as_dict() == expected(
-        source_key="2016-03-01|first data|cordova", company_name="First Data", notice_type="closure",
+    assert by_key(notices, "2016-03-01|firstdata|cordova").as_dict() == expected(
+        source_key="2016-03-01|firstdata|cordova", company_name="First Data", notice_type="closure",
         city="Cordova", notice_date=date(2016, 3, 1), effective_date=None, employees=None,
         raw={"Notice Date": "03/01/2016", "Effective Date": "", "Received Date": "03/16/2016",
              "Company": "First Data", "City": "Cordova", "County": "Shelby County", "No. Of Employees": "",
@@ -107,8 +115,8 @@ def test_row_missing_effective_date_and_count(notices):
 
 
 def test_temporary_closure(notices):
-    assert by_key(notices, "2015-05-28|heritage manufacturing|kingsport").as_dict() == expected(
-        source_key="2015-05-28|heritage manufacturing|kingsport", company_name="Heritage Manufacturing",
+    assert by_key(notices, "2015-05-28|heritagemanufacturing|kingsport").as_dict() == expected(
+        source_key="2015-05-28|heritagemanufacturing|kingsport", company_name="Heritage Manufacturing",
         notice_type="closure", city="Kingsport", notice_date=date(2015, 5, 28), effective_date=date(2015, 5, 27),
         employees=90,
         raw={"Notice Date": "05/28/2015", "Effective Date": "05/27/2015", "Received Date": "05/28/2015",
@@ -117,15 +125,15 @@ def test_temporary_closure(notices):
 
 
 def test_blank_type_is_other(notices):
-    jones = by_key(notices, "2012-03-20|jones apparel|lawrenceburg")
+    jones = by_key(notices, "2012-03-20|jonesapparel|lawrenceburg")
     assert (jones.notice_type, jones.raw["Layoff/Closure"], jones.raw["County"]) == ("other", "", "Not Identified")
 
 
 def test_two_notices_same_company_date_city(notices):
     concentra = [n for n in notices if n.company_name == "Concentra Advance Toxicology Network"]
     assert [(n.source_key, n.employees) for n in concentra] == [
-        ("2013-06-25|concentra advance toxicology network|memphis", 22),
-        ("2013-06-25|concentra advance toxicology network|memphis#2", 163)]
+        ("2013-06-25|concentraadvancetoxicologynetwork|memphis", 22),
+        ("2013-06-25|concentraadvancetoxicologynetwork|memphis#2", 163)]
 
 
 # -- the table reader on this file -------------------------------------------------------------------
@@ -206,5 +214,38 @@ def test_row_without_any_date_is_reported_not_glued_to_the_row_above(caplog, not
     assert len(warnings) == 2 and all("no notice date" in w for w in warnings)
     assert "page 1 line 24" in warnings[0] and "Food Lion #956" in warnings[0]
     assert "page 1 line 8" in warnings[1] and "VELSICOL" in warnings[1]
-    eaton = "2012-01-23|eaton corporation|memphis"
+    eaton = "2012-01-23|eatoncorporation|memphis"
     assert by_key(result, eaton).as_dict() == by_key(notices, eaton).as_dict()
+
+
+# -- end to end: the crawl stores what `leads parse` reads (tests/test_sources_e2e.py runs E2E_CASES) --
+
+def _tn_row(server) -> list[dict]:
+    # Page 19: the company wraps onto a second line ("Bristol Custom Solutions/BLOCK & CO., \r\nINC.").
+    return [_notice("warn_tn", "2013-10-31|bristolcustomsolutionsblockcoinc|bristol",
+                    "Bristol Custom Solutions/BLOCK & CO., INC.", server.url("files/warn_tn/WarnReportByMonth.pdf"),
+                    "layoff", city="Bristol", state="TN", notice_date=date(2013, 10, 31),
+                    effective_date=date(2013, 9, 20), employees=43,
+                    raw={"Notice Date": "10/31/2013", "Effective Date": "09/20/2013", "Received Date": "09/12/2013",
+                         "Company": "Bristol Custom Solutions/BLOCK & CO., INC.", "City": "Bristol",
+                         "County": "Sullivan County", "No. Of Employees": "43", "Layoff/Closure": "Layoff Permanent"})]
+
+
+
+E2E_CASES = [Case("warn_tn", "warn_tn", ("warn_tn/WarnReportByMonth.pdf",),
+                  lambda s: [s.url("files/warn_tn/WarnReportByMonth.pdf")], _tn_row)]
+
+
+def test_optional_column_renamed_past_recognition_lands_every_row_with_warnings(notices, caplog):
+    """The report with its head-count header ("No. Of" / "Employees", two text lines) printed as "Staff" /
+    "Size": all 511 rows land without a count, and the run says which column it missed."""
+    body, changed = rewrite_texts(BODY, lambda page, text: {"No. Of": "Staff", "Employees": "Size"}.get(text.strip()))
+    assert changed >= 2
+    spider = WarnTnSpider.from_crawler(get_crawler(WarnTnSpider))
+    got = list(spider.parse(Response(url=URL, body=body)))
+    assert without_raw(got, "employees") == without_raw(notices, "employees")
+    assert {n.employees for n in got} == {None}
+    assert spider.crawler.stats.get_value(STAT_WARNINGS) == [
+        "no column for employees (its rows land without it)", "unknown column 'Staff Size' (kept in raw, not read)",
+        "row count not checked against the Total line (it counts rows with a head count)"]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -15,7 +15,15 @@ from leads.items import ClosureNotice
 from spiders.base import STAT_LAYOUT_ERRORS, STAT_ROWS_SKIPPED
 from spiders.parsing import LayoutChanged
 from spiders.warn_va import WarnVaSpider
+from leads.health import STAT_WARNINGS
+from tests.columns import edit_columns, without_raw
+from tests.e2e import Case
+from tests.e2e import csv_row as _csv_row
+from tests.e2e import notice as _notice
 from tests.helpers import FILES, file_response
+
+#: Notices `leads parse` reads from each saved file (tests/test_parse_cli.py checks every format).
+SAVED_FILES = {"va.csv": 1073}  # csv.reader rows less the header
 
 URL = "https://www.virginiaworks.gov/warn_notices.csv"
 HEADER = ["Company", "Notice Date", "Impact Date", "Employees Affected", "Location", "Contact Person",
@@ -187,3 +195,40 @@ def test_windows_1252_and_bom_give_the_same_notices(notices):
     for body in (text.encode("cp1252"), b"\xef\xbb\xbf" + text.encode("utf-8")):
         again = list(spider().parse(TextResponse(url=URL, body=body, encoding="utf-8")))
         assert again == notices
+
+
+def test_optional_columns_renamed_missing_or_new_land_every_row_with_warnings(notices):
+    """Notice Type renamed to a name no vocabulary has (read from its Closure/Layoff values), Employees
+    Affected renamed past recognition ("Count"), Contact Person dropped, a column added, the order
+    reversed: all rows land, the run says what it missed."""
+    rows = edit_columns(real_rows(), rename={"Notice Type": "Category", "Employees Affected": "Count"},
+                        drop=["Contact Person"], add={"Region Code": lambda n: "R1"}, reverse=True)
+    s = spider()
+    got = list(s.parse(csv_response(rows)))
+    assert without_raw(got, "employees") == without_raw(notices, "employees")
+    assert {n.employees for n in got} == {None}
+    warnings = s.crawler.stats.get_value(STAT_WARNINGS)
+    assert warnings[0].startswith("column 'Category' read as notice_type: ")
+    assert warnings[1:] == ["no column for employees (its rows land without it)",
+                            "unknown column 'Count' (kept in raw, not read)",
+                            "unknown column 'Region Code' (kept in raw, not read)"]
+    assert not s.crawler.stats.get_value(STAT_LAYOUT_ERRORS)
+
+
+def test_the_real_file_gives_no_column_warning():
+    s = spider()
+    assert len(list(s.parse(file_response("warn_va", "va.csv")))) == 1073
+    assert not s.crawler.stats.get_value(STAT_WARNINGS)
+
+
+# -- end to end: the crawl stores what `leads parse` reads (tests/test_sources_e2e.py runs E2E_CASES) --
+
+def _va_row(server) -> list[dict]:
+    raw = _csv_row("warn_va/va.csv", Company="The Corsi Group")
+    return [_notice("warn_va", "thecorsigroup|2018-06-19|keysvilleva", "The Corsi Group",
+                    server.url("files/warn_va/va.csv"), "closure", city="Keysville", state="VA",
+                    notice_date=date(2018, 6, 19), effective_date=date(2018, 8, 31), employees=53, raw=raw)]
+
+
+
+E2E_CASES = [Case("warn_va", "warn_va", ("warn_va/va.csv",), lambda s: [s.url("files/warn_va/va.csv")], _va_row)]

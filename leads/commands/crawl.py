@@ -26,15 +26,20 @@ NOTICE_COLUMNS = ["source", "source_key", "company_name", "address", "city", "st
               help="Override a Scrapy setting for this run, e.g. --set DOWNLOAD_TIMEOUT=30.")
 @click.option("--progress/--no-progress", default=None,
               help="Live progress on stderr (default: only on an interactive terminal).")
+@click.option("--strict", is_flag=True,
+              help="Also exit 1 for a degraded source (rows landed, some optional column not read) and for "
+                   "a source whose agency lists no notices for the window.")
 @output_options
 @pass_app
 def crawl(app: App, sources: tuple[str, ...], urls: tuple[str, ...], spider_args: tuple[str, ...],
           assignments: tuple[str, ...],
-          progress: bool | None, fmt: str) -> None:
+          progress: bool | None, strict: bool, fmt: str) -> None:
     """Fetch current closure notices from public sources (all sources when none is named).
 
     Every source runs even when others fail. Prints a per-source summary and exits 1 if any
-    source errored, returned zero notices or dropped sharply against its last good run.
+    source errored, returned zero notices, dropped sharply against its last good run, or lost an
+    essential column. A degraded source (its rows landed, an optional column was not found or an
+    unknown one appeared: see `leads sources`) exits 0 unless --strict.
     """
     from leads.crawl import parse_setting, run_crawl, split_urls
 
@@ -55,7 +60,9 @@ def crawl(app: App, sources: tuple[str, ...], urls: tuple[str, ...], spider_args
                         overrides=overrides,
                         progress=show_progress, log_level=level)
     render(results, SUMMARY_COLUMNS, fmt)
-    failed = [r["source"] for r in results if r["outcome"] != "ok"]
+    from leads.health import needs_attention
+
+    failed = [r["source"] for r in results if needs_attention(r["outcome"], r.get("message") or "", strict=strict)]
     if failed:
         click.echo(f"Error: {len(failed)} of {len(results)} sources need attention: {', '.join(failed)}", err=True)
         sys.exit(1)
@@ -68,10 +75,12 @@ def sources(app: App, fmt: str) -> None:
     """List every source: agency URL, format, last run, last success, notice count and freshness."""
     from leads.crawl import list_sources
     from leads.queries import source_health
+    from leads.store import latest_warnings
 
     db = app.database()
     with db.session(read_only=True) as session:
         health = source_health(session)
+        warnings = latest_warnings(session)
     rows = []
     for info in list_sources():
         h = health.get(info.name, {})
@@ -80,9 +89,10 @@ def sources(app: App, fmt: str) -> None:
             "agency_url": info.agency_url, "last_run": h.get("last_run"),
             "last_outcome": h.get("last_outcome", "never run"), "last_success": h.get("last_success"),
             "notices": h.get("notices", 0), "freshness": h.get("freshness", "no notices"),
+            "warnings": "; ".join(warnings.get(info.name, [])), "verified_on": info.verified_on,
         })
     render(rows, ["source", "region", "format", "last_run", "last_outcome", "last_success", "notices",
-                  "freshness", "agency_url"], fmt)
+                  "freshness", "warnings", "verified_on", "agency_url"], fmt)
 
 
 @click.command("parse")
@@ -95,10 +105,11 @@ def parse(source: str, file: Path, url: str | None, fmt: str) -> None:
 
     For fixing a spider against a newly saved page: any file format the source publishes works.
     """
-    from leads.crawl import parse_saved_file
+    from leads.crawl import parse_saved_file_answer
 
-    notices = parse_saved_file(source, file, url)
-    render([n.as_dict() for n in notices], NOTICE_COLUMNS, fmt, empty_message=f"no notices found in {file}")
-    click.echo(f"{len(notices)} notices parsed from {file}", err=True)
-    if not notices:
+    notices, none_listed = parse_saved_file_answer(source, file, url)
+    render([n.as_dict() for n in notices], NOTICE_COLUMNS, fmt,
+           empty_message=f"no notices in {file}: {none_listed}" if none_listed else f"no notices found in {file}")
+    click.echo(f"{len(notices)} notices parsed from {file}" + (f" ({none_listed})" if none_listed else ""), err=True)
+    if not notices and not none_listed:
         sys.exit(1)

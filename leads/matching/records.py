@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from leads import normalize as nz
 
-LINK_KINDS = ("vendor_closed", "account_closing", "competitor_nearby")
+from leads.vocabulary import LINK_KINDS  # noqa: E402  (one vocabulary of link kinds)
 
 
 class AccountRecord(NamedTuple):
