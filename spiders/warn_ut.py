@@ -84,8 +84,12 @@ class WarnUtSpider(NoticeSpider):
             except LayoutChanged as exc:
                 error = error or exc
                 continue
-            found_table = True
             headers = rows[header_at]
+            missing = [f for f in COLUMNS if f not in columns]
+            if missing and not found_table:  # optional columns: the rows land without them, and the run says so
+                self.logger.warning("source %s: %s has no column for %s (headers %s)", self.name, response.url,
+                                    ", ".join(missing), headers)
+            found_table = True
             for number, row in enumerate(rows[header_at + 1 :], start=1):
                 if is_blank(row):
                     continue
