@@ -1,6 +1,6 @@
 """warn_md: Maryland's WARN log year page, on the saved real 2010 page and variations derived from it.
 
-``warn-exports-md.csv`` is warn-scraper's independent row dump of the year pages 2010-2022 (used as an
+``tests/files/warn-exports/md.csv`` is warn-scraper's independent row dump of the year pages 2010-2022 (used as an
 oracle for the 2010 rows and for the location splitter); it is not an agency file.
 """
 
@@ -53,7 +53,7 @@ def table_html(rows) -> str:
 
 
 def export_2010() -> list[dict[str, str]]:
-    with open(FILES / "warn_md" / "warn-exports-md.csv", encoding="utf-8", newline="") as f:
+    with open(FILES / "warn-exports" / "md.csv", encoding="utf-8", newline="") as f:
         return [r for r in csv.DictReader(f) if r["Notice Date"].endswith("2010") or "2010" in r["Notice Date"][-12:]]
 
 
@@ -141,7 +141,7 @@ def test_type_code_shares(notices):
 
 
 def test_location_splitter_on_every_location_of_the_export():
-    with open(FILES / "warn_md" / "warn-exports-md.csv", encoding="utf-8", newline="") as f:
+    with open(FILES / "warn-exports" / "md.csv", encoding="utf-8", newline="") as f:
         locations = [r["Location"] for r in csv.DictReader(f)]
     split = [split_location(loc) for loc in locations]
     assert not [(loc, s) for loc, s in zip(locations, split) if s[1] and re.search(r"\d", s[1])]  # no street as city

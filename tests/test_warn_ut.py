@@ -1,6 +1,6 @@
 """warn_ut: Utah's one-page WARN list (a table per year), on the saved real page and variations derived from it.
 
-``warn-exports-ut.csv`` is warn-scraper's independent row dump of the same page (BeautifulSoup), used as
+``tests/files/warn-exports/ut.csv`` is warn-scraper's independent row dump of the same page (BeautifulSoup), used as
 an oracle for every row; it is not an agency file.
 """
 
@@ -83,7 +83,7 @@ def test_every_row_of_the_page_is_a_notice(notices):
 
 
 def test_every_row_matches_the_independent_export(notices):
-    with open(FILES / "warn_ut" / "warn-exports-ut.csv", encoding="utf-8", newline="") as f:
+    with open(FILES / "warn-exports" / "ut.csv", encoding="utf-8", newline="") as f:
         export = list(csv.DictReader(f))
     assert len(export) == len(notices)
     ours = [[n.raw[h] for h in ("Date of Notice", "Company Name", "Location", "Affected Workers")] for n in notices]

@@ -3,7 +3,7 @@
 The POST-back paging is exercised by deriving "page 102" from the real page (its pager moved back one
 page, only its first five rows kept: the rows that a notice arriving during a crawl pushes onto the
 next page) and answering its POST-back for ``Page$103`` with the real page.
-``warn-exports-wa.csv`` is warn-scraper's independent dump of all pages (2022-03), not an agency file.
+``tests/files/warn-exports/wa.csv`` is warn-scraper's independent dump of all pages (2022-03), not an agency file.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def test_every_row_of_the_last_page_is_a_notice(notices):
 
 
 def test_rows_match_the_independent_export(notices):
-    with open(FILES / "warn_wa" / "warn-exports-wa.csv", encoding="utf-8", newline="") as f:
+    with open(FILES / "warn-exports" / "wa.csv", encoding="utf-8", newline="") as f:
         export = list(csv.reader(f))
     header, oldest = export[0], export[-14:]  # the export ends with the last page, oldest first
     ours = [[n.raw[h] for h in header] for n in notices]
