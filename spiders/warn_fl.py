@@ -182,7 +182,9 @@ def count_problem(count: int, read: int, last_rows: int, last_page: int, started
                   page_size: int | None) -> str | None:
     """Why the rows read contradict the printed record count, or None when they agree."""
     if started_at == 1:
-        return None if read == count else f"{read} rows read on pages 1-{last_page}, the page says {count} Record(s) found"
+        if read == count:
+            return None
+        return f"{read} rows read on pages 1-{last_page}, the page says {count} Record(s) found"
     # Started on a later page: the pages before it are full pages of one size.
     if page_size is None:
         if last_page == 1 or (count - last_rows) % (last_page - 1):

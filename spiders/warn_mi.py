@@ -46,7 +46,6 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from parsel import Selector
 from scrapy.http import Response
 from w3lib.url import add_or_replace_parameter, url_query_parameter
 
@@ -82,6 +81,7 @@ LABELS = {
     "employees": [r"\b(number of )?jobs (impacted|affected)\b", r"\b(employees|workers)\b"],
 }
 
+_LABELS = {field_name: [re.compile(p) for p in patterns] for field_name, patterns in LABELS.items()}
 _BR = re.compile(r"<br\s*/?>", re.I)
 _TAG = re.compile(r"<[^>]+>")
 _PDF_DATE = re.compile(r"/(\d{4}-\d{2}-\d{2})_[^/]*\.pdf", re.I)
@@ -140,15 +140,12 @@ class WarnMiSpider(NoticeSpider):
             yield notice
 
     def _parse_result(self, result: dict[str, Any], url: str) -> ClosureNotice | None:
-        fragment = Selector(text=result.get("Html") or "")
-        section = fragment.css("div.search-results__section-content")
-        if not section:
-            raise LayoutChanged("no search-result section in the fragment")
-        fields, extra = labelled_values(section[0])
+        section = result_section(result.get("Html") or "")
+        fields, extra = labelled_values(section)
         flags: dict[str, str] = {}
-        company = clean_text(section[0].xpath("string(.//h3)").get())
+        company = clean_text(section.xpath("string(.//h3)"))
         if not company:
-            company = clean_text(section[0].xpath("string(.//a[contains(@class, 'content-title-link')])").get())
+            company = clean_text(section.xpath("string(.//a[contains(@class, 'content-title-link')])"))
         if not company:
             item_name = str(result.get("Path") or "").rstrip("/").rsplit("/", 1)[-1]
             company = clean_text(item_name.replace("-", " "))
@@ -159,7 +156,7 @@ class WarnMiSpider(NoticeSpider):
             flags["effective_date"] = flag
         if not company and effective_date is None:
             return None
-        pdfs = [href for href in section[0].css("a::attr(href)").getall() if ".pdf" in href.lower()]
+        pdfs = [href for href in section.xpath(".//a/@href") if ".pdf" in href.lower()]
         notice_date = None
         for href in pdfs:
             match = _PDF_DATE.search(href)
@@ -173,7 +170,7 @@ class WarnMiSpider(NoticeSpider):
             state = state or state_from_city
         county = (fields.get("county") or [None])[0]
         action = (fields.get("action") or [""])[0]
-        tag_text = "\n".join(section[0].xpath("./div[last()]//text()").getall())
+        tag_text = "\n".join(section.xpath("./div[last()]//text()"))
         tags = [clean_text(t) for t in re.split(r"\s*\n\s*", tag_text) if clean_text(t)]  # one tag a line
         kind = classify_notice_type(action) if action else classify_notice_type(*(tags[:1]))
         employees = None
@@ -220,7 +217,29 @@ def search_page(response: Response) -> tuple[int, list[dict[str, Any]]]:
     return count, [r for r in data["Results"] if isinstance(r, dict)]
 
 
-def labelled_values(section: Selector) -> tuple[dict[str, list[str]], dict[str, str]]:
+def result_section(fragment: str) -> Any:
+    """The ``search-results__section-content`` element of a result's HTML fragment (lxml, not parsel:
+    a selector per result and per lookup was most of the parsing time)."""
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(fragment) if fragment.strip() else None
+    except (ValueError, lxml.etree.ParserError):
+        root = None
+    found = root.xpath("descendant-or-self::div[contains(concat(' ', normalize-space(@class), ' '), "
+                       "' search-results__section-content ')]") if root is not None else []
+    if not found:
+        raise LayoutChanged("no search-result section in the fragment")
+    return found[0]
+
+
+def _markup(element: Any) -> str:
+    import lxml.html
+
+    return lxml.html.tostring(element, encoding="unicode")
+
+
+def labelled_values(section: Any) -> tuple[dict[str, list[str]], dict[str, str]]:
     """(field -> values, published label -> text) of a fragment's ``<strong>Label:</strong> value`` lines.
 
     A label with a nested list (several sites) has one value per site, the site's lines joined by
@@ -228,16 +247,16 @@ def labelled_values(section: Selector) -> tuple[dict[str, list[str]], dict[str, 
     """
     pairs: list[tuple[str, list[str]]] = []
     for li in section.xpath(".//li[strong and not(ancestor::li)]"):
-        label = clean_text(li.xpath("string(strong)").get())
+        label = clean_text(li.xpath("string(strong)"))
         nested = li.xpath("./ul/li")
         if nested:
-            values = ["\n".join(clean_text(_TAG.sub(" ", line)) for line in _BR.split(site.get())
+            values = ["\n".join(clean_text(_TAG.sub(" ", line)) for line in _BR.split(_markup(site))
                                 if clean_text(_TAG.sub(" ", line))) for site in nested]
         else:
-            values = [clean_text(" ".join(li.xpath("./node()[not(self::strong)]//text() | ./text()").getall()))]
+            values = [clean_text(" ".join(li.xpath("./node()[not(self::strong)]//text() | ./text()")))]
         pairs.append((label, values))
     for p in section.xpath(".//p[strong]"):
-        for line in _BR.split(p.get()):
+        for line in _BR.split(_markup(p)):
             match = re.search(r"<strong>(.*?)</strong>(.*)", line, re.S | re.I)
             if match:
                 pairs.append((clean_text(_TAG.sub(" ", match.group(1))), [clean_text(_TAG.sub(" ", match.group(2)))]))
@@ -247,8 +266,8 @@ def labelled_values(section: Selector) -> tuple[dict[str, list[str]], dict[str, 
         name = label.rstrip(":").strip()
         extra[name] = " | ".join(v.replace("\n", ", ") for v in values)
         key = re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
-        for field_name, patterns in LABELS.items():
-            if field_name not in fields and any(re.search(p, key) for p in patterns):
+        for field_name, patterns in _LABELS.items():
+            if field_name not in fields and any(p.search(key) for p in patterns):
                 fields[field_name] = values
                 break
     return fields, extra
@@ -273,8 +292,11 @@ def read_date(values: list[str] | None) -> tuple[date | None, str | None]:
     if not text:
         return None, None
     bare = _QUALIFIER.sub("", text)
+    month = _MONTH_YEAR.fullmatch(bare)
+    if month:  # "Commencing June 2025": a month, no day
+        return datetime.strptime(f"{month.group(1)} {month.group(2)}", "%B %Y").date(), "month only"
     try:
-        return parse_date_strict(bare), None
+        return _numeric_date(bare) or parse_date_strict(bare), None
     except ValueError:
         pass
     tokens = _DATE_TOKEN.findall(text)
@@ -296,3 +318,19 @@ def temporary(action: str) -> bool | None:
     if "temporary" in text and "permanent" not in text:
         return True
     return None
+
+
+_NUMERIC_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})")
+
+
+def _numeric_date(text: str) -> date | None:
+    """``M/D/YYYY`` or ``M/D/YY`` without strptime (the common case, ten times faster); None when the
+    text has another shape; ValueError for an impossible day. Two-digit years follow strptime's ``%y``:
+    69-99 -> 1900s, 00-68 -> 2000s."""
+    match = _NUMERIC_DATE.fullmatch(text)
+    if match is None:
+        return None
+    month, day, year = (int(g) for g in match.groups())
+    if len(match.group(3)) == 2:
+        year += 1900 if year >= 69 else 2000
+    return date(year, month, day)

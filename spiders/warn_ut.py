@@ -109,7 +109,8 @@ class WarnUtSpider(NoticeSpider):
         if not found_table:
             raise error or LayoutChanged("no table in the page")
 
-    def _parse_row(self, row: list[str], columns: dict[str, int], raw: dict[str, Any], url: str) -> ClosureNotice | None:
+    def _parse_row(self, row: list[str], columns: dict[str, int], raw: dict[str, Any],
+                   url: str) -> ClosureNotice | None:
         flags: dict[str, str] = {}
         company, amended = _company(cell(row, columns, "company"))
         notice_date, date_flag, updated = read_date(cell(row, columns, "notice_date"))
@@ -157,7 +158,7 @@ def read_date(value: object) -> tuple[date | None, str | None, bool]:
         if 1 <= month <= 12:
             return date(year, month, 1), "month only", updated
     try:
-        return parse_date_strict(text), None, updated
+        return _numeric_date(text) or parse_date_strict(text), None, updated
     except ValueError:
         return None, "unreadable", updated
 
@@ -198,7 +199,28 @@ def _year_tables(response: Response) -> list[tuple[str | None, list[list[str]]]]
     for table in response.css("table"):
         heading = clean_text(table.xpath("string(preceding-sibling::h2[1])").get())
         year = heading if re.fullmatch(r"(19|20)\d\d", heading) else None
-        rows = [[clean_text(" ".join(c.css("::text").getall())) for c in tr.xpath("./th|./td")]
-                for tr in table.css("tr")]
+        rows = [[_text(c) for c in tr.iterchildren("th", "td")] for tr in table.root.iter("tr")]
         tables.append((year, rows))
     return tables
+
+
+def _text(element: Any) -> str:
+    """The text of an lxml element (<br> lines joined by a space), cleaned; lxml directly because a
+    parsel selector per cell costs more than the rest of the row's parsing."""
+    return clean_text(" ".join(element.itertext()))
+
+
+_NUMERIC_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})")
+
+
+def _numeric_date(text: str) -> date | None:
+    """``M/D/YYYY`` or ``M/D/YY`` without strptime (the common case, ten times faster); None when the
+    text has another shape; ValueError for an impossible day (``09/31/10``). Two-digit years follow
+    strptime's ``%y``: 69-99 -> 1900s, 00-68 -> 2000s."""
+    match = _NUMERIC_DATE.fullmatch(text)
+    if match is None:
+        return None
+    month, day, year = (int(g) for g in match.groups())
+    if len(match.group(3)) == 2:
+        year += 1900 if year >= 69 else 2000
+    return date(year, month, day)
