@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Any
 
 import scrapy
 from parsel import Selector
@@ -78,16 +78,22 @@ class WarnFlSpider(NoticeSpider):
     source_format = "HTML list per year, paged, with a record count"
     region = "Florida"
     verified_on = "agency file 2025-01-10"
-    start_urls: ClassVar[list[str]] = [LIST_URL.format(year=date.today().year)]
+    start_urls = [LIST_URL.format(year=date.today().year)]
 
-    def __init__(self, *args: Any, since: str | None = None, url: str | list[str] | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(self, *args: Any, since: str | None = None, url: str | list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, url=url, **kwargs)
         if not url:
             self.start_urls = year_urls(window_start(since).year, date.today().year)
 
-    def parse(self, response: Response, keys: UniqueKeys | None = None, read: int = 0,
-              started_at: int | None = None, page_size: int | None = None, **kwargs: Any) -> Iterator[Any]:
+    def parse(
+        self,
+        response: Response,
+        keys: UniqueKeys | None = None,
+        read: int = 0,
+        started_at: int | None = None,
+        page_size: int | None = None,
+        **kwargs: Any,
+    ) -> Iterator[Any]:
         keys = keys if keys is not None else UniqueKeys()
         try:
             page = read_page(response)
@@ -120,8 +126,9 @@ class WarnFlSpider(NoticeSpider):
         headers, columns = page["headers"], page["columns"]
         missing = [f for f in COLUMNS if f not in columns]
         if missing:  # optional columns: the rows land without them, and the run says so
-            self.logger.warning("source %s: %s has no column for %s (headers %s)", self.name, response.url,
-                                ", ".join(missing), headers)
+            self.logger.warning(
+                "source %s: %s has no column for %s (headers %s)", self.name, response.url, ", ".join(missing), headers
+            )
         for number, row in enumerate(page["rows"], start=1):
             notice = self._parse_row(row, headers, columns, response.url)
             if notice is None:
@@ -129,13 +136,16 @@ class WarnFlSpider(NoticeSpider):
                 continue
             notice.source_key, repeat = keys.assign(notice.source_key, notice.raw)
             if repeat:
-                self.logger.info("source %s: table row %s (%r) was on an earlier page; yielded once",
-                                 self.name, number, notice.company_name)
+                self.logger.info(
+                    "source %s: table row %s (%r) was on an earlier page; yielded once",
+                    self.name,
+                    number,
+                    notice.company_name,
+                )
                 continue
             yield notice
 
-    def _parse_row(self, row: list[str], headers: list[str], columns: dict[str, int],
-                   url: str) -> ClosureNotice | None:
+    def _parse_row(self, row: list[str], headers: list[str], columns: dict[str, int], url: str) -> ClosureNotice | None:
         """One row of cell markup (the company and date cells need their <br> lines)."""
         lines = cell_lines(cell(row, columns, "company"))
         company = clean_text(_TAG.sub(" ", lines[0])) if lines else ""
@@ -178,8 +188,9 @@ class WarnFlSpider(NoticeSpider):
         )
 
 
-def count_problem(count: int, read: int, last_rows: int, last_page: int, started_at: int,
-                  page_size: int | None) -> str | None:
+def count_problem(
+    count: int, read: int, last_rows: int, last_page: int, started_at: int, page_size: int | None
+) -> str | None:
     """Why the rows read contradict the printed record count, or None when they agree."""
     if started_at == 1:
         if read == count:
@@ -192,8 +203,10 @@ def count_problem(count: int, read: int, last_rows: int, last_page: int, started
         page_size = (count - last_rows) // (last_page - 1)
     expected = count - (started_at - 1) * page_size
     if expected != read or last_rows > page_size:
-        return (f"{read} rows read on pages {started_at}-{last_page} ({page_size} a page), the page says "
-                f"{count} Record(s) found")
+        return (
+            f"{read} rows read on pages {started_at}-{last_page} ({page_size} a page), the page says "
+            f"{count} Record(s) found"
+        )
     return None
 
 
@@ -222,8 +235,14 @@ def read_page(response: Response) -> dict[str, Any]:
             if page and int(page.group(1)) == current + 1:
                 next_url = response.urljoin(a.attrib["href"])
                 break
-    return {"headers": headers, "columns": columns, "rows": rows, "count": count, "current": current,
-            "next_url": next_url}
+    return {
+        "headers": headers,
+        "columns": columns,
+        "rows": rows,
+        "count": count,
+        "current": current,
+        "next_url": next_url,
+    }
 
 
 def _body_rows(text: str) -> list[list[str]]:
@@ -236,8 +255,10 @@ def _body_rows(text: str) -> list[list[str]]:
     body = re.search(r"<tbody[^>]*>(.*?)</tbody>", text[start:], re.S | re.I) if start >= 0 else None
     if body is None:
         return []
-    return [re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S | re.I)
-            for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", body.group(1), re.S | re.I)]
+    return [
+        re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S | re.I)
+        for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", body.group(1), re.S | re.I)
+    ]
 
 
 def cell_lines(markup: str | None) -> list[str]:

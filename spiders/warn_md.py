@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any
 
 import scrapy
 from scrapy.http import Response
@@ -82,7 +82,7 @@ class WarnMdSpider(NoticeSpider):
     source_format = "HTML table per year, linked from a landing page"
     region = "Maryland"
     verified_on = "agency file 2024-03-26"
-    start_urls: ClassVar[list[str]] = [LANDING_URL]
+    start_urls = [LANDING_URL]
 
     def __init__(self, *args: Any, since: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -104,16 +104,22 @@ class WarnMdSpider(NoticeSpider):
         headers = rows[header_at]
         missing = [f for f in COLUMNS if f not in columns]
         if missing:  # optional columns: the rows land without them, and the run says so
-            self.logger.warning("source %s: %s has no column for %s (headers %s)", self.name, response.url,
-                                ", ".join(missing), headers)
+            self.logger.warning(
+                "source %s: %s has no column for %s (headers %s)", self.name, response.url, ", ".join(missing), headers
+            )
         keys = UniqueKeys()
         for number, row in enumerate(rows[header_at + 1 :], start=1):
             if is_blank(row):
                 continue
             company = clean_text(cell(row, columns, "company"))
             if _PLACEHOLDER.match(company):
-                self.logger.info("source %s: %s row %s says no WARNs for %r", self.name, response.url, number,
-                                 cell(row, columns, "notice_date"))
+                self.logger.info(
+                    "source %s: %s row %s says no WARNs for %r",
+                    self.name,
+                    response.url,
+                    number,
+                    cell(row, columns, "notice_date"),
+                )
                 continue
             raw = raw_row(headers, row)
             notice = self._parse_row(row, columns, raw, response.url)
@@ -131,16 +137,18 @@ class WarnMdSpider(NoticeSpider):
             raise LayoutChanged("expected an HTML page, got a binary file")
         error: LayoutChanged | None = None
         for table in response.css("table"):
-            rows = [[_text(c) for c in tr.iterchildren("th", "td")]
-                    for tr in table.root.xpath("./tr|./tbody/tr|./thead/tr")]
+            rows = [
+                [_text(c) for c in tr.iterchildren("th", "td")] for tr in table.root.xpath("./tr|./tbody/tr|./thead/tr")
+            ]
             try:
                 return (rows, *find_header_row(rows, COLUMNS, REQUIRED, source=self.name, max_scan=3))
             except LayoutChanged as exc:
                 error = error or exc
         raise error or LayoutChanged("no table in the page")
 
-    def _parse_row(self, row: list[str], columns: dict[str, int], raw: dict[str, Any],
-                   url: str) -> ClosureNotice | None:
+    def _parse_row(
+        self, row: list[str], columns: dict[str, int], raw: dict[str, Any], url: str
+    ) -> ClosureNotice | None:
         flags: dict[str, str] = {}
         company = clean_text(cell(row, columns, "company"))
         notice_date, flag = read_date(cell(row, columns, "notice_date"))
@@ -252,8 +260,8 @@ def split_location(location: str) -> tuple[str | None, str | None, str | None, s
     if "," in place:  # "Third Floor, Rockville": the part before the comma belongs to the street line
         place = place.rsplit(",", 1)[1].strip()
     at = location.rfind(place)
-    street = location[:at].strip(" ,") if at > 0 else None
-    return street or None, place, state_code(tags.get("StateName")), zip5(tags.get("ZipCode"))
+    street_line = location[:at].strip(" ,") if at > 0 else ""
+    return street_line or None, place, state_code(tags.get("StateName")), zip5(tags.get("ZipCode"))
 
 
 def year_page_links(response: scrapy.http.TextResponse) -> list[tuple[int, str]]:

@@ -44,7 +44,7 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from scrapy.http import Response
 from w3lib.url import add_or_replace_parameter, url_query_parameter
@@ -86,8 +86,11 @@ _BR = re.compile(r"<br\s*/?>", re.I)
 _TAG = re.compile(r"<[^>]+>")
 _PDF_DATE = re.compile(r"/(\d{4}-\d{2}-\d{2})_[^/]*\.pdf", re.I)
 _DATE_TOKEN = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}")
-_MONTH_YEAR = re.compile(r"\b(january|february|march|april|may|june|july|august|september|october|november|december)"
-                         r"\s+(\d{4})\b", re.I)
+_MONTH_YEAR = re.compile(
+    r"\b(january|february|march|april|may|june|july|august|september|october|november|december)"
+    r"\s+(\d{4})\b",
+    re.I,
+)
 _QUALIFIER = re.compile(r"^(beginning|commencing|approximately|approx\.?|estimated|on or about|on)\s+", re.I)
 
 
@@ -97,10 +100,9 @@ class WarnMiSpider(NoticeSpider):
     source_format = "Sitecore search JSON with HTML fragments, paged"
     region = "Michigan"
     verified_on = "agency file 2026-08-17"
-    start_urls: ClassVar[list[str]] = [SEARCH_URL]
+    start_urls = [SEARCH_URL]
 
-    def parse(self, response: Response, read: int = 0, seen: set[str] | None = None,
-              **kwargs: Any) -> Iterator[Any]:
+    def parse(self, response: Response, read: int = 0, seen: set[str] | None = None, **kwargs: Any) -> Iterator[Any]:
         seen = seen if seen is not None else set()
         try:
             count, results = search_page(response)
@@ -168,7 +170,7 @@ class WarnMiSpider(NoticeSpider):
         if fields.get("city"):
             city, state_from_city, _ = split_city_state_zip(fields["city"][0])
             state = state or state_from_city
-        county = (fields.get("county") or [None])[0]
+        county = fields["county"][0] if fields.get("county") else None
         action = (fields.get("action") or [""])[0]
         tag_text = "\n".join(section.xpath("./div[last()]//text()"))
         tags = [clean_text(t) for t in re.split(r"\s*\n\s*", tag_text) if clean_text(t)]  # one tag a line
@@ -180,8 +182,15 @@ class WarnMiSpider(NoticeSpider):
             employees = int(number.group(1).replace(",", ""))
         elif count_text:
             flags["employees"] = "unreadable"
-        raw: dict[str, Any] = {"Id": result.get("Id"), "Path": result.get("Path"), "Url": result.get("Url"),
-                               "Company": company, **extra, "Tags": tags, "Documents": pdfs}
+        raw: dict[str, Any] = {
+            "Id": result.get("Id"),
+            "Path": result.get("Path"),
+            "Url": result.get("Url"),
+            "Company": company,
+            **extra,
+            "Tags": tags,
+            "Documents": pdfs,
+        }
         if flags:
             raw["_flags"] = flags
         return ClosureNotice(
@@ -226,8 +235,14 @@ def result_section(fragment: str) -> Any:
         root = lxml.html.fromstring(fragment) if fragment.strip() else None
     except (ValueError, lxml.etree.ParserError):
         root = None
-    found = root.xpath("descendant-or-self::div[contains(concat(' ', normalize-space(@class), ' '), "
-                       "' search-results__section-content ')]") if root is not None else []
+    found = (
+        root.xpath(
+            "descendant-or-self::div[contains(concat(' ', normalize-space(@class), ' '), "
+            "' search-results__section-content ')]"
+        )
+        if root is not None
+        else []
+    )
     if not found:
         raise LayoutChanged("no search-result section in the fragment")
     return found[0]
@@ -250,8 +265,14 @@ def labelled_values(section: Any) -> tuple[dict[str, list[str]], dict[str, str]]
         label = clean_text(li.xpath("string(strong)"))
         nested = li.xpath("./ul/li")
         if nested:
-            values = ["\n".join(clean_text(_TAG.sub(" ", line)) for line in _BR.split(_markup(site))
-                                if clean_text(_TAG.sub(" ", line))) for site in nested]
+            values = [
+                "\n".join(
+                    clean_text(_TAG.sub(" ", line))
+                    for line in _BR.split(_markup(site))
+                    if clean_text(_TAG.sub(" ", line))
+                )
+                for site in nested
+            ]
         else:
             values = [clean_text(" ".join(li.xpath("./node()[not(self::strong)]//text() | ./text()")))]
         pairs.append((label, values))

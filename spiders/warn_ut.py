@@ -87,8 +87,13 @@ class WarnUtSpider(NoticeSpider):
             headers = rows[header_at]
             missing = [f for f in COLUMNS if f not in columns]
             if missing and not found_table:  # optional columns: the rows land without them, and the run says so
-                self.logger.warning("source %s: %s has no column for %s (headers %s)", self.name, response.url,
-                                    ", ".join(missing), headers)
+                self.logger.warning(
+                    "source %s: %s has no column for %s (headers %s)",
+                    self.name,
+                    response.url,
+                    ", ".join(missing),
+                    headers,
+                )
             found_table = True
             for number, row in enumerate(rows[header_at + 1 :], start=1):
                 if is_blank(row):
@@ -102,15 +107,17 @@ class WarnUtSpider(NoticeSpider):
                     continue
                 notice.source_key, repeat = keys.assign(notice.source_key, raw)
                 if repeat:
-                    self.logger.info("source %s: %s table row %s repeats an earlier row; yielded once",
-                                     self.name, year, number)
+                    self.logger.info(
+                        "source %s: %s table row %s repeats an earlier row; yielded once", self.name, year, number
+                    )
                     continue
                 yield notice
         if not found_table:
             raise error or LayoutChanged("no table in the page")
 
-    def _parse_row(self, row: list[str], columns: dict[str, int], raw: dict[str, Any],
-                   url: str) -> ClosureNotice | None:
+    def _parse_row(
+        self, row: list[str], columns: dict[str, int], raw: dict[str, Any], url: str
+    ) -> ClosureNotice | None:
         flags: dict[str, str] = {}
         company, amended = _company(cell(row, columns, "company"))
         notice_date, date_flag, updated = read_date(cell(row, columns, "notice_date"))

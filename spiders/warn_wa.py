@@ -74,8 +74,9 @@ class WarnWaSpider(NoticeSpider):
     verified_on = "agency file 2022-03-18"
     start_urls = [SEARCH_URL]
 
-    def parse(self, response: Response, keys: UniqueKeys | None = None, page: int | None = None,
-              **kwargs: Any) -> Iterator[Any]:
+    def parse(
+        self, response: Response, keys: UniqueKeys | None = None, page: int | None = None, **kwargs: Any
+    ) -> Iterator[Any]:
         keys = keys if keys is not None else UniqueKeys()
         try:
             current, next_page = pager(response)
@@ -87,11 +88,16 @@ class WarnWaSpider(NoticeSpider):
             self.check_failed(response, f"asked for page {page}, the search answered with page {current}")
             return
         yield from notices
-        if next_page is None:
+        if next_page is None or not isinstance(response, scrapy.http.TextResponse):
             self.logger.info("source %s: page %s is the last page", self.name, current)
             return
-        yield post_back(response, next_page, callback=self.parse, errback=self.on_request_error,
-                        cb_kwargs={"keys": keys, "page": next_page})
+        yield post_back(
+            response,
+            next_page,
+            callback=self.parse,
+            errback=self.on_request_error,
+            cb_kwargs={"keys": keys, "page": next_page},
+        )
 
     def parse_file(self, response: Response) -> Iterator[ClosureNotice]:
         pager(response)  # a page without the pager is a layout change
@@ -103,8 +109,9 @@ class WarnWaSpider(NoticeSpider):
         headers = rows[header_at]
         missing = [f for f in COLUMNS if f not in columns]
         if missing:  # optional columns: the rows land without them, and the run says so
-            self.logger.warning("source %s: %s has no column for %s (headers %s)", self.name, response.url,
-                                ", ".join(missing), headers)
+            self.logger.warning(
+                "source %s: %s has no column for %s (headers %s)", self.name, response.url, ", ".join(missing), headers
+            )
         for number, row in enumerate(rows[header_at + 1 :], start=1):
             if is_blank(row):
                 continue
@@ -115,13 +122,18 @@ class WarnWaSpider(NoticeSpider):
                 continue
             notice.source_key, repeat = keys.assign(notice.source_key, raw)
             if repeat:
-                self.logger.info("source %s: grid row %s (%r) was on an earlier page; yielded once",
-                                 self.name, number, notice.company_name)
+                self.logger.info(
+                    "source %s: grid row %s (%r) was on an earlier page; yielded once",
+                    self.name,
+                    number,
+                    notice.company_name,
+                )
                 continue
             yield notice
 
-    def _parse_row(self, row: list[str], columns: dict[str, int], raw: dict[str, Any],
-                   url: str) -> ClosureNotice | None:
+    def _parse_row(
+        self, row: list[str], columns: dict[str, int], raw: dict[str, Any], url: str
+    ) -> ClosureNotice | None:
         flags: dict[str, str] = {}
         company = clean_text(cell(row, columns, "company"))
         notice_date, flag = read_date(cell(row, columns, "notice_date"))
@@ -156,7 +168,7 @@ class WarnWaSpider(NoticeSpider):
         )
 
 
-def post_back(response: Response, page: int, **kwargs: Any) -> FormRequest:
+def post_back(response: scrapy.http.TextResponse, page: int, **kwargs: Any) -> FormRequest:
     """The POST a browser sends for the pager link ``Page$<page>``: the page's own form, hidden fields echoed.
 
     ``FormRequest.from_response`` is deprecated in Scrapy 2.19 in favour of the form2request library,

@@ -45,8 +45,9 @@ def derived(rows: list[int], footer: str, count: int) -> str:
     real = body_rows(text)
     tbody = "\n".join(real[i] for i in rows)
     text = re.sub(r"(<tbody>).*?(</tbody>)", lambda m: m.group(1) + tbody + m.group(2), text, flags=re.S)
-    text = re.sub(r'(<tfoot>\s*<tr >\s*<td colspan="6">).*?(</td>)', lambda m: m.group(1) + footer + m.group(2),
-                  text, flags=re.S)
+    text = re.sub(
+        r'(<tfoot>\s*<tr >\s*<td colspan="6">).*?(</td>)', lambda m: m.group(1) + footer + m.group(2), text, flags=re.S
+    )
     return text.replace("| 203 <label", f"| {count} <label")
 
 
@@ -80,18 +81,35 @@ def test_every_row_of_the_page_is_a_notice(notices):
 
 def test_address_inside_the_company_cell(notices):
     assert notices[0] == ClosureNotice(
-        source="warn_fl", source_key="strykeremploymentcompanyllc|2025-01-10|lakeland",
-        company_name="Stryker Employment Company, LLC", source_url=URL, notice_type="other",
-        address="5300 Region Court", city="LAKELAND", state="FL", zip5="33815", notice_date=date(2025, 1, 10),
-        effective_date=date(2025, 3, 9), employees=11,
-        raw={"Company Name": "Stryker Employment Company, LLC\n5300 Region Court\n\nLAKELAND, FL, 33815",
-             "State Notification Date": "01-10-25", "Layoff Date": "03-09-25\nthru\n12-31-26",
-             "Employees Affected": "11", "Industry": "Manufacturing", "Attachment": "Stryker+01.09.2025.pdf",
-             "record id": "200", "_flags": {"effective_date": "range"}},
+        source="warn_fl",
+        source_key="strykeremploymentcompanyllc|2025-01-10|lakeland",
+        company_name="Stryker Employment Company, LLC",
+        source_url=URL,
+        notice_type="other",
+        address="5300 Region Court",
+        city="LAKELAND",
+        state="FL",
+        zip5="33815",
+        notice_date=date(2025, 1, 10),
+        effective_date=date(2025, 3, 9),
+        employees=11,
+        raw={
+            "Company Name": "Stryker Employment Company, LLC\n5300 Region Court\n\nLAKELAND, FL, 33815",
+            "State Notification Date": "01-10-25",
+            "Layoff Date": "03-09-25\nthru\n12-31-26",
+            "Employees Affected": "11",
+            "Industry": "Manufacturing",
+            "Attachment": "Stryker+01.09.2025.pdf",
+            "record id": "200",
+            "_flags": {"effective_date": "range"},
+        },
     )
     chg = notices[2]
-    assert (chg.company_name, chg.address, chg.zip5) == ("CHG Healthcare Services, Inc.",
-                                                          "4700 Exchange Court, Suite 125", "33431")
+    assert (chg.company_name, chg.address, chg.zip5) == (
+        "CHG Healthcare Services, Inc.",
+        "4700 Exchange Court, Suite 125",
+        "33431",
+    )
 
 
 def test_two_digit_years_and_ranges():
@@ -195,9 +213,25 @@ def test_one_request_per_year_of_the_window():
 def test_the_page_lands_through_the_cli(db_url, server, leads_cli, tmp_path, notices):
     url = server.url(f"files/warn_fl/{PAGE}")
     stryker = notices[0].as_dict()
-    row = {k: stryker[k] for k in ("source", "source_key", "company_name", "address", "city", "state", "zip5",
-                                   "notice_type", "notice_date", "effective_date", "employees", "industry_code",
-                                   "raw")} | {"source_url": url}
-    run = assert_source_lands("warn_fl", [url], [f"warn_fl/{PAGE}"], db_url=db_url, leads_cli=leads_cli,
-                              home=tmp_path, rows=[row])
+    row = {
+        k: stryker[k]
+        for k in (
+            "source",
+            "source_key",
+            "company_name",
+            "address",
+            "city",
+            "state",
+            "zip5",
+            "notice_type",
+            "notice_date",
+            "effective_date",
+            "employees",
+            "industry_code",
+            "raw",
+        )
+    } | {"source_url": url}
+    run = assert_source_lands(
+        "warn_fl", [url], [f"warn_fl/{PAGE}"], db_url=db_url, leads_cli=leads_cli, home=tmp_path, rows=[row]
+    )
     assert run["items"] == 3

@@ -26,8 +26,16 @@ from tests.helpers import FILES, file_response
 
 URL = "https://www.dllr.state.md.us/employment/warn2010.shtml"
 PAGE = "warn2010.shtml.html"
-HEADERS = ("Notice Date", "NAICS Code", "Company", "Location", "WIA Code", "Total Employees", "Effective Date",
-           "Type Code")
+HEADERS = (
+    "Notice Date",
+    "NAICS Code",
+    "Company",
+    "Location",
+    "WIA Code",
+    "Total Employees",
+    "Effective Date",
+    "Type Code",
+)
 
 
 def spider(**kwargs) -> WarnMdSpider:
@@ -84,36 +92,69 @@ def test_rows_match_the_independent_export(notices):
 
 def test_city_only_row_from_early_2010(notices):
     assert one(notices, "Prime Retail Management", date(2010, 1, 20)) == ClosureNotice(
-        source="warn_md", source_key="primeretailmanagement|2010-01-20|baltimorecity",
-        company_name="Prime Retail Management", source_url=URL, notice_type="layoff", city="Baltimore City",
-        state="MD", notice_date=date(2010, 1, 20), effective_date=date(2010, 3, 15), employees=None,
+        source="warn_md",
+        source_key="primeretailmanagement|2010-01-20|baltimorecity",
+        company_name="Prime Retail Management",
+        source_url=URL,
+        notice_type="layoff",
+        city="Baltimore City",
+        state="MD",
+        notice_date=date(2010, 1, 20),
+        effective_date=date(2010, 3, 15),
+        employees=None,
         industry_code="551114",
-        raw={"Notice Date": "1/20/2010", "NAICS Code": "551114", "Company": "Prime Retail Management",
-             "Location": "Baltimore City", "WIA Code": "3", "Total Employees": "Not known",
-             "Effective Date": "3/15/2010", "Type Code": "2"},
+        raw={
+            "Notice Date": "1/20/2010",
+            "NAICS Code": "551114",
+            "Company": "Prime Retail Management",
+            "Location": "Baltimore City",
+            "WIA Code": "3",
+            "Total Employees": "Not known",
+            "Effective Date": "3/15/2010",
+            "Type Code": "2",
+        },
     )
 
 
 def test_street_address_without_a_comma_before_the_city(notices):
     assert one(notices, "ESPN Zone", date(2010, 6, 16)) == ClosureNotice(
-        source="warn_md", source_key="espnzone|2010-06-16|601eastprattstbaltimoremd", company_name="ESPN Zone",
-        source_url=URL, notice_type="closure", address="601 East Pratt St.", city="Baltimore", state="MD",
-        notice_date=date(2010, 6, 16), effective_date=date(2010, 8, 15), employees=161, industry_code="722110",
-        raw={"Notice Date": "6/16/2010", "NAICS Code": "722110", "Company": "ESPN Zone",
-             "Location": "601 East Pratt St. Baltimore, MD", "WIA Code": "3", "Total Employees": "161",
-             "Effective Date": "8/15/2010", "Type Code": "1"},
+        source="warn_md",
+        source_key="espnzone|2010-06-16|601eastprattstbaltimoremd",
+        company_name="ESPN Zone",
+        source_url=URL,
+        notice_type="closure",
+        address="601 East Pratt St.",
+        city="Baltimore",
+        state="MD",
+        notice_date=date(2010, 6, 16),
+        effective_date=date(2010, 8, 15),
+        employees=161,
+        industry_code="722110",
+        raw={
+            "Notice Date": "6/16/2010",
+            "NAICS Code": "722110",
+            "Company": "ESPN Zone",
+            "Location": "601 East Pratt St. Baltimore, MD",
+            "WIA Code": "3",
+            "Total Employees": "161",
+            "Effective Date": "8/15/2010",
+            "Type Code": "1",
+        },
     )
 
 
-@pytest.mark.parametrize(("company", "day", "address", "city"), [
-    ("Capital One Bank", date(2010, 3, 9), None, "Laurel"),
-    ("Pitney Bowes Government Services Inc.", date(2010, 4, 21), None, "Rockville and Landover"),
-    ("Wackenhut Services Incorporated", date(2010, 7, 19), "P.O. Box 700", "Suitland"),
-    ("Prime Retail", date(2010, 7, 7), "217 E. Redwood St., 20th Floor", "Baltimore"),
-    ("Hanger Orthopedic Group Inc.", date(2010, 5, 25), "2 Bethesda Metro Center", "Bethesda"),
-    ("Solo Cup Company", date(2010, 7, 29), "10100 Reisterstown Road", "Owing Mills"),
-    ("Aramark @ Oriole Park at Camden Yards", date(2010, 8, 31), "555 Russell Street, Suite B", "Baltimore"),
-])
+@pytest.mark.parametrize(
+    ("company", "day", "address", "city"),
+    [
+        ("Capital One Bank", date(2010, 3, 9), None, "Laurel"),
+        ("Pitney Bowes Government Services Inc.", date(2010, 4, 21), None, "Rockville and Landover"),
+        ("Wackenhut Services Incorporated", date(2010, 7, 19), "P.O. Box 700", "Suitland"),
+        ("Prime Retail", date(2010, 7, 7), "217 E. Redwood St., 20th Floor", "Baltimore"),
+        ("Hanger Orthopedic Group Inc.", date(2010, 5, 25), "2 Bethesda Metro Center", "Bethesda"),
+        ("Solo Cup Company", date(2010, 7, 29), "10100 Reisterstown Road", "Owing Mills"),
+        ("Aramark @ Oriole Park at Camden Yards", date(2010, 8, 31), "555 Russell Street, Suite B", "Baltimore"),
+    ],
+)
 def test_locations_split_into_street_and_city(notices, company, day, address, city):
     notice = one(notices, company, day)
     assert (notice.address, notice.city, notice.state) == (address, city, "MD")
@@ -126,8 +167,10 @@ def test_temporary_layoffs_and_notes(notices):
     assert (redland.raw["Type Code"], redland.temporary) == ("2 Temporary", True)
     assert {n.temporary for n in notices} == {None, True}
     aramark = one(notices, "ARAMARK Educational Services LLC", date(2010, 10, 22))
-    assert (aramark.raw["Notice Date"], aramark.raw["_flags"]) == ("NOTE: possible event 10/22/2010",
-                                                                  {"notice_date": "note"})
+    assert (aramark.raw["Notice Date"], aramark.raw["_flags"]) == (
+        "NOTE: possible event 10/22/2010",
+        {"notice_date": "note"},
+    )
     kop_flex = one(notices, "Kop-Flex/Emerson Power Transmission", date(2010, 10, 4))
     assert (kop_flex.effective_date, kop_flex.raw["_flags"]) == (date(2010, 12, 1), {"effective_date": "range"})
     two_codes = one(notices, "ARAMARK Management Services University Specialty Hospital", date(2010, 1, 18))
@@ -144,12 +187,17 @@ def test_location_splitter_on_every_location_of_the_export():
     with open(FILES / "warn-exports" / "md.csv", encoding="utf-8", newline="") as f:
         locations = [r["Location"] for r in csv.DictReader(f)]
     split = [split_location(loc) for loc in locations]
-    assert not [(loc, s) for loc, s in zip(locations, split) if s[1] and re.search(r"\d", s[1])]  # no street as city
+    street_as_city = [(loc, s) for loc, s in zip(locations, split, strict=True) if s[1] and re.search(r"\d", s[1])]
+    assert not street_as_city
     with_street = sum(1 for s in split if s[0])
     starts_with_number = sum(1 for loc in locations if re.match(r"\s*\d", loc))
     assert with_street >= starts_with_number  # every numbered street line is recognized as one
     assert split_location("2099 Gaither Road, Third Floor, Rockville, MD 20850-4040") == (
-        "2099 Gaither Road, Third Floor", "Rockville", "MD", "20850")
+        "2099 Gaither Road, Third Floor",
+        "Rockville",
+        "MD",
+        "20850",
+    )
 
 
 def test_key_survives_punctuation_edits(notices):
@@ -198,11 +246,13 @@ def test_row_without_company_and_date_is_skipped(caplog):
 def test_year_pages_of_the_window_are_followed():
     this_year = date.today().year
     landing = real_text().replace('href="warn2023.shtml"', f'href="warn{this_year - 1}.shtml"')
-    requests = [x for x in spider().parse(html_response(landing, WarnMdSpider.agency_url))
-                if isinstance(x, scrapy.Request)]
+    requests = [
+        x for x in spider().parse(html_response(landing, WarnMdSpider.agency_url)) if isinstance(x, scrapy.Request)
+    ]
     assert [r.url for r in requests] == [f"https://www.dllr.state.md.us/employment/warn{this_year - 1}.shtml"]
-    history = [x.url for x in spider(since="2010-01-01").parse(html_response(real_text()))
-               if isinstance(x, scrapy.Request)]
+    history = [
+        x.url for x in spider(since="2010-01-01").parse(html_response(real_text())) if isinstance(x, scrapy.Request)
+    ]
     base = "https://www.dllr.state.md.us/employment/warn"
     assert sorted(history) == [f"{base}{y}.shtml" for y in range(2010, 2024)]  # no PDF, no dashboard, no repeats
 
@@ -210,9 +260,25 @@ def test_year_pages_of_the_window_are_followed():
 def test_the_page_lands_through_the_cli(db_url, server, leads_cli, tmp_path, notices):
     url = server.url(f"files/warn_md/{PAGE}")
     espn = one(notices, "ESPN Zone", date(2010, 6, 16)).as_dict()
-    row = {k: espn[k] for k in ("source", "source_key", "company_name", "address", "city", "state", "zip5",
-                                "notice_type", "notice_date", "effective_date", "employees", "industry_code",
-                                "raw")} | {"source_url": url}
-    run = assert_source_lands("warn_md", [url], [f"warn_md/{PAGE}"], db_url=db_url, leads_cli=leads_cli,
-                              home=tmp_path, rows=[row])
+    row = {
+        k: espn[k]
+        for k in (
+            "source",
+            "source_key",
+            "company_name",
+            "address",
+            "city",
+            "state",
+            "zip5",
+            "notice_type",
+            "notice_date",
+            "effective_date",
+            "employees",
+            "industry_code",
+            "raw",
+        )
+    } | {"source_url": url}
+    run = assert_source_lands(
+        "warn_md", [url], [f"warn_md/{PAGE}"], db_url=db_url, leads_cli=leads_cli, home=tmp_path, rows=[row]
+    )
     assert run["items"] == 41

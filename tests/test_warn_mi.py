@@ -49,8 +49,12 @@ def test_every_result_is_a_notice_and_the_copy_of_result_1_is_yielded_once(notic
     data = real()
     assert data["Count"] == len(data["Results"]) == 5
     assert len({r["Id"] for r in data["Results"]}) == 4  # result 5 carries result 1's Id
-    assert [n.company_name for n in notices] == ["SMBC MANUBANK", "General Motors, LLC \u2014 Lansing Region",
-                                                 "Samaritas", "LACROIX Electronics"]
+    assert [n.company_name for n in notices] == [
+        "SMBC MANUBANK",
+        "General Motors, LLC \u2014 Lansing Region",
+        "Samaritas",
+        "LACROIX Electronics",
+    ]
     assert [n.notice_type for n in notices] == ["layoff", "layoff", "closure", "closure"]
 
 
@@ -59,14 +63,30 @@ def test_result_without_a_title_takes_the_item_name(notices):
     assert "<h3>" not in result_5["Html"] and result_5["Url"].endswith("/no-title-at-all")
     (notice,) = WarnMiSpider().parse_file(json_response({"Count": 1, "Results": [result_5]}))
     assert notice == ClosureNotice(
-        source="warn_mi", source_key="smbcmanubank|2026-10-09|remote", company_name="SMBC MANUBANK",
-        source_url=URL, notice_type="layoff", state="MI", effective_date=date(2026, 10, 9), employees=1,
+        source="warn_mi",
+        source_key="smbcmanubank|2026-10-09|remote",
+        company_name="SMBC MANUBANK",
+        source_url=URL,
+        notice_type="layoff",
+        state="MI",
+        effective_date=date(2026, 10, 9),
+        employees=1,
         temporary=False,
-        raw={"Id": result_5["Id"], "Path": result_5["Path"], "Url": result_5["Url"], "Company": "SMBC MANUBANK",
-             "Site address": "JeniusBank (digital banking)", "County": "Remote",
-             "Type of company action": "Mass permanent layoff", "Reason for company action": "Closure of JeniusBank",
-             "Layoff date": "10/9/2026", "Number of jobs impacted": "1 (Michigan remote worker)",
-             "Tags": ["Layoff", "2026", "Remote"], "Documents": [], "_flags": {"company_name": "item name"}},
+        raw={
+            "Id": result_5["Id"],
+            "Path": result_5["Path"],
+            "Url": result_5["Url"],
+            "Company": "SMBC MANUBANK",
+            "Site address": "JeniusBank (digital banking)",
+            "County": "Remote",
+            "Type of company action": "Mass permanent layoff",
+            "Reason for company action": "Closure of JeniusBank",
+            "Layoff date": "10/9/2026",
+            "Number of jobs impacted": "1 (Michigan remote worker)",
+            "Tags": ["Layoff", "2026", "Remote"],
+            "Documents": [],
+            "_flags": {"company_name": "item name"},
+        },
     )
     assert notice.source_key == notices[0].source_key  # the same notice as result 1
 
@@ -84,31 +104,56 @@ def test_multi_site_notice_in_the_new_template(notices):
     gm = by_company(notices, "General Motors, LLC \u2014 Lansing Region")
     result = real()["Results"][1]
     assert gm == ClosureNotice(
-        source="warn_mi", source_key="generalmotorsllclansingregion|2027-01-14|eatoningham",
-        company_name="General Motors, LLC \u2014 Lansing Region", source_url=URL, notice_type="layoff",
-        address="920 Townsend Street", city="Lansing", state="MI", zip5="48933", notice_date=date(2026, 8, 12),
-        effective_date=date(2027, 1, 14), employees=350,
-        raw={"Id": result["Id"], "Path": result["Path"], "Url": result["Url"],
-             "Company": "General Motors, LLC \u2014 Lansing Region",
-             "Site addresses": "General Motors, LLC \u2014 Lansing Grand River Assembly/Stamping, 920 Townsend Street, "
-                               "Lansing, MI 48933 | General Motors, LLC \u2014 Lansing Regional Stamping, "
-                               "8175 Millett Highway, Lansing, MI 48917",
-             "County": "Eaton, Ingham", "Type of company action": "Mass layoff",
-             "Reason for company action": "Not specified", "Layoff date": "1/14/2027",
-             "Number of jobs impacted": "350", "Tags": ["Layoff", "2026", "Eaton", "Ingham"],
-             "Documents": ["/leo/-/media/Project/Websites/leo/Documents/WD-DATA_PUBLIC_WARN_NOTICES4/2026/"
-                           "2026-08-12_WARN-Notice_GM-Lansing.pdf?rev=4a36965ff89346f6aa4ee3c603ed88f3"
-                           "&hash=6A254BBFFF4094188C1D039A8A2465A5"]},
+        source="warn_mi",
+        source_key="generalmotorsllclansingregion|2027-01-14|eatoningham",
+        company_name="General Motors, LLC \u2014 Lansing Region",
+        source_url=URL,
+        notice_type="layoff",
+        address="920 Townsend Street",
+        city="Lansing",
+        state="MI",
+        zip5="48933",
+        notice_date=date(2026, 8, 12),
+        effective_date=date(2027, 1, 14),
+        employees=350,
+        raw={
+            "Id": result["Id"],
+            "Path": result["Path"],
+            "Url": result["Url"],
+            "Company": "General Motors, LLC \u2014 Lansing Region",
+            "Site addresses": "General Motors, LLC \u2014 Lansing Grand River Assembly/Stamping, 920 Townsend Street, "
+            "Lansing, MI 48933 | General Motors, LLC \u2014 Lansing Regional Stamping, "
+            "8175 Millett Highway, Lansing, MI 48917",
+            "County": "Eaton, Ingham",
+            "Type of company action": "Mass layoff",
+            "Reason for company action": "Not specified",
+            "Layoff date": "1/14/2027",
+            "Number of jobs impacted": "350",
+            "Tags": ["Layoff", "2026", "Eaton", "Ingham"],
+            "Documents": [
+                "/leo/-/media/Project/Websites/leo/Documents/WD-DATA_PUBLIC_WARN_NOTICES4/2026/"
+                "2026-08-12_WARN-Notice_GM-Lansing.pdf?rev=4a36965ff89346f6aa4ee3c603ed88f3"
+                "&hash=6A254BBFFF4094188C1D039A8A2465A5"
+            ],
+        },
     )
 
 
 def test_old_template_with_a_month_only_date(notices):
     lacroix = by_company(notices, "LACROIX Electronics")
     assert (lacroix.city, lacroix.notice_date, lacroix.effective_date, lacroix.employees, lacroix.raw["_flags"]) == (
-        "Grand Rapids", date(2025, 5, 15), date(2025, 6, 1), 115, {"effective_date": "month only"})
+        "Grand Rapids",
+        date(2025, 5, 15),
+        date(2025, 6, 1),
+        115,
+        {"effective_date": "month only"},
+    )
     samaritas = by_company(notices, "Samaritas")
     assert (samaritas.effective_date, samaritas.notice_date, samaritas.raw["Commencing date"]) == (
-        date(2026, 3, 31), date(2026, 3, 30), "3/31/26")
+        date(2026, 3, 31),
+        date(2026, 3, 30),
+        "3/31/26",
+    )
 
 
 def test_date_reader():
@@ -142,8 +187,9 @@ def test_results_short_of_the_count_are_a_check_error(caplog):
 
 def test_key_survives_punctuation_edits(notices):
     data = real()
-    data["Results"][1]["Html"] = data["Results"][1]["Html"].replace("General Motors, LLC &mdash; Lansing Region",
-                                                                    "General Motors LLC - Lansing Region")
+    data["Results"][1]["Html"] = data["Results"][1]["Html"].replace(
+        "General Motors, LLC &mdash; Lansing Region", "General Motors LLC - Lansing Region"
+    )
     again = list(WarnMiSpider().parse_file(json_response(data)))
     assert again[1].company_name == "General Motors LLC - Lansing Region"
     assert again[1].source_key == notices[1].source_key
@@ -183,9 +229,25 @@ def test_not_the_search_json_is_a_layout_error(body, caplog):
 def test_the_search_lands_through_the_cli(db_url, server, leads_cli, tmp_path, notices):
     url = server.url(f"files/warn_mi/{FILE}")
     samaritas = by_company(notices, "Samaritas").as_dict()
-    row = {k: samaritas[k] for k in ("source", "source_key", "company_name", "address", "city", "state", "zip5",
-                                     "notice_type", "notice_date", "effective_date", "employees", "industry_code",
-                                     "raw")} | {"source_url": url}
-    run = assert_source_lands("warn_mi", [url], [f"warn_mi/{FILE}"], db_url=db_url, leads_cli=leads_cli,
-                              home=tmp_path, rows=[row])
+    row = {
+        k: samaritas[k]
+        for k in (
+            "source",
+            "source_key",
+            "company_name",
+            "address",
+            "city",
+            "state",
+            "zip5",
+            "notice_type",
+            "notice_date",
+            "effective_date",
+            "employees",
+            "industry_code",
+            "raw",
+        )
+    } | {"source_url": url}
+    run = assert_source_lands(
+        "warn_mi", [url], [f"warn_mi/{FILE}"], db_url=db_url, leads_cli=leads_cli, home=tmp_path, rows=[row]
+    )
     assert run["items"] == 4

@@ -7,8 +7,6 @@ an oracle for every row; it is not an agency file.
 from __future__ import annotations
 
 import csv
-import html
-import io
 import logging
 import re
 from datetime import date
@@ -44,16 +42,22 @@ def html_response(text: str) -> HtmlResponse:
 def real_tables() -> list[tuple[str, list[list[str]]]]:
     """(year heading, rows of cell HTML) for each year table of the real page."""
     sel = Selector(real_text())
-    return [(t.xpath("string(preceding-sibling::h2[1])").get(),
-             [[c.get() for c in tr.xpath("./th|./td")] for tr in t.css("tr")]) for t in sel.css("table")]
+    return [
+        (
+            t.xpath("string(preceding-sibling::h2[1])").get(),
+            [[c.get() for c in tr.xpath("./th|./td")] for tr in t.css("tr")],
+        )
+        for t in sel.css("table")
+    ]
 
 
 def page_html(tables) -> str:
     """A page in the agency's layout (h2 year + table) from rows of cell HTML."""
     out = []
     for year, rows in tables:
-        out.append(f"<h2>{year}</h2><table><tbody>" + "".join("<tr>" + "".join(r) + "</tr>" for r in rows)
-                   + "</tbody></table>")
+        out.append(
+            f"<h2>{year}</h2><table><tbody>" + "".join("<tr>" + "".join(r) + "</tr>" for r in rows) + "</tbody></table>"
+        )
     return "<html><body>" + "".join(out) + "</body></html>"
 
 
@@ -87,38 +91,73 @@ def test_every_row_matches_the_independent_export(notices):
         export = list(csv.DictReader(f))
     assert len(export) == len(notices)
     ours = [[n.raw[h] for h in ("Date of Notice", "Company Name", "Location", "Affected Workers")] for n in notices]
-    theirs = [[clean_text(row[h]) for h in ("Date of Notice", "Company Name", "Location", "Affected Workers")]
-              for row in export]
+    theirs = [
+        [clean_text(row[h]) for h in ("Date of Notice", "Company Name", "Location", "Affected Workers")]
+        for row in export
+    ]
     assert ours == theirs
 
 
 def test_updated_notice_with_revised_count(notices):
     assert one(notices, "General Dynamics IT", date(2014, 3, 5)) == ClosureNotice(
-        source="warn_ut", source_key="generaldynamicsit|2014-03-05|sandy", company_name="General Dynamics IT",
-        source_url=URL, city="Sandy", state="UT", notice_date=date(2014, 3, 5), employees=645, amended=True,
-        raw={"Date of Notice": "03/05/14 Updated", "Company Name": "General Dynamics IT", "Location": "Sandy",
-             "Affected Workers": "645 Revised", "year": "2014"},
+        source="warn_ut",
+        source_key="generaldynamicsit|2014-03-05|sandy",
+        company_name="General Dynamics IT",
+        source_url=URL,
+        city="Sandy",
+        state="UT",
+        notice_date=date(2014, 3, 5),
+        employees=645,
+        amended=True,
+        raw={
+            "Date of Notice": "03/05/14 Updated",
+            "Company Name": "General Dynamics IT",
+            "Location": "Sandy",
+            "Affected Workers": "645 Revised",
+            "year": "2014",
+        },
     )
 
 
 def test_amended_mark_leaves_the_name_and_the_key(notices):
     assert one(notices, "American Express", date(2015, 6, 30)) == ClosureNotice(
-        source="warn_ut", source_key="americanexpress|2015-06-30|saltlakecity", company_name="American Express",
-        source_url=URL, city="Salt Lake City", state="UT", notice_date=date(2015, 6, 30), employees=40,
+        source="warn_ut",
+        source_key="americanexpress|2015-06-30|saltlakecity",
+        company_name="American Express",
+        source_url=URL,
+        city="Salt Lake City",
+        state="UT",
+        notice_date=date(2015, 6, 30),
+        employees=40,
         amended=True,
-        raw={"Date of Notice": "06/30/15", "Company Name": "American Express (Amended)",
-             "Location": "Salt Lake City", "Affected Workers": "40", "year": "2015"},
+        raw={
+            "Date of Notice": "06/30/15",
+            "Company Name": "American Express (Amended)",
+            "Location": "Salt Lake City",
+            "Affected Workers": "40",
+            "year": "2015",
+        },
     )
 
 
 def test_impossible_date_lands_without_a_date_and_is_flagged(notices):
     assert one(notices, "Deseret News Publishing Co.") == ClosureNotice(
-        source="warn_ut", source_key="deseretnewspublishingco||saltlakecity",
-        company_name="Deseret News Publishing Co.", source_url=URL, city="Salt Lake City", state="UT",
-        notice_date=None, employees=85,
-        raw={"Date of Notice": "09/31/10", "Company Name": "Deseret News Publishing Co.",
-             "Location": "Salt Lake City", "Affected Workers": "85", "year": "2010",
-             "_flags": {"notice_date": "unreadable"}},
+        source="warn_ut",
+        source_key="deseretnewspublishingco||saltlakecity",
+        company_name="Deseret News Publishing Co.",
+        source_url=URL,
+        city="Salt Lake City",
+        state="UT",
+        notice_date=None,
+        employees=85,
+        raw={
+            "Date of Notice": "09/31/10",
+            "Company Name": "Deseret News Publishing Co.",
+            "Location": "Salt Lake City",
+            "Affected Workers": "85",
+            "year": "2010",
+            "_flags": {"notice_date": "unreadable"},
+        },
     )
 
 
@@ -127,13 +166,16 @@ def test_month_only_date_is_the_first_of_the_month_and_flagged(notices):
     assert (spring_air.notice_date, spring_air.raw["_flags"]) == (date(2009, 5, 1), {"notice_date": "month only"})
 
 
-@pytest.mark.parametrize(("company", "published", "day"), [
-    ("Lozier Corporation", "01/07//09", date(2009, 1, 7)),
-    ("Viracon", "01/05/18/", date(2018, 1, 5)),
-    ("MH Lodging", "03/09/2020&", date(2020, 3, 9)),
-    ("Vivint Wireless", "3/3/2020", date(2020, 3, 3)),
-    ("Maximus Federal Services", "04/11/2022", date(2022, 4, 11)),
-])
+@pytest.mark.parametrize(
+    ("company", "published", "day"),
+    [
+        ("Lozier Corporation", "01/07//09", date(2009, 1, 7)),
+        ("Viracon", "01/05/18/", date(2018, 1, 5)),
+        ("MH Lodging", "03/09/2020&", date(2020, 3, 9)),
+        ("Vivint Wireless", "3/3/2020", date(2020, 3, 3)),
+        ("Maximus Federal Services", "04/11/2022", date(2022, 4, 11)),
+    ],
+)
 def test_typos_around_a_readable_date(notices, company, published, day):
     notice = one(notices, company)
     assert (notice.raw["Date of Notice"], notice.notice_date, "_flags" in notice.raw) == (published, day, False)
@@ -155,7 +197,10 @@ def test_mojibake_is_repaired_in_the_name_and_kept_in_raw(notices):
 def test_places_without_a_city(notices):
     hostess = one(notices, "Hostess")  # the CMS class name "navbar-headers" is taken off
     assert (hostess.raw["Company Name"], hostess.city, hostess.source_key) == (
-        "Hostess navbar-headers", None, "hostess|2012-05-09|statewide")
+        "Hostess navbar-headers",
+        None,
+        "hostess|2012-05-09|statewide",
+    )
     assert one(notices, "Canyon Fuel Company").city is None  # "Carbon County"
     assert {n.city for n in notices if n.raw["Location"] == "SLC"} == {"Salt Lake City"}
     assert one(notices, "Weather Shield Premium Windows & Doors").city == "Logan"  # <br /> inside the name
@@ -213,9 +258,30 @@ def test_row_without_company_and_date_is_skipped(caplog):
 def test_the_page_lands_through_the_cli(db_url, server, leads_cli, tmp_path, notices):
     expected = one(notices, "General Dynamics IT", date(2014, 3, 5))
     url = server.url(f"files/warn_ut/{PAGE}")
-    row = {**{k: v for k, v in expected.as_dict().items() if k in
-              ("source", "source_key", "company_name", "address", "city", "state", "zip5", "notice_type",
-               "notice_date", "effective_date", "employees", "industry_code", "raw")}, "source_url": url}
-    run = assert_source_lands("warn_ut", [url], [f"warn_ut/{PAGE}"], db_url=db_url, leads_cli=leads_cli,
-                              home=tmp_path, rows=[row])
+    row = {
+        **{
+            k: v
+            for k, v in expected.as_dict().items()
+            if k
+            in (
+                "source",
+                "source_key",
+                "company_name",
+                "address",
+                "city",
+                "state",
+                "zip5",
+                "notice_type",
+                "notice_date",
+                "effective_date",
+                "employees",
+                "industry_code",
+                "raw",
+            )
+        },
+        "source_url": url,
+    }
+    run = assert_source_lands(
+        "warn_ut", [url], [f"warn_ut/{PAGE}"], db_url=db_url, leads_cli=leads_cli, home=tmp_path, rows=[row]
+    )
     assert run["items"] == 208

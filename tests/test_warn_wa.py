@@ -44,8 +44,10 @@ def html_response(text: str, url: str = URL, request=None) -> HtmlResponse:
 
 
 def link(n: int, text: str) -> str:
-    return (f'<a href="javascript:__doPostBack(&#39;ucPSW$gvMain&#39;,&#39;Page${n}&#39;)">'
-            f'<font color="#000066">{text}</font></a>')
+    return (
+        f'<a href="javascript:__doPostBack(&#39;ucPSW$gvMain&#39;,&#39;Page${n}&#39;)">'
+        f'<font color="#000066">{text}</font></a>'
+    )
 
 
 DATA_ROW = re.compile(r"<tr>\s*<td><font face=\"Verdana\" color=\"Black\".*?</tr>", re.S)  # not the pager rows
@@ -87,13 +89,27 @@ def test_rows_match_the_independent_export(notices):
 def test_temporary_layoff(notices):
     (todd,) = [n for n in notices if n.company_name == "Todd Pacific Shipyards Corp"]
     assert todd == ClosureNotice(
-        source="warn_wa", source_key="toddpacificshipyardscorp|2004-03-26|seattle",
-        company_name="Todd Pacific Shipyards Corp", source_url=URL, notice_type="layoff", city="Seattle",
-        state="WA", notice_date=date(2004, 3, 26), effective_date=date(2004, 3, 26), employees=500,
+        source="warn_wa",
+        source_key="toddpacificshipyardscorp|2004-03-26|seattle",
+        company_name="Todd Pacific Shipyards Corp",
+        source_url=URL,
+        notice_type="layoff",
+        city="Seattle",
+        state="WA",
+        notice_date=date(2004, 3, 26),
+        effective_date=date(2004, 3, 26),
+        employees=500,
         temporary=True,
-        raw={"Company": "Todd Pacific Shipyards Corp", "Location": "Seattle", "Layoff Start Date": "3/26/2004",
-             "# of Workers": "500", "Closure Layoff": "Layoff", "Type of Layoff": "Temporary",
-             "Received Date": "3/26/2004", "Notice": ""},
+        raw={
+            "Company": "Todd Pacific Shipyards Corp",
+            "Location": "Seattle",
+            "Layoff Start Date": "3/26/2004",
+            "# of Workers": "500",
+            "Closure Layoff": "Layoff",
+            "Type of Layoff": "Temporary",
+            "Received Date": "3/26/2004",
+            "Notice": "",
+        },
     )
     assert [n.temporary for n in notices].count(False) == 13
 
@@ -101,20 +117,36 @@ def test_temporary_layoff(notices):
 def test_entities_and_font_wrappers(notices):
     glv = next(n for n in notices if n.raw["Company"] == "GL&V")
     assert glv == ClosureNotice(
-        source="warn_wa", source_key="glv|2004-03-09|vancouver", company_name="GL&V", source_url=URL,
-        notice_type="closure", city="Vancouver", state="WA", notice_date=date(2004, 3, 9),
-        effective_date=date(2004, 5, 7), employees=46, temporary=False,
-        raw={"Company": "GL&V", "Location": "Vancouver", "Layoff Start Date": "5/7/2004", "# of Workers": "46",
-             "Closure Layoff": "Closure", "Type of Layoff": "Permanent", "Received Date": "3/9/2004",
-             "Notice": ""},
+        source="warn_wa",
+        source_key="glv|2004-03-09|vancouver",
+        company_name="GL&V",
+        source_url=URL,
+        notice_type="closure",
+        city="Vancouver",
+        state="WA",
+        notice_date=date(2004, 3, 9),
+        effective_date=date(2004, 5, 7),
+        employees=46,
+        temporary=False,
+        raw={
+            "Company": "GL&V",
+            "Location": "Vancouver",
+            "Layoff Start Date": "5/7/2004",
+            "# of Workers": "46",
+            "Closure Layoff": "Closure",
+            "Type of Layoff": "Permanent",
+            "Received Date": "3/9/2004",
+            "Notice": "",
+        },
     )
     assert "Merrill Lynch Howard Johnson's" in {n.company_name for n in notices}
 
 
 def test_last_page_ends_the_crawl_and_the_backward_ellipsis_is_not_followed():
     assert pager(file_response("warn_wa", PAGE, url=URL)) == (103, None)
-    assert [x for x in WarnWaSpider().parse(file_response("warn_wa", PAGE, url=URL))
-            if not isinstance(x, ClosureNotice)] == []
+    assert [
+        x for x in WarnWaSpider().parse(file_response("warn_wa", PAGE, url=URL)) if not isinstance(x, ClosureNotice)
+    ] == []
 
 
 def test_next_page_is_a_post_back_echoing_the_view_state():
@@ -154,7 +186,8 @@ def test_key_survives_punctuation_edits(notices):
     text = real_text().replace("Fujicolor Processing, Inc", "Fujicolor Processing Inc.")
     again = {n.company_name: n.source_key for n in spider().parse_file(html_response(text))}
     assert again["Fujicolor Processing Inc."] == next(
-        n.source_key for n in notices if n.company_name == "Fujicolor Processing, Inc")
+        n.source_key for n in notices if n.company_name == "Fujicolor Processing, Inc"
+    )
 
 
 def drop_column(text: str, header: str) -> str:
@@ -224,10 +257,32 @@ def test_the_search_lands_through_the_cli_following_the_post_back(db_url, server
     saved_first = tmp_path / "page_102_derived.html"
     saved_first.write_text(first, encoding="utf-8")
     todd = next(n for n in notices if n.company_name == "Todd Pacific Shipyards Corp").as_dict()
-    row = {k: todd[k] for k in ("source", "source_key", "company_name", "address", "city", "state", "zip5",
-                                "notice_type", "notice_date", "effective_date", "employees", "industry_code",
-                                "raw")} | {"source_url": url}  # a row of the second page, reached by POST
-    run = assert_source_lands("warn_wa", [url], [saved_first, f"warn_wa/{PAGE}"], db_url=db_url,
-                              leads_cli=leads_cli, home=tmp_path, rows=[row])
+    row = {
+        k: todd[k]
+        for k in (
+            "source",
+            "source_key",
+            "company_name",
+            "address",
+            "city",
+            "state",
+            "zip5",
+            "notice_type",
+            "notice_date",
+            "effective_date",
+            "employees",
+            "industry_code",
+            "raw",
+        )
+    } | {"source_url": url}  # a row of the second page, reached by POST
+    run = assert_source_lands(
+        "warn_wa",
+        [url],
+        [saved_first, f"warn_wa/{PAGE}"],
+        db_url=db_url,
+        leads_cli=leads_cli,
+        home=tmp_path,
+        rows=[row],
+    )
     assert run["items"] == 14  # 5 + 14 rows read, the 5 repeated rows yielded once
     assert server.requests.count(("POST", "/wa/SearchWARN.aspx")) == 2  # one per crawl
