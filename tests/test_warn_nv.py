@@ -1,0 +1,165 @@
+"""warn_nv: Nevada DETR's WARN and Non-WARN list (a re-serialised CSV sample of the agency's records)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections import Counter
+from datetime import date
+
+import openpyxl
+import pytest
+import scrapy
+from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.utils.test import get_crawler
+
+from leads.items import ClosureNotice
+from spiders.base import STAT_LAYOUT_ERRORS, STAT_ROWS_SKIPPED
+from spiders.parsing import LayoutChanged
+from spiders.warn_nv import WarnNvSpider
+from tests.e2e import NOTICE_COLUMNS, assert_source_lands
+from tests.helpers import FILES, file_response
+
+URL = "https://detr.nv.gov/content/media/warn-list.csv"
+
+
+def spider() -> WarnNvSpider:
+    return WarnNvSpider.from_crawler(get_crawler(WarnNvSpider))
+
+
+def real_rows() -> list[list[str]]:
+    with open(FILES / "warn_nv" / "nv.csv", encoding="utf-8", newline="") as f:
+        return list(csv.reader(f))
+
+
+def csv_response(rows: list[list[str]]) -> TextResponse:
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return TextResponse(url=URL, body=out.getvalue().encode("utf-8"), encoding="utf-8")
+
+
+def without_column(rows: list[list[str]], header: str) -> list[list[str]]:
+    at = rows[0].index(header)
+    return [row[:at] + row[at + 1 :] for row in rows]
+
+
+@pytest.fixture(scope="module")
+def notices() -> list[ClosureNotice]:
+    return list(WarnNvSpider().parse_file(file_response("warn_nv", "nv.csv", url=URL)))
+
+
+SPIRIT = ClosureNotice(
+    source="warn_nv",
+    source_key="spiritairlines|2026-05-04|lasvegasreno|clarkwashoe",
+    company_name="Spirit Airlines",
+    source_url=URL,
+    notice_type="closure",
+    city="Las Vegas/Reno",
+    state="NV",
+    notice_date=date(2026, 5, 4),
+    effective_date=date(2026, 5, 2),
+    employees=999,
+    raw={"Received Date": "5/4/2026", "Effective Date": "5/2/2026", "Type": "Closure", "Affected Total": "999",
+         "Employer": "Spirit Airlines", "City": "Las Vegas/Reno", "County": "Clark/Washoe", "Notification": "WARN"},
+)
+
+
+def test_every_dated_row_is_a_notice(notices):
+    rows = real_rows()
+    dated = [r for r in rows[1:] if r[0] or r[1]]
+    assert (len(rows) - 1, len(dated)) == (15, 14)  # csv.reader; the Intuit row has no date at all
+    assert len(notices) == 14 and len({n.source_key for n in notices}) == 14
+    published = Counter(r[2] for r in dated)
+    assert Counter(n.notice_type for n in notices) == {"closure": published["Closure"], "layoff": published["Layoff"]}
+    assert {(n.state, n.address, n.temporary, n.amended) for n in notices} == {("NV", None, None, False)}
+
+
+def test_multi_site_row_whole(notices):
+    assert notices[12] == SPIRIT
+
+
+def test_remote_unknown_count_and_non_warn(notices):
+    smbc, _, shell, ace = notices[:4]
+    assert (smbc.city, smbc.notice_date, smbc.effective_date, smbc.raw["Notification"]) == (
+        None, date(2025, 1, 8), date(2026, 3, 10), "Non-WARN")
+    assert shell.city is None and shell.raw["City"] == "Remote"
+    assert ace.company_name == "Ace Dragon Wok(WAA Hospitality LLC)"
+    dig = next(n for n in notices if n.company_name == "Dig It Coffee Co")
+    assert (dig.employees, dig.raw["Affected Total"], dig.notice_type) == (None, "unknown", "closure")
+    # Spirit Airlines filed twice: two notices
+    assert [n.employees for n in notices if n.company_name == "Spirit Airlines"] == [1, 999]
+
+
+def test_dateless_row_is_skipped_and_named(caplog):
+    s = spider()
+    with caplog.at_level(logging.WARNING):
+        got = list(s.parse(file_response("warn_nv", "nv.csv", url=URL)))
+    assert len(got) == 14 and s.crawler.stats.get_value(STAT_ROWS_SKIPPED) == 1
+    assert "skipped row line 16 ('Intuit Inc')" in caplog.text and "no readable date" in caplog.text
+    assert "line 13: unreadable count 'unknown'" in caplog.text
+
+
+@pytest.mark.parametrize("header, field, value", [("Type", "notice_type", "other"),
+                                                  ("Affected Total", "employees", None),
+                                                  ("Effective Date", "effective_date", None)])
+def test_missing_optional_column_lands_every_dated_row(notices, header, field, value):
+    got = list(spider().parse(csv_response(without_column(real_rows(), header))))
+    assert len(got) == 14 and {getattr(n, field) for n in got} == {value}
+
+
+def test_renamed_and_reordered_columns(notices):
+    rows = real_rows()
+    names = {"Received Date": "Date Received", "Effective Date": "Layoff Date", "Type": "Notice Type",
+             "Affected Total": "Employees Affected", "Employer": "Company Name"}
+    order = [4, 5, 6, 0, 1, 2, 3, 7]
+    moved = [[names.get(rows[0][i], rows[0][i]) for i in order]] + [[r[i] for i in order] for r in rows[1:]]
+    got = list(spider().parse(csv_response(moved)))
+    assert [n.as_dict() | {"raw": None} for n in got] == [n.as_dict() | {"raw": None} for n in notices]
+
+
+@pytest.mark.parametrize("headers", [["Employer"], ["City", "County"], ["Received Date", "Effective Date"]])
+def test_missing_essential_column_is_a_layout_error(headers, caplog):
+    rows = real_rows()
+    for header in headers:
+        rows = without_column(rows, header)
+    with pytest.raises(LayoutChanged, match="layout changed"):
+        list(spider().parse_file(csv_response(rows)))
+    s = spider()
+    with caplog.at_level(logging.ERROR):
+        assert list(s.parse(csv_response(rows))) == []
+    assert s.crawler.stats.get_value(STAT_LAYOUT_ERRORS) == 1
+
+
+def test_xlsx_list_gives_the_same_notices(notices):
+    book = openpyxl.Workbook()
+    for row in real_rows():
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    again = list(spider().parse(Response(url=URL, body=out.getvalue())))
+
+    def comparable(items):  # a workbook cell left empty reads as None, not ""
+        return [n.as_dict() | {"raw": {k: v for k, v in n.raw.items() if v}} for n in items]
+
+    assert comparable(again) == comparable(notices)
+
+
+def test_landing_page_links(caplog):
+    page = b'<html><a href="/content/media/WARN_List.xlsx">WARN list</a><a href="/a.pdf">PDF</a></html>'
+    (request,) = spider().parse(HtmlResponse(url=WarnNvSpider.agency_url, body=page, encoding="utf-8"))
+    assert isinstance(request, scrapy.Request) and request.url == "https://detr.nv.gov/content/media/WARN_List.xlsx"
+    pdf_only = b'<html><a href="/content/media/WARN_and_NonWARN_Master_w_Logo_2026.pdf">WARN</a></html>'
+    s = spider()
+    with caplog.at_level(logging.ERROR):
+        assert list(s.parse(HtmlResponse(url=WarnNvSpider.agency_url, body=pdf_only, encoding="utf-8"))) == []
+    assert "links only PDF lists, not read yet" in caplog.text and "Master_w_Logo_2026.pdf" in caplog.text
+    with pytest.raises(LayoutChanged, match="PDF"):
+        list(spider().parse_file(Response(url=URL, body=b"%PDF-1.7\n...")))
+
+
+def test_crawl_lands_the_notices(db_url, server, leads_cli, tmp_path):
+    url = server.url("files/warn_nv/nv.csv")
+    row = {c: getattr(SPIRIT, c) for c in NOTICE_COLUMNS} | {"source_url": url}
+    assert_source_lands("warn_nv", [url], ["warn_nv/nv.csv"], db_url=db_url, leads_cli=leads_cli, home=tmp_path,
+                        rows=[row])
