@@ -12,7 +12,8 @@ Number of Employees Affected):
   columns. Optional: Date of Impact, employees, Industry, Year. A missing optional column lands every
   row with that field None and logs one WARNING naming it.
 - ``source_key`` = company + notice date + county (``tabular.make_key``: "CHS, Inc." = "CHS Inc.");
-  an identical repeated row is yielded once, a same-key row that differs elsewhere gets ``|2``.
+  an identical repeated row is yielded once, a same-key row that differs elsewhere gets ``|2``. A key longer than 240
+  characters (a dozen subsidiaries in one name) is cut and ends in a digest of the whole.
 - ``state`` is MT; the county stays in ``raw`` (the item has no county field); ``city`` and
   ``address`` are None: the file publishes neither.
 - ``notice_type`` is ``other`` and ``temporary`` None: the workbook has no type column (the
@@ -26,6 +27,7 @@ Number of Employees Affected):
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -136,7 +138,7 @@ class WarnMtSpider(NoticeSpider):
         county = clean_text(cell(row, columns, "county")) or None
         return ClosureNotice(
             source=self.name,
-            source_key=make_key(company, notice_date or effective_date, county),
+            source_key=bounded_key(company, notice_date or effective_date, county),
             company_name=company,
             source_url=response.url,
             notice_type="other",
@@ -194,3 +196,19 @@ def newest_workbook_link(response: Response) -> str:
             return date.min
 
     return max(links, key=lambda url: (dated(url), -links.index(url)))
+
+
+#: notices.source_key is 255 characters; UniqueKeys may add "|NN".
+KEY_LIMIT = 240
+
+
+def bounded_key(*parts: object) -> str:
+    """``make_key`` of the parts, cut to KEY_LIMIT with a digest of the whole so it stays unique and stable.
+
+    A notice naming a dozen subsidiaries and sites (Alaska's Holland America Group row) makes a key
+    longer than the column; the store would drop the notice.
+    """
+    key = make_key(*parts)
+    if len(key) <= KEY_LIMIT:
+        return key
+    return key[: KEY_LIMIT - 17] + "~" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]

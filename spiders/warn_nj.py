@@ -32,6 +32,7 @@ Field decisions (columns: Company, City, Month Posted, Effective Date, Workforce
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from datetime import date
 from typing import Any, ClassVar
@@ -126,7 +127,7 @@ class WarnNjSpider(NoticeSpider):
         city = clean_text(cell(row, columns, "city")) or None
         return ClosureNotice(
             source=self.name,
-            source_key=make_key(company, effective_date, city),
+            source_key=bounded_key(company, effective_date, city),
             company_name=company,
             source_url=response.url,
             notice_type="other",
@@ -163,3 +164,19 @@ def read_count(value: Any) -> int | None:
     if isinstance(value, str):
         value = value.strip().lstrip("*")
     return parse_int(value)
+
+
+#: notices.source_key is 255 characters; UniqueKeys may add "|NN".
+KEY_LIMIT = 240
+
+
+def bounded_key(*parts: object) -> str:
+    """``make_key`` of the parts, cut to KEY_LIMIT with a digest of the whole so it stays unique and stable.
+
+    A notice naming a dozen subsidiaries and sites (Alaska's Holland America Group row) makes a key
+    longer than the column; the store would drop the notice.
+    """
+    key = make_key(*parts)
+    if len(key) <= KEY_LIMIT:
+        return key
+    return key[: KEY_LIMIT - 17] + "~" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]

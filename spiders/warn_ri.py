@@ -28,6 +28,7 @@ Affected, Effective Date, Closing Yes/No, Union Yes/No, Union Address):
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -144,7 +145,7 @@ class WarnRiSpider(NoticeSpider):
         location = clean_text(cell(row, columns, "location")) or None
         return ClosureNotice(
             source=self.name,
-            source_key=make_key(company, notice_date or effective_date, location),
+            source_key=bounded_key(company, notice_date or effective_date, location),
             company_name=company,
             source_url=response.url,
             notice_type=notice_type(cell(row, columns, "closing")),
@@ -213,3 +214,19 @@ def newest_workbook_link(response: Response) -> str:
             return date.min
 
     return max(links, key=lambda url: (dated(url), -links.index(url)))
+
+
+#: notices.source_key is 255 characters; UniqueKeys may add "|NN".
+KEY_LIMIT = 240
+
+
+def bounded_key(*parts: object) -> str:
+    """``make_key`` of the parts, cut to KEY_LIMIT with a digest of the whole so it stays unique and stable.
+
+    A notice naming a dozen subsidiaries and sites (Alaska's Holland America Group row) makes a key
+    longer than the column; the store would drop the notice.
+    """
+    key = make_key(*parts)
+    if len(key) <= KEY_LIMIT:
+        return key
+    return key[: KEY_LIMIT - 17] + "~" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
