@@ -24,7 +24,8 @@ Field decisions (columns: Company, City, Month Posted, Effective Date, Workforce
 - The footnote itself is a row of its own ("* Most employees …" in Company, the rest blank): a
   note, not a notice; logged at INFO, not counted as skipped.
 - ``source_key`` = company + effective date + city (``tabular.make_key``: "CHS, Inc." = "CHS Inc.",
-  the stray trailing comma of "Tyme Global Technologies, LLC," does not count). ``city`` as
+  the stray trailing comma of "Tyme Global Technologies, LLC," does not count; a key over 240
+  characters is cut and ends in a digest of the whole). ``city`` as
   published ("STATEWIDE", "NEWARK/CHERRY HILL" included); ``state`` NJ; no address or ZIP.
 - Unreadable optional values leave the field None, keep the text in ``raw`` and log a WARNING
   (stat ``leads/values_unreadable``).

@@ -19,7 +19,8 @@ Affected, Effective Date, Closing Yes/No, Union Yes/No, Union Address):
 - ``company_name``: the trailing footnote asterisk of the 2020 rows ("Hotel Viking*", "Upserve *")
   is taken off; ``raw`` keeps it. ``source_key`` = company + notice date + location
   (``tabular.make_key``: "CHS, Inc." = "CHS Inc."); an identical repeated row is yielded once, a
-  same-key row that differs elsewhere gets ``|2``.
+  same-key row that differs elsewhere gets ``|2``; a key over 240 characters is cut and ends in
+  a digest of the whole.
 - ``city`` = Location of Layoffs as published ("Warwick, Providence", "Multiple Locations"), None
   when it only names the state ("Rhode Island", "RI"). ``state`` is RI; no street address or ZIP.
 - ``employees``: a count; "---", "60-80", "54 Union 3 Non Union" leave it None (flagged).
