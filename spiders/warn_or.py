@@ -1,0 +1,229 @@
+"""Oregon WARN notices: HECC's WARN page serves its XLSX workbook through a form with an anti-forgery token.
+
+The page (``ccwd.hecc.oregon.gov/Layoff/WARN``) holds a form that POSTs its hidden
+``__RequestVerificationToken`` to ``/Layoff/WARN/Download``; the answer is the workbook. ``parse``
+finds that form by meaning (its action or button says "Download") and submits it with the token
+the page carries, so the token is always the fresh one; a form without the token is a layout error. Given a
+workbook directly (``--url …xlsx``), ``parse`` reads it. The workbook puts title rows above its
+header; the header is found by meaning.
+
+Field decisions (columns: WARN#, Company Name, Location, Layoff Date, Laid Off, Layoff Type,
+Received Date):
+
+- Essential: Company Name, Location, and a Received Date or Layoff Date column. Optional: WARN#,
+  Laid Off, Layoff Type, the other date. A missing optional column lands every row with that field
+  None and logs one WARNING naming it.
+- ``notice_date`` = Received Date, ``effective_date`` = Layoff Date (Excel dates). 1899-12-29 (24
+  rows) is Excel's zero, an empty date cell formatted as a date: None, flagged.
+- ``notice_type``: "Permanent closure" -> closure; "Reduction", "Large Layoff - 10 or more
+  workers", "Small Layoff  1 – 10 workers", "Temporary Layoff" -> layoff; "Other"/blank -> other.
+  ``temporary``: "Temporary Layoff" -> True, "Permanent closure" -> False, else None.
+- ``company_name`` without the fixed-width padding of the old rows ("STANLEY SMITH SECURITY, INC   ").
+  ``Location`` "Portland,", "PORTLAND      ", "ST LOUIS, MO": city without padding or a trailing
+  comma; a state written after the city is the state (MO), else OR. No street address or ZIP.
+- ``source_key`` = company + received date + location (``tabular.make_key``: "CHS, Inc." = "CHS
+  Inc."); WARN# is not unique (one number for several sites or phases) and stays in ``raw``. An
+  identical repeated row is yielded once, a same-key row that differs elsewhere (another layoff
+  date of one notice) gets ``|2``; a key over 240 characters is cut and ends in a digest.
+- ``employees`` = Laid Off; unreadable -> None, flagged (stat ``leads/values_unreadable``).
+- Skipped (logged, counted): a row with no company, or with no readable date at all; an empty
+  row is not a row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from datetime import date
+from typing import Any, ClassVar
+
+import scrapy
+from scrapy.http import FormRequest
+from scrapy.http import Response
+
+from leads.items import ClosureNotice
+from spiders.base import NoticeSpider
+from spiders.parsing import LayoutChanged, clean_text, parse_date, parse_int, split_city_state_zip
+from spiders.tabular import XLSX_MAGIC, UniqueKeys, cell, find_header_row, is_blank, make_key, raw_row, xlsx_sheets
+
+COLUMNS = {
+    "company": [r"^company name$", r"\b(company|employer|business)\b"],
+    "location": [r"^location$", r"\b(location|city|site)\b"],
+    "notice_date": [r"^received date$", r"\b(received|notice)\b.*\bdate\b|\bdate\b.*\breceived\b"],
+    "effective_date": [r"^layoff date$", r"\b(layoff|closing|closure|effective)\b.*\bdate\b"],
+    "employees": [r"^laid off$", r"\b(laid off|affected|employees|workers|jobs)\b"],
+    "notice_type": [r"^layoff type$", r"\btype\b"],
+    "warn_number": [r"^warn\b", r"\bnumber\b|\bno\b"],
+}
+REQUIRED = ["company", "location"]
+DATES = ["notice_date", "effective_date"]
+OPTIONAL = ["effective_date", "employees", "notice_type", "warn_number"]
+STAT_UNREADABLE = "leads/values_unreadable"
+
+_DOWNLOAD = re.compile(r"\bdownload\b", re.I)
+
+
+class WarnOrSpider(NoticeSpider):
+    name = "warn_or"
+    agency_url = "https://ccwd.hecc.oregon.gov/Layoff/WARN"
+    source_format = "XLSX workbook behind a token form (POST)"
+    region = "Oregon"
+    verified_on = "rebuilt from a row dump (2022-02-05)"
+    start_urls: ClassVar[list[str]] = [agency_url]
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        if response.body.startswith(XLSX_MAGIC):
+            yield from self.parse_workbook(response)
+            return
+        try:
+            yield download_request(response, self.parse_workbook, self.on_request_error)
+        except LayoutChanged as exc:
+            self.layout_changed(response, str(exc))
+
+    def parse_workbook(self, response: Response) -> Iterator[ClosureNotice]:
+        yield from self.notices_or_layout_error(response, self._parse_workbook)
+
+    def parse_file(self, response: Response) -> Iterator[ClosureNotice]:
+        """A saved workbook gives its notices; the saved WARN page gives none (its form fetches the workbook)."""
+        if response.body.startswith(XLSX_MAGIC):
+            yield from list(self._parse_workbook(response))
+            return
+        request = download_request(response, self.parse_workbook, self.on_request_error)
+        self.logger.info("source %s: %s is the WARN page; its form posts to %s for the workbook",
+                         self.name, response.url, request.url)
+
+    def _parse_workbook(self, response: Response) -> Iterator[ClosureNotice]:
+        sheet, rows, header_at, columns = self._find_sheet(response.body)
+        headers = rows[header_at]
+        missing = [f for f in OPTIONAL if f not in columns]
+        if missing:
+            self.logger.warning("source %s: sheet %r has no column for %s; those fields stay empty",
+                                self.name, sheet, ", ".join(missing))
+        keys = UniqueKeys()
+        for excel_row, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
+            if is_blank(row):
+                continue
+            where = f"sheet {sheet!r} row {excel_row}"
+            raw = raw_row(headers, row)
+            try:
+                notice = self._parse_row(response, where, row, columns, raw)
+            except ValueError as exc:
+                self.skip_row(response, f"{where} ({clean_text(cell(row, columns, 'company'))!r})", str(exc))
+                continue
+            notice.source_key, repeat = keys.assign(notice.source_key, raw)
+            if repeat:
+                self.logger.info("source %s: %s repeats an earlier row; yielded once", self.name, where)
+                continue
+            yield notice
+
+    def _find_sheet(self, body: bytes) -> tuple[str, list[tuple[Any, ...]], int, dict[str, int]]:
+        error: LayoutChanged | None = None
+        for name, rows in xlsx_sheets(body):
+            try:
+                header_at, columns = find_header_row(rows, COLUMNS, REQUIRED, source=f"{self.name} sheet {name!r}")
+            except LayoutChanged as exc:
+                error = error or exc
+                continue
+            if not any(f in columns for f in DATES):
+                raise LayoutChanged(f"{self.name} sheet {name!r}: layout changed: no date column among headers "
+                                    f"{[clean_text(h) for h in rows[header_at]]}")
+            return name, rows, header_at, columns
+        raise error or LayoutChanged("the workbook has no sheet")
+
+    def _parse_row(self, response: Response, where: str, row: tuple[Any, ...], columns: dict[str, int],
+                   raw: dict[str, Any]) -> ClosureNotice:
+        company = clean_text(cell(row, columns, "company"))
+        if not company:
+            raise ValueError("no company name")
+        notice_date = self._value(response, where, "received date", cell(row, columns, "notice_date"), read_date)
+        effective_date = self._value(response, where, "layoff date", cell(row, columns, "effective_date"), read_date)
+        if notice_date is None and effective_date is None:
+            raise ValueError("no readable date")
+        location = clean_text(cell(row, columns, "location")).strip(" ,") or None
+        city, state, _ = split_city_state_zip(location)
+        kind = clean_text(cell(row, columns, "notice_type"))
+        return ClosureNotice(
+            source=self.name,
+            source_key=bounded_key(company, notice_date or effective_date, location),
+            company_name=company,
+            source_url=response.url,
+            notice_type=notice_type(kind),
+            city=city,
+            state=state or "OR",
+            notice_date=notice_date,
+            effective_date=effective_date,
+            employees=self._value(response, where, "laid-off count", cell(row, columns, "employees"), parse_int),
+            temporary=True if re.search(r"\btemporary\b", kind, re.I) else False if re.search(
+                r"\bpermanent\b", kind, re.I) else None,
+            raw=raw,
+        )
+
+    def _value(self, response: Response, where: str, what: str, value: Any, reader: Any) -> Any:
+        """An optional value read by ``reader``; unreadable -> None, flagged (the text stays in raw)."""
+        try:
+            return reader(value)
+        except ValueError:
+            self._inc(STAT_UNREADABLE)
+            self.logger.warning("source %s: %s of %s: unreadable %s %r left empty (kept in raw)",
+                                self.name, where, response.url, what, clean_text(value))
+            return None
+
+
+def read_date(value: Any) -> date | None:
+    """A tolerant date: Excel dates, the common spellings, the first whole date of a range; ValueError else.
+
+    A date before 1900 is Excel's "zero" (an empty date cell formatted as a date), not a notice date.
+    """
+    parsed = parse_date(value)
+    if parsed is not None and parsed.year < 1900:
+        raise ValueError(f"Excel zero date {parsed.isoformat()}")
+    return parsed
+
+
+def download_request(response: Response, callback: Any, errback: Any) -> scrapy.Request:
+    """The POST of the page's download form, with the hidden anti-forgery token the page carries.
+
+    Built from the form's own action and inputs (Scrapy 2.19 deprecates ``FormRequest.from_response``
+    in favour of the form2request package; one form of hidden inputs does not need either).
+    """
+    if not isinstance(response, scrapy.http.TextResponse):
+        raise LayoutChanged("expected the WARN page (HTML) or an XLSX workbook, got another binary file")
+    for form in response.css("form"):
+        words = " ".join([form.attrib.get("action", ""), *form.css("button::text, input[type=submit]::attr(value), "
+                                                                     "button::attr(value)").getall()])
+        if not _DOWNLOAD.search(words):
+            continue
+        fields = [(i.attrib["name"], i.attrib.get("value", "")) for i in form.css("input[name]")
+                  if i.attrib.get("type", "text").lower() not in {"submit", "button", "image", "reset"}]
+        if not any(name == "__RequestVerificationToken" for name, _ in fields):
+            raise LayoutChanged("the download form on the WARN page has no __RequestVerificationToken")
+        return FormRequest(response.urljoin(form.attrib.get("action") or response.url),
+                           method=(form.attrib.get("method") or "post").upper(), formdata=fields,
+                           callback=callback, errback=errback)
+    raise LayoutChanged("no download form on the WARN page")
+
+
+def notice_type(kind: str) -> str:
+    text = kind.casefold()
+    if "clos" in text:
+        return "closure"
+    if "layoff" in text or "lay off" in text or "reduction" in text:
+        return "layoff"
+    return "other"
+
+
+#: notices.source_key is 255 characters; UniqueKeys may add "|NN".
+KEY_LIMIT = 240
+
+
+def bounded_key(*parts: object) -> str:
+    """``make_key`` of the parts, cut to KEY_LIMIT with a digest of the whole so it stays unique and stable.
+
+    A notice naming a dozen subsidiaries and sites (Alaska's Holland America Group row) makes a key
+    longer than the column; the store would drop the notice.
+    """
+    key = make_key(*parts)
+    if len(key) <= KEY_LIMIT:
+        return key
+    return key[: KEY_LIMIT - 17] + "~" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
