@@ -133,7 +133,7 @@ def link_sites(
             res = site_score(a, b, threshold, common)
             if res[0] >= threshold:
                 kept.append((a_pos, b_pos, res))
-    pairs: list[tuple[int, int, float]] = []
+    judged: list[tuple[int, int, float, dict[str, Any]]] = []
     for a_pos, b_pos, res in kept:
         a, b = luniq[a_pos], runiq[b_pos]
         here = 0
@@ -143,7 +143,13 @@ def link_sites(
         s, ev = frequency.judge(a, b, res, name_places=places, businesses_here=here, common=common)
         if s < threshold:
             continue
-        s = round(s, 1)
+        judged.append((a_pos, b_pos, round(s, 1), ev))
+    if one_to_one:
+        # On distinct records: exact duplicates within one list are one record, and all of them get its pair.
+        best = {(i, j) for i, j, _ in greedy_one_to_one([(a, b, s) for a, b, s, _ in judged])}
+        judged = [x for x in judged if (x[0], x[1]) in best]
+    pairs: list[tuple[int, int, float]] = []
+    for a_pos, b_pos, s, ev in judged:
         if self_link and a_pos == b_pos:  # duplicates of one record within a self-linked list
             new = [(i, j, s) for i, j in combinations(lmembers[a_pos], 2)]
         else:
@@ -153,7 +159,5 @@ def link_sites(
         if evidence is not None:
             for i, j, _ in new:
                 evidence[(i, j)] = ev
-    if one_to_one:
-        pairs = greedy_one_to_one(pairs)
     pairs.sort(key=lambda p: (p[0], -p[2], p[1]))
     return pairs, scored
