@@ -71,9 +71,10 @@ def common_words(sites: Iterable[Site]) -> frozenset[str]:
 
 def miles(a: Site, b: Site) -> float | None:
     """Great-circle distance between two sites' coordinates, or None when either lacks them."""
-    if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
+    try:  # None, or "" from a database row read with ``v or ""``: no coordinates
+        la1, lo1, la2, lo2 = map(math.radians, (float(a.lat), float(a.lon), float(b.lat), float(b.lon)))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
         return None
-    la1, lo1, la2, lo2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
     h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
     return 2 * 3958.8 * math.asin(min(1.0, math.sqrt(h)))
 
@@ -98,6 +99,20 @@ def place_key(s: Site) -> tuple | None:
     return None
 
 
+def bearer(s: Site) -> tuple:
+    """What is kept of a record bearing some name: its place, city and postcode (see :func:`places`)."""
+    return (place_key(s), s.city, s.zip5)
+
+
+def places(bearers: set, near: Site | None = None) -> tuple[int, int]:
+    """(places bearing a name, those of them in the city or postcode of ``near``) from :func:`bearer` tuples."""
+    total = {b[0] for b in bearers if b[0] is not None}
+    if near is None or not (near.city or near.zip5):
+        return len(total), len(total)
+    local = {b[0] for b in bearers if b[0] is not None and ((near.city and b[1] == near.city) or (near.zip5 and b[2] == near.zip5))}
+    return len(total), len(local)
+
+
 def businesses_per_address(sites: Sequence[Site]) -> dict[tuple[str, str], int]:
     """For each street address of one side: how many different businesses sit there (names that do not score
     ``SAME_BUSINESS_AT_ADDRESS`` against each other; "Ryder" and "Chicago Public Schools Ryder" are one)."""
@@ -113,6 +128,11 @@ def businesses_per_address(sites: Sequence[Site]) -> dict[tuple[str, str], int]:
             continue
         out[key] = _groups(lst)
     return out
+
+
+def count_businesses(names: list[tuple[str, ...]]) -> int:
+    """How many different businesses a list of names at one address are (see :func:`businesses_per_address`)."""
+    return _groups(names)
 
 
 def _groups(names: list[tuple[str, ...]]) -> int:
@@ -133,11 +153,13 @@ def judge(
     name_places: int,
     businesses_here: int,
     common: frozenset[str],
+    local_places: int | None = None,
 ) -> tuple[float, dict[str, Any]]:
     """The score of a pair once how common its evidence is in the run is known, and the evidence saying so.
 
     ``name_places``: how many places bear this name on either side (the larger count); ``businesses_here``:
-    how many businesses share the street address on either side (the larger count). Returns (score, evidence
+    how many businesses share the street address on either side (the larger count); ``local_places``: how
+    many of those places are in the city or postcode of the record it would link to. Returns (score, evidence
     keys ``carried_by``, ``weakened_by``, ``distance_miles``, ``name_places``, ``businesses_at_address``).
     """
     score, n, addr, _, _ = res
@@ -170,11 +192,19 @@ def judge(
         carried.append("same postcode")
     elif a.zip5 and b.zip5:
         weakened.append("different postcode")
+    same_city = bool(a.city) and a.city == b.city and (not a.state or not b.state or a.state == b.state)
     if name_places >= CHAIN_PLACES:
-        weakened.append(f"common name ({name_places} places)")
         if not (same_place or near or same_postcode):
-            score = min(score, COMMON_NO_PLACE_CAP)
-        elif n >= NAME_SAME:
+            if same_city and local_places is not None and local_places <= 1:
+                # A chain with one branch in this city: the city says which one.
+                weakened.append(f"common name ({name_places} places, one in this city)")
+                carried.append("same city")
+            else:
+                weakened.append(f"common name ({name_places} places)")
+                score = min(score, COMMON_NO_PLACE_CAP)
+        else:
+            weakened.append(f"common name ({name_places} places)")
+        if n >= NAME_SAME:
             carried.insert(0, "same name")
     elif n >= NAME_SAME or not street_agrees:
         carried.insert(0, "rare name")

@@ -20,7 +20,7 @@ GRID_DEGREES = 0.002
 
 
 def grid_key(site: Site) -> str | None:
-    if site.lat is None or site.lon is None:
+    if not isinstance(site.lat, float) or not isinstance(site.lon, float):
         return None
     return f"g:{math.floor(site.lat / GRID_DEGREES)}:{math.floor(site.lon / GRID_DEGREES)}"
 
@@ -117,7 +117,7 @@ def link_sites(
     scored = 0
     for a_pos, a in enumerate(luniq):
         if self_link:
-            lplaces[a_pos].add(frequency.place_key(a))
+            lplaces[a_pos].add(frequency.bearer(a))
             if len(lmembers[a_pos]) > 1:
                 res = site_score(a, a, threshold, common)
                 if res[0] >= threshold:
@@ -128,8 +128,8 @@ def link_sites(
             b = runiq[b_pos]
             scored += 1
             if name_similarity(a.variants, b.variants, NAME_SAME)[0]:
-                lplaces[a_pos].add(frequency.place_key(b))
-                rplaces[b_pos].add(frequency.place_key(a))
+                lplaces[a_pos].add(frequency.bearer(b))
+                rplaces[b_pos].add(frequency.bearer(a))
             res = site_score(a, b, threshold, common)
             if res[0] >= threshold:
                 kept.append((a_pos, b_pos, res))
@@ -139,8 +139,10 @@ def link_sites(
         here = 0
         if res[2] is not None:
             here = max(lshared.get(frequency.address_place(a), 1), rshared.get(frequency.address_place(b), 1))
-        places = max(len(lplaces[a_pos] - {None}), len(rplaces[b_pos] - {None}))
-        s, ev = frequency.judge(a, b, res, name_places=places, businesses_here=here, common=common)
+        total_a, local_a = frequency.places(lplaces[a_pos], a)
+        total_b, local_b = frequency.places(rplaces[b_pos], b)
+        s, ev = frequency.judge(a, b, res, name_places=max(total_a, total_b), businesses_here=here, common=common,
+                                local_places=max(local_a, local_b))
         if s < threshold:
             continue
         judged.append((a_pos, b_pos, round(s, 1), ev))
