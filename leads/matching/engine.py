@@ -108,6 +108,7 @@ class CompetitorProfile:
         return False
 
 
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _KIND_ORDER = {kind: i for i, kind in enumerate(LINK_KINDS)}
 
 
@@ -383,7 +384,8 @@ class MatchEngine:
                     for j in cands:
                         nn = numbers[j]
                         if number and nn:
-                            if skip_other_numbers and nn != number and "-" not in nn and "-" not in number:
+                            if (skip_other_numbers and nn != number and "-" not in nn and "-" not in number
+                                    and nn.rstrip(_LETTERS) != number.rstrip(_LETTERS)):
                                 continue  # another house number: another place (score <= 35)
                             cut = prefilter_address
                         else:

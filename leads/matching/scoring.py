@@ -191,8 +191,8 @@ def name_similarity(
     best = (0.0, "", "")
     for x in a:
         for y in b:
-            if x == y:
-                return (100.0, x, y)
+            if x == y or x.replace(" ", "") == y.replace(" ", ""):
+                return (100.0, x, y)  # equal, or equal but for spaces: "bread winners" / "breadwinners"
             st = token_set_ratio(x, y, score_cutoff=cutoff)  # the score is never above set: cheap early exit
             if not st or st <= best[0]:
                 continue
@@ -229,11 +229,13 @@ def _number_range(n: str) -> tuple[int, int] | None:
 
 
 def numbers_match(a: str, b: str) -> bool:
-    """House numbers agree: equal, or one range covers the other ("1710-1718" and "1718")."""
+    """House numbers agree: equal, one range covers the other ("1710-1718" and "1718"), or one adds a unit letter
+    to the other's number ("1058b" and "1058": directories drop the letter)."""
     if a == b:
         return True
     if "-" not in a and "-" not in b:
-        return False
+        return bool(a and b) and a[0].isdigit() and (a.rstrip("abcdefghijklmnopqrstuvwxyz") == b
+                                                     or b.rstrip("abcdefghijklmnopqrstuvwxyz") == a)
     ra, rb = _number_range(a), _number_range(b)
     return bool(ra and rb and ra[0] <= rb[1] and rb[0] <= ra[1])
 
