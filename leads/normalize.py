@@ -441,6 +441,20 @@ def _is_sure(text: str) -> bool:
     one unit ("STE 800", "# 404b", "Fl 2", "Bldg 200 # 200"): designators and short ids only. Such lines made up
     most of the time scourgify took at import, and the scan splits them exactly as scourgify does."""
     tokens = _ADDR_TOKEN_RE.findall(text.replace(".", " "))
+    n = len(tokens)
+    if 2 <= n <= 3 and tokens[0].isdigit() and tokens[-1].isalpha() and tokens[-1] not in UNIT_DESIGNATORS and (
+        n == 2 or tokens[1] in DIRECTIONALS
+    ):
+        return True  # "7136 broadway", "1339 n broadway": a one-word street without suffix
+    # Bare unit ids after the street ("6375 W ADAMS ST 517", "1282 W AUGUSTA BLVD 1ST", Chicago licences):
+    # the scan puts them in the unit as scourgify does; a five-digit number may be a ZIP, so scourgify decides.
+    k = n
+    while k > 3 and _UNIT_ID_RE.match(tokens[k - 1]) and not (tokens[k - 1].isdigit() and len(tokens[k - 1]) >= 5):
+        k -= 1
+    if k < n and n - k <= 3 and _plain_tokens(tokens[:k]):
+        end = k - 2 if tokens[k - 1] in DIRECTIONALS else k - 1
+        if any(t not in DIRECTIONALS for t in tokens[1:end]):  # not "9913 S AVENUE G", "ROUTE 59": their names
+            return True
     for i, tok in enumerate(tokens):
         if i >= 3 and tok in UNIT_DESIGNATORS:
             tail = tokens[i:]
