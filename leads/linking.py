@@ -1,7 +1,10 @@
 """CSV-to-CSV record linkage, the service behind ``leads link LEFT.csv RIGHT.csv --out pairs.csv``.
 
-Both files are normalized and scored exactly like the engine's account_closing link (name + street address,
-city/ZIP/state agreement; see leads.matching.scoring). Nothing is written unless the whole run succeeds.
+Both files are normalized and scored like the engine's account_closing link (name + street address,
+city/postcode/state agreement, coordinates when both files have them; see leads.matching.scoring), then judged
+by how common each name and address is in the two files (leads.matching.frequency). By default each record is in
+at most one pair: two directories of distinct businesses describe each business once. Nothing is written unless
+the whole run succeeds.
 """
 
 from __future__ import annotations
@@ -18,7 +21,14 @@ from leads.errors import InputError
 from leads.matching.records import DEFAULT_THRESHOLDS
 from leads.matching.scoring import Site, prepare_site
 from leads.matching.sites import link_sites
-from leads.normalize import normalize_address, normalize_city, normalize_name, normalize_state, zip5
+from leads.normalize import (
+    address_postcode,
+    normalize_address,
+    normalize_city,
+    normalize_name,
+    normalize_state,
+    postcode,
+)
 
 
 class LinkError(InputError, ValueError):
@@ -29,10 +39,13 @@ class LinkError(InputError, ValueError):
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "recordid", "key", "externalid", "accountid"),
     "name": ("name", "company", "companyname", "businessname", "legalname", "accountname"),
+    "dba": ("dba", "dbaname", "doingbusinessas", "doingbusinessasname", "tradename"),
     "address": ("address", "addr", "street", "streetaddress", "address1", "addressline1"),
     "city": ("city", "town"),
     "state": ("state", "st", "stateprovince"),
     "zip": ("zip", "zip5", "zipcode", "postalcode", "postcode"),
+    "lat": ("lat", "latitude"),
+    "lon": ("lon", "lng", "long", "longitude"),
 }
 REQUIRED = ("id", "name")
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -48,6 +61,7 @@ class LinkSummary:
     pairs_written: int
     threshold: float
     one_to_one: bool
+    with_coordinates: bool
     seconds: float
     out_path: str
 
@@ -139,17 +153,48 @@ def read_records(path: str | os.PathLike[str]) -> list[tuple[str, Site]]:
                 raise LinkError(f"{p}: id {rid!r} on line {line} is already used on line {seen[rid]}")
             seen[rid] = line
             state = normalize_state(get("state"))
+            address = get("address")
             site = prepare_site(
-                normalize_name(get("name")),
-                normalize_address(get("address")),
+                normalize_name(get("name"), get("dba")),
+                normalize_address(address),
                 normalize_city(get("city"), state),
                 state,
-                zip5(get("zip")),
+                postcode(get("zip")) or address_postcode(address),
+                *_coordinates(p, line, get("lat"), get("lon")),
             )
             records.append((rid, site))
     except csv.Error as exc:
         raise LinkError(f"{p}: not a readable CSV file (line {reader.line_num}: {exc})") from None
     return records
+
+
+def detect_columns(header: list[str]) -> dict[str, int]:
+    """Which column holds which field (first header matching one of the field's aliases)."""
+    by_key: dict[str, int] = {}
+    for i, h in enumerate(header):
+        by_key.setdefault(_header_key(h), i)
+    cols: dict[str, int] = {}
+    for fld, aliases in COLUMN_ALIASES.items():
+        for a in aliases:
+            if a in by_key:
+                cols[fld] = by_key[a]
+                break
+    return cols
+
+
+def _coordinates(path: Path, line: int, lat: str, lon: str) -> tuple[float | None, float | None]:
+    """Latitude and longitude of a row, both or neither (0,0 and empty cells are "no coordinates")."""
+    if not lat and not lon:
+        return None, None
+    try:
+        y, x = float(lat), float(lon)
+    except ValueError:
+        raise LinkError(f"{path}: line {line}: latitude/longitude {lat!r}, {lon!r} are not numbers") from None
+    if not (-90 <= y <= 90 and -180 <= x <= 180):
+        raise LinkError(f"{path}: line {line}: latitude/longitude {lat}, {lon} are out of range")
+    if y == 0 and x == 0:
+        return None, None
+    return y, x
 
 
 def _cell(value: str) -> str:
@@ -167,11 +212,14 @@ def link_csv(
     right_path: str | os.PathLike[str],
     out_path: str | os.PathLike[str],
     threshold: float | None = None,
-    one_to_one: bool = False,
+    one_to_one: bool = True,
 ) -> LinkSummary:
-    """Write ``left_id,right_id,score`` for every pair scoring at least ``threshold`` (default: the accept
-    threshold, 78). ``one_to_one`` keeps each id in at most one pair, best score first (greedy; see
-    :func:`leads.matching.sites.greedy_one_to_one`). Rows are ordered by left id position, then falling score.
+    """Write ``left_id,right_id,score,carried_by,weakened_by,distance_miles`` for every pair scoring at least
+    ``threshold`` (default: the accept threshold, 78). ``one_to_one`` (the default) keeps each id in at most one
+    pair, best score first (greedy; see :func:`leads.matching.sites.greedy_one_to_one`); False writes every pair
+    (a list with duplicates, or branches linked to their head office). Rows are ordered by left id position,
+    then falling score. ``carried_by``/``weakened_by`` list the evidence that made and that lowered the score,
+    separated by "; " (leads.matching.frequency.judge).
 
     Raises :class:`LinkError` (a ``ValueError``) naming the file for a missing or unreadable file, a file
     without id or name column, an undecodable encoding, empty or duplicate ids.
@@ -183,7 +231,9 @@ def link_csv(
         raise LinkError(f"threshold {threshold} is outside 0-100")
     left = read_records(left_path)
     right = read_records(right_path)
-    pairs, scored = link_sites([s for _, s in left], [s for _, s in right], threshold, one_to_one=one_to_one)
+    evidence: dict = {}
+    pairs, scored = link_sites([s for _, s in left], [s for _, s in right], threshold, one_to_one=one_to_one,
+                               evidence=evidence)
     out = Path(out_path)
     if not out.parent.exists():
         raise LinkError(f"{out}: the folder {out.parent} does not exist")
@@ -191,9 +241,12 @@ def link_csv(
     try:
         with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh, lineterminator="\r\n")
-            w.writerow(["left_id", "right_id", "score"])
+            w.writerow(["left_id", "right_id", "score", "carried_by", "weakened_by", "distance_miles"])
             for i, j, s in pairs:
-                w.writerow([_cell(left[i][0]), _cell(right[j][0]), f"{s:.1f}"])
+                ev = evidence.get((i, j), {})
+                dist = ev.get("distance_miles")
+                w.writerow([_cell(left[i][0]), _cell(right[j][0]), f"{s:.1f}", "; ".join(ev.get("carried_by", ())),
+                            "; ".join(ev.get("weakened_by", ())), "" if dist is None else f"{dist:.2f}"])
         os.replace(tmp, out)
     except OSError as exc:
         try:
@@ -208,6 +261,7 @@ def link_csv(
         pairs_written=len(pairs),
         threshold=threshold,
         one_to_one=one_to_one,
+        with_coordinates=any(s.lat is not None for _, s in left) and any(s.lat is not None for _, s in right),
         seconds=round(time.perf_counter() - t0, 3),
         out_path=str(out),
     )

@@ -121,6 +121,9 @@ class Account(Base):
     vendor_norm: Mapped[str] = mapped_column(String(500), default="", index=True)
     address_norm: Mapped[str] = mapped_column(String(500), default="")
     city_norm: Mapped[str] = mapped_column(String(200), default="")
+    # Coordinates from the CRM's geocode, when the import had them (matching: distance evidence).
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -78,22 +78,19 @@ FUNCTION_WORDS = frozenset(
     "a an the of for in on at to by from with and or de la el los las le les del du da di das der y et".split()
 ) | frozenset("bcdefghijklmnopqrstuvwxyz")  # and a lone initial ("j fine", "john a smith")
 
-#: Words too common to identify a business on their own: every word found in at least 0.3% of 31,903 real
-#: business names (bench/data/businesses: Chicago licences, IRS exempt organizations in DC, CompanyData LA/NYC;
-#: plus the Virginia WARN log), after normalization, with "aarp" (a brand) left out, plus the function words.
-#: Lone initials are function words.
-#: Two names that share just one such word are not the same business ("inn society" / "friends society for
-#: library"); see leads.matching.scoring.name_similarity.
+#: Words that describe what kind of organization a business is rather than which one ("restaurant", "services",
+#: "church", "association"): English business vocabulary, not a list taken from any data set. Two names that
+#: share just one such word are not the same business ("inn society" / "friends society for library"); see
+#: leads.matching.scoring.name_similarity. What else is too common to identify a business is measured on each
+#: run's own data (leads.matching.frequency: a word carried by many records of the run counts as generic there),
+#: so a city name, a Greek letter or a chain's brand is generic where it is common, and nowhere else.
 GENERIC_WORDS = FUNCTION_WORDS | frozenset(
     """
-    foundation association american national society center international institute church services fund dc
-    washington chicago america group food phi council education kappa beta community alliance health service
-    school club coalition restaurant public development new district united action family project friends
-    daughters research global auto construction management capital enterprises house holdings care park network
-    women baptist columbia colonists home state bar mart st us trust shop north university salon store world
-    federation policy city organization business illinois liquor alumni employees foods m energy youth black j
-    heating s market arts hair partners union cleaners league cafe states repair chapter academy medical
-    solutions dollar life systems beauty housing ministries
+    foundation association society center centre institute church services service fund group council
+    education community alliance health school club coalition restaurant public development district united
+    action family project friends research global construction management enterprises holdings care network
+    home trust shop store federation organization business market cafe repair academy medical solutions systems
+    housing ministries international national company
     """.split()
 )
 
@@ -419,9 +416,12 @@ def _is_plain_street(text: str) -> bool:
     """Number, words, a street suffix (and a directional), nothing else: "1100 13th St NW", "400 Washington Blvd".
 
     On such lines the token scan and scourgify agree (checked on 8,000 real addresses: 99.9%) and the scan is
-    ten times faster (12 vs 110 microseconds), so scourgify is kept for lines with units, care-of names, etc.
+    ten times faster (12 vs 110 microseconds), so scourgify is kept for lines the scan is unsure of.
     """
-    tokens = _ADDR_TOKEN_RE.findall(text.replace(".", " "))
+    return _plain_tokens(_ADDR_TOKEN_RE.findall(text.replace(".", " ")))
+
+
+def _plain_tokens(tokens: list[str]) -> bool:
     n = len(tokens)
     if n < 3 or not tokens[0].isdigit():
         return False
@@ -434,6 +434,83 @@ def _is_plain_street(text: str) -> bool:
         if tok in UNIT_DESIGNATORS or STREET_SUFFIXES.get(tok, tok) in STREET_SUFFIX_ABBREVIATIONS:
             return False
     return True
+
+
+def _is_sure(text: str) -> bool:
+    """The token scan is sure of this line: a plain street (see :func:`_is_plain_street`), optionally followed by
+    one unit ("STE 800", "# 404b", "Fl 2", "Bldg 200 # 200"): designators and short ids only. Such lines made up
+    most of the time scourgify took at import, and the scan splits them exactly as scourgify does."""
+    tokens = _ADDR_TOKEN_RE.findall(text.replace(".", " "))
+    n = len(tokens)
+    if 2 <= n <= 3 and tokens[0].isdigit() and tokens[-1].isalpha() and tokens[-1] not in UNIT_DESIGNATORS and (
+        n == 2 or tokens[1] in DIRECTIONALS
+    ):
+        return True  # "7136 broadway", "1339 n broadway": a one-word street without suffix
+    # Bare unit ids after the street ("6375 W ADAMS ST 517", "1282 W AUGUSTA BLVD 1ST", Chicago licences):
+    # the scan puts them in the unit as scourgify does; a five-digit number may be a ZIP, so scourgify decides.
+    k = n
+    while k > 3 and _UNIT_ID_RE.match(tokens[k - 1]) and not (tokens[k - 1].isdigit() and len(tokens[k - 1]) >= 5):
+        k -= 1
+    if k < n and n - k <= 3 and _plain_tokens(tokens[:k]):
+        end = k - 2 if tokens[k - 1] in DIRECTIONALS else k - 1
+        if any(t not in DIRECTIONALS for t in tokens[1:end]):  # not "9913 S AVENUE G", "ROUTE 59": their names
+            return True
+    for i, tok in enumerate(tokens):
+        if i >= 3 and tok in UNIT_DESIGNATORS:
+            tail = tokens[i:]
+            return (
+                _plain_tokens(tokens[:i])
+                and len(tail) <= 4
+                and all(t in UNIT_DESIGNATORS or _UNIT_ID_RE.match(t) for t in tail)
+                and any(t not in UNIT_DESIGNATORS for t in tail)
+            )
+    return _plain_tokens(tokens)
+
+
+_HOUSE_NUMBER_RE = re.compile(r"^\d+[a-z]?(?:-\d+[a-z]?)?$")
+_UNIT_SEGMENT_RE = re.compile(r"^(?:#|suite|ste|unit|apt|apartment|fl|floor|flr|rm|room|bldg|building|office|ofc)\b")
+
+
+def _street_segment(folded: str) -> str:
+    """The street line of an address written as comma-separated parts.
+
+    * house number after the street, as much of Europe writes it: "east carson street, 1107" and
+      "main street 12" -> "1107 east carson street", "12 main street";
+    * a landmark or building before the street: "chicago marriot oakbrook, 1401 w 22nd street, ..." -> the street;
+    * city, region and postcode after the street ("15 romolo place, san francisco, ca 94133",
+      "1 princes st, edinburgh eh1 1aa"): dropped when the street part alone reads as a street (with a unit
+      part after it kept: "610 junction rd, suite 109"); otherwise left for scourgify, which knows US tails.
+    """
+    parts = [p.strip() for p in folded.split(",")]
+    parts = [p for p in parts if p]
+    if not parts:
+        return folded
+    if len(parts) == 1:
+        words = parts[0].split()
+        if (len(words) >= 3 and not words[0][0].isdigit() and _HOUSE_NUMBER_RE.match(words[-1])
+                and STREET_SUFFIXES.get(words[-2], words[-2]) in STREET_SUFFIX_ABBREVIATIONS):
+            return " ".join([words[-1], *words[:-1]])
+        return folded
+    first = next((k for k, p in enumerate(parts) if p[0].isdigit() or p.startswith("pobox")), None)
+    if first is None:
+        return folded
+    if first > 0 and _HOUSE_NUMBER_RE.match(parts[first].split()[0]) and not any(c.isdigit() for c in parts[first - 1]):
+        head = parts[first].split()
+        if len(head) <= 2 or _UNIT_SEGMENT_RE.match(" ".join(head[1:])) or all(_UNIT_ID_RE.match(t) for t in head[1:]):
+            # "east carson street, 1107": the number belongs to the street before it.
+            street = f"{head[0]} {parts[first - 1]}"
+            rest = " ".join(head[1:])
+            if rest:
+                street += " # " + rest if not _UNIT_SEGMENT_RE.match(rest) else " " + rest
+            return street
+    street = parts[first]
+    if street.startswith("pobox"):
+        return street
+    unit = parts[first + 1] if first + 1 < len(parts) and _UNIT_SEGMENT_RE.match(parts[first + 1]) else ""
+    line = f"{street} {unit}".strip()
+    if _is_sure(line):
+        return line
+    return ", ".join(parts[first:])
 
 
 @lru_cache(maxsize=1 << 16)
@@ -464,13 +541,14 @@ def parse_address(text: str | None, *, use_scourgify: bool = True) -> AddressPar
     folded = _PO_BOX_RE.sub("pobox", folded)
     folded = _RANGE_RE.sub(r"\1-\2", folded)
     folded = _NUMBER_LETTER_RE.sub(r"\1\2", folded)
+    folded = _street_segment(folded)
     if not folded[0].isdigit():
         # A care-of or building line before the street: "CO KL GATES 1601 K STREET NW", "Hayes Center 4859 S. Wabash".
         m = _LEADING_WORDS_RE.match(folded)
         if m and not folded.startswith(("pobox", "one ", "two ")):
             folded = m.group(1)
     parsed = None
-    if use_scourgify and "pobox" not in folded and not _is_plain_street(folded):
+    if use_scourgify and "pobox" not in folded and not _is_sure(folded):
         parsed = _scourgify(folded)
     if parsed is not None:
         line1 = _ADDR_TOKEN_RE.findall(parsed[0].lower())
@@ -495,6 +573,15 @@ def format_address(parts: AddressParts) -> str:
 
 
 def normalize_address(text: str | None) -> str:
+    """One string for the ``address_norm`` column (see :func:`_normalize_address`); each distinct line is parsed
+    once per process (account books and directories repeat their lines: chains, office towers, duplicates)."""
+    if not text:
+        return ""
+    return _normalize_address(text)
+
+
+@lru_cache(maxsize=1 << 18)
+def _normalize_address(text: str) -> str:
     """One string for the ``address_norm`` column: ``"1100 13th st nw # 800"``.
 
     Lower case, USPS suffixes and directionals abbreviated (Street -> st, West -> w), unit designators
@@ -601,3 +688,48 @@ def zip5(value: object) -> str:
     if text.isdigit() and 3 <= len(text) <= 4:
         return text.zfill(5)
     return ""
+
+
+_US_ZIP_RE = re.compile(r"(?<![\d-])(\d{5})(?:-?\d{4})?(?![\d-])")
+#: Canadian postcodes use 20 of the 26 letters (no D, F, I, O, Q, U; no W or Z first).
+_CA_POSTCODE_RE = re.compile(r"\b([abceghj-nprstvxy]\d[abceghj-nprstv-z])\s?(\d[abceghj-nprstv-z]\d)\b")
+_UK_POSTCODE_RE = re.compile(r"\b([a-z]{1,2}\d[a-z\d]?)\s?(\d[abd-hjlnp-uw-z]{2})\b")
+_TAIL_ZIP_RE = re.compile(r"(?:^|[\s,])(?:[a-z]{2}\s+)?(\d{5})(?:-\d{4})?\s*$")
+
+
+def postcode(value: object) -> str:
+    """A postcode in one spelling, whatever the country: US ZIP or ZIP+4 -> ``"15203"``, Canadian
+    ``"m5v2t6"`` -> ``"M5V 2T6"``, UK ``"eh1 1aa"`` -> ``"EH1 1AA"``; "" when none is recognized.
+
+    Two records agree on the postcode when these strings are equal (a ZIP never equals a Canadian code).
+    """
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return zip5(value)
+    text = _fold(str(value)).strip()
+    if not text:
+        return ""
+    m = _CA_POSTCODE_RE.search(text)
+    if m:
+        return f"{m.group(1)} {m.group(2)}".upper()
+    m = _UK_POSTCODE_RE.search(text)
+    if m:
+        return f"{m.group(1)} {m.group(2)}".upper()
+    return zip5(text)
+
+
+def address_postcode(text: str | None) -> str:
+    """The postcode written at the end of an address line, after the street ("15 Romolo Pl, San Francisco,
+    CA 94133", "123 Queen St W, Toronto, ON M5V 2T6", "1 Princes St, Edinburgh EH1 1AA"), or "".
+
+    Only the parts after the first comma are read, so a five-digit house number is never taken for a ZIP.
+    """
+    if not text or "," not in text:
+        return ""
+    tail = _fold(text).split(",", 1)[1]
+    m = _CA_POSTCODE_RE.search(tail) or _UK_POSTCODE_RE.search(tail)
+    if m:
+        return f"{m.group(1)} {m.group(2)}".upper()
+    m = _TAIL_ZIP_RE.search(tail)
+    return m.group(1) if m else ""

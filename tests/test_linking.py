@@ -33,7 +33,7 @@ def write(path, text: str, encoding: str = "utf-8") -> str:
 def read_pairs(path) -> list[tuple[str, str, float]]:
     with open(path, newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0] == ["left_id", "right_id", "score"]
+    assert rows[0] == ["left_id", "right_id", "score", "carried_by", "weakened_by", "distance_miles"]
     return [(r[0], r[1], float(r[2])) for r in rows[1:]]
 
 
@@ -49,7 +49,7 @@ def test_fodors_zagat_rows_link_end_to_end(tmp_path) -> None:
     assert all(s >= 78 for _, _, s in pairs)
     assert ("537", "222", 100.0) in pairs
     assert (summary.left_rows, summary.right_rows, summary.pairs_written) == (4, 5, 4)
-    assert summary.threshold == 78 and summary.one_to_one is False and summary.out_path == str(out)
+    assert summary.threshold == 78 and summary.one_to_one is True and summary.out_path == str(out)
     assert summary.candidate_pairs >= 4
 
 
@@ -64,8 +64,8 @@ def test_one_to_one_keeps_each_id_once_best_first(tmp_path) -> None:
                   "A-1,AIR PRODUCTS AND CHEMICALS INC,6400 Sheridan Dr Ste 310,Amherst,NY,14221\n")  # fmt: skip
     many = tmp_path / "many.csv"
     one = tmp_path / "one.csv"
-    assert link_csv(left, right, many).pairs_written == 2
-    summary = link_csv(left, right, one, one_to_one=True)
+    assert link_csv(left, right, many, one_to_one=False).pairs_written == 2
+    summary = link_csv(left, right, one)  # one-to-one is the default
     assert summary.pairs_written == 1 and summary.one_to_one is True
     assert read_pairs(one) == [("ny3", "A-1", 100.0)]
 
@@ -78,7 +78,7 @@ def test_threshold_and_missing_columns(tmp_path) -> None:
     out = tmp_path / "o.csv"
     link_csv(left, right, out)
     assert [(a, b) for a, b, _ in read_pairs(out)] == [("1", "10"), ("2", "11")]
-    link_csv(left, right, out, threshold=40)
+    link_csv(left, right, out, threshold=40, one_to_one=False)
     assert ("2", "12") in [(a, b) for a, b, _ in read_pairs(out)]
 
 

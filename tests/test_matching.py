@@ -174,8 +174,11 @@ def test_account_closing_evidence_names_what_matched(result) -> None:
     giant = next(l for l in result.links if l.kind == "account_closing" and l.notice_id == "va2")
     assert giant.evidence["address"] is None  # the notice has no street
     assert giant.evidence["location"] == {"zip5": "unknown", "city": "same", "state": "same"}
-    # The Maryland namesake was the runner-up, lowered by the state mismatch.
-    assert giant.evidence["runner_up_score"] == 75.0
+    # Two accounts bear the name (Manassas VA, Frederick MD): the notice's city says which one, and the Maryland
+    # namesake, the runner-up, is held in the review band (a common name with nothing to say where).
+    assert giant.evidence["runner_up_score"] == 70.0
+    assert giant.evidence["carried_by"] == ["same name", "same city"]
+    assert giant.evidence["weakened_by"] == ["no address", "common name (2 places, one in this city)"]
 
 
 def test_vendor_closed_orphans_every_account_of_the_vendor_nearer_is_surer(result) -> None:

@@ -134,11 +134,13 @@ def why(app: App, account_id: str, as_json: bool) -> None:
 @click.argument("left", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("right", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write left_id,right_id,score.")
+              help="Where to write left_id,right_id,score and the evidence that carried or weakened each pair.")
 @click.option("--threshold", type=float, help="Lowest score written (default: the accept threshold, 78).")
-@click.option("--one-to-one", is_flag=True, help="Each id in at most one pair (best first).")
+@click.option("--one-to-one/--many-to-many", default=True, show_default=True,
+              help="Each id in at most one pair, best first (two lists of distinct businesses), or every pair "
+                   "(a list with duplicates, branches against a head office).")
 def link(left: Path, right: Path, out_path: Path, threshold: float | None, one_to_one: bool) -> None:
-    """Link two CSV files (id, name, address, city, state, zip) with the matcher's scoring."""
+    """Link two CSV files (id, name, address, city, state, zip, optional lat/lon) with the matcher's scoring."""
     from leads.linking import link_csv
 
     summary = link_csv(left, right, out_path, threshold=threshold, one_to_one=one_to_one)

@@ -21,7 +21,7 @@ from typing import Any
 
 from rapidfuzz.fuzz import token_set_ratio
 
-from leads.matching import geo
+from leads.matching import frequency, geo
 from leads.matching.blocking import BUDGET, KeyIndex, address_key
 from leads.matching.records import (
     DEFAULT_THRESHOLDS,
@@ -108,8 +108,19 @@ class CompetitorProfile:
         return False
 
 
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _KIND_ORDER = {kind: i for i, kind in enumerate(LINK_KINDS)}
+
+
+def _rank(entry: tuple) -> tuple[float, int]:
+    """Candidates of one notice: higher score first, then the earlier account in the book (deterministic)."""
+    return entry[0], entry[1]
 _CHUNK = 10_000  # accounts sent to a worker process at a time
+#: Accounts kept per notice while the book streams past: the best is judged at the end, once it is known how
+#: many places bear the notice's name (a chain's best account may be one without any address).
+TOP_CANDIDATES = 3
+#: Account names kept per notice address (enough to know the address is shared).
+ADDRESS_NAMES_KEPT = 60
 VENDOR_RARE = 64
 VENDOR_BUDGET = 1024
 _FORK_STATE: MatchEngine | None = None
@@ -162,7 +173,9 @@ class _Partial:
     """What one pass over (part of) the account book found, before links and evidence are built."""
 
     vendor: list = field(default_factory=list)
-    best: dict[int, list] = field(default_factory=dict)
+    best: dict[int, list] = field(default_factory=dict)  # notice -> up to TOP_CANDIDATES (score, -order, ...)
+    name_places: dict[int, set] = field(default_factory=dict)  # notice -> places of accounts bearing its name
+    address_names: dict[tuple[str, str], set] = field(default_factory=dict)  # notice address -> account names
     heaps: dict[tuple[int, int], list] = field(default_factory=dict)
     accounts: int = 0
     pairs_scored: int = 0
@@ -204,7 +217,7 @@ class MatchEngine:
         self.kinds = tuple(kinds)
         self.profiles = tuple(profiles)
         self.sites: list[Site] = [
-            prepare_site(n.name_norm, n.address_norm, n.city_norm, n.state, n.zip5) for n in self.notices
+            prepare_site(n.name_norm, n.address_norm, n.city_norm, n.state, n.zip5, n.lat, n.lon) for n in self.notices
         ]
         self._points = [geo.locate(n.zip5, n.city_norm, n.state) for n in self.notices] if self._needs_geo() else []
         self._site_index = KeyIndex(budget=budget)
@@ -222,6 +235,22 @@ class MatchEngine:
             thresholds.review - max(NO_ADDRESS_ZIP_BONUS, NO_ADDRESS_CITY_BONUS),
         )
         self._single_names = [s.variants[0] if len(s.variants) == 1 else None for s in self.sites]
+        # How common each notice's name and address is, on the notice side (the account side is counted while
+        # the book streams past: exact names, and the names of accounts at a notice's street address).
+        self._exact: dict[str, list[int]] = {}
+        self._addresses: dict[tuple[str, str], list[int]] = {}
+        notice_places: dict[str, set] = {}
+        for i, s in enumerate(self.sites):
+            for v in s.variants:
+                self._exact.setdefault(v, []).append(i)
+                notice_places.setdefault(v, set()).add(frequency.bearer(s))
+            key = frequency.address_place(s)
+            if key is not None:
+                self._addresses.setdefault(key, []).append(i)
+        self._notice_places = [max((frequency.places(notice_places[v])[0] for v in s.variants), default=0)
+                               for s in self.sites]
+        self._notice_businesses = frequency.businesses_per_address(self.sites)
+        self._common = frequency.common_words(self.sites)
         self._numbers = [s.number for s in self.sites]
         self._vendor_cache: dict[str, list[tuple[int, float, str, str]]] = {}
         # Per-engine caches filled while accounts stream past (industry -> served profiles, ZIP/city -> point,
@@ -292,6 +321,10 @@ class MatchEngine:
             part = _Partial()
         vendor_rows = part.vendor
         best = part.best
+        name_places = part.name_places
+        address_names = part.address_names
+        exact = self._exact
+        addresses = self._addresses
         heaps = part.heaps
         served_cache = self._served_cache
         near_cache = self._near_cache
@@ -323,14 +356,36 @@ class MatchEngine:
                 else:
                     number = street = unit = core = ""
                     cands = lookup(variants)
+                for v in variants:
+                    same = exact.get(v)
+                    if same is not None:
+                        where = ((number, core) if number and core else
+                                 ("", acc.zip5, acc.city_norm) if acc.zip5 or acc.city_norm else None,
+                                 acc.city_norm, acc.zip5)  # frequency.bearer of the account
+                        for j in same:
+                            got = name_places.get(j)
+                            if got is None:
+                                name_places[j] = {where}
+                            else:
+                                got.add(where)
+                if number and core:
+                    akey = (number, core)
+                    if akey in addresses:
+                        names = address_names.get(akey)
+                        if names is None:
+                            address_names[akey] = {variants}
+                        elif len(names) < ADDRESS_NAMES_KEPT:
+                            names.add(variants)
                 if cands:
-                    site = Site(variants, number, street, core, unit, acc.city_norm, acc.zip5, acc.state)
+                    site = Site(variants, number, street, core, unit, acc.city_norm, acc.zip5, acc.state,
+                                acc.lat, acc.lon)
                     pairs_scored += len(cands)
                     single = variants[0] if len(variants) == 1 else None
                     for j in cands:
                         nn = numbers[j]
                         if number and nn:
-                            if skip_other_numbers and nn != number and "-" not in nn and "-" not in number:
+                            if (skip_other_numbers and nn != number and "-" not in nn and "-" not in number
+                                    and nn.rstrip(_LETTERS) != number.rstrip(_LETTERS)):
                                 continue  # another house number: another place (score <= 35)
                             cut = prefilter_address
                         else:
@@ -344,13 +399,13 @@ class MatchEngine:
                         sc = res[0]
                         if sc < review:
                             continue
-                        cur = best.get(j)
-                        if cur is None:
-                            best[j] = [sc, 0.0, order, acc, site, res]
-                        elif sc > cur[0]:
-                            best[j] = [sc, cur[0], order, acc, site, res]
-                        elif sc > cur[1]:
-                            cur[1] = sc
+                        top = best.get(j)
+                        if top is None:
+                            best[j] = [(sc, -order, acc, site, res)]
+                        elif len(top) < TOP_CANDIDATES or (sc, -order) > top[-1][:2]:
+                            top.append((sc, -order, acc, site, res))
+                            top.sort(key=_rank, reverse=True)
+                            del top[TOP_CANDIDATES:]
             if do_comp:
                 industry = acc.industry
                 served = served_cache.get(industry)
@@ -457,14 +512,18 @@ class MatchEngine:
 
     def _merge_into(self, into: _Partial, part: _Partial) -> None:
         into.vendor.extend(part.vendor)
-        for j, entry in part.best.items():
+        for j, top in part.best.items():
             cur = into.best.get(j)
             if cur is None:
-                into.best[j] = entry
+                into.best[j] = top
                 continue
-            first, second = (cur, entry) if (cur[0], -cur[2]) >= (entry[0], -entry[2]) else (entry, cur)
-            first[1] = max(first[1], second[0], second[1])
-            into.best[j] = first
+            cur.extend(top)
+            cur.sort(key=_rank, reverse=True)
+            del cur[TOP_CANDIDATES:]
+        for j, places in part.name_places.items():
+            into.name_places.setdefault(j, set()).update(places)
+        for key, names in part.address_names.items():
+            into.address_names.setdefault(key, set()).update(names)
         for key, items in part.heaps.items():
             h = into.heaps.get(key)
             if h is None:
@@ -487,8 +546,29 @@ class MatchEngine:
         heaps = part.heaps
         for j, acc, n, vn, va, sc, why, dist, decision in part.vendor:
             links.append(self._vendor_link(j, acc, n, vn, va, sc, why, dist, decision))
-        for j, (sc, second, _, acc, site, res) in best.items():
+        review = self.thresholds.review
+        for j, top in best.items():
+            total, local = frequency.places(part.name_places.get(j, set()), sites[j])
+            places = max(self._notice_places[j], total)
+            key = frequency.address_place(sites[j])
+            judged = []
+            for _, neg_order, acc, site, res in top:
+                here = 0
+                if res[2] is not None and key is not None:
+                    names = part.address_names.get(key, set())
+                    here = max(self._notice_businesses.get(key, 1),
+                               frequency.count_businesses(list(names)) if len(names) >= 2 else 1)  # fmt: skip
+                sc, why = frequency.judge(sites[j], site, res, name_places=places, businesses_here=here,
+                                          common=self._common, local_places=local)
+                judged.append((sc, neg_order, acc, site, res, why))
+            judged.sort(key=_rank, reverse=True)
+            sc, _, acc, site, res, why = judged[0]
+            if sc < review:
+                continue
+            second = judged[1][0] if len(judged) > 1 else None
             ev = site_evidence(sites[j], site, res)
+            ev["score"] = round(sc, 1)
+            ev.update(why)
             ev["runner_up_score"] = round(second, 1) if second else None
             ev["notice_type"] = self.notices[j].notice_type
             links.append(Link(self.notices[j].id, acc.id, "account_closing", round(sc, 1), self.thresholds.decision(sc), ev))

@@ -26,6 +26,8 @@ class AccountRecord(NamedTuple):
     state: str = ""
     zip5: str = ""
     industry: str = ""
+    lat: float | None = None  # a CRM's geocode, when the import had one
+    lon: float | None = None
 
 
 class NoticeRecord(NamedTuple):
@@ -41,6 +43,8 @@ class NoticeRecord(NamedTuple):
     notice_type: str = ""
     industry_code: str = ""
     notice_date: date | None = None
+    lat: float | None = None  # the registry's point, when the source publishes one
+    lon: float | None = None
 
 
 #: Column names of the accounts table, in :class:`AccountRecord` order.
@@ -58,6 +62,8 @@ def account_record(
     incumbent_vendor: str | None = None,
     industry: str | None = None,
     dba: str | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
 ) -> AccountRecord:
     """Normalize raw account fields (what the import does once, before storing the ``*_norm`` columns)."""
     st = nz.normalize_state(state)
@@ -70,6 +76,8 @@ def account_record(
         state=st,
         zip5=nz.zip5(zip),
         industry=(industry or "").strip().lower(),
+        lat=lat,
+        lon=lon,
     )
 
 
@@ -86,6 +94,8 @@ def notice_record(
     notice_date: date | None = None,
     name_norm: str | None = None,
     address_norm: str | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
 ) -> NoticeRecord:
     """A notice record from raw fields; pass ``name_norm``/``address_norm`` when the row already stores them."""
     st = nz.normalize_state(state)
@@ -99,6 +109,8 @@ def notice_record(
         notice_type=(notice_type or "").strip().lower(),
         industry_code=(industry_code or "").strip(),
         notice_date=notice_date,
+        lat=lat,
+        lon=lon,
     )
 
 

@@ -62,8 +62,10 @@ class Site(NamedTuple):
     core: str  # street words without directionals and suffix ("la cienega"), what street similarity compares
     unit: str
     city: str
-    zip5: str
+    zip5: str  # the postcode: a US ZIP, or a Canadian/UK code (leads.normalize.postcode)
     state: str
+    lat: float | None = None  # coordinates when the source gives them (CRM geocodes, registry points)
+    lon: float | None = None
 
 
 def street_core(street: str) -> str:
@@ -71,11 +73,19 @@ def street_core(street: str) -> str:
     return " ".join(words) if words else street
 
 
-def prepare_site(name_norm: str, address_norm: str = "", city_norm: str = "", state: str = "", zip5: str = "") -> Site:
+def prepare_site(
+    name_norm: str,
+    address_norm: str = "",
+    city_norm: str = "",
+    state: str = "",
+    zip5: str = "",
+    lat: float | None = None,
+    lon: float | None = None,
+) -> Site:
     """A :class:`Site` from stored normalized strings (no normalization happens here)."""
     number, street, unit = split_address(address_norm)
     return Site(
-        tuple(split_variants(name_norm)), number, street, street_core(street), unit, city_norm, zip5, state
+        tuple(split_variants(name_norm)), number, street, street_core(street), unit, city_norm, zip5, state, lat, lon
     )
 
 
@@ -86,10 +96,15 @@ class _NameInfo(NamedTuple):
     keyed: tuple[tuple[str, str, str, bool], ...]  # (word, first-4, last-4, generic?) of each meaningful word
 
 
-@lru_cache(maxsize=1 << 15)
-def _name_info(name: str) -> _NameInfo:
+_NO_WORDS: frozenset[str] = frozenset()
+
+
+@lru_cache(maxsize=1 << 16)
+def _name_info(name: str, common: frozenset[str] = _NO_WORDS) -> _NameInfo:
+    """The words of a name; ``common`` are the words this run's data carries too often to identify a business
+    (leads.matching.frequency), counted as generic like the business vocabulary of leads.normalize."""
     words = name.split()
-    keyed = tuple((w, w[:4], w[-4:], is_generic(w)) for w in words if w not in FUNCTION_WORDS)
+    keyed = tuple((w, w[:4], w[-4:], is_generic(w) or w in common) for w in words if w not in FUNCTION_WORDS)
     return _NameInfo(
         frozenset(words), frozenset(k[0] for k in keyed), frozenset(k[0] for k in keyed if k[3]), keyed
     )
@@ -110,7 +125,7 @@ def _same_word(a: tuple[str, str, str, bool], b: tuple[str, str, str, bool]) -> 
     return len(x) >= 5 and OSA.distance(x, y, score_cutoff=1) <= 1
 
 
-def word_agreement(a: str, b: str) -> tuple[int, bool, int, bool]:
+def word_agreement(a: str, b: str, common: frozenset[str] = _NO_WORDS) -> tuple[int, bool, int, bool]:
     """(how far the shared words identify a business, do the names conflict, how many words are shared, does
     each name have a word the other lacks).
 
@@ -121,7 +136,7 @@ def word_agreement(a: str, b: str) -> tuple[int, bool, int, bool]:
     productions" / "prime business productions", "elvia grill" / "capital grill"). Words are compared allowing
     one typo or an abbreviation; function words ("of", "the") do not count.
     """
-    ia, ib = _name_info(a), _name_info(b)
+    ia, ib = _name_info(a, common), _name_info(b, common)
     common = ia.meaningful & ib.meaningful
     shared = len(common)
     distinctive_shared = shared > len(common & ia.generic)
@@ -156,6 +171,7 @@ def name_similarity(
     b: tuple[str, ...] | list[str],
     cutoff: float = 0.0,
     name_only: bool = True,
+    common: frozenset[str] = _NO_WORDS,
 ) -> tuple[float, str, str]:
     """Best score over the name variants of both sides, from rapidfuzz token_sort_ratio (punishes extra words)
     and token_set_ratio (forgives them).
@@ -167,13 +183,16 @@ def name_similarity(
     agrees too — two generic ones. With ``name_only``, names that share one word while each has another word
     the other lacks score at most ``GENERIC_ONLY_CAP``, and names sharing more words lose ``CONFLICT_PENALTY``
     when each has a word the other lacks, one of them distinctive. Returns (score, variant of a, variant of b);
-    score 0 below ``cutoff``.
+    score 0 below ``cutoff``. ``common``: words frequent in this run's data; they count as generic only when
+    the name is all there is (``name_only``): a chain's brand identifies a business at an agreeing street.
     """
+    if not name_only:
+        common = _NO_WORDS
     best = (0.0, "", "")
     for x in a:
         for y in b:
-            if x == y:
-                return (100.0, x, y)
+            if x == y or x.replace(" ", "") == y.replace(" ", ""):
+                return (100.0, x, y)  # equal, or equal but for spaces: "bread winners" / "breadwinners"
             st = token_set_ratio(x, y, score_cutoff=cutoff)  # the score is never above set: cheap early exit
             if not st or st <= best[0]:
                 continue
@@ -183,7 +202,7 @@ def name_similarity(
             score = (st + so) / 2.0 if contained else (st + 3.0 * so) / 4.0
             if score < cutoff or score <= best[0]:
                 continue
-            identifies, conflict, shared, both_extra = word_agreement(x, y)
+            identifies, conflict, shared, both_extra = word_agreement(x, y, common)
             if identifies == 0 or (identifies == 1 and name_only):
                 score = min(score, GENERIC_ONLY_CAP)
             elif name_only and not contained and shared < 2 and both_extra:
@@ -210,11 +229,13 @@ def _number_range(n: str) -> tuple[int, int] | None:
 
 
 def numbers_match(a: str, b: str) -> bool:
-    """House numbers agree: equal, or one range covers the other ("1710-1718" and "1718")."""
+    """House numbers agree: equal, one range covers the other ("1710-1718" and "1718"), or one adds a unit letter
+    to the other's number ("1058b" and "1058": directories drop the letter)."""
     if a == b:
         return True
     if "-" not in a and "-" not in b:
-        return False
+        return bool(a and b) and a[0].isdigit() and (a.rstrip("abcdefghijklmnopqrstuvwxyz") == b
+                                                     or b.rstrip("abcdefghijklmnopqrstuvwxyz") == a)
     ra, rb = _number_range(a), _number_range(b)
     return bool(ra and rb and ra[0] <= rb[1] and rb[0] <= ra[1])
 
@@ -274,7 +295,9 @@ def site_name_gate(min_score: float) -> float:
 _NO_MATCH: tuple[float, float, float | None, str, str] = (0.0, 0.0, None, "", "")
 
 
-def site_score(a: Site, b: Site, min_score: float = 0.0) -> tuple[float, float, float | None, str, str]:
+def site_score(
+    a: Site, b: Site, min_score: float = 0.0, common: frozenset[str] = _NO_WORDS
+) -> tuple[float, float, float | None, str, str]:
     """Same business at the same place? Used by account_closing and by ``leads link``.
 
     With a street address on both sides: ``NAME_WEIGHT * name + (1 - NAME_WEIGHT) * address``, capped at the
@@ -293,7 +316,7 @@ def site_score(a: Site, b: Site, min_score: float = 0.0) -> tuple[float, float, 
         cutoff = min(max(NAME_FLOOR, linear), max(linear, min_score))
     # With a street address agreeing, names differing in a word are often one site's programs or departments,
     # and two shared generic words will do; without one, the name is all there is (see name_similarity).
-    n, va, vb = name_similarity(a.variants, b.variants, max(0.0, cutoff), name_only=not addr)
+    n, va, vb = name_similarity(a.variants, b.variants, max(0.0, cutoff), name_only=not addr, common=common)
     if not n:
         return (0.0, 0.0, addr, va, vb)
     if addr is None:

@@ -3,24 +3,48 @@ behind ``leads link LEFT.csv RIGHT.csv``."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from itertools import combinations
+from typing import Any
 
+from leads.matching import frequency
 from leads.matching.blocking import BUDGET, KeyIndex, address_key
-from leads.matching.scoring import Site, site_score
+from leads.matching.frequency import NAME_SAME
+from leads.matching.scoring import Site, name_similarity, site_score
+
+
+#: Coordinates block in cells of this many degrees (about 200 m of latitude): two records of one place that
+#: share neither name keys nor a street key ("Tonkotsu Taka" / "Ramen Taka" across the road) still meet.
+GRID_DEGREES = 0.002
+
+
+def grid_key(site: Site) -> str | None:
+    if not isinstance(site.lat, float) or not isinstance(site.lon, float):
+        return None
+    return f"g:{math.floor(site.lat / GRID_DEGREES)}:{math.floor(site.lon / GRID_DEGREES)}"
 
 
 class SiteIndex:
-    """Blocking index over a list of :class:`Site` (name keys and house number + street key)."""
+    """Blocking index over a list of :class:`Site` (name keys, house number + street key, coordinate cell)."""
 
     def __init__(self, sites: Sequence[Site], budget: int = BUDGET) -> None:
         self.sites = list(sites)
         self.index = KeyIndex(budget=budget)
         for i, s in enumerate(self.sites):
             self.index.add(i, s.variants, address_key(s.number, s.core))
+            g = grid_key(s)
+            if g is not None:
+                self.index.postings.setdefault(g, []).append(i)
 
     def candidates(self, site: Site) -> set[int]:
-        return self.index.lookup(site.variants, address_key(site.number, site.core))
+        found = self.index.lookup(site.variants, address_key(site.number, site.core))
+        g = grid_key(site)
+        if g is not None:
+            cell = self.index.postings.get(g)
+            if cell is not None and len(cell) <= self.index.budget:
+                found.update(cell)
+        return found
 
 
 def greedy_one_to_one(pairs: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
@@ -66,33 +90,76 @@ def link_sites(
     *,
     one_to_one: bool = False,
     budget: int = BUDGET,
+    evidence: dict[tuple[int, int], dict[str, Any]] | None = None,
 ) -> tuple[list[tuple[int, int, float]], int]:
     """Pairs (left position, right position, score) scoring at least ``threshold``, and the number of candidate
-    pairs scored. ``right=None`` links ``left`` against itself (deduplication): each unordered pair once, i < j."""
+    pairs scored. ``right=None`` links ``left`` against itself (deduplication): each unordered pair once, i < j.
+
+    Two passes: the first scores the candidate pairs and counts, from the data of both sides, how many places
+    bear each record's name and how many businesses share each street address; the second judges each pair
+    with those counts (leads.matching.frequency.judge: a chain's name needs the street, the postcode or the
+    coordinates to agree; a shared address does not carry a link). ``evidence``, when given, receives the
+    evidence of each pair written, keyed by (left position, right position).
+    """
     self_link = right is None
     luniq, lmembers = _distinct(left)
     if self_link:
         runiq, rmembers = luniq, lmembers
     else:
         runiq, rmembers = _distinct(right)
+    common = frequency.common_words(list(luniq) + ([] if self_link else list(runiq)))
+    lshared = frequency.businesses_per_address(luniq)
+    rshared = lshared if self_link else frequency.businesses_per_address(runiq)
     index = SiteIndex(runiq, budget=budget)
-    pairs: list[tuple[int, int, float]] = []
+    lplaces: list[set] = [set() for _ in luniq]  # places on the right bearing the name of each left record
+    rplaces: list[set] = lplaces if self_link else [set() for _ in runiq]
+    kept: list[tuple[int, int, tuple]] = []
     scored = 0
     for a_pos, a in enumerate(luniq):
-        if self_link and len(lmembers[a_pos]) > 1:
-            s = site_score(a, a, threshold)[0]
-            if s >= threshold:
-                pairs.extend((i, j, s) for i, j in combinations(lmembers[a_pos], 2))
+        if self_link:
+            lplaces[a_pos].add(frequency.bearer(a))
+            if len(lmembers[a_pos]) > 1:
+                res = site_score(a, a, threshold, common)
+                if res[0] >= threshold:
+                    kept.append((a_pos, a_pos, res))
         for b_pos in index.candidates(a):
             if self_link and b_pos <= a_pos:
                 continue
+            b = runiq[b_pos]
             scored += 1
-            s = site_score(a, runiq[b_pos], threshold)[0]
-            if s >= threshold:
-                for i in lmembers[a_pos]:
-                    for j in rmembers[b_pos]:
-                        pairs.append((i, j, s) if not self_link or i < j else (j, i, s))
+            if name_similarity(a.variants, b.variants, NAME_SAME)[0]:
+                lplaces[a_pos].add(frequency.bearer(b))
+                rplaces[b_pos].add(frequency.bearer(a))
+            res = site_score(a, b, threshold, common)
+            if res[0] >= threshold:
+                kept.append((a_pos, b_pos, res))
+    judged: list[tuple[int, int, float, dict[str, Any]]] = []
+    for a_pos, b_pos, res in kept:
+        a, b = luniq[a_pos], runiq[b_pos]
+        here = 0
+        if res[2] is not None:
+            here = max(lshared.get(frequency.address_place(a), 1), rshared.get(frequency.address_place(b), 1))
+        total_a, local_a = frequency.places(lplaces[a_pos], a)
+        total_b, local_b = frequency.places(rplaces[b_pos], b)
+        s, ev = frequency.judge(a, b, res, name_places=max(total_a, total_b), businesses_here=here, common=common,
+                                local_places=max(local_a, local_b))
+        if s < threshold:
+            continue
+        judged.append((a_pos, b_pos, round(s, 1), ev))
     if one_to_one:
-        pairs = greedy_one_to_one(pairs)
+        # On distinct records: exact duplicates within one list are one record, and all of them get its pair.
+        best = {(i, j) for i, j, _ in greedy_one_to_one([(a, b, s) for a, b, s, _ in judged])}
+        judged = [x for x in judged if (x[0], x[1]) in best]
+    pairs: list[tuple[int, int, float]] = []
+    for a_pos, b_pos, s, ev in judged:
+        if self_link and a_pos == b_pos:  # duplicates of one record within a self-linked list
+            new = [(i, j, s) for i, j in combinations(lmembers[a_pos], 2)]
+        else:
+            new = [(i, j, s) if not self_link or i < j else (j, i, s)
+                   for i in lmembers[a_pos] for j in rmembers[b_pos]]  # fmt: skip
+        pairs.extend(new)
+        if evidence is not None:
+            for i, j, _ in new:
+                evidence[(i, j)] = ev
     pairs.sort(key=lambda p: (p[0], -p[2], p[1]))
     return pairs, scored

@@ -25,7 +25,7 @@ from leads.services.people import Actor, require_manager
 from leads.tables import read_table
 
 FIELDS = ("external_id", "name", "address", "city", "state", "zip5", "industry", "incumbent_vendor", "phone",
-          "website", "owner", "do_not_contact")
+          "website", "owner", "do_not_contact", "lat", "lon")
 HEADER_SPEC: dict[str, list[str]] = {
     "external_id": [r"^(account|customer|client|record|crm) ?(id|number|no|num|#)$", r"^id$", r"\bid$",
                     r"account number"],
@@ -43,6 +43,8 @@ HEADER_SPEC: dict[str, list[str]] = {
     "website": [r"web ?site", r"^url$", r"domain"],
     "owner": [r"(account )?owner", r"^rep$", r"sales ?rep", r"assigned to"],
     "do_not_contact": [r"do not (contact|call)", r"\bdnc\b", r"opt(ed)? ?out"],
+    "lat": [r"^(geo ?)?lat(itude)?$", r"latitude"],
+    "lon": [r"^(geo ?)?(lon|lng|long)(gitude)?$", r"longitude"],
 }
 REQUIRED = ("external_id", "name")
 TRUE_WORDS = {"1", "y", "yes", "true", "t", "x", "dnc", "do not contact"}
@@ -140,6 +142,22 @@ def _flag(value: Any) -> tuple[bool, str | None]:
     return False, f"do-not-contact {text!r} is not yes/no"
 
 
+def _coordinates(lat: Any, lon: Any) -> tuple[float | None, float | None, str | None]:
+    """(lat, lon, problem): both or neither; 0,0 (a geocoder's "not found") is no point."""
+    a, b = _text(lat), _text(lon)
+    if not a and not b:
+        return None, None, None
+    try:
+        y, x = float(a.replace(",", ".")), float(b.replace(",", "."))
+    except ValueError:
+        return None, None, f"latitude/longitude {a!r}, {b!r} are not numbers"
+    if not (-90 <= y <= 90 and -180 <= x <= 180):
+        return None, None, f"latitude/longitude {a}, {b} are out of range"
+    if y == 0 and x == 0:
+        return None, None, None
+    return y, x, None
+
+
 def import_accounts(session: Session, actor: Actor, path: Path, *, mapping: dict[str, str] | None = None,
                     sheet: str | None = None, dry_run: bool = False, skip_invalid: bool = False) -> ImportReport:
     """Create and update accounts from a CRM export, keyed by the account id. Never commits."""
@@ -183,6 +201,8 @@ def import_accounts(session: Session, actor: Actor, path: Path, *, mapping: dict
             problems.append(p)
         dnc, p = _flag(get(row, "do_not_contact"))
         problems += [p] if p else []
+        lat, lon, p = _coordinates(get(row, "lat"), get(row, "lon"))
+        problems += [p] if p else []
         for fld, value in (("external_id", ext), ("name", name)):
             if len(value) > LIMITS[fld]:
                 problems.append(f"{fld} longer than {LIMITS[fld]} characters")
@@ -200,7 +220,7 @@ def import_accounts(session: Session, actor: Actor, path: Path, *, mapping: dict
             "industry": _text(get(row, "industry")) or None,
             "incumbent_vendor": _text(get(row, "incumbent_vendor")) or None,
             "phone": _text(get(row, "phone")) or None, "website": _text(get(row, "website")) or None,
-            "owner_id": owner_id, "do_not_contact": dnc,
+            "owner_id": owner_id, "do_not_contact": dnc, "lat": lat, "lon": lon,
         }
         # A column the file does not have leaves that field as it is (a partial export updates only
         # what it carries); the id and name are always present.

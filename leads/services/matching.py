@@ -113,7 +113,8 @@ def run_match(session: Session, actor: Actor, *, since: date | None = None, dry_
     records = [notice_record(n.id, n.company_name, city=n.city, state=n.state, zip=n.zip5,
                              notice_type=n.notice_type, industry_code=n.industry_code,
                              notice_date=n.effective_date or n.notice_date, name_norm=n.name_norm,
-                             address_norm=n.address_norm) for n in notices.values()]
+                             address_norm=n.address_norm, lat=getattr(n, "lat", None), lon=getattr(n, "lon", None))
+               for n in notices.values()]  # notices.lat/lon come with migration 0003 (another branch)
     closure_of = closure_ids(records)
     summary.closures = len(set(closure_of.values()))
     for nid, first in closure_of.items():
@@ -131,7 +132,7 @@ def run_match(session: Session, actor: Actor, *, since: date | None = None, dry_
     def stream():
         for row in session.execute(select(*columns).execution_options(yield_per=20_000)):
             counter["n"] += 1
-            yield AccountRecord(*(v if v is not None else "" for v in row))
+            yield AccountRecord(*(v if v is not None else "" for v in row[:-2]), *row[-2:])  # lat, lon stay None
 
     result = engine.match(stream())
     summary.accounts = counter["n"]
