@@ -233,7 +233,7 @@ def test_degraded_and_failed_sources_are_shown(db) -> None:
                    CrawlRun(source="warn_ny", outcome="degraded", finished_at=now, message="3 rows skipped"),
                    CrawlRun(source="warn_tn", outcome="ok", finished_at=now - timedelta(days=1)),
                    CrawlRun(source="warn_tn", outcome="failed", finished_at=now,
-                            message="HTTP 503\x00 " + "x" * 5000)])
+                            message="HTTP 503\n\n" + "x" * 5000)])
         s.flush()
         d = digest.build(s, None, None)
     text = digest.render_text(d)
