@@ -145,7 +145,6 @@ def run(db: Any, *, data_dir: Path, sources: list[str], source_urls: dict[str, l
 
     db.check_not_newer()  # a newer schema: refuse before any step writes to it
     result = NightlyResult()
-    system = Actor(name="nightly", rep=None, bootstrap=True)
     started = datetime.now(timezone.utc)
 
     def step(name: str, fn: Any) -> Any:
@@ -166,6 +165,17 @@ def run(db: Any, *, data_dir: Path, sources: list[str], source_urls: dict[str, l
         return None, ("schema up to date" if before == after else f"schema {before} -> {after}"), True
 
     step("upgrade", upgrade)
+    login_name = None
+    if not db.is_sqlite:
+        from leads.security import database_actor_name
+
+        try:
+            with db.session(read_only=True) as session:
+                # On a person's own PostgreSQL login the database writes history in that person's name only.
+                login_name = database_actor_name(session)
+        except LeadsError:
+            pass  # no schema (the upgrade failed and said why): the steps below report their own errors
+    system = Actor(name=login_name or "nightly", rep=None, bootstrap=True)
 
     def crawl():
         if skip_crawl:
