@@ -103,6 +103,11 @@ def history_sql(q: _Sql) -> list[str]:
         "  END IF;\n"
         "  NEW.at := clock_timestamp();\n"
         "  RETURN NEW;\nEND $fn$",
+        f"CREATE OR REPLACE FUNCTION {fn('leads_rep_login_check')}() {header}{decl}{who}"
+        "  IF NOT FOUND OR NEW.db_login IS NULL THEN RETURN NEW; END IF;\n"
+        "  RAISE EXCEPTION 'permission denied: a rep''s database login is set only by the admin "
+        f"(leads db grant --rep NAME --login LOGIN)' {denied};\n"
+        "END $fn$",
         f"CREATE OR REPLACE FUNCTION {fn('leads_lead_stamp')}() {header}{decl}{who}"
         "  IF NOT FOUND THEN RETURN NEW; END IF;\n"
         "  NEW.updated_by := me; NEW.updated_at := clock_timestamp(); NEW.version := OLD.version + 1;\n"
@@ -133,6 +138,7 @@ def history_sql(q: _Sql) -> list[str]:
     triggers = [
         ("leads_activity_stamp", "BEFORE INSERT ON", activity, "leads_activity_stamp", False),
         ("leads_lead_stamp", "BEFORE UPDATE ON", leads, "leads_lead_stamp", False),
+        ("leads_rep_login_check", "BEFORE INSERT ON", reps, "leads_rep_login_check", False),
         ("leads_rep_lead_has_history", "AFTER UPDATE ON", leads, "leads_rep_lead_has_history", True),
         ("leads_rep_history_has_change", "AFTER INSERT ON", activity, "leads_rep_history_has_change", True),
     ]
@@ -144,7 +150,7 @@ def history_sql(q: _Sql) -> list[str]:
                    f"EXECUTE FUNCTION {fn(function)}()")
     # The functions run as their owner (to read reps and pair rows past RLS): nobody else calls them.
     out += [f"REVOKE ALL ON FUNCTION {fn(f)}() FROM PUBLIC" for f in
-            ("leads_activity_stamp", "leads_lead_stamp", "leads_rep_lead_has_history",
+            ("leads_activity_stamp", "leads_lead_stamp", "leads_rep_login_check", "leads_rep_lead_has_history",
              "leads_rep_history_has_change")]
     return out
 
@@ -324,7 +330,9 @@ def plan_grants(session: Session, *, group_prefix: str = DEFAULT_GROUP_PREFIX, r
         if table == "reps":
             columns = [c for c in columns_of("reps") if c not in ADMIN_ONLY_REP_COLUMNS]
             run(f"GRANT SELECT ON {q.table(table)} TO {mgr_g}")
-            run(f"GRANT INSERT ({column_list(columns)}) ON {q.table(table)} TO {mgr_g}")
+            # The ORM names every column in its INSERT (db_login as NULL), so the column is granted
+            # and a trigger refuses any value but NULL from a person's login.
+            run(f"GRANT INSERT ({column_list(columns + ['db_login'])}) ON {q.table(table)} TO {mgr_g}")
             editable = [c for c in columns if c not in MANAGER_FIXED_REP_COLUMNS]
             run(f"GRANT UPDATE ({column_list(editable)}) ON {q.table(table)} TO {mgr_g}")
         else:

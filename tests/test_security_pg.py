@@ -273,7 +273,8 @@ def test_a_managers_login_sees_all_and_assigns_but_does_not_administer(team: Tea
         # The login mapping and people's names (what history records) are the admin's.
         _denied(mia, "UPDATE reps SET db_login = 'someone' WHERE name = 'bo'", "permission denied for table reps")
         _denied(mia, "INSERT INTO reps (name, role, active, territory, created_at, db_login) "
-                     "VALUES ('eve', 'manager', true, '{}', now(), 'postgres')", "permission denied for table reps")
+                     "VALUES ('eve', 'manager', true, '{}', now(), 'someone')",
+                r"a rep's database login is set only by the admin \(leads db grant")
         _denied(mia, "UPDATE reps SET name = 'ana2' WHERE name = 'ana'", "permission denied for table reps")
         with mia.begin() as conn:  # her own history rows are stamped with her name and the server's time
             conn.execute(sa.text(f"UPDATE leads SET updated_by = 'ana' WHERE id = {bo_lead}"))
