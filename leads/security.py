@@ -7,13 +7,18 @@ What the setup gives each group (the tables' owner, i.e. the admin who ran `lead
 is not subject to the policies: RLS is enabled but not FORCEd, so migrations, crawls and this
 setup keep working as that login):
 
-- ``<prefix>_rep``: reads the team (reps), public closure notices and crawl health; reads and
-  updates only the leads it owns (it cannot hand a lead to someone else); reads only the
-  accounts, evidence and history of those leads; appends history rows in its own name only
-  (never updates or deletes them); keeps its own `--new` cursor; sees its own bulk operations.
-- ``<prefix>_manager``: reads and writes every row of every table, except that history
-  (activity) is append-only and written in the manager's own name, a rep's database login
-  (reps.db_login) is changed only here, and no DDL.
+- ``<prefix>_rep``: reads the team (reps), public closure notices and crawl health; reads only
+  the leads it owns and changes only the columns its commands write (status, lost reason,
+  follow-up), each change together with the history row that records it; reads only the
+  accounts, evidence and review-queue candidates of those leads; appends history rows in its own
+  name only (never updates or deletes them); keeps its own `--new` cursor; sees its own bulk operations.
+- ``<prefix>_manager``: reads every row, creates and updates, but deletes nothing (a delete would
+  cascade into leads, evidence and history); history (activity) is append-only and written in
+  the manager's own name; a rep's name and database login (reps.db_login) are not changed here
+  (the login only through `leads db grant`); no DDL.
+
+On a login mapped to a rep, triggers stamp history with the login's name and the server's time
+and set a lead's updated_by / updated_at / version (see history_sql and docs/reliability.md).
 
 A login maps to a rep through reps.db_login; a rep whose row is inactive reaches no lead, no
 account and no history even before the memberships are re-synced.
