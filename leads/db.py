@@ -8,6 +8,7 @@ URL works the same way through the same functions.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,8 +25,22 @@ from leads.errors import DatabaseError
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # The newest migration; a test checks it against Alembic's own view. Kept here so everyday commands
 # can check the schema without importing Alembic (start-up time).
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class NewerDatabaseError(DatabaseError):
+    """The schema was made by a newer leads: this version must not read or write it."""
+
+
+def known_revisions() -> set[str]:
+    """Every revision this version's migrations define, read from the files without importing Alembic."""
+    found = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        match = re.search(r'^revision(?:: str)? = ["\']([^"\']+)["\']', path.read_text(encoding="utf-8"), re.M)
+        if match:
+            found.add(match.group(1))
+    return found
 
 
 def describe(url: str) -> str:
@@ -194,6 +209,7 @@ class Database:
         from alembic import command
 
         before = self._checked(self.current_revision)
+        self.refuse_newer(before)
         cfg = alembic_config(self.url)
 
         def run() -> None:
@@ -215,12 +231,25 @@ class Database:
                 return None
             return conn.execute(text("select version_num from alembic_version")).scalar()
 
+    def refuse_newer(self, current: str | None) -> None:
+        """Raise NewerDatabaseError when ``current`` is a revision this version does not know."""
+        if current is not None and current != HEAD_REVISION and current not in known_revisions():
+            raise NewerDatabaseError(
+                f"database {self.name}: this database was created by a newer leads (revision {current}); "
+                "upgrade leads"
+            )
+
+    def check_not_newer(self) -> None:
+        """For commands that do not check the schema otherwise (nightly): refuse a newer database early."""
+        self.refuse_newer(self._checked(self._stamped_revision))
+
     def ensure_current(self, *, auto_create: bool = True) -> None:
         """Fail early and clearly when the schema is missing or behind; create it on an empty database."""
         current = self._checked(self._stamped_revision)
         head = HEAD_REVISION
         if current == head:
             return
+        self.refuse_newer(current)
         if current is None and auto_create and not self._checked(self.has_tables):
             self.upgrade()
             return

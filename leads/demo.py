@@ -41,11 +41,43 @@ def replay_settings(cache_dir: Path) -> dict[str, Any]:
     }
 
 
+# The demo removes only what it made: a folder it created carries this file, and only the entries
+# the demo itself writes are removed when it starts again. Anything else in the folder stays.
+MARKER = ".leads-demo"
+MARKER_TEXT = "This folder was created by `leads demo`; `leads demo` may empty it and recreate it.\n"
+DEMO_ENTRIES = ("demo.db", "demo.db-wal", "demo.db-shm", "demo.db-journal", "demo.db.nightly.lock",
+                "httpcache", "digests")
+
+
 def prepare(folder: Path) -> tuple[str, Path]:
-    """A fresh demo folder: its own SQLite file and a working copy of the snapshot."""
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True, mode=0o700)
+    """A fresh demo folder: its own SQLite file and a working copy of the snapshot.
+
+    An existing folder is reused only if it is empty or was made by the demo (it holds MARKER);
+    then only the demo's own entries are removed, never the folder itself or anything else in it.
+    """
+    from leads.errors import InputError
+
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"demo folder {folder} is a file, not a folder; choose another --folder")
+    if folder.is_dir():
+        entries = list(folder.iterdir())
+        if entries and not (folder / MARKER).is_file():
+            raise InputError(
+                f"demo folder {folder} is not empty and was not created by `leads demo` (no {MARKER} file); "
+                "nothing was removed: choose an empty or new --folder"
+            )
+        for name in DEMO_ENTRIES:
+            entry = folder / name
+            if entry.is_symlink() or entry.is_file():
+                entry.unlink()
+            elif entry.is_dir():
+                shutil.rmtree(entry)
+    else:
+        try:
+            folder.mkdir(parents=True, mode=0o700)
+        except OSError as exc:
+            raise InputError(f"cannot create demo folder {folder}: {exc.strerror}") from exc
+    (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
     cache = folder / "httpcache"
     shutil.copytree(SNAPSHOT / "httpcache", cache)
     return f"sqlite:///{folder / 'demo.db'}", cache

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from leads.models import LEAD_STATUSES, Account, Evidence, Lead, Notice, Rep
+from leads.models import LEAD_STATUSES, Account, CrawlRun, Evidence, Lead, Notice, Rep, UserCursor
 from leads.queries import source_health
 
 KIND_LABEL = {"vendor_closed": "its vendor closed", "account_closing": "the account itself is closing",
@@ -62,29 +62,39 @@ def build(session: Session, since: datetime | None, crawl_results: list[dict[str
     roles = dict(session.execute(select(Rep.id, Rep.role)).all())
     new_leads = session.execute(
         select(Lead, Account).join(Account, Lead.account_id == Account.id)
-        .where(Lead.created_at > start, Lead.owner_id.is_not(None), Account.do_not_contact.is_(False))
+        # New means nobody has worked it yet: a lead already contacted is not news (the first digest
+        # would otherwise list every open lead).
+        .where(Lead.created_at > start, Lead.status == "new", Lead.owner_id.is_not(None),
+               Account.do_not_contact.is_(False))
         .order_by(Lead.priority.desc())
     ).all()
     lead_ids = [lead.id for lead, _ in new_leads]
     why: dict[int, list[str]] = {}
     seen: dict[tuple[int, str, str], int] = {}  # one line per closure, however many notices report it
-    more: Counter[tuple[int, str, str]] = Counter()
+    more: Counter[tuple[int, int]] = Counter()
     for start_i in range(0, len(lead_ids), 500):
         chunk = lead_ids[start_i:start_i + 500]
         for ev, notice in session.execute(select(Evidence, Notice).join(Notice, Evidence.notice_id == Notice.id)
-                                          .where(Evidence.lead_id.in_(chunk)).order_by(Evidence.score.desc())):
-            closure = (ev.lead_id, ev.kind, notice.closure_key or f"n{notice.id}")
-            if closure in seen:
-                more[closure] += 1
-                continue
-            seen[closure] = len(why.setdefault(ev.lead_id, []))
+                                          .where(Evidence.lead_id.in_(chunk))
+                                          .order_by(Evidence.score.desc(), Notice.id)):
             when = notice.effective_date or notice.notice_date
-            why[ev.lead_id].append(
-                f"{KIND_LABEL.get(ev.kind, ev.kind)}: {notice.company_name} ({notice.source}, "
-                f"{notice.notice_type}{', ' + when.isoformat() if when else ''}; score {ev.score:.0f})")
-    for closure, n in more.items():
-        lead_id = closure[0]
-        why[lead_id][seen[closure]] += f" and {n} more notice{'s' if n > 1 else ''} of the same closure"
+            line = (f"{KIND_LABEL.get(ev.kind, ev.kind)}: {notice.company_name} ({notice.source}, "
+                    f"{notice.notice_type}{', ' + when.isoformat() if when else ''}; score {ev.score:.0f})")
+            # Notices of one closure share a closure key; notices that read the same (one company's
+            # several sites filed the same day) are the same closure to the reader: one line either way.
+            keys = [(ev.lead_id, ev.kind, notice.closure_key or f"n{notice.id}"), (ev.lead_id, "line", line)]
+            known = next((k for k in keys if k in seen), None)
+            if known is not None:
+                more[(ev.lead_id, seen[known])] += 1
+                for k in keys:
+                    seen.setdefault(k, seen[known])
+                continue
+            index = len(why.setdefault(ev.lead_id, []))
+            for k in keys:
+                seen[k] = index
+            why[ev.lead_id].append(line)
+    for (lead_id, index), n in more.items():
+        why[lead_id][index] += f" and {n} more notice{'s' if n > 1 else ''} of the same closure"
     for lead, account in new_leads:
         section = reps.get(lead.owner_id)
         if section is not None:
@@ -98,11 +108,7 @@ def build(session: Session, since: datetime | None, crawl_results: list[dict[str
         Lead.owner_id.is_(None), Lead.status.in_(("new", "contacted", "meeting", "proposal")),
         Lead.flagged_closing.is_(False))) or 0
     health = source_health(session)
-    if crawl_results:
-        failed = [r for r in crawl_results if r.get("outcome") != "ok"]
-    else:  # the crawl ran elsewhere (Scrapyd, another machine): the last recorded outcome per source
-        failed = [{"source": s, "outcome": h["last_outcome"], "message": h.get("last_message") or ""}
-                  for s, h in sorted(health.items()) if h.get("last_outcome") not in (None, "ok")]
+    failed = source_problems(session, crawl_results)
     stale = sorted(s for s, h in health.items() if str(h.get("freshness", "")).startswith("stale"))
     funnel = dict.fromkeys(LEAD_STATUSES, 0)
     funnel.update(dict(session.execute(select(Lead.status, func.count()).group_by(Lead.status)).all()))
@@ -116,6 +122,42 @@ def build(session: Session, since: datetime | None, crawl_results: list[dict[str
                                                                           Lead.created_at > start)) or 0
     sections = [sec for rid, sec in reps.items() if roles.get(rid) == "rep" or sec.leads]
     return Digest(today, since, sections, closures, unassigned, failed, stale, funnel, per_day, flagged)
+
+
+MESSAGE_LIMIT = 300  # a source's error is one short line in a digest, never a dump of rows
+
+
+def _one_line(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        value = "; ".join(str(v) for v in value)
+    text = " ".join(str(value).replace("\x00", " ").split())
+    return text if len(text) <= MESSAGE_LIMIT else text[:MESSAGE_LIMIT - 1] + "…"
+
+
+def source_problems(session: Session, crawl_results: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """Sources whose last crawl was not ok (failed, degraded, ...), with the message and any warnings.
+
+    From this run's results when the nightly crawled, else from the last recorded run per source
+    (the crawl ran elsewhere: Scrapyd, another machine). ``warnings`` is read when the crawl
+    records it (a dict key, or a crawl_runs column where the schema has one).
+    """
+    if crawl_results:
+        rows = [(r.get("source"), r.get("outcome"), r.get("message"), r.get("warnings")) for r in crawl_results]
+    else:
+        last = select(CrawlRun.source, func.max(CrawlRun.id).label("id")).group_by(CrawlRun.source).subquery()
+        rows = [(run.source, run.outcome, run.message, getattr(run, "warnings", None))
+                for run in session.scalars(select(CrawlRun).join(last, CrawlRun.id == last.c.id)
+                                           .order_by(CrawlRun.source))]
+    return [{"source": source, "outcome": outcome, "message": _one_line(message), "warnings": _one_line(warnings)}
+            for source, outcome, message, warnings in rows if outcome not in (None, "ok")]
+
+
+def _problem_line(r: dict[str, Any]) -> str:
+    label = "DEGRADED" if r["outcome"] == "degraded" else "FAILED"
+    extra = f" (warnings: {r['warnings']})" if r.get("warnings") else ""
+    return f"{label} source {r['source']}: {r['outcome']}: {r.get('message', '')}{extra}"
 
 
 def render_text(d: Digest) -> str:
@@ -135,8 +177,7 @@ def render_text(d: Digest) -> str:
     out.append(f"  Unassigned open leads: {d.unassigned}")
     out.append(f"  Accounts found closing themselves: {d.flagged_closing}")
     if d.failed_sources:
-        for r in d.failed_sources:
-            out.append(f"  FAILED source {r['source']}: {r['outcome']}: {r.get('message', '')}")
+        out.extend(f"  {_problem_line(r)}" for r in d.failed_sources)
     else:
         out.append("  Sources: all healthy in this run")
     if d.stale_sources:
@@ -160,18 +201,25 @@ def _bars(values: list[tuple[str, int]], width: int = 560, bar_h: int = 18, colo
 
 
 def _columns(values: list[tuple[date, int]], width: int = 600, height: int = 140) -> str:
+    """Leads per day as columns, with a y axis (0, half, peak) so a bar's height reads as a count."""
     peak = max((v for _, v in values), default=0) or 1
-    step = width / max(len(values), 1)
-    parts = []
+    left, bottom, top = 34, 20, 10  # room for the y labels, the date labels, the peak label
+    plot_h = height - bottom - top
+    step = (width - left) / max(len(values), 1)
+    parts = [f'<line x1="{left - 2}" y1="{top}" x2="{left - 2}" y2="{height - bottom}" stroke="#999"/>']
+    for tick in sorted({0, peak // 2, peak}):
+        y = height - bottom - int(plot_h * tick / peak)
+        parts.append(f'<line x1="{left - 5}" y1="{y}" x2="{width}" y2="{y}" stroke="#eee"/>'
+                     f'<text x="{left - 7}" y="{y + 4}" font-size="10" text-anchor="end">{tick}</text>')
     for i, (day, v) in enumerate(values):
-        h = int((height - 30) * v / peak)
-        x = int(i * step)
-        parts.append(f'<rect x="{x}" y="{height - 20 - h}" width="{max(int(step) - 3, 1)}" height="{h}" '
+        h = int(plot_h * v / peak)
+        x = left + int(i * step)
+        parts.append(f'<rect x="{x}" y="{height - bottom - h}" width="{max(int(step) - 3, 1)}" height="{h}" '
                      f'fill="#d9822b"><title>{day.isoformat()}: {v}</title></rect>')
         if i % 7 == 0 and i <= len(values) - 4:  # a label a week, none crowding the right edge
             parts.append(f'<text x="{x}" y="{height - 5}" font-size="10">{day.strftime("%m-%d")}</text>')
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">'
-            + "".join(parts) + "</svg>")
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+            f'aria-label="new leads per day, 0 to {peak}">' + "".join(parts) + "</svg>")
 
 
 def render_html(d: Digest) -> str:
@@ -187,7 +235,7 @@ def render_html(d: Digest) -> str:
                          f"{e(lead['state'] or '-')}) priority {lead['priority']}{flag}<ul>{why}</ul></li>")
         body = f"<ol>{''.join(items)}</ol>" if items else "<p>No new leads.</p>"
         reps_html.append(f"<section><h2>{e(rep.name)}: {len(rep.leads)} new leads</h2>{body}</section>")
-    failed = "".join(f"<li class='warn'>{e(r['source'])}: {e(r['outcome'])}: {e(r.get('message', ''))}</li>"
+    failed = "".join(f"<li class='warn'>{e(_problem_line(r))}</li>"
                      for r in d.failed_sources) or "<li>All sources healthy in this run.</li>"
     stale = (f"<p class='warn'>Stale sources (no change in 30+ days): {e(', '.join(d.stale_sources))}</p>"
              if d.stale_sources else "")
@@ -231,34 +279,190 @@ class SmtpSettings:
                    starttls=os.environ.get("LEADS_SMTP_STARTTLS", "").lower() in ("1", "true", "yes"))
 
 
+def _write_private(path: Path, content: str) -> None:
+    """Write the whole file or nothing (temporary file, then rename), mode 0600: digests name accounts."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with open(fd, "w", encoding="utf-8") as fh:
+            fh.write(content)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def write(d: Digest, folder: Path) -> tuple[Path, Path]:
-    folder.mkdir(parents=True, exist_ok=True)
+    """The day's digest files; a later run the same day replaces them (one digest per day)."""
+    from leads.nightly import private_folder
+
+    private_folder(folder)
     text_path = folder / f"digest-{d.day.isoformat()}.txt"
     html_path = folder / f"digest-{d.day.isoformat()}.html"
-    text_path.write_text(render_text(d), encoding="utf-8")
-    html_path.write_text(render_html(d), encoding="utf-8")
+    _write_private(text_path, render_text(d))
+    _write_private(html_path, render_html(d))
     return text_path, html_path
 
 
-def send(d: Digest, smtp: SmtpSettings, managers: list[str]) -> int:
-    """One message per rep with an e-mail address (their section), one to managers (everything)."""
-    sent = 0
-    with smtplib.SMTP(smtp.host, smtp.port, timeout=30) as server:
+# -- the nightly's digest: cursors that move only once the work is done -----------------------------
+
+CURSOR_USER = "~nightly"
+LAST_DIGEST = "last_digest"      # when the newest digest file was cut
+MAILED = "digest_mailed"         # per rep (user = the rep's name): up to when their e-mail went out
+
+
+def _cursor(session: Session, user: str, name: str) -> datetime | None:
+    row = session.get(UserCursor, (user, name))
+    return _aware(row.value) if row is not None else None
+
+
+def _set_cursor(session: Session, user: str, name: str, value: datetime) -> None:
+    row = session.get(UserCursor, (user, name))
+    if row is None:
+        session.add(UserCursor(user=user, name=name, value=value))
+    else:
+        row.value = value
+    session.flush()
+
+
+def _day_cursor(day: date) -> str:
+    return f"digest_since:{day.isoformat()}"
+
+
+def write_daily(session: Session, folder: Path, *, day: date, crawl_results: list[dict[str, Any]] | None,
+                now: datetime | None = None) -> tuple[Digest, tuple[Path, Path], datetime]:
+    """Build and write the day's digest, then move the cursor (the caller commits after this returns).
+
+    The day's digest starts where the last digest of an earlier day ended, so a second run the
+    same day rewrites the file with everything of the first and more, and yesterday's file is
+    never touched. A failure before the files are written leaves the cursor where it was.
+    """
+    cut = now or datetime.now(timezone.utc)
+    epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    since = _cursor(session, CURSOR_USER, _day_cursor(day))
+    if since is None:
+        since = _cursor(session, CURSOR_USER, LAST_DIGEST)
+        _set_cursor(session, CURSOR_USER, _day_cursor(day), since or epoch)
+    elif since == epoch:
+        since = None
+    d = build(session, since, crawl_results, day)
+    paths = write(d, folder)
+    _set_cursor(session, CURSOR_USER, LAST_DIGEST, cut)
+    return d, paths, cut
+
+
+@dataclass
+class Recipient:
+    rep: str
+    address: str
+    manager: bool
+
+
+@dataclass
+class MailReport:
+    sent: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)    # address, why (retried next run)
+    skipped: list[tuple[str, str]] = field(default_factory=list)   # rep, why (fix the address)
+
+
+def valid_address(address: str | None) -> bool:
+    """A single plain addr-spec (local@domain): no display name, no list, no header injection."""
+    from email.errors import HeaderParseError
+    from email.headerregistry import Address
+
+    if not address or any(c.isspace() or c in ",;<>\"()[]\\" for c in address) or address.count("@") != 1:
+        return False
+    try:
+        parsed = Address(addr_spec=address)
+    except (ValueError, HeaderParseError, IndexError):
+        return False
+    labels = parsed.domain.split(".")
+    return bool(parsed.username) and all(labels) and parsed.addr_spec == address
+
+
+def recipients(session: Session) -> tuple[list[Recipient], list[tuple[str, str]]]:
+    """Active reps and managers with an e-mail address, and those whose address cannot be used."""
+    good, bad = [], []
+    for rep in session.scalars(select(Rep).where(Rep.active.is_(True), Rep.email.is_not(None)).order_by(Rep.name)):
+        address = rep.email.strip()
+        if valid_address(address):
+            good.append(Recipient(rep.name, address, rep.role == "manager"))
+        else:
+            bad.append((rep.name, f"e-mail address {address!r} is not valid"))
+    return good, bad
+
+
+def _message(d: Digest, smtp: SmtpSettings, address: str) -> EmailMessage:
+    msg = EmailMessage()
+    msg["Subject"] = f"Orphaned accounts digest {d.day.isoformat()}"
+    msg["From"] = smtp.sender
+    msg["To"] = address
+    msg.set_content(render_text(d))
+    msg.add_alternative(render_html(d), subtype="html")
+    return msg
+
+
+def _connect(smtp: SmtpSettings) -> smtplib.SMTP:
+    server = smtplib.SMTP(smtp.host, smtp.port, timeout=30)
+    try:
         if smtp.starttls:
             server.starttls()
         if smtp.user:
             server.login(smtp.user, smtp.password or "")
-        recipients = [(rep.email, Digest(d.day, d.since, [rep], d.closures_by_source, d.unassigned,
-                                         d.failed_sources, d.stale_sources, d.funnel, d.per_day, d.flagged_closing))
-                      for rep in d.reps if rep.email and rep.email not in managers]
-        recipients += [(m, d) for m in managers]
-        for address, part in recipients:
-            msg = EmailMessage()
-            msg["Subject"] = f"Orphaned accounts digest {d.day.isoformat()}"
-            msg["From"] = smtp.sender
-            msg["To"] = address
-            msg.set_content(render_text(part))
-            msg.add_alternative(render_html(part), subtype="html")
-            server.send_message(msg)
-            sent += 1
-    return sent
+    except BaseException:
+        server.close()
+        raise
+    return server
+
+
+def mail(db: Any, smtp: SmtpSettings, *, day: date, cut: datetime,
+         crawl_results: list[dict[str, Any]] | None) -> MailReport:
+    """Send each recipient what they have not received yet; each success commits that person's cursor.
+
+    A rep gets their own section, a manager the whole digest, each since their own last e-mail
+    (or, the first time, since the day's digest began). A failed send leaves that cursor where
+    it was, so the next run sends it again with whatever is new; a bad address skips that
+    person only.
+    """
+    report = MailReport()
+    with db.session(read_only=True) as session:
+        people, report.skipped = recipients(session)
+        day_since = _cursor(session, CURSOR_USER, _day_cursor(day))
+        since_of = {p.rep: _cursor(session, p.rep, MAILED) for p in people}
+    server: smtplib.SMTP | None = None
+    built: dict[datetime | None, Digest] = {}
+    try:
+        for person in people:
+            since = since_of[person.rep] or day_since
+            if since is not None and since.year == 1970:
+                since = None
+            try:
+                if since not in built:
+                    with db.session(read_only=True) as session:
+                        built[since] = build(session, since, crawl_results, day)
+                d = built[since]
+                if not person.manager:
+                    mine = [sec for sec in d.reps if sec.name == person.rep]
+                    d = Digest(d.day, d.since, mine, d.closures_by_source, d.unassigned, d.failed_sources,
+                               d.stale_sources, d.funnel, d.per_day, d.flagged_closing)
+                if server is None:
+                    server = _connect(smtp)
+                server.send_message(_message(d, smtp, person.address))
+            except (OSError, smtplib.SMTPException) as exc:
+                report.failed.append((person.address, _one_line(exc) or type(exc).__name__))
+                if server is not None and isinstance(exc, (smtplib.SMTPServerDisconnected, OSError)):
+                    server.close()
+                    server = None  # reconnect for the next person
+                continue
+            with db.session() as session:
+                _set_cursor(session, person.rep, MAILED, cut)
+            report.sent.append(person.address)
+    finally:
+        if server is not None:
+            try:
+                server.quit()
+            except (OSError, smtplib.SMTPException):
+                server.close()
+    return report

@@ -59,8 +59,8 @@ def run_lock(db: Any, data_dir: Path) -> Iterator[None]:
 
         path = make_url(db.url).database or "memory"
         lock_path = Path(f"{path}.nightly.lock") if path != "memory" else data_dir / "nightly.lock"
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(lock_path, "a+")
+        private_folder(lock_path.parent)
+        fh = open(os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600), "a+")
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -95,12 +95,32 @@ def run_lock(db: Any, data_dir: Path) -> Iterator[None]:
             conn.close()
 
 
+def private_folder(folder: Path) -> Path:
+    """Create ``folder`` and any missing parents mode 0700 (as the first command creates the data folder)."""
+    missing = []
+    probe = folder
+    while not probe.exists():
+        missing.append(probe)
+        probe = probe.parent
+    for path in reversed(missing):
+        path.mkdir(mode=0o700)
+        os.chmod(path, 0o700)  # mkdir's mode is masked by the umask
+    return folder
+
+
+class PrivateRotatingFileHandler(RotatingFileHandler):
+    """A rotating log whose files are created 0600: the log names companies, reps and errors."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        return open(fd, self.mode, encoding=self.encoding, errors=self.errors)
+
+
 def log_to_file(data_dir: Path) -> Path:
     """Append this run's log to data_dir/logs/nightly.log, rotated at 5 MB, five old files kept."""
-    folder = data_dir / "logs"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_folder(data_dir / "logs")
     path = folder / "nightly.log"
-    handler = RotatingFileHandler(path, maxBytes=5 * 1024 * 1024, backupCount=5, encoding="utf-8")
+    handler = PrivateRotatingFileHandler(path, maxBytes=5 * 1024 * 1024, backupCount=5, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.setLevel(logging.INFO)
     root = logging.getLogger()
@@ -123,8 +143,8 @@ def run(db: Any, *, data_dir: Path, sources: list[str], source_urls: dict[str, l
         today: date | None = None) -> NightlyResult:
     from leads.services.people import Actor
 
+    db.check_not_newer()  # a newer schema: refuse before any step writes to it
     result = NightlyResult()
-    system = Actor(name="nightly", rep=None, bootstrap=True)
     started = datetime.now(timezone.utc)
 
     def step(name: str, fn: Any) -> Any:
@@ -145,6 +165,17 @@ def run(db: Any, *, data_dir: Path, sources: list[str], source_urls: dict[str, l
         return None, ("schema up to date" if before == after else f"schema {before} -> {after}"), True
 
     step("upgrade", upgrade)
+    login_name = None
+    if not db.is_sqlite:
+        from leads.security import database_actor_name
+
+        try:
+            with db.session(read_only=True) as session:
+                # On a person's own PostgreSQL login the database writes history in that person's name only.
+                login_name = database_actor_name(session)
+        except LeadsError:
+            pass  # no schema (the upgrade failed and said why): the steps below report their own errors
+    system = Actor(name=login_name or "nightly", rep=None, bootstrap=True)
 
     def crawl():
         if skip_crawl:
@@ -186,31 +217,30 @@ def run(db: Any, *, data_dir: Path, sources: list[str], source_urls: dict[str, l
         step("assign", assign)
 
     def digest():
-        from sqlalchemy import select
-
         from leads import digest as digest_mod
-        from leads.models import Rep, UserCursor
 
+        day = today or date.today()
+        # The file first: its cursor commits with the session, only after the files are written.
         with db.session() as session:
-            cursor = session.get(UserCursor, (NIGHTLY_USER, "last_digest"))
-            since = cursor.value if cursor else None
-            if since is not None and since.tzinfo is None:
-                since = since.replace(tzinfo=timezone.utc)
-            cut = datetime.now(timezone.utc)  # everything created before now is in this digest
-            d = digest_mod.build(session, since, result.crawl, today)
-            managers = [e for (e,) in session.execute(select(Rep.email).where(
-                Rep.role == "manager", Rep.active.is_(True), Rep.email.is_not(None)))]
-            # The next digest starts where this one ends, whether or not other steps failed.
-            if cursor is None:
-                session.add(UserCursor(user=NIGHTLY_USER, name="last_digest", value=cut))
-            else:
-                cursor.value = cut
-        paths = digest_mod.write(d, data_dir / "digests")
+            d, paths, cut = digest_mod.write_daily(session, data_dir / "digests", day=day,
+                                                   crawl_results=result.crawl)
         result.digest_paths = paths
         smtp = digest_mod.SmtpSettings.from_env()
-        sent = digest_mod.send(d, smtp, managers) if smtp else 0
-        mail = f"; {sent} e-mails sent" if smtp else "; e-mail not configured"
-        return paths, f"written to {paths[1]}{mail}", True
+        if smtp is None:
+            return paths, f"written to {paths[1]}; e-mail not configured", True
+        report = digest_mod.mail(db, smtp, day=day, cut=cut, crawl_results=result.crawl)
+        for rep, why in report.skipped:
+            logger.warning("digest e-mail to %s skipped: %s (fix it with `leads reps edit %s --email ...`)",
+                           rep, why, rep)
+        for address, why in report.failed:
+            logger.error("digest e-mail to %s failed: %s; it is sent again on the next run", address, why)
+        parts = [f"{len(report.sent)} e-mails sent"]
+        if report.failed:
+            parts.append(f"{len(report.failed)} failed (retried on the next run: "
+                         f"{', '.join(a for a, _ in report.failed)})")
+        if report.skipped:
+            parts.append(f"{len(report.skipped)} skipped for a bad address ({', '.join(r for r, _ in report.skipped)})")
+        return paths, f"written to {paths[1]}; " + "; ".join(parts), not report.failed
 
     step("digest", digest)
 

@@ -7,13 +7,18 @@ What the setup gives each group (the tables' owner, i.e. the admin who ran `lead
 is not subject to the policies: RLS is enabled but not FORCEd, so migrations, crawls and this
 setup keep working as that login):
 
-- ``<prefix>_rep``: reads the team (reps), public closure notices and crawl health; reads and
-  updates only the leads it owns (it cannot hand a lead to someone else); reads only the
-  accounts, evidence and history of those leads; appends history rows in its own name only
-  (never updates or deletes them); keeps its own `--new` cursor; sees its own bulk operations.
-- ``<prefix>_manager``: reads and writes every row of every table, except that history
-  (activity) is append-only and written in the manager's own name, a rep's database login
-  (reps.db_login) is changed only here, and no DDL.
+- ``<prefix>_rep``: reads the team (reps), public closure notices and crawl health; reads only
+  the leads it owns and changes only the columns its commands write (status, lost reason,
+  follow-up), each change together with the history row that records it; reads only the
+  accounts, evidence and review-queue candidates of those leads; appends history rows in its own
+  name only (never updates or deletes them); keeps its own `--new` cursor; sees its own bulk operations.
+- ``<prefix>_manager``: reads every row, creates and updates, but deletes nothing (a delete would
+  cascade into leads, evidence and history); history (activity) is append-only and written in
+  the manager's own name; a rep's name and database login (reps.db_login) are not changed here
+  (the login only through `leads db grant`); no DDL.
+
+On a login mapped to a rep, triggers stamp history with the login's name and the server's time
+and set a lead's updated_by / updated_at / version (see history_sql and docs/reliability.md).
 
 A login maps to a rep through reps.db_login; a rep whose row is inactive reaches no lead, no
 account and no history even before the memberships are re-synced.
@@ -37,28 +42,123 @@ SQLITE_MESSAGE = (
     "or move the team to PostgreSQL (see README: Roles and row-level security on PostgreSQL)."
 )
 
-# What a rep's group may do, table by table. Tables not listed here are closed to reps
-# (match_candidates: the review queue is a manager's job). Row-level policies narrow these below.
+# What a rep's group may do, table by table. Tables not listed here are closed to reps.
+# Row-level policies narrow these below; triggers (HISTORY_SQL) stamp and pair what is written.
 REP_PRIVILEGES: dict[str, str] = {
     "reps": "SELECT",                  # the team directory; no RLS on reps (the policies read it)
     "notices": "SELECT",               # public records
     "crawl_runs": "SELECT",            # source health, nothing private
     "alembic_version": "SELECT",       # every command checks the schema version
-    "leads": "SELECT, UPDATE",         # own leads only (RLS)
+    "leads": "SELECT",                 # own leads only (RLS); UPDATE only of REP_LEAD_COLUMNS
     "accounts": "SELECT",              # accounts of own leads or owned by the rep (RLS)
     "evidence": "SELECT",              # evidence of own leads (RLS)
-    "activity": "SELECT, INSERT",      # append-only, own name, own leads (RLS)
+    "match_candidates": "SELECT",      # candidates of the accounts the rep sees (RLS), for `leads why`
+    "activity": "SELECT, INSERT",      # append-only, own name, own leads, paired with a lead change
     "user_cursors": "SELECT, INSERT, UPDATE",  # own cursors (RLS)
     "operations": "SELECT",            # own bulk operations, for `leads undo` (RLS)
 }
-# Managers get full DML on every table except these.
-MANAGER_EXCEPTIONS: dict[str, str] = {
+# The columns `leads status`, `note` and `follow-up` write; never the account, owner, score or priority.
+# (updated_by, updated_at and version are overwritten by a trigger from the login and the clock.)
+REP_LEAD_COLUMNS = ("status", "lost_reason", "follow_up", "updated_at", "updated_by", "version")
+# Managers: what each table allows. No DELETE anywhere but cursors: deleting an account, notice or
+# lead would cascade into leads and evidence and strip history rows of their lead.
+MANAGER_PRIVILEGES: dict[str, str] = {
     "activity": "SELECT, INSERT",      # the audit trail is append-only for everyone but the admin
     "alembic_version": "SELECT",       # migrations are the admin's
+    "user_cursors": "SELECT, INSERT, UPDATE, DELETE",
 }
-# reps.db_login ties a login to a person; only the admin changes it (`leads db grant`).
+MANAGER_DEFAULT = "SELECT, INSERT, UPDATE"
+# reps: a person's name is what history records, so nobody renames a rep (no CLI path does), and
+# reps.db_login ties a login to a person: only the admin changes it (`leads db grant`).
 ADMIN_ONLY_REP_COLUMNS = ("id", "db_login")
-RLS_TABLES = ("leads", "accounts", "evidence", "activity", "user_cursors", "operations")
+MANAGER_FIXED_REP_COLUMNS = ("name", "created_at")
+RLS_TABLES = ("leads", "accounts", "evidence", "match_candidates", "activity", "user_cursors", "operations")
+REP_HISTORY_ACTIONS = ("note", "status", "status_forced", "follow_up")
+
+
+def history_sql(q: _Sql) -> list[str]:
+    """Triggers that make history the system's own on a person's login (mapped through reps.db_login).
+
+    On such a login: an activity row must carry the login's own name and gets the server's
+    time (a supplied, e.g. backdated, time is replaced); a lead's updated_by / updated_at /
+    version are set from the login and the clock. A rep's change to a lead commits only with
+    the history row that explains it, and a rep's history row only with the lead change it
+    explains (checked at commit, matched by transaction id: nothing a user can set). Logins
+    not mapped to a rep (the admin, the nightly) write as the system and are not checked.
+    """
+    reps, leads, activity = q.table("reps"), q.table("leads"), q.table("activity")
+    fn = lambda name: f"{q.ident(q.schema)}.{q.ident(name)}"  # noqa: E731
+    header = (f"RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER "
+              f"SET search_path = {q.ident(q.schema)}, pg_temp AS $fn$\n")
+    who = (f"  SELECT r.name, r.role, r.active INTO me, my_role, is_active FROM {reps} r "
+           f"WHERE r.db_login = session_user::text;\n")
+    decl = "DECLARE me text; my_role text; is_active boolean;\nBEGIN\n"
+    denied = "USING ERRCODE = 'insufficient_privilege'"
+    actions = ", ".join(q.literal(a) for a in REP_HISTORY_ACTIONS)
+    mine = "pg_current_xact_id()::xid"
+    out = [
+        f"CREATE OR REPLACE FUNCTION {fn('leads_activity_stamp')}() {header}{decl}{who}"
+        "  IF NOT FOUND THEN RETURN NEW; END IF;\n"
+        "  IF NOT is_active THEN\n"
+        f"    RAISE EXCEPTION 'permission denied: login % belongs to an inactive rep', session_user {denied};\n"
+        "  END IF;\n"
+        "  IF NEW.actor IS DISTINCT FROM me THEN\n"
+        "    RAISE EXCEPTION 'permission denied: history is written in your own name (%), not as %', "
+        f"me, NEW.actor {denied};\n"
+        "  END IF;\n"
+        "  NEW.at := clock_timestamp();\n"
+        "  RETURN NEW;\nEND $fn$",
+        f"CREATE OR REPLACE FUNCTION {fn('leads_rep_login_check')}() {header}{decl}{who}"
+        "  IF NOT FOUND OR NEW.db_login IS NULL THEN RETURN NEW; END IF;\n"
+        "  RAISE EXCEPTION 'permission denied: a rep''s database login is set only by the admin "
+        f"(leads db grant --rep NAME --login LOGIN)' {denied};\n"
+        "END $fn$",
+        f"CREATE OR REPLACE FUNCTION {fn('leads_lead_stamp')}() {header}{decl}{who}"
+        "  IF NOT FOUND THEN RETURN NEW; END IF;\n"
+        "  NEW.updated_by := me; NEW.updated_at := clock_timestamp(); NEW.version := OLD.version + 1;\n"
+        "  RETURN NEW;\nEND $fn$",
+        f"CREATE OR REPLACE FUNCTION {fn('leads_rep_lead_has_history')}() {header}{decl}{who}"
+        "  IF NOT FOUND OR my_role <> 'rep' THEN RETURN NULL; END IF;\n"
+        f"  IF NOT EXISTS (SELECT 1 FROM {activity} a WHERE a.lead_id = NEW.id AND a.xmin = {mine}\n"
+        "                 AND a.actor = me AND (NEW.status IS NOT DISTINCT FROM OLD.status\n"
+        "                      OR (a.action IN ('status', 'status_forced') AND a.from_value = OLD.status\n"
+        "                          AND a.to_value = NEW.status)))\n"
+        "     OR (NEW.follow_up IS DISTINCT FROM OLD.follow_up AND NOT EXISTS (\n"
+        f"         SELECT 1 FROM {activity} a WHERE a.lead_id = NEW.id AND a.xmin = {mine}\n"
+        "         AND a.action = 'follow_up')) THEN\n"
+        "    RAISE EXCEPTION 'permission denied: a rep changes lead % only with the history row that records it "
+        f"(leads status, note, follow-up)', NEW.id {denied};\n"
+        "  END IF;\n"
+        "  RETURN NULL;\nEND $fn$",
+        f"CREATE OR REPLACE FUNCTION {fn('leads_rep_history_has_change')}() {header}{decl}{who}"
+        "  IF NOT FOUND OR my_role <> 'rep' THEN RETURN NULL; END IF;\n"
+        f"  IF NEW.action NOT IN ({actions}) OR NEW.lead_id IS NULL OR NOT EXISTS (\n"
+        f"      SELECT 1 FROM {leads} l WHERE l.id = NEW.lead_id AND l.xmin = {mine}\n"
+        "      AND (NEW.action NOT IN ('status', 'status_forced') OR l.status = NEW.to_value)) THEN\n"
+        "    RAISE EXCEPTION 'permission denied: a history row (%) is written only with the change of lead % "
+        f"it records', NEW.action, NEW.lead_id {denied};\n"
+        "  END IF;\n"
+        "  RETURN NULL;\nEND $fn$",
+    ]
+    triggers = [
+        ("leads_activity_stamp", "BEFORE INSERT ON", activity, "leads_activity_stamp", False),
+        ("leads_lead_stamp", "BEFORE UPDATE ON", leads, "leads_lead_stamp", False),
+        ("leads_rep_login_check", "BEFORE INSERT ON", reps, "leads_rep_login_check", False),
+        ("leads_rep_lead_has_history", "AFTER UPDATE ON", leads, "leads_rep_lead_has_history", True),
+        ("leads_rep_history_has_change", "AFTER INSERT ON", activity, "leads_rep_history_has_change", True),
+    ]
+    for name, when, table, function, deferred in triggers:
+        out.append(f"DROP TRIGGER IF EXISTS {q.ident(name)} ON {table}")
+        kind = "CONSTRAINT TRIGGER" if deferred else "TRIGGER"
+        tail = " DEFERRABLE INITIALLY DEFERRED" if deferred else ""
+        out.append(f"CREATE {kind} {q.ident(name)} {when} {table}{tail} FOR EACH ROW "
+                   f"EXECUTE FUNCTION {fn(function)}()")
+    # The functions run as their owner (to read reps and pair rows past RLS): nobody else calls them.
+    out += [f"REVOKE ALL ON FUNCTION {fn(f)}() FROM PUBLIC" for f in
+            ("leads_activity_stamp", "leads_lead_stamp", "leads_rep_login_check", "leads_rep_lead_has_history",
+             "leads_rep_history_has_change")]
+    return out
+
 
 _LOGIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.@-]{0,62}$")
 _RESERVED = {"public", "none", "current_user", "session_user", "current_role"}
@@ -218,19 +318,30 @@ def plan_grants(session: Session, *, group_prefix: str = DEFAULT_GROUP_PREFIX, r
     run(f"REVOKE ALL ON ALL TABLES IN SCHEMA {q.ident(schema)} FROM {both}")
     run(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {q.ident(schema)} FROM {both}")
     run(f"GRANT USAGE ON SCHEMA {q.ident(schema)} TO {both}")
+    def columns_of(table: str) -> list[str]:
+        return list(session.scalars(text(
+            "SELECT column_name::text FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = :t ORDER BY ordinal_position"), {"t": table}))
+
+    def column_list(names: list[str]) -> str:
+        return ", ".join(q.ident(c) for c in names)
+
     for table in tables:
         if table in REP_PRIVILEGES:
             run(f"GRANT {REP_PRIVILEGES[table]} ON {q.table(table)} TO {rep_g}")
+        if table == "leads":
+            updatable = [c for c in columns_of("leads") if c in REP_LEAD_COLUMNS]
+            run(f"GRANT UPDATE ({column_list(updatable)}) ON {q.table(table)} TO {rep_g}")
         if table == "reps":
-            columns = [c for c in session.scalars(text(
-                "SELECT column_name::text FROM information_schema.columns "
-                "WHERE table_schema = current_schema() AND table_name = 'reps' ORDER BY ordinal_position"))
-                if c not in ADMIN_ONLY_REP_COLUMNS]
-            run(f"GRANT SELECT, INSERT, DELETE ON {q.table(table)} TO {mgr_g}")
-            run(f"GRANT UPDATE ({', '.join(q.ident(c) for c in columns)}) ON {q.table(table)} TO {mgr_g}")
+            columns = [c for c in columns_of("reps") if c not in ADMIN_ONLY_REP_COLUMNS]
+            run(f"GRANT SELECT ON {q.table(table)} TO {mgr_g}")
+            # The ORM names every column in its INSERT (db_login as NULL), so the column is granted
+            # and a trigger refuses any value but NULL from a person's login.
+            run(f"GRANT INSERT ({column_list(columns + ['db_login'])}) ON {q.table(table)} TO {mgr_g}")
+            editable = [c for c in columns if c not in MANAGER_FIXED_REP_COLUMNS]
+            run(f"GRANT UPDATE ({column_list(editable)}) ON {q.table(table)} TO {mgr_g}")
         else:
-            run(f"GRANT {MANAGER_EXCEPTIONS.get(table, 'SELECT, INSERT, UPDATE, DELETE')} "
-                f"ON {q.table(table)} TO {mgr_g}")
+            run(f"GRANT {MANAGER_PRIVILEGES.get(table, MANAGER_DEFAULT)} ON {q.table(table)} TO {mgr_g}")
     run(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {q.ident(schema)} TO {mgr_g}")
     activity_seq = session.scalar(text(
         "SELECT pg_get_serial_sequence(quote_ident(current_schema()) || '.activity', 'id')"))
@@ -257,6 +368,11 @@ def plan_grants(session: Session, *, group_prefix: str = DEFAULT_GROUP_PREFIX, r
         "evidence": [
             ("manager_all", "ALL", mgr_g, "true", "true"),
             ("rep_select", "SELECT", rep_g, f"lead_id IN {my_leads}", None),
+        ],
+        "match_candidates": [
+            ("manager_all", "ALL", mgr_g, "true", "true"),
+            # RLS on accounts applies inside: the candidates of the accounts this rep may see.
+            ("rep_select", "SELECT", rep_g, f"account_id IN (SELECT a.id FROM {q.table('accounts')} a)", None),
         ],
         "activity": [
             ("manager_select", "SELECT", mgr_g, "true", None),
@@ -290,7 +406,11 @@ def plan_grants(session: Session, *, group_prefix: str = DEFAULT_GROUP_PREFIX, r
                 sql += f" WITH CHECK ({check})"
             run(sql)
 
-    # 4. Logins: each mapped rep's login exists and is in exactly the group of the rep's role.
+    # 4. History is the system's own: stamped from the login, paired with the change it records.
+    if {"leads", "activity", "reps"} <= set(tables):
+        plan.statements.extend(history_sql(q))
+
+    # 5. Logins: each mapped rep's login exists and is in exactly the group of the rep's role.
     if rep_name is not None:
         rep = session.scalar(select(Rep).where(func.lower(Rep.name) == rep_name.lower()))
         if rep is None:
@@ -356,8 +476,14 @@ def plan_grants(session: Session, *, group_prefix: str = DEFAULT_GROUP_PREFIX, r
 def apply_grants(session: Session, plan: GrantPlan, actor_name: str) -> None:
     """Run the plan in the caller's transaction; a login mapping is logged in the audit trail."""
     conn = session.connection()
-    for statement in plan.statements:
-        conn.exec_driver_sql(statement)
+    # Straight to the driver without parameters: the trigger bodies hold RAISE's '%' placeholders,
+    # which a parameterised execute would read as its own.
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        for statement in plan.statements:
+            cursor.execute(statement)
+    finally:
+        cursor.close()
     if plan.mapping is not None:
         rep_id, rep_name, old, new = plan.mapping
         session.add(Activity(actor=actor_name, action="db_login", subject=rep_name, from_value=old, to_value=new))

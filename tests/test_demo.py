@@ -29,3 +29,46 @@ def test_snapshot_holds_the_saved_agency_files_byte_for_byte() -> None:
     assert len(bodies) == 13
     for body in bodies:
         assert hashlib.sha256(body.read_bytes()).hexdigest() in fixtures, body
+
+
+def test_demo_refuses_a_folder_it_did_not_create_and_removes_nothing(leads_cli, tmp_path) -> None:
+    """Issue 13 scenario 1: `--folder` pointing at a folder holding a real leads.db must not delete it."""
+    folder = tmp_path / "work"
+    db_url = f"sqlite:///{folder / 'leads.db'}"
+    assert leads_cli("--as", "boss", "reps", "add", "boss", "--role", "manager", db_url=db_url).returncode == 0
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    assert "leads.db" in before
+
+    refused = leads_cli("demo", "--folder", str(folder))
+    assert refused.returncode == 1
+    assert f"Error: demo folder {folder} is not empty and was not created by `leads demo`" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
+    listed = leads_cli("reps", "list", "--csv", db_url=db_url)
+    assert listed.returncode == 0 and "boss" in listed.stdout
+
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("mine")
+    as_file = leads_cli("demo", "--folder", str(a_file))
+    assert as_file.returncode == 2 and "is a file" in as_file.stderr  # Click's own check of --folder
+    assert a_file.read_text() == "mine"
+
+
+def test_a_demo_folder_is_reused_removing_only_the_demos_own_files(tmp_path) -> None:
+    from leads.demo import MARKER, prepare
+
+    folder = tmp_path / "demo"
+    url, cache = prepare(folder)
+    assert (folder / MARKER).is_file() and cache.is_dir() and url.endswith("/demo/demo.db")
+    (folder / "demo.db").write_bytes(b"old demo database")
+    (folder / "digests").mkdir()
+    (folder / "digests" / "digest-2025-12-20.txt").write_text("old")
+    (folder / "keep-me.txt").write_text("the user's own file")
+    prepare(folder)
+    assert not (folder / "demo.db").exists() and not (folder / "digests").exists()
+    assert (folder / "keep-me.txt").read_text() == "the user's own file"
+    # An empty folder the user made is fine too, and becomes a demo folder.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    prepare(empty)
+    assert (empty / MARKER).is_file()

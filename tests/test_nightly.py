@@ -68,8 +68,9 @@ def test_nightly_twice_is_idempotent_and_writes_the_digest(db_url, server, leads
     after = _counts(db_url)
     assert {k: after[k] for k in ("notices", "leads", "evidence", "match_candidates")} == \
         {k: counts[k] for k in ("notices", "leads", "evidence", "match_candidates")}
-    digest2 = sorted((tmp_path / "data" / "digests").glob("digest-*.txt"))[-1].read_text()
-    assert "== ana: 0 new leads" in digest2  # nothing new since the previous nightly
+    files = sorted((tmp_path / "data" / "digests").glob("digest-*.txt"))
+    assert len(files) == 1  # one digest per day: the second run the same day rewrote it ...
+    assert "== ana: 2 new leads" in files[0].read_text()  # ... still with the whole day, not "0 new leads"
 
 
 def test_one_source_failing_keeps_the_others_and_is_named(db_url, server, leads_cli, tmp_path) -> None:

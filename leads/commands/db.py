@@ -31,6 +31,7 @@ def current(app: App) -> None:
     """Show the database, its schema revision and whether it is up to date."""
     db = app.database(ensure_schema=False)
     now, head = db._checked(db.current_revision), db.head_revision()
+    db.refuse_newer(now)
     state = "up to date" if now == head else f"behind: run `leads db upgrade` (needs {head})"
     click.echo(f"database: {db.name}\nschema:   {now or 'none (empty database)'}\nstatus:   {state}")
     if now != head:

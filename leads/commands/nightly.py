@@ -33,8 +33,9 @@ def nightly(app: App, sources: tuple[str, ...], urls: tuple[str, ...], assignmen
     if plain:
         raise InputError("--url needs the SOURCE=URL form in `leads nightly`")
     folder = data_dir()
-    log_path = job.log_to_file(folder)
     db = app.database(ensure_schema=False)
+    db.check_not_newer()  # before anything is written: no log, no lock, no step on a newer database
+    log_path = job.log_to_file(folder)
     try:
         with job.run_lock(db, folder):
             result = job.run(db, data_dir=folder, sources=list(sources), source_urls=per_source,
