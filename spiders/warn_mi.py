@@ -99,7 +99,7 @@ class WarnMiSpider(NoticeSpider):
     agency_url = "https://www.michigan.gov/leo/bureaus-agencies/wd/data-public-notices/warn-notices"
     source_format = "Sitecore search JSON with HTML fragments, paged"
     region = "Michigan"
-    verified_on = "agency file 2026-08-17"
+    verified_on = "agency file 2026-08-17 (results 1-4; result 5 is an edited copy in the saved fixture)"
     start_urls = [SEARCH_URL]
 
     def parse(self, response: Response, read: int = 0, seen: set[str] | None = None, **kwargs: Any) -> Iterator[Any]:

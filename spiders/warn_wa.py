@@ -11,7 +11,9 @@ Paging: the pager row shows the current page as a bare ``<span>N</span>`` and li
 number shown. The next page is N+1 when linked, else the trailing ``...``; the crawl ends on a page
 that links neither (the last page). A page answering ``Page$N`` must say it is page N: a server that
 lost the view state answers with page 1, which would loop; that is a check ERROR, not a silent stop.
-The page prints no record count, so there is none to check against.
+The page prints no record count, so there is none to check against. The search lists the newest
+notices first, so paging stops after a page whose notices were all received before the crawl window
+(the ``since`` spider argument, default Jan 1 of last year): a nightly crawl reads a few pages, not 103.
 
 Field decisions:
 
@@ -44,7 +46,14 @@ from scrapy.http import FormRequest, Response
 
 from leads.items import ClosureNotice
 from spiders.base import NoticeSpider
-from spiders.parsing import LayoutChanged, classify_notice_type, clean_text, parse_date_strict, parse_int
+from spiders.parsing import (
+    LayoutChanged,
+    classify_notice_type,
+    clean_text,
+    parse_date_strict,
+    parse_int,
+    window_start,
+)
 from spiders.tabular import UniqueKeys, cell, find_header_row, is_blank, make_key, raw_row
 
 COLUMNS = {
@@ -74,6 +83,10 @@ class WarnWaSpider(NoticeSpider):
     verified_on = "agency file 2022-03-18"
     start_urls = [SEARCH_URL]
 
+    def __init__(self, *args: Any, since: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.window_start = window_start(since)
+
     def parse(
         self, response: Response, keys: UniqueKeys | None = None, page: int | None = None, **kwargs: Any
     ) -> Iterator[Any]:
@@ -90,6 +103,16 @@ class WarnWaSpider(NoticeSpider):
         yield from notices
         if next_page is None or not isinstance(response, scrapy.http.TextResponse):
             self.logger.info("source %s: page %s is the last page", self.name, current)
+            return
+        received = [n.notice_date for n in notices if n.notice_date is not None]
+        if received and max(received) < self.window_start:
+            # The search lists the newest notices first: every later page is older still.
+            self.logger.info(
+                "source %s: page %s holds only notices received before %s; older pages not read",
+                self.name,
+                current,
+                self.window_start,
+            )
             return
         yield post_back(
             response,

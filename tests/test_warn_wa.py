@@ -31,8 +31,11 @@ URL = "https://fortress.wa.gov/esd/file/warn/Public/SearchWARN.aspx"
 PAGE = "page_103.html"
 
 
-def spider() -> WarnWaSpider:
-    return WarnWaSpider.from_crawler(get_crawler(WarnWaSpider))
+HISTORY = "2000-01-01"  # a window reaching back to the saved pages' 2004 notices
+
+
+def spider(**kwargs) -> WarnWaSpider:
+    return WarnWaSpider.from_crawler(get_crawler(WarnWaSpider), **kwargs)
 
 
 def real_text() -> str:
@@ -151,7 +154,7 @@ def test_last_page_ends_the_crawl_and_the_backward_ellipsis_is_not_followed():
 
 def test_next_page_is_a_post_back_echoing_the_view_state():
     text = page_102()
-    got = list(spider().parse(html_response(text)))
+    got = list(spider(since=HISTORY).parse(html_response(text)))
     assert len([x for x in got if isinstance(x, ClosureNotice)]) == 5
     (request,) = [x for x in got if isinstance(x, FormRequest)]
     form = parse_qs(request.body.decode())
@@ -163,13 +166,23 @@ def test_next_page_is_a_post_back_echoing_the_view_state():
     assert request.cb_kwargs["page"] == 103
 
 
+def test_paging_stops_after_a_page_older_than_the_window(caplog):
+    with caplog.at_level(logging.INFO):
+        got = list(spider().parse(html_response(page_102())))  # default window: since Jan 1 of last year
+    assert len(got) == 5 and all(isinstance(x, ClosureNotice) for x in got)
+    assert "page 102 holds only notices received before" in caplog.text
+    assert [x for x in spider(since="2004-03-01").parse(html_response(page_102())) if isinstance(x, FormRequest)]
+
+
 def test_trailing_ellipsis_jumps_forward():
     assert pager(html_response(page_102(next_text="..."))) == (102, 103)
 
 
 def test_overlapping_pages_yield_each_notice_once(notices):
     keys = UniqueKeys()
-    first = [x for x in spider().parse(html_response(page_102()), keys=keys) if isinstance(x, ClosureNotice)]
+    first = [
+        x for x in spider(since=HISTORY).parse(html_response(page_102()), keys=keys) if isinstance(x, ClosureNotice)
+    ]
     second = list(spider().parse(html_response(real_text()), keys=keys, page=103))
     assert [n.source_key for n in first + second] == [n.source_key for n in notices]
 
@@ -283,6 +296,7 @@ def test_the_search_lands_through_the_cli_following_the_post_back(db_url, server
         leads_cli=leads_cli,
         home=tmp_path,
         rows=[row],
+        extra_args=["-a", f"since={HISTORY}"],
     )
     assert run["items"] == 14  # 5 + 14 rows read, the 5 repeated rows yielded once
     assert server.requests.count(("POST", "/wa/SearchWARN.aspx")) == 2  # one per crawl
