@@ -175,13 +175,15 @@ def test_one_page_per_year_of_the_window():
 def test_page_without_the_table_is_a_layout_error(caplog):
     s = spider()
     with caplog.at_level(logging.ERROR):
-        assert list(s.parse(html_response("<html><body><table><tr><td>Page moved</td></tr></table></body></html>"))) == []
+        moved = "<html><body><table><tr><td>Page moved</td></tr></table></body></html>"
+        assert list(s.parse(html_response(moved))) == []
     assert "layout changed" in caplog.text and s.crawler.stats.get_value(STAT_LAYOUT_ERRORS) == 1
 
 
 def test_crawl_lands_the_notices(db_url, server, leads_cli, tmp_path):
     url = server.url("files/warn_ct/2025.html")
     row = {c: getattr(REX_FORGE, c) for c in NOTICE_COLUMNS} | {"source_url": url}
-    row["raw"] = REX_FORGE.raw | {"Company link": server.url("files/warn_ct/pdfs/2025/Rex%20Forge%20(Plantsville)%202-3-25.pdf")}
+    pdf = server.url("files/warn_ct/pdfs/2025/Rex%20Forge%20(Plantsville)%202-3-25.pdf")
+    row["raw"] = REX_FORGE.raw | {"Company link": pdf}
     assert_source_lands("warn_ct", [url], ["warn_ct/2025.html"], db_url=db_url, leads_cli=leads_cli, home=tmp_path,
                         rows=[row])

@@ -84,7 +84,8 @@ def test_free_text_dates_keep_their_first_date(notices):
     assert (sodexo.notice_date, sodexo.raw["RECEIVED"]) == (date(2021, 7, 7), "07/07/2021 - (08/30/2021)")
     assert (merck.effective_date, merck.raw["DATE(S) OF LAYOFFS"]) == (date(2022, 5, 31), "5/31/22-11/18/22")
     assert grommet.effective_date == date(2022, 6, 30)
-    assert merck.company_name == 'Merck & Co., Inc. ("Merck"); Merck Sharp & Dohme Corp.; Acceleron Pharma Inc. ("Acceleron")'
+    assert merck.company_name == ('Merck & Co., Inc. ("Merck"); Merck Sharp & Dohme Corp.; '
+                                  'Acceleron Pharma Inc. ("Acceleron")')
 
 
 def test_same_employer_day_two_towns_are_two_notices(notices):

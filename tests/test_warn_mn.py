@@ -93,7 +93,8 @@ def test_report_year_suffix_is_taken_off_the_name(notices):
 
 def test_pdf_artefacts_stay_in_raw(notices):
     buhler = next(n for n in notices if n.company_name == "Buhler Industries")
-    assert (buhler.raw["Industry"], buhler.raw["Layoff Status"]) == ("Manufacturing  1", "Rapid Response in Progress  YES")
+    assert (buhler.raw["Industry"], buhler.raw["Layoff Status"]) == (
+        "Manufacturing  1", "Rapid Response in Progress  YES")
     changs = [n for n in notices if "CHANG" in n.company_name]
     assert [(n.company_name, n.city) for n in changs] == [("P.F CHANG's - Edina", "Edina"),
                                                           ('P.F. CHANG"S - Maple Grove', "Maple Grove")]

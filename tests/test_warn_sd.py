@@ -1,6 +1,6 @@
 """warn_sd: South Dakota DLR's WARN notices page (the real page of May 2023) and faults derived from it.
 
-``sd.csv`` is warn-scraper's row dump of an older snapshot of the same page (March 2023, 60 rows;
+``rowdump/sd.csv`` is warn-scraper's row dump of an older snapshot of the same page (March 2023, 60 rows;
 see ``../warn-exports/SOURCE.md``): a parse oracle, not an agency file.
 """
 
@@ -123,17 +123,19 @@ def test_same_company_same_day_two_towns(notices):
 
 
 def test_older_row_dump_is_reproduced(notices):
-    with open(FILES / "warn_sd" / "sd.csv", encoding="utf-8", newline="") as f:
+    with open(FILES / "warn_sd" / "rowdump" / "sd.csv", encoding="utf-8", newline="") as f:
         dump = list(csv.DictReader(f))
     assert len(dump) == 60
-    parsed = {(n.raw["Company"], n.raw["Location"], n.raw["Date Received"], n.raw["Employees Affected"]) for n in notices}
+    parsed = {(n.raw["Company"], n.raw["Location"], n.raw["Date Received"], n.raw["Employees Affected"])
+              for n in notices}
     missing = [r for r in dump if (clean_text(r["Company"]), clean_text(r["Location"]), clean_text(r["Date Received"]),
                                    clean_text(r["Employees Affected"])) not in parsed]
     assert missing == []
 
 
 def test_missing_optional_count_column_lands_every_row(notices):
-    text = real_text().replace("<strong>Employees<br />\r\n                  Affected</strong>", "<strong>Notes</strong>")
+    header = "<strong>Employees<br />\r\n                  Affected</strong>"
+    text = real_text().replace(header, "<strong>Notes</strong>")
     assert text != real_text()
     got = list(spider().parse(html_response(text)))
     assert [n.source_key for n in got] == [n.source_key for n in notices] and {n.employees for n in got} == {None}

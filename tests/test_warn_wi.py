@@ -1,6 +1,6 @@
 """warn_wi: Wisconsin DWD's 2016 WARN year page (the real page) and faults derived from it.
 
-``wi.csv`` is warn-scraper's row dump of the WI year pages (``../warn-exports/SOURCE.md``): a parse
+``rowdump/wi.csv`` is warn-scraper's row dump of the WI year pages (``../warn-exports/SOURCE.md``): a parse
 oracle for the 2016 rows, not an agency file.
 """
 
@@ -144,7 +144,7 @@ def test_page_quirks(notices):
 
 
 def test_row_dump_of_2016_is_reproduced(notices):
-    with open(FILES / "warn_wi" / "wi.csv", encoding="utf-8", newline="") as f:
+    with open(FILES / "warn_wi" / "rowdump" / "wi.csv", encoding="utf-8", newline="") as f:
         dump = [r for r in csv.DictReader(f) if r["Notice Received"].endswith("/2016")]
     published = [n.raw for n in notices] + [n.raw["Original notice"] for n in notices if "Original notice" in n.raw]
     seen = {(clean_text(r["Company"]), r["City"], r["Notice Received"]) for r in published}
