@@ -66,7 +66,6 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
         "date s of layoffs",  # MA
         "projected date",  # KY
         "closing dates", "layoff dates",  # CT
-        "expected layoff",  # IL
     ),
     "employees": (
         "emp",  # IA "Emp #"
@@ -144,7 +143,7 @@ IGNORED_HEADERS: frozenset[str] = frozenset({
     "year", "description of work", "permanent or temporary layoff", "trade", "type of employees affected",
     "rr start date", "layoff status", "taa related", "source file", "notification", "notification s received",
     "petition date", "determination", "certificationdate", "exp term date", "ataa certified", "causes", "reason",
-    "status", "report source", "iebs id", "revised layoff", "initial date reported", "last report date",
+    "status", "report source", "iebs id", "expected layoff", "revised layoff", "initial date reported", "last report date",
     "doing business as name", "cancelled", "closure", "received date", "number of employees", "notice number",
 })
 
@@ -196,10 +195,12 @@ def match_fields(headers: Sequence[object], spec: Mapping[str, Iterable[str]], f
     used: set[int] = set(taken)
     aliases = aliases or {}
 
-    def take(field: str, patterns: Iterable[str]) -> None:
+    def take(field: str, patterns: Iterable[str], spare: frozenset[str] = frozenset()) -> None:
         for pattern in patterns:
             rx = re.compile(pattern)
-            hit = next((i for i, k in enumerate(keys) if i not in used and k and rx.search(k)), None)
+            exact = pattern.startswith("^") and pattern.endswith("$")
+            hit = next((i for i, k in enumerate(keys)
+                        if i not in used and k and not (k in spare and not exact) and rx.search(k)), None)
             if hit is not None:
                 found[field] = hit
                 used.add(hit)
@@ -211,7 +212,9 @@ def match_fields(headers: Sequence[object], spec: Mapping[str, Iterable[str]], f
         for field in spec:
             vocabulary_field = aliases.get(field, field)
             if field not in found and vocabulary_field in HEADER_SYNONYMS:
-                take(field, synonyms(vocabulary_field, loose))
+                # A header the vocabulary knows holds nothing a notice stores is not taken by a loose pattern
+                # (IL's "Notification(s) Received" is no notice date).
+                take(field, synonyms(vocabulary_field, loose), spare=IGNORED_HEADERS)
     return found
 
 

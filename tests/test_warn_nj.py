@@ -159,7 +159,7 @@ def test_same_key_other_count_is_a_second_notice(notices):
 def test_missing_or_renamed_optional_columns_still_land_every_row(notices, caplog):
     rows = dump()
     renamed = [row[:] for row in rows]
-    renamed[0] = ["Employer", "Municipality", "Remarks", "Effective Date", "Headcount"]
+    renamed[0] = ["Employer", "Municipality", "Remarks", "Effective Date", "Column E"]
     with caplog.at_level(logging.WARNING):
         got = parse(rebuilt(renamed))
     assert [n.source_key for n in got] == [n.source_key for n in notices]

@@ -152,7 +152,7 @@ def test_key_survives_punctuation_and_a_repeated_row_is_yielded_once(notices):
 def test_missing_or_renamed_optional_columns_still_land_every_row(notices, caplog):
     rows = dump()
     renamed = [row[:] for row in rows]
-    renamed[0] = ["Notice", "Company Name", "Location", "Final day", "Headcount", "Kind", "Received Date"]
+    renamed[0] = ["Notice", "Company Name", "Location", "Final day", "Column E", "Kind", "Received Date"]
     with caplog.at_level(logging.WARNING):
         got = parse(rebuilt(renamed))
     assert [n.source_key for n in got] == [n.source_key for n in notices]

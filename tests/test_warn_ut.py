@@ -216,9 +216,12 @@ def test_missing_or_renamed_optional_count_column_still_lands_every_row(notices)
     tables = real_tables()
     dropped = list(spider().parse(html_response(page_html(without_column(tables, 3)))))
     assert len(dropped) == 208 and {n.employees for n in dropped} == {None}
-    renamed = list(spider().parse(html_response(real_text().replace("Affected Workers", "Headcount"))))
+    renamed = list(spider().parse(html_response(real_text().replace("Affected Workers", "Column D"))))
     assert [n.source_key for n in renamed] == [n.source_key for n in notices]
     assert {n.employees for n in renamed} == {None}
+    # A new name that still says what the column holds is read by meaning (the shared vocabulary).
+    synonym = list(spider().parse(html_response(real_text().replace("Affected Workers", "Headcount"))))
+    assert [n.employees for n in synonym] == [n.employees for n in notices]
 
 
 def test_reordered_columns_give_the_same_notices(notices):
