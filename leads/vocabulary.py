@@ -143,7 +143,8 @@ IGNORED_HEADERS: frozenset[str] = frozenset({
     "year", "description of work", "permanent or temporary layoff", "trade", "type of employees affected",
     "rr start date", "layoff status", "taa related", "source file", "notification", "notification s received",
     "petition date", "determination", "certificationdate", "exp term date", "ataa certified", "causes", "reason",
-    "status", "report source", "iebs id", "expected layoff", "revised layoff", "initial date reported", "last report date",
+    "status", "report source", "iebs id", "expected layoff", "revised layoff", "initial date reported",
+    "last report date",
     "doing business as name", "cancelled", "closure", "received date", "number of employees", "notice number",
 })
 
