@@ -37,7 +37,7 @@ from datetime import date
 from typing import Any
 
 import scrapy
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
 from leads.items import ClosureNotice
 from spiders.base import NoticeSpider
@@ -133,7 +133,7 @@ class WarnMdSpider(NoticeSpider):
             yield notice
 
     def _find_table(self, response: Response) -> tuple[list[list[str]], int, dict[str, int]]:
-        if not hasattr(response, "css"):
+        if not isinstance(response, TextResponse):
             raise LayoutChanged("expected an HTML page, got a binary file")
         error: LayoutChanged | None = None
         for table in response.css("table"):

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any, ClassVar
 
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
 from leads.items import ClosureNotice
 from spiders.base import NoticeSpider
@@ -147,7 +147,7 @@ class WarnNeSpider(NoticeSpider):
 
 def _tables(response: Response) -> list[list[list[str]]]:
     """The cell texts of each table's rows (padding stripped, entities decoded)."""
-    if not hasattr(response, "css"):
+    if not isinstance(response, TextResponse):
         raise LayoutChanged("expected an HTML table, got a binary file")
     return [
         [[clean_text(" ".join(c.css("::text").getall())) for c in tr.xpath("./th|./td")] for tr in table.css("tr")]

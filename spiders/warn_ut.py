@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
 from leads.items import ClosureNotice
 from spiders.base import NoticeSpider
@@ -200,7 +200,7 @@ def _fix_mojibake(text: str) -> str:
 
 def _year_tables(response: Response) -> list[tuple[str | None, list[list[str]]]]:
     """(year heading or None, cell texts of each row) for each table of the page."""
-    if not hasattr(response, "css"):
+    if not isinstance(response, TextResponse):
         raise LayoutChanged("expected the HTML page, got a binary file")
     tables = []
     for table in response.css("table"):

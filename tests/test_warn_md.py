@@ -282,3 +282,12 @@ def test_the_page_lands_through_the_cli(db_url, server, leads_cli, tmp_path, not
         "warn_md", [url], [f"warn_md/{PAGE}"], db_url=db_url, leads_cli=leads_cli, home=tmp_path, rows=[row]
     )
     assert run["items"] == 41
+
+
+def test_a_binary_file_where_the_html_page_was_is_a_layout_error():
+    """A PDF or spreadsheet served at the page's address: a clear layout error, not a Scrapy NotSupported."""
+    from scrapy.http import Response
+
+    binary = Response(url=URL, body=b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    with pytest.raises(LayoutChanged, match="binary"):
+        list(spider().parse_file(binary))

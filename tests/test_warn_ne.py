@@ -203,3 +203,12 @@ def _ne_row(server) -> list[dict]:
 
 E2E_CASES = [Case("warn_ne", "warn_ne", ("warn_ne/warn-2015.html",),
                   lambda s: [s.url("files/warn_ne/warn-2015.html")], _ne_row)]
+
+
+def test_a_binary_file_where_the_html_page_was_is_a_layout_error():
+    """A PDF or spreadsheet served at the page's address: a clear layout error, not a Scrapy NotSupported."""
+    from scrapy.http import Response
+
+    binary = Response(url=URL, body=b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    with pytest.raises(LayoutChanged, match="binary"):
+        list(spider().parse_file(binary))
