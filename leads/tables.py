@@ -61,9 +61,18 @@ def match_headers(headers: Sequence[Any], spec: Mapping[str, Iterable[str]],
     found: dict[str, int] = {}
     for column, field in (overrides or {}).items():
         key = header_key(column)
-        if key not in keys:
+        exact = [i for i, h in enumerate(headers) if str(h or "").strip() == column.strip()]
+        hits = exact if len(exact) == 1 else [i for i, k in enumerate(keys) if k == key]
+        if not hits:
             raise InputError(f"--map {column}={field}: no column named {column!r} (columns: {list(headers)})")
-        found[field] = keys.index(key)
+        if len(hits) > 1:
+            names = " and ".join(repr(str(headers[i] or "")) for i in hits)
+            raise InputError(f"--map {column}={field}: {column!r} could be column {names}; "
+                             "rename one of them in the file")
+        if hits[0] in found.values():
+            other = next(f for f, i in found.items() if i == hits[0])
+            raise InputError(f"--map {column}={field}: column {str(headers[hits[0]])!r} is already mapped to {other}")
+        found[field] = hits[0]
     rest = {field: patterns for field, patterns in spec.items() if field not in found}
     found.update(match_fields(headers, rest, aliases=IMPORTER_FIELDS, taken=found.values(), loose=False))
     return found

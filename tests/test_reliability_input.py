@@ -1,0 +1,54 @@
+"""Hostile account-book files (issue 13, items 3, 4, 7, 8, 9): every one is `Error: ...` exit 1 or a clean import."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from leads.vocabulary import header_key
+
+
+@pytest.fixture
+def manager(leads_cli):
+    def setup(db_url: str):
+        result = leads_cli("--as", "boss", "reps", "add", "boss", "--role", "manager", db_url=db_url)
+        assert result.returncode == 0, result.stderr
+        return lambda *args: leads_cli("--as", "boss", *args, db_url=db_url)
+    return setup
+
+
+def _accounts(run) -> dict[str, dict]:
+    listed = run("accounts", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    return {a["account_id"]: a for a in json.loads(listed.stdout)}
+
+
+def test_header_keys_keep_letters_of_any_script() -> None:
+    assert header_key("Название компании") == "название компании"
+    assert header_key("客户编号") == "客户编号"
+    assert header_key("Café Name") == "cafe name"
+    assert header_key("Emp #") == "emp"
+    assert header_key("###") == "###"  # never "" for a non-empty header
+    assert header_key("Номер") != header_key("Адрес")
+
+
+def test_map_with_cyrillic_and_cjk_headers_reads_the_right_columns(sqlite_url, manager, tmp_path) -> None:
+    run = manager(sqlite_url)
+    book = tmp_path / "ru.csv"
+    book.write_text("Номер,Название,Адрес,客户城市\nA-1,Acme Bakery,12 Main St,Albany\n", encoding="utf-8")
+    ok = run("accounts", "import", str(book), "--map", "Номер=id", "--map", "Название=name",
+             "--map", "Адрес=address", "--map", "客户城市=city")
+    assert ok.returncode == 0, ok.stderr
+    got = _accounts(run)["A-1"]
+    assert (got["name"], got["address"], got["city"]) == ("Acme Bakery", "12 Main St", "Albany")
+
+
+def test_map_onto_two_columns_with_the_same_key_names_both(sqlite_url, manager, tmp_path) -> None:
+    run = manager(sqlite_url)
+    book = tmp_path / "dup.csv"
+    book.write_text("Номер,номер!,Название\nA-1,B-2,Acme\n", encoding="utf-8")
+    bad = run("accounts", "import", str(book), "--map", "НОМЕР=id", "--map", "Название=name")
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert "'Номер'" in bad.stderr and "'номер!'" in bad.stderr
+    assert _accounts(run) == {}
