@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,14 +29,25 @@ class Table:
     rows: Iterable[tuple[int, list[Any]]]  # (line number in the file, cells), read once, streamed for CSV
 
 
+#: A well-formed UTF-8 multibyte character (2, 3 or 4 bytes); cp1252 text almost never contains one.
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
 def decode(body: bytes, path: Path) -> tuple[str, str]:
     """(text, encoding): UTF-16 with BOM, UTF-8 (BOM or not), else Windows-1252 (Excel's "CSV")."""
     if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return body.decode("utf-16"), "utf-16"
     try:
         return body.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    if _UTF8_MULTIBYTE.search(body):
+        # Valid UTF-8 elsewhere in the file: one bad byte is a damaged value, not a different encoding.
+        line = body.count(b"\n", 0, bad) + 1
+        start = body.rfind(b"\n", 0, bad) + 1
+        column = len(body[start:bad].decode("utf-8", "replace")) + 1
+        raise InputError(f"{path}: line {line}, column {column}: byte 0x{body[bad]:02x} is not valid UTF-8 "
+                         "(the rest of the file is UTF-8); fix that value or save the file as UTF-8 again")
     try:
         return body.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError as exc:

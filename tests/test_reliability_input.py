@@ -52,3 +52,27 @@ def test_map_onto_two_columns_with_the_same_key_names_both(sqlite_url, manager, 
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
     assert "'Номер'" in bad.stderr and "'номер!'" in bad.stderr
     assert _accounts(run) == {}
+
+
+def test_one_bad_byte_in_a_utf8_file_is_an_error_naming_line_and_column(sqlite_url, manager, tmp_path) -> None:
+    run = manager(sqlite_url)
+    book = tmp_path / "mixed.csv"
+    book.write_bytes("id,name\nA-1,Café Lumière\n".encode() + b"A-2,Bad\xe9 Co\n")
+    bad = run("accounts", "import", str(book))
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert "line 3, column 8" in bad.stderr and "0xe9" in bad.stderr
+    assert _accounts(run) == {}
+
+
+def test_valid_utf8_wins_and_consistent_cp1252_is_read_and_said(sqlite_url, manager, tmp_path) -> None:
+    run = manager(sqlite_url)
+    utf8 = tmp_path / "utf8.csv"
+    utf8.write_bytes("id,name\nA-1,Café Lumière\n".encode())
+    assert run("accounts", "import", str(utf8)).returncode == 0
+    assert _accounts(run)["A-1"]["name"] == "Café Lumière"
+    legacy = tmp_path / "legacy.csv"
+    legacy.write_bytes("id,name\nB-1,Crème Brûlée\n".encode("cp1252"))
+    ok = run("accounts", "import", str(legacy))
+    assert ok.returncode == 0, ok.stderr
+    assert "windows-1252" in ok.stderr
+    assert _accounts(run)["B-1"]["name"] == "Crème Brûlée"
