@@ -108,7 +108,8 @@ def read_table(path: Path, spec: Mapping[str, Iterable[str]], required: Sequence
             raise InputError(f"{path}: this is an HTML page, not a CSV or XLSX file")
         first = text.split("\n", 1)[0]
         delimiter = max((",", ";", "\t"), key=first.count)
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        csv.field_size_limit(FIELD_LIMIT)
+        reader = _Reader(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), path)
         head = []
         for row in reader:
             head.append((reader.line_num, row))
@@ -134,6 +135,34 @@ def read_table(path: Path, spec: Mapping[str, Iterable[str]], required: Sequence
         f"{path}: no header row with a column for {', '.join(best_missing or required)}{where}; "
         "name the column with --map COLUMN=FIELD"
     )
+
+
+#: The largest CSV field read (a 1 MB notes cell is fine; beyond this the file is not an account book).
+FIELD_LIMIT = 16 * 1024 * 1024
+
+
+class _Reader:
+    """A csv.reader whose errors (a field over FIELD_LIMIT, a broken quote) name the file and line."""
+
+    def __init__(self, reader: Any, path: Path) -> None:
+        self.reader, self.path = reader, path
+
+    @property
+    def line_num(self) -> int:
+        return self.reader.line_num
+
+    def __iter__(self) -> _Reader:
+        return self
+
+    def __next__(self) -> list[str]:
+        start = self.reader.line_num + 1
+        try:
+            return next(self.reader)
+        except csv.Error as exc:
+            if "field limit" in str(exc):
+                raise InputError(f"{self.path}: line {start}: a field is larger than "
+                                 f"{FIELD_LIMIT // (1024 * 1024)} MiB, the limit for one cell") from exc
+            raise InputError(f"{self.path}: line {start}: not readable as CSV ({exc})") from exc
 
 
 class _Chain(list):

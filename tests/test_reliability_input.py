@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import sqlalchemy as sa
 
 from leads.vocabulary import header_key
 
@@ -76,3 +77,35 @@ def test_valid_utf8_wins_and_consistent_cp1252_is_read_and_said(sqlite_url, mana
     assert ok.returncode == 0, ok.stderr
     assert "windows-1252" in ok.stderr
     assert _accounts(run)["B-1"]["name"] == "Crème Brûlée"
+
+
+def test_nul_byte_after_the_first_4k_is_one_invalid_row_with_its_line(db_url, manager, tmp_path) -> None:
+    run = manager(db_url)
+    book = tmp_path / "nul.csv"
+    rows = [f"A-{i},Company {i}" for i in range(300)]
+    rows[250] = "A-250,Bro\x00ken Co"
+    book.write_text("id,name\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    refused = run("accounts", "import", str(book))
+    assert refused.returncode == 1 and "line 252: invalid: NUL byte in 'name'" in refused.stderr
+    assert _accounts(run) == {}
+    skipped = run("accounts", "import", str(book), "--skip-invalid")
+    assert skipped.returncode == 0, skipped.stderr
+    engine = sa.create_engine(db_url)
+    with engine.connect() as conn:
+        ids = set(conn.execute(sa.text("select external_id from accounts")).scalars())
+    engine.dispose()
+    assert len(ids) == 299 and "A-250" not in ids
+
+
+def test_a_1mb_field_imports_and_a_huge_one_is_a_clear_error(sqlite_url, manager, tmp_path) -> None:
+    run = manager(sqlite_url)
+    book = tmp_path / "big.csv"
+    book.write_text("id,name,notes\nA-1,Acme,\"" + "x" * 1_200_000 + "\"\n", encoding="utf-8")
+    ok = run("accounts", "import", str(book))
+    assert ok.returncode == 0, ok.stderr
+    assert "A-1" in _accounts(run)
+    huge = tmp_path / "huge.csv"
+    huge.write_text("id,name,notes\nA-2,Acme,\"" + "x" * (17 * 1024 * 1024) + "\"\n", encoding="utf-8")
+    bad = run("accounts", "import", str(huge))
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert "line 2" in bad.stderr and "16 MiB" in bad.stderr
