@@ -109,3 +109,32 @@ def test_a_1mb_field_imports_and_a_huge_one_is_a_clear_error(sqlite_url, manager
     bad = run("accounts", "import", str(huge))
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
     assert "line 2" in bad.stderr and "16 MiB" in bad.stderr
+
+
+def test_export_out_into_a_missing_folder_or_unwritable_path_is_an_error(sqlite_url, manager, tmp_path) -> None:
+    run = manager(sqlite_url)
+    missing = run("export", "--out", str(tmp_path / "no" / "such" / "leads.csv"))
+    assert missing.returncode == 1 and "Traceback" not in missing.stderr
+    assert "does not exist" in missing.stderr
+    # /proc refuses new files even to root: an unwritable folder on any test machine.
+    refused = run("export", "--out", "/proc/leads.csv")
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert refused.stderr.startswith("Error: --out /proc/leads.csv: cannot write")
+
+
+def test_export_out_is_written_whole_with_mode_0600(sqlite_url, manager, tmp_path) -> None:
+    import stat
+
+    run = manager(sqlite_url)
+    for name in ("leads.csv", "leads.xlsx"):
+        out = tmp_path / name
+        ok = run("export", "--out", str(out))
+        assert ok.returncode == 0, ok.stderr
+        assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".leads-export")) == []
+
+
+def test_db_upgrade_to_an_unknown_revision_is_a_clear_error(leads_cli, sqlite_url) -> None:
+    bad = leads_cli("db", "upgrade", "--revision", "nope", db_url=sqlite_url)
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert bad.stderr.startswith("Error:") and "nope" in bad.stderr
