@@ -213,9 +213,17 @@ class Database:
         cfg = alembic_config(self.url)
 
         def run() -> None:
+            from alembic.util.exc import CommandError
+
             with migration_connection(self.engine) as conn:
                 cfg.attributes["connection"] = conn
-                command.upgrade(cfg, revision)
+                try:
+                    command.upgrade(cfg, revision)
+                except CommandError as exc:
+                    from leads.errors import InputError
+
+                    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                    raise InputError(f"db upgrade --revision {revision}: {first}") from exc
 
         self._checked(run)
         after = self._checked(self.current_revision)

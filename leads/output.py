@@ -158,3 +158,37 @@ def echo_err(message: str) -> None:
 
 
 __all__ = ["FORMATS", "neutralize", "render", "write_csv", "write_xlsx", "output_options", "echo_err"]
+
+
+def atomic_export(path: str, write: Any) -> int:
+    """Write a file people open (an export) all or nothing: a 0600 temp file beside it, renamed over it.
+
+    ``write(temp_path)`` writes the content and returns the row count. A missing folder, an unwritable
+    path or a full disk is an InputError naming the path, and leaves no partial file behind.
+    """
+    import os
+    import tempfile
+
+    from leads.errors import InputError
+
+    target = os.path.abspath(path)
+    folder = os.path.dirname(target)
+    if not os.path.isdir(folder):
+        raise InputError(f"--out {path}: the folder {folder} does not exist")
+    suffix = os.path.splitext(target)[1]
+    try:
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=".leads-export-", suffix=suffix)
+    except OSError as exc:
+        raise InputError(f"--out {path}: cannot write in {folder} ({exc.strerror})") from exc
+    os.close(fd)
+    try:
+        os.chmod(temp, 0o600)
+        n = write(temp)
+        os.replace(temp, target)
+    except OSError as exc:
+        os.unlink(temp) if os.path.exists(temp) else None
+        raise InputError(f"--out {path}: cannot write it ({exc.strerror or exc})") from exc
+    except BaseException:
+        os.unlink(temp) if os.path.exists(temp) else None
+        raise
+    return n

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,14 +29,25 @@ class Table:
     rows: Iterable[tuple[int, list[Any]]]  # (line number in the file, cells), read once, streamed for CSV
 
 
+#: A well-formed UTF-8 multibyte character (2, 3 or 4 bytes); cp1252 text almost never contains one.
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
 def decode(body: bytes, path: Path) -> tuple[str, str]:
     """(text, encoding): UTF-16 with BOM, UTF-8 (BOM or not), else Windows-1252 (Excel's "CSV")."""
     if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return body.decode("utf-16"), "utf-16"
     try:
         return body.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    if _UTF8_MULTIBYTE.search(body):
+        # Valid UTF-8 elsewhere in the file: one bad byte is a damaged value, not a different encoding.
+        line = body.count(b"\n", 0, bad) + 1
+        start = body.rfind(b"\n", 0, bad) + 1
+        column = len(body[start:bad].decode("utf-8", "replace")) + 1
+        raise InputError(f"{path}: line {line}, column {column}: byte 0x{body[bad]:02x} is not valid UTF-8 "
+                         "(the rest of the file is UTF-8); fix that value or save the file as UTF-8 again")
     try:
         return body.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError as exc:
@@ -61,9 +73,18 @@ def match_headers(headers: Sequence[Any], spec: Mapping[str, Iterable[str]],
     found: dict[str, int] = {}
     for column, field in (overrides or {}).items():
         key = header_key(column)
-        if key not in keys:
+        exact = [i for i, h in enumerate(headers) if str(h or "").strip() == column.strip()]
+        hits = exact if len(exact) == 1 else [i for i, k in enumerate(keys) if k == key]
+        if not hits:
             raise InputError(f"--map {column}={field}: no column named {column!r} (columns: {list(headers)})")
-        found[field] = keys.index(key)
+        if len(hits) > 1:
+            names = " and ".join(repr(str(headers[i] or "")) for i in hits)
+            raise InputError(f"--map {column}={field}: {column!r} could be column {names}; "
+                             "rename one of them in the file")
+        if hits[0] in found.values():
+            other = next(f for f, i in found.items() if i == hits[0])
+            raise InputError(f"--map {column}={field}: column {str(headers[hits[0]])!r} is already mapped to {other}")
+        found[field] = hits[0]
     rest = {field: patterns for field, patterns in spec.items() if field not in found}
     found.update(match_fields(headers, rest, aliases=IMPORTER_FIELDS, taken=found.values(), loose=False))
     return found
@@ -87,7 +108,8 @@ def read_table(path: Path, spec: Mapping[str, Iterable[str]], required: Sequence
             raise InputError(f"{path}: this is an HTML page, not a CSV or XLSX file")
         first = text.split("\n", 1)[0]
         delimiter = max((",", ";", "\t"), key=first.count)
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        csv.field_size_limit(FIELD_LIMIT)
+        reader = _Reader(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), path)
         head = []
         for row in reader:
             head.append((reader.line_num, row))
@@ -113,6 +135,34 @@ def read_table(path: Path, spec: Mapping[str, Iterable[str]], required: Sequence
         f"{path}: no header row with a column for {', '.join(best_missing or required)}{where}; "
         "name the column with --map COLUMN=FIELD"
     )
+
+
+#: The largest CSV field read (a 1 MB notes cell is fine; beyond this the file is not an account book).
+FIELD_LIMIT = 16 * 1024 * 1024
+
+
+class _Reader:
+    """A csv.reader whose errors (a field over FIELD_LIMIT, a broken quote) name the file and line."""
+
+    def __init__(self, reader: Any, path: Path) -> None:
+        self.reader, self.path = reader, path
+
+    @property
+    def line_num(self) -> int:
+        return self.reader.line_num
+
+    def __iter__(self) -> _Reader:
+        return self
+
+    def __next__(self) -> list[str]:
+        start = self.reader.line_num + 1
+        try:
+            return next(self.reader)
+        except csv.Error as exc:
+            if "field limit" in str(exc):
+                raise InputError(f"{self.path}: line {start}: a field is larger than "
+                                 f"{FIELD_LIMIT // (1024 * 1024)} MiB, the limit for one cell") from exc
+            raise InputError(f"{self.path}: line {start}: not readable as CSV ({exc})") from exc
 
 
 class _Chain(list):

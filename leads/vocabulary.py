@@ -154,11 +154,21 @@ OPTIONAL_FIELDS = ("notice_type", "employees", "address", "zip", "county", "indu
 
 
 def header_key(text: object) -> str:
-    """'Emp #' -> 'emp', 'Layoff/Closure' -> 'layoff closure', ' Date of WARN Notice ' -> 'date of warn notice'."""
+    """'Emp #' -> 'emp', 'Layoff/Closure' -> 'layoff closure', ' Date of WARN Notice ' -> 'date of warn notice'.
+
+    Letters of any script are kept ('Название компании' -> 'название компании', '客户编号' stays), accents are
+    dropped by NFKD, and a header made only of symbols keys as its own casefolded text, never as "".
+    """
     import html
+    import unicodedata
 
     value = html.unescape("" if text is None else str(text)).replace("\xa0", " ")
-    return re.sub(r"[^a-z0-9]+", " ", value.lower()).strip()
+    decomposed = unicodedata.normalize("NFKD", value).casefold()
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    key = re.sub(r"[\W_]+", " ", plain).strip()
+    if not key and value.strip():
+        return " ".join(value.casefold().split())
+    return key
 
 
 def synonyms(field: str, loose: bool = True) -> list[str]:

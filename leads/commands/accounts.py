@@ -39,6 +39,8 @@ def import_command(app: App, file: Path, mapping: tuple[str, ...], sheet: str | 
     err = lambda m: click.echo(m, err=True)  # noqa: E731
     where = f" (sheet {report.sheet})" if report.sheet else f" ({report.encoding})" if report.encoding else ""
     err(f"{file}{where}: columns " + ", ".join(f"{k}={v!r}" for k, v in report.columns.items()))
+    if report.encoding == "windows-1252":
+        err(f"{file}: not UTF-8 and no UTF-8 characters in it: read as Windows-1252")
     for line, message in report.warnings[:50]:
         err(f"  line {line}: warning: {message}")
     if len(report.warnings) > 50:

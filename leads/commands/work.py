@@ -202,16 +202,18 @@ def show(app: App, lead: int, as_json: bool) -> None:
 @pass_app
 def export(app: App, preset: str, out_path: str | None, **kw) -> None:
     """Export leads as CSV (stdout or --out) or XLSX (--out file.xlsx); do-not-contact accounts never appear."""
-    from leads.output import write_csv, write_xlsx
+    from leads.output import atomic_export, write_csv, write_xlsx
     from leads.services.listing import export_rows
 
     with app.database().session(read_only=True) as session:
         columns, rows = export_rows(session, _actor(session, app), _filter(**kw), preset)
     if out_path and out_path.lower().endswith(".xlsx"):
-        n = write_xlsx(rows, columns, out_path)
+        n = atomic_export(out_path, lambda temp: write_xlsx(rows, columns, temp))
     elif out_path:
-        with open(out_path, "w", newline="", encoding="utf-8") as fh:
-            n = write_csv(rows, columns, fh)
+        def csv_to(temp: str) -> int:
+            with open(temp, "w", newline="", encoding="utf-8") as fh:
+                return write_csv(rows, columns, fh)
+        n = atomic_export(out_path, csv_to)
     else:
         n = write_csv(rows, columns, sys.stdout)
     click.echo(f"{n} leads exported" + (f" to {out_path}" if out_path else ""), err=True)

@@ -180,10 +180,17 @@ def import_accounts(session: Session, actor: Actor, path: Path, *, mapping: dict
         i = idx[f]
         return row[i] if i is not None and i < len(row) else None
 
+    def headers_of(i: int) -> str:
+        return repr(table.headers[i]) if i < len(table.headers) else f"column {i + 1}"
+
     for line, row in table.rows:
         ext = _text(get(row, "external_id"))
         name = _text(get(row, "name"))
         problems = []
+        nul = [headers_of(i) for i, c in enumerate(row) if isinstance(c, str) and "\x00" in c]
+        if nul:
+            report.invalid.append((line, f"NUL byte in {', '.join(nul)} (a damaged value)"))
+            continue
         if not ext:
             problems.append("no account id")
         elif ext in seen:
