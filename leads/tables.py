@@ -139,6 +139,9 @@ def read_table(path: Path, spec: Mapping[str, Iterable[str]], required: Sequence
 
 #: The largest CSV field read (a 1 MB notes cell is fine; beyond this the file is not an account book).
 FIELD_LIMIT = 16 * 1024 * 1024
+#: A workbook larger than this once unpacked, or wider than this, is refused before it can fill memory.
+XLSX_UNPACKED_LIMIT = 256 * 1024 * 1024
+XLSX_MAX_COLUMNS = 1000
 
 
 class _Reader:
@@ -183,6 +186,14 @@ def _xlsx_sheets(body: bytes, path: Path, only: str | None) -> list[tuple[str, l
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable XLSX workbook ({type(exc).__name__})") from exc
+    if unpacked > XLSX_UNPACKED_LIMIT:
+        raise InputError(f"{path}: the workbook unpacks to {unpacked // 2**20} MiB, over the "
+                         f"{XLSX_UNPACKED_LIMIT // 2**20} MiB limit; export the accounts as CSV")
+    try:
         wb = openpyxl.load_workbook(io.BytesIO(body), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise InputError(f"{path}: not a readable XLSX workbook ({type(exc).__name__})") from exc
@@ -191,7 +202,20 @@ def _xlsx_sheets(body: bytes, path: Path, only: str | None) -> list[tuple[str, l
         for ws in wb.worksheets:
             if only and ws.title != only:
                 continue
-            sheets.append((ws.title, [(i + 1, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True))]))
+            # The declared dimension (it may say A1:XFD1048576) is not trusted: rows are as long as their cells.
+            ws.reset_dimensions()
+            rows = []
+            for i, r in enumerate(ws.iter_rows(values_only=True)):
+                cells = list(r)
+                while cells and cells[-1] is None:
+                    cells.pop()
+                if len(cells) > XLSX_MAX_COLUMNS:
+                    raise InputError(f"{path}: sheet {ws.title!r} row {i + 1} has {len(cells)} columns, "
+                                     f"over the {XLSX_MAX_COLUMNS} an account book may have")
+                rows.append((i + 1, cells))
+            sheets.append((ws.title, rows))
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable XLSX workbook ({type(exc).__name__})") from exc
     finally:
         wb.close()
     if only and not sheets:

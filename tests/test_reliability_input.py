@@ -138,3 +138,63 @@ def test_db_upgrade_to_an_unknown_revision_is_a_clear_error(leads_cli, sqlite_ur
     bad = leads_cli("db", "upgrade", "--revision", "nope", db_url=sqlite_url)
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
     assert bad.stderr.startswith("Error:") and "nope" in bad.stderr
+
+
+def _hostile_xlsx(path, sheet_xml: str) -> None:
+    import zipfile
+
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships'
+        '+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override '
+        'PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'spreadsheetml.worksheet+xml"/></Types>',
+        "_rels/.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+        '2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+        '<sheet name="Accounts" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+        'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+        'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": sheet_xml,
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in parts.items():
+            z.writestr(name, text)
+
+
+SHEET = ('<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+         '<dimension ref="A1:XFD1048576"/><sheetData>{rows}</sheetData></worksheet>')
+
+
+def _row(n: int, cells: list[str]) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return f'<row r="{n}">' + "".join(f'<c r="{get_column_letter(i + 1)}{n}" t="inlineStr"><is><t>{v}</t></is></c>'
+                                      for i, v in enumerate(cells)) + "</row>"
+
+
+def test_xlsx_declaring_a_huge_dimension_is_read_by_its_real_cells(sqlite_url, manager, tmp_path) -> None:
+    run = manager(sqlite_url)
+    book = tmp_path / "hostile.xlsx"
+    _hostile_xlsx(book, SHEET.format(rows=_row(1, ["id", "name"]) + _row(2, ["A-1", "Acme"])))
+    assert book.stat().st_size < 5000
+    ok = run("accounts", "import", str(book))
+    assert ok.returncode == 0, ok.stderr
+    assert _accounts(run)["A-1"]["name"] == "Acme"
+
+
+def test_xlsx_too_wide_or_too_big_unpacked_is_a_clear_error(sqlite_url, manager, tmp_path) -> None:
+    run = manager(sqlite_url)
+    wide = tmp_path / "wide.xlsx"
+    _hostile_xlsx(wide, SHEET.format(rows=_row(1, ["id", "name"] + ["x"] * 1200)))
+    bad = run("accounts", "import", str(wide))
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr and "1202 columns" in bad.stderr
+    bomb = tmp_path / "bomb.xlsx"
+    _hostile_xlsx(bomb, SHEET.format(rows=_row(1, ["id", "name"]) + " " * (300 * 1024 * 1024)))
+    bad = run("accounts", "import", str(bomb))
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr and "unpacks to" in bad.stderr
+    assert _accounts(run) == {}
