@@ -128,3 +128,13 @@ def server():
 # Settings for offline crawls in tests: no politeness delays against our own local server.
 FAST_CRAWL = ["--set", "AUTOTHROTTLE_ENABLED=false", "--set", "DOWNLOAD_DELAY=0", "--set", "RETRY_TIMES=2",
               "--set", "DOWNLOAD_TIMEOUT=5"]
+
+
+@pytest.fixture
+def manager(leads_cli):
+    """setup(db_url) adds the manager "boss" and returns a runner of the CLI as boss on that database."""
+    def setup(db_url: str):
+        result = leads_cli("--as", "boss", "reps", "add", "boss", "--role", "manager", db_url=db_url)
+        assert result.returncode == 0, result.stderr
+        return lambda *args: leads_cli("--as", "boss", *args, db_url=db_url)
+    return setup

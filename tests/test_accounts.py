@@ -36,15 +36,6 @@ def _count(url: str) -> int:
     return n
 
 
-@pytest.fixture
-def manager(leads_cli):
-    def setup(db_url: str):
-        result = leads_cli("--as", "boss", "reps", "add", "boss", "--role", "manager", db_url=db_url)
-        assert result.returncode == 0, result.stderr
-        return lambda *args: leads_cli("--as", "boss", *args, db_url=db_url)
-    return setup
-
-
 def test_real_crm_export_imports_and_reimports(db_url, manager) -> None:
     run = manager(db_url)
     dry = run("accounts", "import", str(NYC), "--dry-run")

@@ -4,19 +4,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
 import sqlalchemy as sa
 
 from leads.vocabulary import header_key
-
-
-@pytest.fixture
-def manager(leads_cli):
-    def setup(db_url: str):
-        result = leads_cli("--as", "boss", "reps", "add", "boss", "--role", "manager", db_url=db_url)
-        assert result.returncode == 0, result.stderr
-        return lambda *args: leads_cli("--as", "boss", *args, db_url=db_url)
-    return setup
 
 
 def _accounts(run) -> dict[str, dict]:
