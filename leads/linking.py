@@ -86,7 +86,7 @@ def detect_columns(header: list[str]) -> dict[str, int]:
             if a in by_key and by_key[a] not in cols.values():
                 cols[fld] = by_key[a]
                 break
-    rest = {fld: [] for fld in COLUMN_ALIASES if fld not in cols and fld in IMPORTER_FIELDS}
+    rest: dict[str, list[str]] = {fld: [] for fld in COLUMN_ALIASES if fld not in cols and fld in IMPORTER_FIELDS}
     cols.update(match_fields(header, rest, aliases=IMPORTER_FIELDS, taken=cols.values(), loose=False))
     return cols
 
@@ -166,20 +166,6 @@ def read_records(path: str | os.PathLike[str]) -> list[tuple[str, Site]]:
     except csv.Error as exc:
         raise LinkError(f"{p}: not a readable CSV file (line {reader.line_num}: {exc})") from None
     return records
-
-
-def detect_columns(header: list[str]) -> dict[str, int]:
-    """Which column holds which field (first header matching one of the field's aliases)."""
-    by_key: dict[str, int] = {}
-    for i, h in enumerate(header):
-        by_key.setdefault(_header_key(h), i)
-    cols: dict[str, int] = {}
-    for fld, aliases in COLUMN_ALIASES.items():
-        for a in aliases:
-            if a in by_key:
-                cols[fld] = by_key[a]
-                break
-    return cols
 
 
 def _coordinates(path: Path, line: int, lat: str, lon: str) -> tuple[float | None, float | None]:

@@ -111,7 +111,7 @@ def private_folder(folder: Path) -> Path:
 class PrivateRotatingFileHandler(RotatingFileHandler):
     """A rotating log whose files are created 0600: the log names companies, reps and errors."""
 
-    def _open(self):  # type: ignore[no-untyped-def]
+    def _open(self):
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         return open(fd, self.mode, encoding=self.encoding, errors=self.errors)
 

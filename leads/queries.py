@@ -45,9 +45,9 @@ def source_health(session: Session, now: datetime | None = None) -> dict[str, di
     ):
         entry = out.setdefault(source, {})
         entry["notices"] = count
-        changed = _aware(changed)
-        entry["last_change"] = changed
-        if changed is not None:
-            days = (now - changed).days
+        last_change = _aware(changed)
+        entry["last_change"] = last_change
+        if last_change is not None:
+            days = (now - last_change).days
             entry["freshness"] = f"stale ({days} days unchanged)" if days >= STALE_AFTER_DAYS else f"{days} days"
     return out

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import logging
 from datetime import datetime, timezone
 from typing import Any
 
@@ -38,7 +39,9 @@ class RetryAfterMiddleware(RetryMiddleware):
         if response.status in (429, 503) and not request.meta.get("dont_retry", False):
             wait = retry_after_seconds(response.headers.get("Retry-After"))
             if wait is not None and wait > MAX_WAIT_SECONDS:
-                self.crawler.spider.logger.error(
+                running = self.crawler.spider
+                log = running.logger if running is not None else logging.getLogger(__name__)
+                log.error(
                     "%s asked us to retry after %.0f s (more than %.0f s): giving up on %s for this run",
                     response.status, wait, MAX_WAIT_SECONDS, request.url)
                 return response

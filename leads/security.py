@@ -430,7 +430,7 @@ def plan_grants(session: Session, *, group_prefix: str = DEFAULT_GROUP_PREFIX, r
         else:
             raise InputError(f"{rep.name} has no database login yet: add --login LOGIN")
     else:
-        targets = [(r.name, r.db_login, r.role, r.active)
+        targets = [(r.name, r.db_login or "", r.role, r.active)  # db_login is not null by the query
                    for r in session.scalars(select(Rep).where(Rep.db_login.is_not(None)).order_by(Rep.name))]
 
     members = {(member, group) for member, group in session.execute(text(
@@ -478,7 +478,9 @@ def apply_grants(session: Session, plan: GrantPlan, actor_name: str) -> None:
     conn = session.connection()
     # Straight to the driver without parameters: the trigger bodies hold RAISE's '%' placeholders,
     # which a parameterised execute would read as its own.
-    cursor = conn.connection.dbapi_connection.cursor()
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None, "a checked-out connection has its DBAPI connection"
+    cursor = dbapi.cursor()
     try:
         for statement in plan.statements:
             cursor.execute(statement)

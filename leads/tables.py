@@ -98,7 +98,7 @@ def read_table(path: Path, spec: Mapping[str, Iterable[str]], required: Sequence
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}") from exc
     if body.startswith(b"PK\x03\x04"):
-        candidates = _xlsx_sheets(body, path, sheet)
+        candidates: list[tuple[str | None, list[tuple[int, list[Any]]]]] = list(_xlsx_sheets(body, path, sheet))
         encoding = None
     else:
         if b"\x00" in body[:4096] and not body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -110,7 +110,7 @@ def read_table(path: Path, spec: Mapping[str, Iterable[str]], required: Sequence
         delimiter = max((",", ";", "\t"), key=first.count)
         csv.field_size_limit(FIELD_LIMIT)
         reader = _Reader(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), path)
-        head = []
+        head: list[tuple[int, list[str]]] = []
         for row in reader:
             head.append((reader.line_num, row))
             if len(head) >= 20:

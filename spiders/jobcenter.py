@@ -399,7 +399,7 @@ def _page(response: Response) -> Selector:
         return response.selector
     if isinstance(response, TextResponse):
         return Selector(text=response.text, type="html")
-    content_type = response.headers.get("Content-Type", b"").decode("latin-1") or "unknown type"
+    content_type = (response.headers.get("Content-Type") or b"").decode("latin-1") or "unknown type"
     raise LayoutChanged(f"expected an HTML page, got a binary body ({content_type})")
 
 

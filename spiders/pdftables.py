@@ -72,7 +72,7 @@ class Line:
         last: Glyph | None = None
         for g in self.glyphs:
             if g.text != " ":
-                if last is not None and g.x0 - last.x1 > limit:
+                if first is not None and last is not None and g.x0 - last.x1 > limit:
                     out.append((_join(current, self.height), first.x0, last.x1))
                     current, first = [], None
                 if first is None:
@@ -80,6 +80,7 @@ class Line:
                 last = g
             current.append(g)
         if first is not None:
+            assert last is not None
             out.append((_join(current, self.height), first.x0, last.x1))
         return out
 
@@ -213,7 +214,7 @@ def _page_lines(page: pdfium.PdfPage, page_no: int) -> list[Line]:
                 lines[-1].height = h
         else:
             lines.append(Line(page_no, y, h, [glyph]))
-    kept = []
+    kept: list[Line] = []
     for line in lines:
         line.glyphs.sort(key=lambda g: g.x0)
         while line.glyphs and line.glyphs[-1].text == " ":
@@ -327,7 +328,8 @@ def _set_boundaries(layout: Layout, rows: list[_Row]) -> None:
     spans: list[tuple[float, float]] = []
     for row in rows:
         for line in row.lines:
-            start = end = None
+            start: float | None = None
+            end = 0.0
             for g in line.glyphs:
                 if g.text == " ":
                     continue
@@ -371,7 +373,7 @@ def _set_boundaries(layout: Layout, rows: list[_Row]) -> None:
         hi = (right.x0 + right.x1) / 2 if after is None else min((right.x0 + right.x1) / 2, after)
         found = widest(lo, hi)
         bounds[k] = found if found is not None else (left.x1 + right.x0) / 2
-    layout.boundaries = bounds
+    layout.boundaries = [b for b in bounds if b is not None]  # every gap has a boundary by now
 
 
 def _cells(row: _Row) -> list[str]:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any
 
 from parsel import Selector
 from scrapy.http import Response
@@ -63,7 +63,7 @@ class WarnAkSpider(NoticeSpider):
     source_format = "HTML table"
     region = "Alaska"
     verified_on = "rebuilt from a row dump (2022-02-02)"
-    start_urls: ClassVar[list[str]] = [agency_url]
+    start_urls = [agency_url]
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[ClosureNotice]:
         yield from self.notices_or_layout_error(response, self._parse_page)

@@ -30,7 +30,7 @@ Field decisions:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import scrapy
@@ -137,7 +137,7 @@ class WarnIaSpider(NoticeSpider):
                 error = error or exc
         raise error or LayoutChanged("the workbook has no sheet")
 
-    def _parse_row(self, row: tuple[Any, ...], columns: dict[str, int], raw: dict[str, Any], url: str) -> ClosureNotice:
+    def _parse_row(self, row: Sequence[Any], columns: Mapping[str, int], raw: dict[str, Any], url: str) -> ClosureNotice:
         company = clean_text(cell(row, columns, "company"))
         if not company:
             raise ValueError("no company name")

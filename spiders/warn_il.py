@@ -42,7 +42,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any
 
 from scrapy.http import Response
 
@@ -82,7 +82,7 @@ class WarnIlSpider(NoticeSpider):
     source_format = "XLSX export"
     region = "Illinois"
     verified_on = "rebuilt from a row dump (2024-03-26)"
-    start_urls: ClassVar[list[str]] = [EXPORT_URL]
+    start_urls = [EXPORT_URL]
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[ClosureNotice]:
         yield from self.notices_or_layout_error(response, self._parse_workbook)

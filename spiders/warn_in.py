@@ -40,7 +40,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any
 
 from parsel import Selector
 from scrapy.http import Response
@@ -80,7 +80,7 @@ class WarnInSpider(NoticeSpider):
     source_format = "HTML tables on two pages (current, archive)"
     region = "Indiana"
     verified_on = "rebuilt from a row dump (2022-03-18)"
-    start_urls: ClassVar[list[str]] = PAGES
+    start_urls = PAGES
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[ClosureNotice]:
         yield from self.notices_or_layout_error(response, self._parse_page)

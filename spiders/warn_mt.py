@@ -31,7 +31,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any
 
 import scrapy
 from scrapy.http import Response
@@ -64,7 +64,7 @@ class WarnMtSpider(NoticeSpider):
     source_format = "HTML page linking to an XLSX workbook"
     region = "Montana"
     verified_on = "rebuilt from a row dump (2022-02-05)"
-    start_urls: ClassVar[list[str]] = [agency_url]
+    start_urls = [agency_url]
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         if response.body.startswith(XLSX_MAGIC):

@@ -25,9 +25,9 @@ Field decisions:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any
 
 from scrapy.http import Response, TextResponse
 
@@ -79,7 +79,7 @@ class WarnNeSpider(NoticeSpider):
         "WARNReportData/?year=2015": "warn_ne/warn-2015.html",
     }
     #: What `leads sources` shows; a crawl asks for each year of its window (see __init__).
-    start_urls: ClassVar[list[str]] = [REPORT_URL.format(year=date.today().year)]
+    start_urls = [REPORT_URL.format(year=date.today().year)]
 
     def __init__(
         self, *args: Any, since: str | None = None, url: str | list[str] | None = None, **kwargs: Any
@@ -123,7 +123,7 @@ class WarnNeSpider(NoticeSpider):
                 error = error or exc
         raise error or LayoutChanged("no table in the page")
 
-    def _parse_row(self, row: list[str], columns: dict[str, int], raw: dict[str, Any], url: str) -> ClosureNotice:
+    def _parse_row(self, row: Sequence[Any], columns: Mapping[str, int], raw: dict[str, Any], url: str) -> ClosureNotice:
         company = clean_text(cell(row, columns, "company"))
         if not company:
             raise ValueError("no company name")

@@ -36,7 +36,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any
 
 from scrapy.http import Response
 
@@ -65,7 +65,7 @@ class WarnNjSpider(NoticeSpider):
     source_format = "XLSX workbook, one sheet per year"
     region = "New Jersey"
     verified_on = "rebuilt from a row dump (2022-03-18)"
-    start_urls: ClassVar[list[str]] = [ARCHIVE_URL]
+    start_urls = [ARCHIVE_URL]
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[ClosureNotice]:
         yield from self.notices_or_layout_error(response, self._parse_workbook)

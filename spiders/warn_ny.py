@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -114,7 +114,7 @@ class WarnNySpider(NoticeSpider):
             replaces=later_posting,
         )
 
-    def _parse_row(self, row: list[str], columns: dict[str, int], raw: dict[str, Any], url: str) -> ClosureNotice:
+    def _parse_row(self, row: Sequence[Any], columns: Mapping[str, int], raw: dict[str, Any], url: str) -> ClosureNotice:
         company = clean_text(cell(row, columns, "company"))
         if not company:
             raise ValueError("no company name")

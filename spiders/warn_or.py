@@ -36,7 +36,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any
 
 import scrapy
 from scrapy.http import FormRequest
@@ -70,7 +70,7 @@ class WarnOrSpider(NoticeSpider):
     source_format = "XLSX workbook behind a token form (POST)"
     region = "Oregon"
     verified_on = "rebuilt from a row dump (2022-02-05)"
-    start_urls: ClassVar[list[str]] = [agency_url]
+    start_urls = [agency_url]
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         if response.body.startswith(XLSX_MAGIC):

@@ -64,7 +64,7 @@ class WarnTxSpider(NoticeSpider):
     source_format = "JSON API (Socrata SODA), paged with $limit/$offset"
     region = "Texas"
     verified_on = "rebuilt from a row dump (2022-03-10)"
-    start_urls: ClassVar[list[str]] = [API_URL]
+    start_urls = [API_URL]
     page_size: ClassVar[int] = 2000
 
     def __init__(

@@ -26,7 +26,7 @@ Field decisions:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -95,7 +95,7 @@ class WarnVaSpider(NoticeSpider):
         )
 
     def _parse_row(
-        self, row: list[str], columns: dict[str, int], raw: dict[str, Any], url: str, line: int
+        self, row: Sequence[Any], columns: Mapping[str, int], raw: dict[str, Any], url: str, line: int
     ) -> ClosureNotice:
         company = clean_text(cell(row, columns, "company"))
         if not company:

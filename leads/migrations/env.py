@@ -32,7 +32,10 @@ def run_migrations_online() -> None:
         return
     from leads.db import make_engine, migration_connection
 
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("alembic: no sqlalchemy.url configured")
+    engine = make_engine(url)
     try:
         with migration_connection(engine) as conn:
             _run(conn)
