@@ -62,8 +62,10 @@ def build(out_dir: Path, coordinates: bool = True, source: Path = SOURCE) -> dic
     cols = ["id", "name", "dba", "address", "city", "state", "zip"] + (["lat", "lon"] if coordinates else [])
     accounts: dict[str, int] = {}
     at_address: dict[str, set[str]] = {}
-    with open(out_dir / "legal.csv", "w", newline="", encoding="utf-8") as lf, \
-            open(out_dir / "dba.csv", "w", newline="", encoding="utf-8") as rf:
+    with (
+        open(out_dir / "legal.csv", "w", newline="", encoding="utf-8") as lf,
+        open(out_dir / "dba.csv", "w", newline="", encoding="utf-8") as rf,
+    ):
         lw, rw = csv.writer(lf), csv.writer(rf)
         lw.writerow(cols)
         rw.writerow(cols)

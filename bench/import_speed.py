@@ -49,14 +49,27 @@ def main() -> None:
     path = folder / "accounts.csv"
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["Account ID", "Account Name", "Billing Street", "Billing City", "Billing State",
-                    "Billing Zip", "Industry", "Incumbent Vendor"])
+        w.writerow(
+            [
+                "Account ID",
+                "Account Name",
+                "Billing Street",
+                "Billing City",
+                "Billing State",
+                "Billing Zip",
+                "Industry",
+                "Incumbent Vendor",
+            ]
+        )
         for a in accounts:
-            w.writerow([f"A{a['id']}", a["name"], a["address"], a["city"], a["state"], a["zip"], a["industry"],
-                        a["vendor"]])
+            w.writerow(
+                [f"A{a['id']}", a["name"], a["address"], a["city"], a["state"], a["zip"], a["industry"], a["vendor"]]
+            )
     del accounts
-    print(f"generated {args.accounts:,} accounts ({path.stat().st_size / 2**20:.0f} MiB CSV) in "
-          f"{time.perf_counter() - t:.1f} s")
+    print(
+        f"generated {args.accounts:,} accounts ({path.stat().st_size / 2**20:.0f} MiB CSV) in "
+        f"{time.perf_counter() - t:.1f} s"
+    )
     url = args.db or f"sqlite:///{folder / 'bench.db'}"
     env = {**os.environ, "LEADS_DATABASE_URL": url, "LEADS_USER": "boss", "LEADS_DATA_DIR": str(folder)}
     leads = Path(sys.executable).parent / "leads"
@@ -69,8 +82,10 @@ def main() -> None:
         elapsed = time.perf_counter() - t
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr.strip()[-300:]
-        print(f"{label}: {elapsed:.1f} s (target 180 s), exit {done.returncode}, peak RSS "
-              f"{after.ru_maxrss / 1024:.0f} MiB, CPU {after.ru_utime - before.ru_utime:.0f} s: {summary}")
+        print(
+            f"{label}: {elapsed:.1f} s (target 180 s), exit {done.returncode}, peak RSS "
+            f"{after.ru_maxrss / 1024:.0f} MiB, CPU {after.ru_utime - before.ru_utime:.0f} s: {summary}"
+        )
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -32,13 +32,19 @@ STATES = ["VA", "MD", "NY", "NJ", "PA", "CA", "TX", "IL", "OH", "GA", "FL", "WA"
 def fill(database: Database, n_leads: int, n_unassigned: int, seed: int = 7) -> None:
     rng = random.Random(seed)
     today = date.today()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with database.session() as s:
         reps = []
         for i in range(40):
             state = STATES[i % len(STATES)]
-            reps.append(Rep(name=f"rep{i:02d}", role="rep", territory={"states": [state]} if i < 20 else {},
-                            capacity=None if i % 3 else 60_000))
+            reps.append(
+                Rep(
+                    name=f"rep{i:02d}",
+                    role="rep",
+                    territory={"states": [state]} if i < 20 else {},
+                    capacity=None if i % 3 else 60_000,
+                )
+            )
         reps.append(Rep(name="boss", role="manager", territory={}))
         s.add_all(reps)
     with database.engine.begin() as conn:
@@ -49,19 +55,43 @@ def fill(database: Database, n_leads: int, n_unassigned: int, seed: int = 7) -> 
             accts, leads = [], []
             for i in range(start, min(n_leads, start + batch)):
                 state = rng.choice(STATES)
-                accts.append({"id": i + 1, "external_id": f"A{i}", "name": f"Account {i}", "state": state,
-                              "zip5": f"{rng.randint(10000, 99999)}", "city": "Town", "do_not_contact": i % 97 == 0,
-                              "name_norm": f"account {i}", "vendor_norm": "", "address_norm": "", "city_norm": "town",
-                              "created_at": now, "updated_at": now})
+                accts.append(
+                    {
+                        "id": i + 1,
+                        "external_id": f"A{i}",
+                        "name": f"Account {i}",
+                        "state": state,
+                        "zip5": f"{rng.randint(10000, 99999)}",
+                        "city": "Town",
+                        "do_not_contact": i % 97 == 0,
+                        "name_norm": f"account {i}",
+                        "vendor_norm": "",
+                        "address_norm": "",
+                        "city_norm": "town",
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
                 score = rng.uniform(60, 100)
                 closure = today + timedelta(days=rng.randint(-200, 120))
                 employees = rng.randint(5, 2000)
                 unassigned = i >= n_leads - n_unassigned
-                leads.append({"id": i + 1, "account_id": i + 1, "status": "new" if i % 5 else "contacted",
-                              "owner_id": None if unassigned else rng.choice(rep_ids), "score": score,
-                              "priority": priority(score, closure, employees, today), "closure_date": closure,
-                              "employees": employees, "flagged_closing": False,
-                              "created_at": now, "updated_at": now, "version": 1})
+                leads.append(
+                    {
+                        "id": i + 1,
+                        "account_id": i + 1,
+                        "status": "new" if i % 5 else "contacted",
+                        "owner_id": None if unassigned else rng.choice(rep_ids),
+                        "score": score,
+                        "priority": priority(score, closure, employees, today),
+                        "closure_date": closure,
+                        "employees": employees,
+                        "flagged_closing": False,
+                        "created_at": now,
+                        "updated_at": now,
+                        "version": 1,
+                    }
+                )
             conn.execute(acct_t.insert(), accts)
             conn.execute(lead_t.insert(), leads)
     if database.is_sqlite:
@@ -121,8 +151,10 @@ def main() -> None:
     with database.session() as s:
         plan = auto_assign(s, resolve_actor(s, "boss"))
     elapsed = time.perf_counter() - t
-    print(f"assign --auto: {len(plan.moves):,} of {args.assign:,} unassigned leads assigned in {elapsed:.1f} s "
-          f"(target 30 s); by rule: {dict(plan.by_rule)}; unassigned: {dict(plan.unassigned)}")
+    print(
+        f"assign --auto: {len(plan.moves):,} of {args.assign:,} unassigned leads assigned in {elapsed:.1f} s "
+        f"(target 30 s); by rule: {dict(plan.by_rule)}; unassigned: {dict(plan.unassigned)}"
+    )
     database.dispose()
 
 

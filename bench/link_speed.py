@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import random
 import resource
 import subprocess
@@ -29,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from match_speed import edit_address, edit_name, load_pools, raw_accounts, recombine, pick_zip  # noqa: E402
+from match_speed import edit_address, edit_name, load_pools, pick_zip, raw_accounts, recombine  # noqa: E402
 
 
 def build(tmp: Path, n_left: int, n_right: int, seed: int) -> tuple[Path, Path, set[tuple[str, str]], list, list]:

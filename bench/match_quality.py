@@ -27,11 +27,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from build_license_pairs import build as build_license_pairs  # noqa: E402
+from build_license_pairs import shared_dir  # noqa: E402
+
 from leads.linking import link_csv, read_records  # noqa: E402
+from leads.matching import (  # noqa: E402
+    DEFAULT_THRESHOLDS,
+    link_sites,
+    prepare_site,
+    scoring,  # noqa: E402
+)
 from leads.matching.sites import greedy_one_to_one  # noqa: E402
-from build_license_pairs import build as build_license_pairs, shared_dir  # noqa: E402
-from leads.matching import DEFAULT_THRESHOLDS, link_sites, prepare_site  # noqa: E402
-from leads.matching import scoring  # noqa: E402
 from leads.normalize import normalize_address, normalize_name, zip5  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
@@ -83,15 +89,15 @@ def components(n: int, pairs) -> list[int]:
 
 def cluster_scores(clusters: list, labels: list) -> dict[str, tuple[float, float, float]]:
     """Pairwise P/R/F1 of a clustering against reference labels, and B-cubed P/R/F1."""
-    both = Counter(zip(clusters, labels))
+    both = Counter(zip(clusters, labels, strict=False))
     cc, lc = Counter(clusters), Counter(labels)
     c2 = lambda v: v * (v - 1) // 2  # noqa: E731
     tp = sum(c2(v) for v in both.values())
     pp, tt = sum(c2(v) for v in cc.values()), sum(c2(v) for v in lc.values())
     pw = prf(tp, pp - tp, tt - tp)
     n = len(labels)
-    bp = sum(both[(c, l)] / cc[c] for c, l in zip(clusters, labels)) / n
-    br = sum(both[(c, l)] / lc[l] for c, l in zip(clusters, labels)) / n
+    bp = sum(both[(c, lab)] / cc[c] for c, lab in zip(clusters, labels, strict=False)) / n
+    br = sum(both[(c, lab)] / lc[lab] for c, lab in zip(clusters, labels, strict=False)) / n
     return {"pairwise": pw, "bcubed": (bp, br, 2 * bp * br / (bp + br) if bp + br else 0.0)}
 
 
@@ -269,26 +275,61 @@ def development_sets(tmp: Path) -> tuple[list, list[str]]:
     out: list = []
     d = DATA / "fodors_zagat"
     gold = {(r["fodors_id"], r["zagats_id"]) for r in csv.DictReader(open(d / "matches_fodors_zagats.csv"))}
-    out.append(LinkSet("Fodors-Zagat", d / "fodors.csv", d / "zagats.csv", gold, labelled=False,
-                       note="complete truth, phone not used"))
+    out.append(
+        LinkSet(
+            "Fodors-Zagat",
+            d / "fodors.csv",
+            d / "zagats.csv",
+            gold,
+            labelled=False,
+            note="complete truth, phone not used",
+        )
+    )
     csites, ctruth = _chicago_rows()
     out.append(SelfSet("Chicago early childhood", csites, ctruth, note="9 sources, linked against itself"))
     rows = list(csv.DictReader(open(DATA / "patstat_company_names" / "patstat_reference.csv", encoding="utf-8")))
-    out.append(SelfSet("PATSTAT (pairwise, records)", [prepare_site(normalize_name(r["person_name"])) for r in rows],
-                       [r["leuven_id"] for r in rows], note="names only"))
+    out.append(
+        SelfSet(
+            "PATSTAT (pairwise, records)",
+            [prepare_site(normalize_name(r["person_name"])) for r in rows],
+            [r["leuven_id"] for r in rows],
+            note="names only",
+        )
+    )
     if SHARED_MATCHING is None or not (SHARED_MATCHING / "yellowpages_yelp").is_dir():
-        notes.append("yellowpages_yelp, zomato_yelp: ../shared/bench/matching not found (evaluation-only sets, "
-                     "never copied into the project): not measured")
+        notes.append(
+            "yellowpages_yelp, zomato_yelp: ../shared/bench/matching not found (evaluation-only sets, "
+            "never copied into the project): not measured"
+        )
     else:
         y = SHARED_MATCHING / "yellowpages_yelp"
-        out.append(LinkSet("yellowpages_yelp", y / "Table1.csv", y / "Table2.csv",
-                           _labelled(y / "labeled_data.csv", "ltable.id", "rtable.id"), labelled=True,
-                           note="400 labelled pairs (a sample): P/R on them"))
+        out.append(
+            LinkSet(
+                "yellowpages_yelp",
+                y / "Table1.csv",
+                y / "Table2.csv",
+                _labelled(y / "labeled_data.csv", "ltable.id", "rtable.id"),
+                labelled=True,
+                note="400 labelled pairs (a sample): P/R on them",
+            )
+        )
         z = SHARED_MATCHING / "zomato_yelp"
-        out.append(LinkSet("zomato_yelp", z / "restA.csv", z / "restB.csv",
-                           _labelled(z / "labeled_data.csv", "ltable._id", "rtable._id",
-                                     lambda v: str(int(v) + 1450000000000), lambda v: str(int(v) + 1445980000001)),
-                           labelled=True, note="450 labelled pairs (a sample): P/R on them"))
+        out.append(
+            LinkSet(
+                "zomato_yelp",
+                z / "restA.csv",
+                z / "restB.csv",
+                _labelled(
+                    z / "labeled_data.csv",
+                    "ltable._id",
+                    "rtable._id",
+                    lambda v: str(int(v) + 1450000000000),
+                    lambda v: str(int(v) + 1445980000001),
+                ),
+                labelled=True,
+                note="450 labelled pairs (a sample): P/R on them",
+            )
+        )
     if SHARED is None or not (SHARED / "data" / "businesses" / "chicago-business-licenses").is_dir():
         notes.append("Chicago business licences: ../shared/data/businesses not found: not measured")
     else:
@@ -297,10 +338,18 @@ def development_sets(tmp: Path) -> tuple[list, list[str]]:
             info = build_license_pairs(where, coordinates=coords)
             truth = {(r["left_id"], r["right_id"]) for r in csv.DictReader(open(where / "truth.csv"))}
             label = "Chicago licences, " + ("lat/lon present" if coords else "lat/lon withheld")
-            out.append(LinkSet(label, where / "legal.csv", where / "dba.csv", truth, labelled=False,
-                               note=f"legal vs DBA name, {info['sites']} sites, {info['chain_sites']} in chains, "
-                                    f"{info['shared_address_sites']} at shared addresses; right side without street "
-                                    "on every other site"))
+            out.append(
+                LinkSet(
+                    label,
+                    where / "legal.csv",
+                    where / "dba.csv",
+                    truth,
+                    labelled=False,
+                    note=f"legal vs DBA name, {info['sites']} sites, {info['chain_sites']} in chains, "
+                    f"{info['shared_address_sites']} at shared addresses; right side without street "
+                    "on every other site",
+                )
+            )
     return out, notes
 
 
@@ -320,10 +369,17 @@ def irs_shared_addresses(t: float) -> dict:
     # its chapters registered at its seat: one organization to a rep, several EINs to the IRS.
     distinct = [(i, j) for i, j, _ in pairs
                 if scoring.word_agreement(sites[i].variants[0], sites[j].variants[0])[1]]  # fmt: skip
-    return {"records": len(rows), "at_shared_address": shared, "links": len(pairs), "identical_names": same_name,
-            "distinctive_conflict": len(distinct),
-            "examples": [(sites[i].variants[0], sites[j].variants[0], sites[i].number + " " + sites[i].street)
-                         for i, j in distinct[:5]]}
+    return {
+        "records": len(rows),
+        "at_shared_address": shared,
+        "links": len(pairs),
+        "identical_names": same_name,
+        "distinctive_conflict": len(distinct),
+        "examples": [
+            (sites[i].variants[0], sites[j].variants[0], sites[i].number + " " + sites[i].street)
+            for i, j in distinct[:5]
+        ],
+    }
 
 
 def leave_one_set_out(sets: list) -> list[tuple[str, float, float, tuple, tuple]]:
@@ -334,8 +390,15 @@ def leave_one_set_out(sets: list) -> list[tuple[str, float, float, tuple, tuple]
     for s in sets:
         others = [o.name for o in sets if o is not s]
         best = max(GRID, key=lambda t: (sum(table[o][t][2] for o in others) / len(others), -abs(t - 78)))
-        out.append((s.name, best, DEFAULT_THRESHOLDS.accept, table[s.name][best],
-                    table[s.name].get(DEFAULT_THRESHOLDS.accept) or s.evaluate(DEFAULT_THRESHOLDS.accept)))
+        out.append(
+            (
+                s.name,
+                best,
+                DEFAULT_THRESHOLDS.accept,
+                table[s.name][best],
+                table[s.name].get(DEFAULT_THRESHOLDS.accept) or s.evaluate(DEFAULT_THRESHOLDS.accept),
+            )
+        )
     return out
 
 
@@ -343,8 +406,10 @@ def report_all_sets() -> None:
     t = DEFAULT_THRESHOLDS.accept
     with tempfile.TemporaryDirectory() as tmp:
         sets, notes = development_sets(Path(tmp))
-    print(f"Every development set at the default command's settings (accept {t:g}, one-to-one for two lists; "
-          "the matcher uses no phone, so with and without phone are the same figure):")
+    print(
+        f"Every development set at the default command's settings (accept {t:g}, one-to-one for two lists; "
+        "the matcher uses no phone, so with and without phone are the same figure):"
+    )
     print(f"  {'set':<34s} {'default':<30s} {'leave-one-set-out (threshold)':<40s} seconds")
     loso = {name: (best, at_best) for name, best, _, at_best, _ in leave_one_set_out(sets)}
     for s in sets:
@@ -355,10 +420,12 @@ def report_all_sets() -> None:
     for n in notes:
         print(f"  {n}")
     irs = irs_shared_addresses(t)
-    print(f"\nIRS EO BMF DC linked against itself ({irs['records']} organizations, {irs['at_shared_address']} at an "
-          f"address shared with another): {irs['links']} links at {t:g}, every one joining two EINs "
-          f"({irs['identical_names']} of them with identical names: chapters or re-registrations); links between two "
-          f"different distinctive names (each has a word the other lacks): {irs['distinctive_conflict']}")
+    print(
+        f"\nIRS EO BMF DC linked against itself ({irs['records']} organizations, {irs['at_shared_address']} at an "
+        f"address shared with another): {irs['links']} links at {t:g}, every one joining two EINs "
+        f"({irs['identical_names']} of them with identical names: chapters or re-registrations); links between two "
+        f"different distinctive names (each has a word the other lacks): {irs['distinctive_conflict']}"
+    )
     for a, b, where in irs["examples"]:
         print(f"    {a!r} ~ {b!r} at {where}")
     ok = [s.name for s in sets if s.evaluate(t)[0] >= 0.95 and s.evaluate(t)[1] >= 0.90]
@@ -420,7 +487,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, fig in REFERENCE["fodors_zagat"]:
         print(f"  {name:<32s} {fig}")
     n_band, ok_band = fz["band"]
-    print(f"  review band ({DEFAULT_THRESHOLDS.review:g} <= score < {t:g}): {n_band} more pairs, {ok_band} of them true")
+    print(
+        f"  review band ({DEFAULT_THRESHOLDS.review:g} <= score < {t:g}): {n_band} more pairs, {ok_band} of them true"
+    )
     print(f"  missed true pairs (fodors_id, zagats_id): {fz['missed']}")
     print(f"  wrong pairs: {fz['wrong']}\n")
 

@@ -47,11 +47,11 @@ from leads.matching import (  # noqa: E402
     CompetitorProfile,
     MatchEngine,
     NoticeRecord,
+    geo,  # noqa: E402
     name_similarity,
     prepare_site,
     site_score,
 )
-from leads.matching import geo  # noqa: E402
 from leads.matching.scoring import site_name_gate  # noqa: E402
 from leads.normalize import (  # noqa: E402
     normalize_address,
@@ -152,7 +152,9 @@ def load_pools(rng: random.Random) -> dict:
         "names": names,
         "first_words": [n.split()[0] for n in names if n.split()],
         "middle_words": [w for n in names for w in n.split()[1:-1]],
-        "last_words": [n.split()[-1] for n in names if len(n.split()) > 1 and n.split()[-1].upper() not in _LEGAL_WORDS],
+        "last_words": [
+            n.split()[-1] for n in names if len(n.split()) > 1 and n.split()[-1].upper() not in _LEGAL_WORDS
+        ],
         "streets": street_names,
         "industries": industries,
         "zinfo": zinfo,
@@ -209,7 +211,16 @@ def typo(rng: random.Random, text: str) -> str:
 
 def edit_name(rng: random.Random, name: str) -> str:
     words = name.replace(",", " ").split()
-    while words and words[-1].strip(".").lower() in {"inc", "llc", "l.l.c", "corp", "corporation", "co", "company", "ltd"}:
+    while words and words[-1].strip(".").lower() in {
+        "inc",
+        "llc",
+        "l.l.c",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "ltd",
+    }:
         words.pop()
     base = " ".join(words) or name
     if rng.random() < 0.5:
@@ -300,8 +311,14 @@ def fast_normalize_account(a: dict, cache: dict) -> AccountRecord:
     return rec._replace(name_norm=normalize_name(a["name"]), address_norm=f"{num} {sn}" if sn else "")
 
 
-def make_notices(n_notices: int, rng: random.Random, pools: dict, accounts: list[AccountRecord],
-                 planted: dict[int, dict], by_vendor: dict[str, list[int]]):
+def make_notices(
+    n_notices: int,
+    rng: random.Random,
+    pools: dict,
+    accounts: list[AccountRecord],
+    planted: dict[int, dict],
+    by_vendor: dict[str, list[int]],
+):
     """Notices: planted closures of the accounts in ``planted`` (raw rows), planted closures of vendors
     (``by_vendor``: raw vendor name -> positions of its accounts), competitors near served accounts, others."""
     notices: list[NoticeRecord] = []
@@ -449,8 +466,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--accounts", type=int, default=1_000_000)
     ap.add_argument("--notices", type=int, default=10_000)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--normalize-sample", type=int, default=20_000,
-                    help="accounts normalized one by one through the import path and timed (rest: cached per street)")
+    ap.add_argument(
+        "--normalize-sample",
+        type=int,
+        default=20_000,
+        help="accounts normalized one by one through the import path and timed (rest: cached per street)",
+    )
     ap.add_argument("--loss-sample", type=int, default=100, help="notices compared exhaustively for blocking loss")
     ap.add_argument("--brute-sample", type=int, default=50, help="notices for the brute-force cdist timing")
     ap.add_argument("--skip-per-kind", action="store_true", help="only time the all-kinds pass")

@@ -91,8 +91,14 @@ def time_cli(timings: list[Timing]) -> list[tuple[str, Timing, float]]:
                 continue
             pick = max(candidates, key=lambda t: t.rows)
             started = time.perf_counter()
-            done = subprocess.run([*command, "parse", pick.source, str(pick.path), "--json"], cwd=home, env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            done = subprocess.run(
+                [*command, "parse", pick.source, str(pick.path), "--json"],
+                cwd=home,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
             wall = time.perf_counter() - started
             if done.returncode != 0:
                 print(f"  {fmt}: leads parse failed: {done.stderr.strip()[-200:]}", file=sys.stderr)
@@ -108,8 +114,10 @@ def main() -> None:
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # skipped-row warnings are the parsers' business, not the benchmark's
 
-    print(f"leads parse speed: best of {args.repeat} after a warm-up; Python {platform.python_version()}, "
-          f"{platform.machine()}, {os.cpu_count()} CPUs\n")
+    print(
+        f"leads parse speed: best of {args.repeat} after a warm-up; Python {platform.python_version()}, "
+        f"{platform.machine()}, {os.cpu_count()} CPUs\n"
+    )
     timings = [time_parse(source, path, args.repeat) for source, path in fixtures()]
 
     print(f"{'source':<15} {'file':<52} {'format':<6} {'rows':>6} {'best s':>8} {'rows/s':>9}")
@@ -140,12 +148,16 @@ def main() -> None:
     pdf = by_format.get("PDF", [])
     pdf_rows, pdf_seconds = sum(t.rows for t in pdf), sum(t.best for t in pdf)
     sources = ", ".join(sorted({t.source for t in pdf})) or "none"
-    print(f"\nPDF sources: {rate(pdf_rows, pdf_seconds)} rows/s (target >= {PDF_TARGET:,}) "
-          f"[{pdf_rows} rows in {pdf_seconds:.2f} s; {sources}]")
+    print(
+        f"\nPDF sources: {rate(pdf_rows, pdf_seconds)} rows/s (target >= {PDF_TARGET:,}) "
+        f"[{pdf_rows} rows in {pdf_seconds:.2f} s; {sources}]"
+    )
 
     if not args.no_cli:
-        print(f"\n{'leads parse --json (subprocess)':<36} {'file':<44} {'rows':>6} {'wall s':>7} {'parse s':>8} "
-              f"{'start-up s':>10}")
+        print(
+            f"\n{'leads parse --json (subprocess)':<36} {'file':<44} {'rows':>6} {'wall s':>7} {'parse s':>8} "
+            f"{'start-up s':>10}"
+        )
         for fmt, t, wall in time_cli(timings):
             print(f"{fmt:<36} {t.path.name[:44]:<44} {t.rows:>6} {wall:>7.3f} {t.best:>8.3f} {wall - t.best:>10.3f}")
 

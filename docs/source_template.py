@@ -71,9 +71,14 @@ class WarnXxSpider(NoticeSpider):
         for warning in warnings:  # optional columns not found, unknown ones: the run is degraded
             self.column_warning(response, warning)
         yield from table_notices(
-            self, response, rows, header_at, columns,
+            self,
+            response,
+            rows,
+            header_at,
+            columns,
             lambda row, cols, raw, line: self._parse_row(row, cols, raw, response.url),
-            ref=lambda line: f"line {line}", start=header_at + 2,
+            ref=lambda line: f"line {line}",
+            start=header_at + 2,
         )
 
     def _parse_row(self, row: list[str], columns: dict[str, int], raw: dict[str, Any], url: str) -> ClosureNotice:

@@ -14,10 +14,10 @@ from datetime import date
 import pytest
 from scrapy.http import TextResponse
 from scrapy.utils.test import get_crawler
+from spiders.warn_xx import WarnXxSpider
 
 from leads.health import STAT_WARNINGS
 from spiders.base import STAT_LAYOUT_ERRORS
-from spiders.warn_xx import WarnXxSpider
 from tests.columns import edit_columns, without_raw
 from tests.e2e import assert_source_lands
 from tests.helpers import FILES, file_response
@@ -53,10 +53,24 @@ def test_one_whole_notice(notices):
     # Row <n> of the saved file, read by hand.
     (notice,) = [n for n in notices if n.source_key == "<key>"]
     assert notice.as_dict() | {"raw": None} == {
-        "source": SLUG, "source_key": "<key>", "company_name": "<Company>", "source_url": notices[0].source_url,
-        "notice_type": "<closure>", "address": None, "city": "<City>", "state": "<ST>", "zip5": "<zip>",
-        "notice_date": date(2000, 1, 1), "effective_date": None, "employees": 0, "industry_code": None,
-        "temporary": None, "amended": False, "lat": None, "lon": None, "raw": None,
+        "source": SLUG,
+        "source_key": "<key>",
+        "company_name": "<Company>",
+        "source_url": notices[0].source_url,
+        "notice_type": "<closure>",
+        "address": None,
+        "city": "<City>",
+        "state": "<ST>",
+        "zip5": "<zip>",
+        "notice_date": date(2000, 1, 1),
+        "effective_date": None,
+        "employees": 0,
+        "industry_code": None,
+        "temporary": None,
+        "amended": False,
+        "lat": None,
+        "lon": None,
+        "raw": None,
     }
 
 
@@ -67,8 +81,13 @@ def test_the_real_file_gives_no_column_warning():
 
 
 def test_optional_columns_renamed_missing_reordered_or_new_land_every_row_with_warnings(notices):
-    rows = edit_columns(real_rows(), rename={"<Notice Type>": "<a name nobody uses>"}, drop=["<Zip>"],
-                        add={"<New Column>": lambda n: "x"}, reverse=True)
+    rows = edit_columns(
+        real_rows(),
+        rename={"<Notice Type>": "<a name nobody uses>"},
+        drop=["<Zip>"],
+        add={"<New Column>": lambda n: "x"},
+        reverse=True,
+    )
     s = spider()
     got = list(s.parse(csv_response(rows)))
     assert without_raw(got, "zip5") == without_raw(notices, "zip5")
@@ -85,5 +104,11 @@ def test_a_missing_essential_column_still_fails_loudly(caplog):
 
 def test_lands_end_to_end(db_url, server, leads_cli, tmp_path):
     """The real `leads crawl` from the local test server, on SQLite and PostgreSQL, twice."""
-    assert_source_lands(SLUG, [server.url(f"files/{SLUG}/{FILE}")], [f"{SLUG}/{FILE}"], db_url=db_url,
-                        leads_cli=leads_cli, home=tmp_path)
+    assert_source_lands(
+        SLUG,
+        [server.url(f"files/{SLUG}/{FILE}")],
+        [f"{SLUG}/{FILE}"],
+        db_url=db_url,
+        leads_cli=leads_cli,
+        home=tmp_path,
+    )

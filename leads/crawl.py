@@ -69,8 +69,7 @@ def run_crawl(
     if unknown:
         raise InputError(f"unknown source {', '.join(unknown)}; known sources: {', '.join(known)}")
     if urls and len(names) != 1:
-        raise InputError("--url URL replaces one source's start URL: name exactly one source, "
-                         "or use --url SOURCE=URL")
+        raise InputError("--url URL replaces one source's start URL: name exactly one source, or use --url SOURCE=URL")
     source_urls = dict(source_urls or {})
     if urls:
         source_urls.setdefault(names[0], []).extend(urls)
@@ -108,8 +107,17 @@ def run_crawl(
     for name, crawler in crawlers:
         result = getattr(crawler, "leads_result", None)
         if result is None:  # the spider never opened (bad arguments, import error): still report it
-            result = {"source": name, "outcome": "failed", "items": 0, "new": 0, "updated": 0, "unchanged": 0,
-                      "skipped": 0, "errors": 1, "message": "the spider did not run; see the log"}
+            result = {
+                "source": name,
+                "outcome": "failed",
+                "items": 0,
+                "new": 0,
+                "updated": 0,
+                "unchanged": 0,
+                "skipped": 0,
+                "errors": 1,
+                "message": "the spider did not run; see the log",
+            }
         results.append(result)
     return results
 
@@ -121,9 +129,14 @@ class _Progress:
         from rich.console import Console
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                                 TextColumn("{task.fields[items]} notices"), TimeElapsedColumn(),
-                                 console=Console(file=sys.stderr), transient=False)
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TextColumn("{task.fields[items]} notices"),
+            TimeElapsedColumn(),
+            console=Console(file=sys.stderr),
+            transient=False,
+        )
         self.tasks = {n: self.progress.add_task(n, total=None, items=0) for n in names}
         self.progress.start()
 

@@ -135,8 +135,10 @@ def translate_error(exc: BaseException, url: str) -> DatabaseError | None:
         return DatabaseError(f"disk error on database file {name}")
     if "permission denied" in text or "row-level security" in text or "insufficient privilege" in text:
         detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-        return DatabaseError(f"your database login may not do this on {name} ({detail}); "
-                             "a manager or the admin can (see `leads db grant`)")
+        return DatabaseError(
+            f"your database login may not do this on {name} ({detail}); "
+            "a manager or the admin can (see `leads db grant`)"
+        )
     if isinstance(exc, sa_exc.OperationalError) and not is_sqlite(url):
         return DatabaseError(f"cannot reach database {name}: {str(getattr(exc, 'orig', exc)).strip()}")
     if isinstance(exc, sa_exc.ProgrammingError) and "does not exist" in text:
@@ -151,9 +153,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._read_sessions = sessionmaker(
-            self.engine.execution_options(sqlite_read_only=True), expire_on_commit=False
-        )
+        self._read_sessions = sessionmaker(self.engine.execution_options(sqlite_read_only=True), expire_on_commit=False)
 
     @property
     def name(self) -> str:
@@ -243,8 +243,7 @@ class Database:
         """Raise NewerDatabaseError when ``current`` is a revision this version does not know."""
         if current is not None and current != HEAD_REVISION and current not in known_revisions():
             raise NewerDatabaseError(
-                f"database {self.name}: this database was created by a newer leads (revision {current}); "
-                "upgrade leads"
+                f"database {self.name}: this database was created by a newer leads (revision {current}); upgrade leads"
             )
 
     def check_not_newer(self) -> None:

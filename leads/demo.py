@@ -8,6 +8,7 @@ records is imported; matching, assignment and the digest run as they do at night
 from __future__ import annotations
 
 import shutil
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +46,15 @@ def replay_settings(cache_dir: Path) -> dict[str, Any]:
 # the demo itself writes are removed when it starts again. Anything else in the folder stays.
 MARKER = ".leads-demo"
 MARKER_TEXT = "This folder was created by `leads demo`; `leads demo` may empty it and recreate it.\n"
-DEMO_ENTRIES = ("demo.db", "demo.db-wal", "demo.db-shm", "demo.db-journal", "demo.db.nightly.lock",
-                "httpcache", "digests")
+DEMO_ENTRIES = (
+    "demo.db",
+    "demo.db-wal",
+    "demo.db-shm",
+    "demo.db-journal",
+    "demo.db.nightly.lock",
+    "httpcache",
+    "digests",
+)
 
 
 def prepare(folder: Path) -> tuple[str, Path]:
@@ -110,13 +118,27 @@ def run(folder: Path, *, progress: bool = False) -> dict[str, Any]:
     db = Database(url)
     try:
         db.upgrade()
-        crawl = run_crawl(url, sources(), source_urls=source_urls(), spider_args={"since": SINCE},
-                          overrides=replay_settings(cache), progress=progress, log_level="ERROR")
+        crawl = run_crawl(
+            url,
+            sources(),
+            source_urls=source_urls(),
+            spider_args={"since": SINCE},
+            overrides=replay_settings(cache),
+            progress=progress,
+            log_level="ERROR",
+        )
         with db.session() as session:
             setup = Actor(name="demo", rep=None, bootstrap=True)
             for rep in REPS:
-                add_rep(session, setup, name=rep["name"], email=None, role=rep["role"],
-                        territory=parse_territory(rep["states"], None, None), capacity=rep["capacity"])
+                add_rep(
+                    session,
+                    setup,
+                    name=rep["name"],
+                    email=None,
+                    role=rep["role"],
+                    territory=parse_territory(rep["states"], None, None),
+                    capacity=rep["capacity"],
+                )
         with db.session() as session:
             manager = resolve_actor(session, "Morgan")
             imported = import_accounts(session, manager, SNAPSHOT / "sample_accounts.csv")
@@ -125,7 +147,7 @@ def run(folder: Path, *, progress: bool = False) -> dict[str, Any]:
             matched = run_match(session, manager, profiles=load_profiles(SNAPSHOT / "profile.toml"))
         with db.session() as session:
             plan = auto_assign(session, resolve_actor(session, "Morgan"))
-        from datetime import datetime, timezone
+        from datetime import datetime
 
         from leads import digest as digest_mod
 
@@ -137,7 +159,15 @@ def run(folder: Path, *, progress: bool = False) -> dict[str, Any]:
         with db.session(read_only=True) as session:
             alex = resolve_actor(session, "Alex")
             leads = list_leads(session, alex, LeadFilter(limit=15))
-        return {"database": url, "crawl": crawl, "imported": imported, "matched": matched, "assigned": plan,
-                "digest": paths, "leads": leads, "finished": datetime.now(timezone.utc)}
+        return {
+            "database": url,
+            "crawl": crawl,
+            "imported": imported,
+            "matched": matched,
+            "assigned": plan,
+            "digest": paths,
+            "leads": leads,
+            "finished": datetime.now(UTC),
+        }
     finally:
         db.dispose()

@@ -11,7 +11,7 @@ import os
 import smtplib
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -22,8 +22,11 @@ from sqlalchemy.orm import Session
 from leads.models import LEAD_STATUSES, Account, CrawlRun, Evidence, Lead, Notice, Rep, UserCursor
 from leads.queries import source_health
 
-KIND_LABEL = {"vendor_closed": "its vendor closed", "account_closing": "the account itself is closing",
-              "competitor_nearby": "a competitor nearby closed"}
+KIND_LABEL = {
+    "vendor_closed": "its vendor closed",
+    "account_closing": "the account itself is closing",
+    "competitor_nearby": "a competitor nearby closed",
+}
 
 
 @dataclass
@@ -49,23 +52,31 @@ class Digest:
 
 def _aware(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
     return value
 
 
-def build(session: Session, since: datetime | None, crawl_results: list[dict[str, Any]] | None = None,
-          today: date | None = None) -> Digest:
+def build(
+    session: Session,
+    since: datetime | None,
+    crawl_results: list[dict[str, Any]] | None = None,
+    today: date | None = None,
+) -> Digest:
     today = today or date.today()
-    start = since or datetime(1970, 1, 1, tzinfo=timezone.utc)
-    reps = {r.id: RepSection(r.name, r.email) for r in session.scalars(
-        select(Rep).where(Rep.active.is_(True)).order_by(Rep.name))}
+    start = since or datetime(1970, 1, 1, tzinfo=UTC)
+    reps = {
+        r.id: RepSection(r.name, r.email)
+        for r in session.scalars(select(Rep).where(Rep.active.is_(True)).order_by(Rep.name))
+    }
     roles = dict(session.execute(select(Rep.id, Rep.role)).all())
     new_leads = session.execute(
-        select(Lead, Account).join(Account, Lead.account_id == Account.id)
+        select(Lead, Account)
+        .join(Account, Lead.account_id == Account.id)
         # New means nobody has worked it yet: a lead already contacted is not news (the first digest
         # would otherwise list every open lead).
-        .where(Lead.created_at > start, Lead.status == "new", Lead.owner_id.is_not(None),
-               Account.do_not_contact.is_(False))
+        .where(
+            Lead.created_at > start, Lead.status == "new", Lead.owner_id.is_not(None), Account.do_not_contact.is_(False)
+        )
         .order_by(Lead.priority.desc())
     ).all()
     lead_ids = [lead.id for lead, _ in new_leads]
@@ -73,13 +84,18 @@ def build(session: Session, since: datetime | None, crawl_results: list[dict[str
     seen: dict[tuple[int, str, str], int] = {}  # one line per closure, however many notices report it
     more: Counter[tuple[int, int]] = Counter()
     for start_i in range(0, len(lead_ids), 500):
-        chunk = lead_ids[start_i:start_i + 500]
-        for ev, notice in session.execute(select(Evidence, Notice).join(Notice, Evidence.notice_id == Notice.id)
-                                          .where(Evidence.lead_id.in_(chunk))
-                                          .order_by(Evidence.score.desc(), Notice.id)):
+        chunk = lead_ids[start_i : start_i + 500]
+        for ev, notice in session.execute(
+            select(Evidence, Notice)
+            .join(Notice, Evidence.notice_id == Notice.id)
+            .where(Evidence.lead_id.in_(chunk))
+            .order_by(Evidence.score.desc(), Notice.id)
+        ):
             when = notice.effective_date or notice.notice_date
-            line = (f"{KIND_LABEL.get(ev.kind, ev.kind)}: {notice.company_name} ({notice.source}, "
-                    f"{notice.notice_type}{', ' + when.isoformat() if when else ''}; score {ev.score:.0f})")
+            line = (
+                f"{KIND_LABEL.get(ev.kind, ev.kind)}: {notice.company_name} ({notice.source}, "
+                f"{notice.notice_type}{', ' + when.isoformat() if when else ''}; score {ev.score:.0f})"
+            )
             # Notices of one closure share a closure key; notices that read the same (one company's
             # several sites filed the same day) are the same closure to the reader: one line either way.
             keys = [(ev.lead_id, ev.kind, notice.closure_key or f"n{notice.id}"), (ev.lead_id, "line", line)]
@@ -98,15 +114,34 @@ def build(session: Session, since: datetime | None, crawl_results: list[dict[str
     for lead, account in new_leads:
         section = reps.get(lead.owner_id)
         if section is not None:
-            section.leads.append({"lead": lead.id, "account": account.name, "city": account.city,
-                                  "state": account.state, "priority": lead.priority,
-                                  "flagged_closing": lead.flagged_closing,
-                                  "why": why.get(lead.id, ["(no evidence recorded)"])})
-    closures = dict(session.execute(select(Notice.source, func.count()).where(Notice.first_seen > start)
-                                    .group_by(Notice.source)).all())
-    unassigned = session.scalar(select(func.count()).select_from(Lead).where(
-        Lead.owner_id.is_(None), Lead.status.in_(("new", "contacted", "meeting", "proposal")),
-        Lead.flagged_closing.is_(False))) or 0
+            section.leads.append(
+                {
+                    "lead": lead.id,
+                    "account": account.name,
+                    "city": account.city,
+                    "state": account.state,
+                    "priority": lead.priority,
+                    "flagged_closing": lead.flagged_closing,
+                    "why": why.get(lead.id, ["(no evidence recorded)"]),
+                }
+            )
+    closures = dict(
+        session.execute(
+            select(Notice.source, func.count()).where(Notice.first_seen > start).group_by(Notice.source)
+        ).all()
+    )
+    unassigned = (
+        session.scalar(
+            select(func.count())
+            .select_from(Lead)
+            .where(
+                Lead.owner_id.is_(None),
+                Lead.status.in_(("new", "contacted", "meeting", "proposal")),
+                Lead.flagged_closing.is_(False),
+            )
+        )
+        or 0
+    )
     health = source_health(session)
     failed = source_problems(session, crawl_results)
     stale = sorted(s for s, h in health.items() if str(h.get("freshness", "")).startswith("stale"))
@@ -114,12 +149,17 @@ def build(session: Session, since: datetime | None, crawl_results: list[dict[str
     funnel.update(dict(session.execute(select(Lead.status, func.count()).group_by(Lead.status)).all()))
     first_day = today - timedelta(days=29)
     created = Counter()
-    for (value,) in session.execute(select(Lead.created_at).where(
-            Lead.created_at >= datetime.combine(first_day, datetime.min.time(), tzinfo=timezone.utc))):
+    for (value,) in session.execute(
+        select(Lead.created_at).where(Lead.created_at >= datetime.combine(first_day, datetime.min.time(), tzinfo=UTC))
+    ):
         created[_aware(value).date()] += 1
     per_day = [(first_day + timedelta(days=i), created.get(first_day + timedelta(days=i), 0)) for i in range(30)]
-    flagged = session.scalar(select(func.count()).select_from(Lead).where(Lead.flagged_closing.is_(True),
-                                                                          Lead.created_at > start)) or 0
+    flagged = (
+        session.scalar(
+            select(func.count()).select_from(Lead).where(Lead.flagged_closing.is_(True), Lead.created_at > start)
+        )
+        or 0
+    )
     sections = [sec for rid, sec in reps.items() if roles.get(rid) == "rep" or sec.leads]
     return Digest(today, since, sections, closures, unassigned, failed, stale, funnel, per_day, flagged)
 
@@ -133,7 +173,7 @@ def _one_line(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         value = "; ".join(str(v) for v in value)
     text = " ".join(str(value).replace("\x00", " ").split())
-    return text if len(text) <= MESSAGE_LIMIT else text[:MESSAGE_LIMIT - 1] + "…"
+    return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
 
 
 def source_problems(session: Session, crawl_results: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
@@ -147,11 +187,15 @@ def source_problems(session: Session, crawl_results: list[dict[str, Any]] | None
         rows = [(r.get("source"), r.get("outcome"), r.get("message"), r.get("warnings")) for r in crawl_results]
     else:
         last = select(CrawlRun.source, func.max(CrawlRun.id).label("id")).group_by(CrawlRun.source).subquery()
-        rows = [(run.source, run.outcome, run.message, getattr(run, "warnings", None))
-                for run in session.scalars(select(CrawlRun).join(last, CrawlRun.id == last.c.id)
-                                           .order_by(CrawlRun.source))]
-    return [{"source": source, "outcome": outcome, "message": _one_line(message), "warnings": _one_line(warnings)}
-            for source, outcome, message, warnings in rows if outcome not in (None, "ok")]
+        rows = [
+            (run.source, run.outcome, run.message, getattr(run, "warnings", None))
+            for run in session.scalars(select(CrawlRun).join(last, CrawlRun.id == last.c.id).order_by(CrawlRun.source))
+        ]
+    return [
+        {"source": source, "outcome": outcome, "message": _one_line(message), "warnings": _one_line(warnings)}
+        for source, outcome, message, warnings in rows
+        if outcome not in (None, "ok")
+    ]
 
 
 def _problem_line(r: dict[str, Any]) -> str:
@@ -161,14 +205,19 @@ def _problem_line(r: dict[str, Any]) -> str:
 
 
 def render_text(d: Digest) -> str:
-    out = [f"Orphaned-account digest for {d.day.isoformat()}"
-           + (f" (new since {d.since.strftime('%Y-%m-%d %H:%M UTC')})" if d.since else ""), ""]
+    out = [
+        f"Orphaned-account digest for {d.day.isoformat()}"
+        + (f" (new since {d.since.strftime('%Y-%m-%d %H:%M UTC')})" if d.since else ""),
+        "",
+    ]
     for rep in d.reps:
         out.append(f"== {rep.name}: {len(rep.leads)} new leads")
         for lead in rep.leads:
             flag = "  [ACCOUNT IS CLOSING: do not prospect]" if lead["flagged_closing"] else ""
-            out.append(f"  #{lead['lead']} {lead['account']} ({lead['city'] or '-'}, {lead['state'] or '-'})"
-                       f" priority {lead['priority']}{flag}")
+            out.append(
+                f"  #{lead['lead']} {lead['account']} ({lead['city'] or '-'}, {lead['state'] or '-'})"
+                f" priority {lead['priority']}{flag}"
+            )
             out.extend(f"      why: {w}" for w in lead["why"])
         out.append("")
     out.append("== For managers")
@@ -192,12 +241,17 @@ def _bars(values: list[tuple[str, int]], width: int = 560, bar_h: int = 18, colo
     for i, (label, v) in enumerate(values):
         y = i * (bar_h + 6)
         w = int((width - 170) * v / peak)
-        rows.append(f'<text x="0" y="{y + 13}" font-size="12">{html.escape(label)}</text>'
-                    f'<rect x="110" y="{y}" width="{w}" height="{bar_h}" fill="{color}"/>'
-                    f'<text x="{115 + w}" y="{y + 13}" font-size="12">{v}</text>')
+        rows.append(
+            f'<text x="0" y="{y + 13}" font-size="12">{html.escape(label)}</text>'
+            f'<rect x="110" y="{y}" width="{w}" height="{bar_h}" fill="{color}"/>'
+            f'<text x="{115 + w}" y="{y + 13}" font-size="12">{v}</text>'
+        )
     height = len(values) * (bar_h + 6)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">'
-            + "".join(rows) + "</svg>")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">'
+        + "".join(rows)
+        + "</svg>"
+    )
 
 
 def _columns(values: list[tuple[date, int]], width: int = 600, height: int = 140) -> str:
@@ -209,17 +263,23 @@ def _columns(values: list[tuple[date, int]], width: int = 600, height: int = 140
     parts = [f'<line x1="{left - 2}" y1="{top}" x2="{left - 2}" y2="{height - bottom}" stroke="#999"/>']
     for tick in sorted({0, peak // 2, peak}):
         y = height - bottom - int(plot_h * tick / peak)
-        parts.append(f'<line x1="{left - 5}" y1="{y}" x2="{width}" y2="{y}" stroke="#eee"/>'
-                     f'<text x="{left - 7}" y="{y + 4}" font-size="10" text-anchor="end">{tick}</text>')
+        parts.append(
+            f'<line x1="{left - 5}" y1="{y}" x2="{width}" y2="{y}" stroke="#eee"/>'
+            f'<text x="{left - 7}" y="{y + 4}" font-size="10" text-anchor="end">{tick}</text>'
+        )
     for i, (day, v) in enumerate(values):
         h = int(plot_h * v / peak)
         x = left + int(i * step)
-        parts.append(f'<rect x="{x}" y="{height - bottom - h}" width="{max(int(step) - 3, 1)}" height="{h}" '
-                     f'fill="#d9822b"><title>{day.isoformat()}: {v}</title></rect>')
+        parts.append(
+            f'<rect x="{x}" y="{height - bottom - h}" width="{max(int(step) - 3, 1)}" height="{h}" '
+            f'fill="#d9822b"><title>{day.isoformat()}: {v}</title></rect>'
+        )
         if i % 7 == 0 and i <= len(values) - 4:  # a label a week, none crowding the right edge
             parts.append(f'<text x="{x}" y="{height - 5}" font-size="10">{day.strftime("%m-%d")}</text>')
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-            f'aria-label="new leads per day, 0 to {peak}">' + "".join(parts) + "</svg>")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+        f'aria-label="new leads per day, 0 to {peak}">' + "".join(parts) + "</svg>"
+    )
 
 
 def render_html(d: Digest) -> str:
@@ -228,17 +288,25 @@ def render_html(d: Digest) -> str:
     for rep in d.reps:
         items = []
         for lead in rep.leads:
-            flag = ' <strong class="warn">account is closing: do not prospect</strong>' \
-                if lead["flagged_closing"] else ""
+            flag = (
+                ' <strong class="warn">account is closing: do not prospect</strong>' if lead["flagged_closing"] else ""
+            )
             why = "".join(f"<li>{e(w)}</li>" for w in lead["why"])
-            items.append(f"<li><b>#{lead['lead']} {e(lead['account'])}</b> ({e(lead['city'] or '-')}, "
-                         f"{e(lead['state'] or '-')}) priority {lead['priority']}{flag}<ul>{why}</ul></li>")
+            items.append(
+                f"<li><b>#{lead['lead']} {e(lead['account'])}</b> ({e(lead['city'] or '-')}, "
+                f"{e(lead['state'] or '-')}) priority {lead['priority']}{flag}<ul>{why}</ul></li>"
+            )
         body = f"<ol>{''.join(items)}</ol>" if items else "<p>No new leads.</p>"
         reps_html.append(f"<section><h2>{e(rep.name)}: {len(rep.leads)} new leads</h2>{body}</section>")
-    failed = "".join(f"<li class='warn'>{e(_problem_line(r))}</li>"
-                     for r in d.failed_sources) or "<li>All sources healthy in this run.</li>"
-    stale = (f"<p class='warn'>Stale sources (no change in 30+ days): {e(', '.join(d.stale_sources))}</p>"
-             if d.stale_sources else "")
+    failed = (
+        "".join(f"<li class='warn'>{e(_problem_line(r))}</li>" for r in d.failed_sources)
+        or "<li>All sources healthy in this run.</li>"
+    )
+    stale = (
+        f"<p class='warn'>Stale sources (no change in 30+ days): {e(', '.join(d.stale_sources))}</p>"
+        if d.stale_sources
+        else ""
+    )
     closures = "".join(f"<tr><td>{e(s)}</td><td>{n}</td></tr>" for s, n in sorted(d.closures_by_source.items()))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Digest {d.day.isoformat()}</title>
@@ -247,11 +315,11 @@ h1{{font-size:1.4em}}h2{{font-size:1.1em;border-bottom:1px solid #ddd}}.warn{{co
 table{{border-collapse:collapse}}td,th{{padding:2px 10px;border-bottom:1px solid #eee;text-align:left}}</style>
 </head><body>
 <h1>Orphaned-account digest, {d.day.isoformat()}</h1>
-{''.join(reps_html)}
+{"".join(reps_html)}
 <section><h2>For managers</h2>
 <p>Unassigned open leads: <b>{d.unassigned}</b>. Accounts found closing themselves: <b>{d.flagged_closing}</b>.</p>
 <h3>New closure notices by source</h3>
-<table><tr><th>source</th><th>new notices</th></tr>{closures or '<tr><td colspan=2>none</td></tr>'}</table>
+<table><tr><th>source</th><th>new notices</th></tr>{closures or "<tr><td colspan=2>none</td></tr>"}</table>
 <h3>Sources</h3><ul>{failed}</ul>{stale}
 <h3>Funnel</h3>{_bars(list(d.funnel.items()))}
 <h3>New orphaned accounts per day (30 days)</h3>{_columns(d.per_day)}
@@ -273,10 +341,14 @@ class SmtpSettings:
         host = os.environ.get("LEADS_SMTP_HOST")
         if not host:
             return None
-        return cls(host=host, port=int(os.environ.get("LEADS_SMTP_PORT", "25")),
-                   sender=os.environ.get("LEADS_SMTP_FROM", "leads@localhost"),
-                   user=os.environ.get("LEADS_SMTP_USER"), password=os.environ.get("LEADS_SMTP_PASSWORD"),
-                   starttls=os.environ.get("LEADS_SMTP_STARTTLS", "").lower() in ("1", "true", "yes"))
+        return cls(
+            host=host,
+            port=int(os.environ.get("LEADS_SMTP_PORT", "25")),
+            sender=os.environ.get("LEADS_SMTP_FROM", "leads@localhost"),
+            user=os.environ.get("LEADS_SMTP_USER"),
+            password=os.environ.get("LEADS_SMTP_PASSWORD"),
+            starttls=os.environ.get("LEADS_SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
+        )
 
 
 def _write_private(path: Path, content: str) -> None:
@@ -309,8 +381,8 @@ def write(d: Digest, folder: Path) -> tuple[Path, Path]:
 # -- the nightly's digest: cursors that move only once the work is done -----------------------------
 
 CURSOR_USER = "~nightly"
-LAST_DIGEST = "last_digest"      # when the newest digest file was cut
-MAILED = "digest_mailed"         # per rep (user = the rep's name): up to when their e-mail went out
+LAST_DIGEST = "last_digest"  # when the newest digest file was cut
+MAILED = "digest_mailed"  # per rep (user = the rep's name): up to when their e-mail went out
 
 
 def _cursor(session: Session, user: str, name: str) -> datetime | None:
@@ -331,16 +403,22 @@ def _day_cursor(day: date) -> str:
     return f"digest_since:{day.isoformat()}"
 
 
-def write_daily(session: Session, folder: Path, *, day: date, crawl_results: list[dict[str, Any]] | None,
-                now: datetime | None = None) -> tuple[Digest, tuple[Path, Path], datetime]:
+def write_daily(
+    session: Session,
+    folder: Path,
+    *,
+    day: date,
+    crawl_results: list[dict[str, Any]] | None,
+    now: datetime | None = None,
+) -> tuple[Digest, tuple[Path, Path], datetime]:
     """Build and write the day's digest, then move the cursor (the caller commits after this returns).
 
     The day's digest starts where the last digest of an earlier day ended, so a second run the
     same day rewrites the file with everything of the first and more, and yesterday's file is
     never touched. A failure before the files are written leaves the cursor where it was.
     """
-    cut = now or datetime.now(timezone.utc)
-    epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    cut = now or datetime.now(UTC)
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
     since = _cursor(session, CURSOR_USER, _day_cursor(day))
     if since is None:
         since = _cursor(session, CURSOR_USER, LAST_DIGEST)
@@ -363,8 +441,8 @@ class Recipient:
 @dataclass
 class MailReport:
     sent: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)    # address, why (retried next run)
-    skipped: list[tuple[str, str]] = field(default_factory=list)   # rep, why (fix the address)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # address, why (retried next run)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # rep, why (fix the address)
 
 
 def valid_address(address: str | None) -> bool:
@@ -372,7 +450,7 @@ def valid_address(address: str | None) -> bool:
     from email.errors import HeaderParseError
     from email.headerregistry import Address
 
-    if not address or any(c.isspace() or c in ",;<>\"()[]\\" for c in address) or address.count("@") != 1:
+    if not address or any(c.isspace() or c in ',;<>"()[]\\' for c in address) or address.count("@") != 1:
         return False
     try:
         parsed = Address(addr_spec=address)
@@ -417,8 +495,9 @@ def _connect(smtp: SmtpSettings) -> smtplib.SMTP:
     return server
 
 
-def mail(db: Any, smtp: SmtpSettings, *, day: date, cut: datetime,
-         crawl_results: list[dict[str, Any]] | None) -> MailReport:
+def mail(
+    db: Any, smtp: SmtpSettings, *, day: date, cut: datetime, crawl_results: list[dict[str, Any]] | None
+) -> MailReport:
     """Send each recipient what they have not received yet; each success commits that person's cursor.
 
     A rep gets their own section, a manager the whole digest, each since their own last e-mail
@@ -445,8 +524,18 @@ def mail(db: Any, smtp: SmtpSettings, *, day: date, cut: datetime,
                 d = built[since]
                 if not person.manager:
                     mine = [sec for sec in d.reps if sec.name == person.rep]
-                    d = Digest(d.day, d.since, mine, d.closures_by_source, d.unassigned, d.failed_sources,
-                               d.stale_sources, d.funnel, d.per_day, d.flagged_closing)
+                    d = Digest(
+                        d.day,
+                        d.since,
+                        mine,
+                        d.closures_by_source,
+                        d.unassigned,
+                        d.failed_sources,
+                        d.stale_sources,
+                        d.funnel,
+                        d.per_day,
+                        d.flagged_closing,
+                    )
                 if server is None:
                     server = _connect(smtp)
                 server.send_message(_message(d, smtp, person.address))

@@ -87,8 +87,11 @@ def _judge(stats: dict[str, Any], reason: str, items: int, last_good_items: int 
     if items == 0:
         return Health(EMPTY, "zero notices: the source is empty, moved or changed its layout")
     if last_good_items and items < last_good_items * DROP_RATIO:
-        return Health(DROPPED, f"only {items} notices against {last_good_items} in the last good run: "
-                               "did pagination break or the layout change?")
+        return Health(
+            DROPPED,
+            f"only {items} notices against {last_good_items} in the last good run: "
+            "did pagination break or the layout change?",
+        )
     return Health(OK, f"{items} notices")
 
 
@@ -98,9 +101,13 @@ def error_count(stats: dict[str, Any]) -> int:
     Not Scrapy's log_count/ERROR: its log counter sits on the root logger, so with several spiders
     in one process every spider counts every other spider's errors. These counters are per crawler.
     """
-    return (int(stats.get("leads/request_errors", 0) or 0) + int(stats.get("leads/layout_errors", 0) or 0)
-            + int(stats.get("leads/check_errors", 0) or 0)
-            + _sum_prefix(stats, "spider_exceptions/") + int(stats.get("leads/store_errors", 0) or 0))
+    return (
+        int(stats.get("leads/request_errors", 0) or 0)
+        + int(stats.get("leads/layout_errors", 0) or 0)
+        + int(stats.get("leads/check_errors", 0) or 0)
+        + _sum_prefix(stats, "spider_exceptions/")
+        + int(stats.get("leads/store_errors", 0) or 0)
+    )
 
 
 def _sum_prefix(stats: dict[str, Any], prefix: str) -> int:

@@ -142,7 +142,7 @@ def read_records(path: str | os.PathLike[str]) -> list[tuple[str, Site]]:
                 continue
             line = reader.line_num
 
-            def get(fld: str) -> str:
+            def get(fld: str, row: list[str] = row) -> str:
                 i = cols.get(fld)
                 return row[i].strip() if i is not None and i < len(row) else ""
 
@@ -218,8 +218,9 @@ def link_csv(
     left = read_records(left_path)
     right = read_records(right_path)
     evidence: dict = {}
-    pairs, scored = link_sites([s for _, s in left], [s for _, s in right], threshold, one_to_one=one_to_one,
-                               evidence=evidence)
+    pairs, scored = link_sites(
+        [s for _, s in left], [s for _, s in right], threshold, one_to_one=one_to_one, evidence=evidence
+    )
     out = Path(out_path)
     if not out.parent.exists():
         raise LinkError(f"{out}: the folder {out.parent} does not exist")
@@ -231,8 +232,16 @@ def link_csv(
             for i, j, s in pairs:
                 ev = evidence.get((i, j), {})
                 dist = ev.get("distance_miles")
-                w.writerow([_cell(left[i][0]), _cell(right[j][0]), f"{s:.1f}", "; ".join(ev.get("carried_by", ())),
-                            "; ".join(ev.get("weakened_by", ())), "" if dist is None else f"{dist:.2f}"])
+                w.writerow(
+                    [
+                        _cell(left[i][0]),
+                        _cell(right[j][0]),
+                        f"{s:.1f}",
+                        "; ".join(ev.get("carried_by", ())),
+                        "; ".join(ev.get("weakened_by", ())),
+                        "" if dist is None else f"{dist:.2f}",
+                    ]
+                )
         os.replace(tmp, out)
     except OSError as exc:
         try:

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Any
@@ -70,7 +70,7 @@ def run_lock(db: Any, data_dir: Path) -> Iterator[None]:
             raise AlreadyRunning(f"another `leads nightly` is running ({holder}); this run did nothing") from None
         fh.seek(0)
         fh.truncate()
-        fh.write(f"pid {os.getpid()}, started {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC")
+        fh.write(f"pid {os.getpid()}, started {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
         fh.flush()
         try:
             yield
@@ -138,14 +138,22 @@ def _crash_point(step: str) -> None:
         os._exit(70)
 
 
-def run(db: Any, *, data_dir: Path, sources: list[str], source_urls: dict[str, list[str]],
-        overrides: dict[str, Any], skip_crawl: bool = False, progress: bool = False,
-        today: date | None = None) -> NightlyResult:
+def run(
+    db: Any,
+    *,
+    data_dir: Path,
+    sources: list[str],
+    source_urls: dict[str, list[str]],
+    overrides: dict[str, Any],
+    skip_crawl: bool = False,
+    progress: bool = False,
+    today: date | None = None,
+) -> NightlyResult:
     from leads.services.people import Actor
 
     db.check_not_newer()  # a newer schema: refuse before any step writes to it
     result = NightlyResult()
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
 
     def step(name: str, fn: Any) -> Any:
         t = time.monotonic()
@@ -183,8 +191,14 @@ def run(db: Any, *, data_dir: Path, sources: list[str], source_urls: dict[str, l
         from leads.crawl import run_crawl
 
         # The console hears warnings; the log file (root logger at INFO) gets the whole story.
-        results = run_crawl(db.url, sources, source_urls=source_urls, overrides=overrides, progress=progress,
-                            log_level=os.environ.get("LEADS_CRAWL_LOG_LEVEL", "WARNING"))
+        results = run_crawl(
+            db.url,
+            sources,
+            source_urls=source_urls,
+            overrides=overrides,
+            progress=progress,
+            log_level=os.environ.get("LEADS_CRAWL_LOG_LEVEL", "WARNING"),
+        )
         from leads.health import needs_attention  # a degraded source landed its rows: not a failed night
 
         bad = [r["source"] for r in results if needs_attention(r["outcome"], r.get("message") or "")]
@@ -222,22 +236,23 @@ def run(db: Any, *, data_dir: Path, sources: list[str], source_urls: dict[str, l
         day = today or date.today()
         # The file first: its cursor commits with the session, only after the files are written.
         with db.session() as session:
-            d, paths, cut = digest_mod.write_daily(session, data_dir / "digests", day=day,
-                                                   crawl_results=result.crawl)
+            d, paths, cut = digest_mod.write_daily(session, data_dir / "digests", day=day, crawl_results=result.crawl)
         result.digest_paths = paths
         smtp = digest_mod.SmtpSettings.from_env()
         if smtp is None:
             return paths, f"written to {paths[1]}; e-mail not configured", True
         report = digest_mod.mail(db, smtp, day=day, cut=cut, crawl_results=result.crawl)
         for rep, why in report.skipped:
-            logger.warning("digest e-mail to %s skipped: %s (fix it with `leads reps edit %s --email ...`)",
-                           rep, why, rep)
+            logger.warning(
+                "digest e-mail to %s skipped: %s (fix it with `leads reps edit %s --email ...`)", rep, why, rep
+            )
         for address, why in report.failed:
             logger.error("digest e-mail to %s failed: %s; it is sent again on the next run", address, why)
         parts = [f"{len(report.sent)} e-mails sent"]
         if report.failed:
-            parts.append(f"{len(report.failed)} failed (retried on the next run: "
-                         f"{', '.join(a for a, _ in report.failed)})")
+            parts.append(
+                f"{len(report.failed)} failed (retried on the next run: {', '.join(a for a, _ in report.failed)})"
+            )
         if report.skipped:
             parts.append(f"{len(report.skipped)} skipped for a bad address ({', '.join(r for r, _ in report.skipped)})")
         return paths, f"written to {paths[1]}; " + "; ".join(parts), not report.failed

@@ -200,7 +200,11 @@ def _normalize_one_name(text: str) -> str:
                 if not any(t in LEGAL_FORMS_ANYWHERE for t in rest):
                     tokens = tokens[: i + 1]
                     break
-            if rest and rest[0] in ("a", "an") and any(_is_legal(t) or t in ("corporation", "company") for t in rest[1:6]):
+            if (
+                rest
+                and rest[0] in ("a", "an")
+                and any(_is_legal(t) or t in ("corporation", "company") for t in rest[1:6])
+            ):
                 tokens = tokens[: i + 1]
                 break
 
@@ -367,7 +371,12 @@ def _canonical_street(tokens: list[str]) -> list[str]:
     for i, tok in enumerate(tokens):
         if i == 0 and tok in NUMBER_WORDS:
             tok = NUMBER_WORDS[tok]
-        elif i > 0 and tok.isdigit() and i < last and STREET_SUFFIXES.get(tokens[i + 1], tokens[i + 1]) in _NUMBERED_STREET_SUFFIXES:
+        elif (
+            i > 0
+            and tok.isdigit()
+            and i < last
+            and STREET_SUFFIXES.get(tokens[i + 1], tokens[i + 1]) in _NUMBERED_STREET_SUFFIXES
+        ):
             tok = _ordinal(tok)  # "W 138 ST" = "W 138th St" (as USPS and scourgify write it)
         elif tok in ORDINAL_WORDS:
             tok = ORDINAL_WORDS[tok]
@@ -375,7 +384,12 @@ def _canonical_street(tokens: list[str]) -> list[str]:
             i == last
             or (i == 0 and last > 0)
             # "600 West Madison St" but not "200 West St" (there West is the street's name)
-            or (i == 1 and not (i + 1 == last and STREET_SUFFIXES.get(tokens[last], tokens[last]) in STREET_SUFFIX_ABBREVIATIONS))
+            or (
+                i == 1
+                and not (
+                    i + 1 == last and STREET_SUFFIXES.get(tokens[last], tokens[last]) in STREET_SUFFIX_ABBREVIATIONS
+                )
+            )
         ):
             tok = DIRECTIONALS[tok]
         elif i > 0 and tok in STREET_SUFFIXES:
@@ -442,8 +456,12 @@ def _is_sure(text: str) -> bool:
     most of the time scourgify took at import, and the scan splits them exactly as scourgify does."""
     tokens = _ADDR_TOKEN_RE.findall(text.replace(".", " "))
     n = len(tokens)
-    if 2 <= n <= 3 and tokens[0].isdigit() and tokens[-1].isalpha() and tokens[-1] not in UNIT_DESIGNATORS and (
-        n == 2 or tokens[1] in DIRECTIONALS
+    if (
+        2 <= n <= 3
+        and tokens[0].isdigit()
+        and tokens[-1].isalpha()
+        and tokens[-1] not in UNIT_DESIGNATORS
+        and (n == 2 or tokens[1] in DIRECTIONALS)
     ):
         return True  # "7136 broadway", "1339 n broadway": a one-word street without suffix
     # Bare unit ids after the street ("6375 W ADAMS ST 517", "1282 W AUGUSTA BLVD 1ST", Chicago licences):
@@ -487,8 +505,12 @@ def _street_segment(folded: str) -> str:
         return folded
     if len(parts) == 1:
         words = parts[0].split()
-        if (len(words) >= 3 and not words[0][0].isdigit() and _HOUSE_NUMBER_RE.match(words[-1])
-                and STREET_SUFFIXES.get(words[-2], words[-2]) in STREET_SUFFIX_ABBREVIATIONS):
+        if (
+            len(words) >= 3
+            and not words[0][0].isdigit()
+            and _HOUSE_NUMBER_RE.match(words[-1])
+            and STREET_SUFFIXES.get(words[-2], words[-2]) in STREET_SUFFIX_ABBREVIATIONS
+        ):
             return " ".join([words[-1], *words[:-1]])
         return folded
     first = next((k for k, p in enumerate(parts) if p[0].isdigit() or p.startswith("pobox")), None)

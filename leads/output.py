@@ -133,8 +133,9 @@ def _write_table(rows: list[Mapping[str, Any]], columns: Sequence[str], out: IO[
     from rich.table import Table
 
     interactive = out.isatty() if hasattr(out, "isatty") else False
-    console = Console(file=out, width=None if interactive else 250, no_color=not interactive,
-                      highlight=False, soft_wrap=False)
+    console = Console(
+        file=out, width=None if interactive else 250, no_color=not interactive, highlight=False, soft_wrap=False
+    )
     table = Table(show_header=True, header_style="bold" if interactive else None, box=None, pad_edge=False)
     for c in columns:
         table.add_column(c, overflow="fold")

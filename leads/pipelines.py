@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from scrapy import signals
@@ -86,10 +86,12 @@ class StoreNoticePipeline:
         self.crawler = crawler
         if not crawler.settings.get("LEADS_DATABASE_URL"):
             # Fail before crawling, not after: the notices would have nowhere to go.
-            raise RuntimeError("the LEADS_DATABASE_URL setting is not set: the crawl has no database to store "
-                               "notices in (set it in the environment, with -s, or run `leads crawl`)")
+            raise RuntimeError(
+                "the LEADS_DATABASE_URL setting is not set: the crawl has no database to store "
+                "notices in (set it in the environment, with -s, or run `leads crawl`)"
+            )
         self.notices: dict[str, ClosureNotice] = {}
-        self.started = datetime.now(timezone.utc)
+        self.started = datetime.now(UTC)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -15,7 +15,7 @@ STALE_AFTER_DAYS = 30
 
 def _aware(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
     return value
 
 
@@ -26,17 +26,17 @@ def source_health(session: Session, now: datetime | None = None) -> dict[str, di
     succeed but whose content has not changed for STALE_AFTER_DAYS days is called stale: the
     agency may have moved its current data elsewhere.
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     out: dict[str, dict[str, Any]] = {}
-    last_run = (
-        select(CrawlRun.source, func.max(CrawlRun.id).label("id")).group_by(CrawlRun.source).subquery()
-    )
+    last_run = select(CrawlRun.source, func.max(CrawlRun.id).label("id")).group_by(CrawlRun.source).subquery()
     for run in session.scalars(select(CrawlRun).join(last_run, CrawlRun.id == last_run.c.id)):
         out.setdefault(run.source, {})
-        out[run.source].update(last_run=_aware(run.finished_at or run.started_at), last_outcome=run.outcome,
-                               last_message=run.message)
+        out[run.source].update(
+            last_run=_aware(run.finished_at or run.started_at), last_outcome=run.outcome, last_message=run.message
+        )
     for source, finished in session.execute(
-        select(CrawlRun.source, func.max(CrawlRun.finished_at)).where(CrawlRun.outcome == "ok")
+        select(CrawlRun.source, func.max(CrawlRun.finished_at))
+        .where(CrawlRun.outcome == "ok")
         .group_by(CrawlRun.source)
     ):
         out.setdefault(source, {})["last_success"] = _aware(finished)

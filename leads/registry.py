@@ -42,10 +42,16 @@ def _loader(overrides: dict[str, Any] | None = None) -> Any:
 
 def info(cls: Any) -> SourceInfo:
     demo = getattr(cls, "demo_urls", None)
-    return SourceInfo(cls.name, getattr(cls, "region", ""), getattr(cls, "source_format", ""),
-                      getattr(cls, "agency_url", ""), tuple(getattr(cls, "start_urls", ()) or ()),
-                      getattr(cls, "verified_on", ""), None if demo is None else tuple(demo),
-                      dict(getattr(cls, "demo_files", {}) or {}))
+    return SourceInfo(
+        cls.name,
+        getattr(cls, "region", ""),
+        getattr(cls, "source_format", ""),
+        getattr(cls, "agency_url", ""),
+        tuple(getattr(cls, "start_urls", ()) or ()),
+        getattr(cls, "verified_on", ""),
+        None if demo is None else tuple(demo),
+        dict(getattr(cls, "demo_files", {}) or {}),
+    )
 
 
 def sources() -> list[SourceInfo]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
@@ -30,8 +30,8 @@ def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) 
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 class RetryAfterMiddleware(RetryMiddleware):
@@ -43,7 +43,11 @@ class RetryAfterMiddleware(RetryMiddleware):
                 log = running.logger if running is not None else logging.getLogger(__name__)
                 log.error(
                     "%s asked us to retry after %.0f s (more than %.0f s): giving up on %s for this run",
-                    response.status, wait, MAX_WAIT_SECONDS, request.url)
+                    response.status,
+                    wait,
+                    MAX_WAIT_SECONDS,
+                    request.url,
+                )
                 return response
             if wait:
                 await asyncio.sleep(wait)

@@ -92,7 +92,12 @@ class SourceHostsRedirectMiddleware:
         spider.logger.error(
             "%s: refused a redirect from %s to %s: %s is not one of the source's hosts (%s); "
             "add it to the spider's redirect_hosts if the agency really moved there",
-            name, chain[0], request.url, host or "(no host)", ", ".join(sorted(allowed)) or "none")
+            name,
+            chain[0],
+            request.url,
+            host or "(no host)",
+            ", ".join(sorted(allowed)) or "none",
+        )
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value("leads/redirect_refused")
         raise IgnoreRequest(f"{name}: redirect to {host or request.url} refused (not one of the source's hosts)")

@@ -36,9 +36,11 @@ def crawl_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
         # Scrapy's retry middleware, replaced by one that waits as long as Retry-After asks.
         # Redirects stay on the source's own hosts, checked before robots.txt (100) is fetched.
-        "DOWNLOADER_MIDDLEWARES": {"scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-                                   "leads.retry.RetryAfterMiddleware": 550,
-                                   "leads.scrapy_middlewares.SourceHostsRedirectMiddleware": 50},
+        "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "leads.retry.RetryAfterMiddleware": 550,
+            "leads.scrapy_middlewares.SourceHostsRedirectMiddleware": 50,
+        },
         "DOWNLOAD_TIMEOUT": 60,
         "DOWNLOAD_MAXSIZE": 100 * 1024 * 1024,
         "DOWNLOAD_WARNSIZE": 30 * 1024 * 1024,

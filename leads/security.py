@@ -45,17 +45,17 @@ SQLITE_MESSAGE = (
 # What a rep's group may do, table by table. Tables not listed here are closed to reps.
 # Row-level policies narrow these below; triggers (HISTORY_SQL) stamp and pair what is written.
 REP_PRIVILEGES: dict[str, str] = {
-    "reps": "SELECT",                  # the team directory; no RLS on reps (the policies read it)
-    "notices": "SELECT",               # public records
-    "crawl_runs": "SELECT",            # source health, nothing private
-    "alembic_version": "SELECT",       # every command checks the schema version
-    "leads": "SELECT",                 # own leads only (RLS); UPDATE only of REP_LEAD_COLUMNS
-    "accounts": "SELECT",              # accounts of own leads or owned by the rep (RLS)
-    "evidence": "SELECT",              # evidence of own leads (RLS)
-    "match_candidates": "SELECT",      # candidates of the accounts the rep sees (RLS), for `leads why`
-    "activity": "SELECT, INSERT",      # append-only, own name, own leads, paired with a lead change
+    "reps": "SELECT",  # the team directory; no RLS on reps (the policies read it)
+    "notices": "SELECT",  # public records
+    "crawl_runs": "SELECT",  # source health, nothing private
+    "alembic_version": "SELECT",  # every command checks the schema version
+    "leads": "SELECT",  # own leads only (RLS); UPDATE only of REP_LEAD_COLUMNS
+    "accounts": "SELECT",  # accounts of own leads or owned by the rep (RLS)
+    "evidence": "SELECT",  # evidence of own leads (RLS)
+    "match_candidates": "SELECT",  # candidates of the accounts the rep sees (RLS), for `leads why`
+    "activity": "SELECT, INSERT",  # append-only, own name, own leads, paired with a lead change
     "user_cursors": "SELECT, INSERT, UPDATE",  # own cursors (RLS)
-    "operations": "SELECT",            # own bulk operations, for `leads undo` (RLS)
+    "operations": "SELECT",  # own bulk operations, for `leads undo` (RLS)
 }
 # The columns `leads status`, `note` and `follow-up` write; never the account, owner, score or priority.
 # (updated_by, updated_at and version are overwritten by a trigger from the login and the clock.)
@@ -63,8 +63,8 @@ REP_LEAD_COLUMNS = ("status", "lost_reason", "follow_up", "updated_at", "updated
 # Managers: what each table allows. No DELETE anywhere but cursors: deleting an account, notice or
 # lead would cascade into leads and evidence and strip history rows of their lead.
 MANAGER_PRIVILEGES: dict[str, str] = {
-    "activity": "SELECT, INSERT",      # the audit trail is append-only for everyone but the admin
-    "alembic_version": "SELECT",       # migrations are the admin's
+    "activity": "SELECT, INSERT",  # the audit trail is append-only for everyone but the admin
+    "alembic_version": "SELECT",  # migrations are the admin's
     "user_cursors": "SELECT, INSERT, UPDATE, DELETE",
 }
 MANAGER_DEFAULT = "SELECT, INSERT, UPDATE"
@@ -88,10 +88,13 @@ def history_sql(q: _Sql) -> list[str]:
     """
     reps, leads, activity = q.table("reps"), q.table("leads"), q.table("activity")
     fn = lambda name: f"{q.ident(q.schema)}.{q.ident(name)}"  # noqa: E731
-    header = (f"RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER "
-              f"SET search_path = {q.ident(q.schema)}, pg_temp AS $fn$\n")
-    who = (f"  SELECT r.name, r.role, r.active INTO me, my_role, is_active FROM {reps} r "
-           f"WHERE r.db_login = session_user::text;\n")
+    header = (
+        f"RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = {q.ident(q.schema)}, pg_temp AS $fn$\n"
+    )
+    who = (
+        f"  SELECT r.name, r.role, r.active INTO me, my_role, is_active FROM {reps} r "
+        f"WHERE r.db_login = session_user::text;\n"
+    )
     decl = "DECLARE me text; my_role text; is_active boolean;\nBEGIN\n"
     denied = "USING ERRCODE = 'insufficient_privilege'"
     actions = ", ".join(q.literal(a) for a in REP_HISTORY_ACTIONS)
@@ -151,12 +154,18 @@ def history_sql(q: _Sql) -> list[str]:
         out.append(f"DROP TRIGGER IF EXISTS {q.ident(name)} ON {table}")
         kind = "CONSTRAINT TRIGGER" if deferred else "TRIGGER"
         tail = " DEFERRABLE INITIALLY DEFERRED" if deferred else ""
-        out.append(f"CREATE {kind} {q.ident(name)} {when} {table}{tail} FOR EACH ROW "
-                   f"EXECUTE FUNCTION {fn(function)}()")
+        out.append(f"CREATE {kind} {q.ident(name)} {when} {table}{tail} FOR EACH ROW EXECUTE FUNCTION {fn(function)}()")
     # The functions run as their owner (to read reps and pair rows past RLS): nobody else calls them.
-    out += [f"REVOKE ALL ON FUNCTION {fn(f)}() FROM PUBLIC" for f in
-            ("leads_activity_stamp", "leads_lead_stamp", "leads_rep_login_check", "leads_rep_lead_has_history",
-             "leads_rep_history_has_change")]
+    out += [
+        f"REVOKE ALL ON FUNCTION {fn(f)}() FROM PUBLIC"
+        for f in (
+            "leads_activity_stamp",
+            "leads_lead_stamp",
+            "leads_rep_login_check",
+            "leads_rep_lead_has_history",
+            "leads_rep_history_has_change",
+        )
+    ]
     return out
 
 
@@ -168,7 +177,7 @@ _RESERVED = {"public", "none", "current_user", "session_user", "current_role"}
 class LoginChange:
     rep: str
     login: str
-    access: str           # "rep", "manager" or "none (inactive)"
+    access: str  # "rep", "manager" or "none (inactive)"
     created: bool = False
 
 
@@ -180,7 +189,7 @@ class GrantPlan:
     groups: tuple[str, str]
     statements: list[str] = field(default_factory=list)
     logins: list[LoginChange] = field(default_factory=list)
-    revoked: list[str] = field(default_factory=list)       # logins taken out of both groups
+    revoked: list[str] = field(default_factory=list)  # logins taken out of both groups
     warnings: list[str] = field(default_factory=list)
     mapping: tuple[int, str, str | None, str] | None = None  # rep id, rep name, old login, new login
 
@@ -224,14 +233,16 @@ def acting_name(session: Session, requested: str) -> str:
 
 def check_admin(session: Session) -> None:
     """Refuse unless the connection can create roles and alter the tables (superuser, or owner + CREATEROLE)."""
-    row = session.execute(text(
-        "SELECT current_user::text, r.rolsuper, r.rolcreaterole, "
-        "       c.oid IS NOT NULL AND pg_has_role(current_user, c.relowner, 'USAGE'), "
-        "       pg_get_userbyid(c.relowner)::text, current_schema()::text "
-        "FROM pg_roles r "
-        "LEFT JOIN pg_class c ON c.oid = to_regclass(quote_ident(current_schema()) || '.leads') "
-        "WHERE r.rolname = current_user"
-    )).one()
+    row = session.execute(
+        text(
+            "SELECT current_user::text, r.rolsuper, r.rolcreaterole, "
+            "       c.oid IS NOT NULL AND pg_has_role(current_user, c.relowner, 'USAGE'), "
+            "       pg_get_userbyid(c.relowner)::text, current_schema()::text "
+            "FROM pg_roles r "
+            "LEFT JOIN pg_class c ON c.oid = to_regclass(quote_ident(current_schema()) || '.leads') "
+            "WHERE r.rolname = current_user"
+        )
+    ).one()
     user, superuser, createrole, owns, owner, schema = row
     if schema is None:
         raise InputError("the connection's search_path names no existing schema; run `leads db upgrade` first")
@@ -252,8 +263,7 @@ def check_admin(session: Session) -> None:
 
 
 def check_login_name(login: str, groups: tuple[str, str]) -> None:
-    if not _LOGIN.match(login) or login.lower().startswith("pg_") or login.lower() in _RESERVED \
-            or login in groups:
+    if not _LOGIN.match(login) or login.lower().startswith("pg_") or login.lower() in _RESERVED or login in groups:
         raise InputError(
             f"{login!r} cannot be a rep's login: use 1 to 63 letters, digits, _ . @ - (starting with a letter "
             "or _), not pg_..., not a reserved or group role name"
@@ -278,8 +288,9 @@ class _Sql:
         return "'" + value.replace("'", "''") + "'"
 
 
-def plan_grants(session: Session, *, group_prefix: str = DEFAULT_GROUP_PREFIX, rep_name: str | None = None,
-                login: str | None = None) -> GrantPlan:
+def plan_grants(
+    session: Session, *, group_prefix: str = DEFAULT_GROUP_PREFIX, rep_name: str | None = None, login: str | None = None
+) -> GrantPlan:
     """Everything `leads db grant` would run, computed from the catalogs; changes nothing.
 
     With ``rep_name`` only that rep's login (mapped to ``login`` when given) is synced; without,
@@ -296,11 +307,18 @@ def plan_grants(session: Session, *, group_prefix: str = DEFAULT_GROUP_PREFIX, r
     q = _Sql(session, schema)
     rep_g, mgr_g = (q.ident(g) for g in groups)
     both = f"{rep_g}, {mgr_g}"
-    roles = {name: (can_login, bypass) for name, can_login, bypass in session.execute(text(
-        "SELECT rolname::text, rolcanlogin, rolsuper OR rolbypassrls FROM pg_roles"))}
-    owner = session.scalar(text(
-        "SELECT pg_get_userbyid(relowner)::text FROM pg_class "
-        "WHERE oid = to_regclass(quote_ident(current_schema()) || '.leads')"))
+    roles = {
+        name: (can_login, bypass)
+        for name, can_login, bypass in session.execute(
+            text("SELECT rolname::text, rolcanlogin, rolsuper OR rolbypassrls FROM pg_roles")
+        )
+    }
+    owner = session.scalar(
+        text(
+            "SELECT pg_get_userbyid(relowner)::text FROM pg_class "
+            "WHERE oid = to_regclass(quote_ident(current_schema()) || '.leads')"
+        )
+    )
     run = plan.statements.append
 
     # 1. Group roles: cluster-wide, created once, never able to log in.
@@ -311,17 +329,29 @@ def plan_grants(session: Session, *, group_prefix: str = DEFAULT_GROUP_PREFIX, r
             raise InputError(f"role {group} exists and can log in; it cannot serve as a group role")
 
     # 2. Table and sequence privileges, reset then granted, so re-running converges.
-    tables = list(session.scalars(text(
-        "SELECT table_name::text FROM information_schema.tables "
-        "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name")))
+    tables = list(
+        session.scalars(
+            text(
+                "SELECT table_name::text FROM information_schema.tables "
+                "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name"
+            )
+        )
+    )
     run(f"REVOKE ALL ON SCHEMA {q.ident(schema)} FROM {both}")
     run(f"REVOKE ALL ON ALL TABLES IN SCHEMA {q.ident(schema)} FROM {both}")
     run(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {q.ident(schema)} FROM {both}")
     run(f"GRANT USAGE ON SCHEMA {q.ident(schema)} TO {both}")
+
     def columns_of(table: str) -> list[str]:
-        return list(session.scalars(text(
-            "SELECT column_name::text FROM information_schema.columns "
-            "WHERE table_schema = current_schema() AND table_name = :t ORDER BY ordinal_position"), {"t": table}))
+        return list(
+            session.scalars(
+                text(
+                    "SELECT column_name::text FROM information_schema.columns "
+                    "WHERE table_schema = current_schema() AND table_name = :t ORDER BY ordinal_position"
+                ),
+                {"t": table},
+            )
+        )
 
     def column_list(names: list[str]) -> str:
         return ", ".join(q.ident(c) for c in names)
@@ -343,8 +373,9 @@ def plan_grants(session: Session, *, group_prefix: str = DEFAULT_GROUP_PREFIX, r
         else:
             run(f"GRANT {MANAGER_PRIVILEGES.get(table, MANAGER_DEFAULT)} ON {q.table(table)} TO {mgr_g}")
     run(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {q.ident(schema)} TO {mgr_g}")
-    activity_seq = session.scalar(text(
-        "SELECT pg_get_serial_sequence(quote_ident(current_schema()) || '.activity', 'id')"))
+    activity_seq = session.scalar(
+        text("SELECT pg_get_serial_sequence(quote_ident(current_schema()) || '.activity', 'id')")
+    )
     if activity_seq:
         run(f"GRANT USAGE ON SEQUENCE {activity_seq} TO {rep_g}")
 
@@ -362,8 +393,13 @@ def plan_grants(session: Session, *, group_prefix: str = DEFAULT_GROUP_PREFIX, r
         ],
         "accounts": [
             ("manager_all", "ALL", mgr_g, "true", "true"),
-            ("rep_select", "SELECT", rep_g,
-             f"owner_id = {me_id} OR id IN (SELECT l.account_id FROM {q.table('leads')} l)", None),
+            (
+                "rep_select",
+                "SELECT",
+                rep_g,
+                f"owner_id = {me_id} OR id IN (SELECT l.account_id FROM {q.table('leads')} l)",
+                None,
+            ),
         ],
         "evidence": [
             ("manager_all", "ALL", mgr_g, "true", "true"),
@@ -389,8 +425,9 @@ def plan_grants(session: Session, *, group_prefix: str = DEFAULT_GROUP_PREFIX, r
             ("rep_select", "SELECT", rep_g, f"actor = {me_name}", None),
         ],
     }
-    existing = session.execute(text(
-        "SELECT tablename::text, policyname::text FROM pg_policies WHERE schemaname = current_schema()")).all()
+    existing = session.execute(
+        text("SELECT tablename::text, policyname::text FROM pg_policies WHERE schemaname = current_schema()")
+    ).all()
     for table in RLS_TABLES:
         if table not in tables:
             continue
@@ -430,16 +467,26 @@ def plan_grants(session: Session, *, group_prefix: str = DEFAULT_GROUP_PREFIX, r
         else:
             raise InputError(f"{rep.name} has no database login yet: add --login LOGIN")
     else:
-        targets = [(r.name, r.db_login or "", r.role, r.active)  # db_login is not null by the query
-                   for r in session.scalars(select(Rep).where(Rep.db_login.is_not(None)).order_by(Rep.name))]
+        targets = [
+            (r.name, r.db_login or "", r.role, r.active)  # db_login is not null by the query
+            for r in session.scalars(select(Rep).where(Rep.db_login.is_not(None)).order_by(Rep.name))
+        ]
 
-    members = {(member, group) for member, group in session.execute(text(
-        "SELECT m.rolname::text, g.rolname::text FROM pg_auth_members am "
-        "JOIN pg_roles m ON m.oid = am.member JOIN pg_roles g ON g.oid = am.roleid "
-        "WHERE g.rolname IN (:r, :m) AND NOT am.admin_option"), {"r": groups[0], "m": groups[1]})}
+    members = {
+        (member, group)
+        for member, group in session.execute(
+            text(
+                "SELECT m.rolname::text, g.rolname::text FROM pg_auth_members am "
+                "JOIN pg_roles m ON m.oid = am.member JOIN pg_roles g ON g.oid = am.roleid "
+                "WHERE g.rolname IN (:r, :m) AND NOT am.admin_option"
+            ),
+            {"r": groups[0], "m": groups[1]},
+        )
+    }
     current_user = session.scalar(text("SELECT current_user::text"))
-    bypassing = [f"{name} ({lg})" for name, lg, _, _ in targets
-                 if lg in roles and roles[lg][1] or lg in (owner, current_user)]
+    bypassing = [
+        f"{name} ({lg})" for name, lg, _, _ in targets if lg in roles and roles[lg][1] or lg in (owner, current_user)
+    ]
     if bypassing:
         raise InputError(
             f"these logins bypass row-level security (superuser, BYPASSRLS, or the tables' owner): "
@@ -492,8 +539,9 @@ def apply_grants(session: Session, plan: GrantPlan, actor_name: str) -> None:
         session.flush()
 
 
-def apply_security(session: Session, *, group_prefix: str = DEFAULT_GROUP_PREFIX,
-                   actor_name: str = "admin") -> GrantPlan:
+def apply_security(
+    session: Session, *, group_prefix: str = DEFAULT_GROUP_PREFIX, actor_name: str = "admin"
+) -> GrantPlan:
     """(Re)apply the whole setup for every rep with a login, idempotently, on an admin session."""
     check_admin(session)
     plan = plan_grants(session, group_prefix=group_prefix)

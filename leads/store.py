@@ -11,7 +11,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -64,9 +64,7 @@ def upsert_notices(session: Session, notices: Sequence[ClosureNotice], now: date
             keys = [n.source_key for n in chunk]
             existing = {
                 row.source_key: row
-                for row in session.scalars(
-                    select(Notice).where(Notice.source == source, Notice.source_key.in_(keys))
-                )
+                for row in session.scalars(select(Notice).where(Notice.source == source, Notice.source_key.in_(keys)))
             }
             for n in chunk:
                 digest = content_hash(n)
@@ -141,7 +139,7 @@ def record_source_run(
     from leads.db import Database
 
     notices = list(notices)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     skipped = int(stats.get("leads/rows_skipped", 0) or 0)
     db = Database(db_url)
     try:
@@ -153,9 +151,18 @@ def record_source_run(
                     counts = upsert_notices(session, notices, now)
                 health = judge(stats, reason, len(notices), previous)
                 run = CrawlRun(
-                    source=source, started_at=started, finished_at=now, items=len(notices), new=counts.new,
-                    updated=counts.updated, unchanged=counts.unchanged, skipped=skipped,
-                    errors=_errors(stats), outcome=health.outcome, message=health.message, start_url=start_url,
+                    source=source,
+                    started_at=started,
+                    finished_at=now,
+                    items=len(notices),
+                    new=counts.new,
+                    updated=counts.updated,
+                    unchanged=counts.unchanged,
+                    skipped=skipped,
+                    errors=_errors(stats),
+                    outcome=health.outcome,
+                    message=health.message,
+                    start_url=start_url,
                     warnings=list(health.warnings) or None,
                 )
                 session.add(run)
@@ -165,10 +172,20 @@ def record_source_run(
             counts = UpsertCounts()
             try:
                 with db.session() as session:
-                    session.add(CrawlRun(source=source, started_at=started, finished_at=now, items=len(notices),
-                                         skipped=skipped, errors=_errors(stats) + 1, outcome=FAILED,
-                                         message=health.message, start_url=start_url,
-                                         warnings=list(health.warnings) or None))
+                    session.add(
+                        CrawlRun(
+                            source=source,
+                            started_at=started,
+                            finished_at=now,
+                            items=len(notices),
+                            skipped=skipped,
+                            errors=_errors(stats) + 1,
+                            outcome=FAILED,
+                            message=health.message,
+                            start_url=start_url,
+                            warnings=list(health.warnings) or None,
+                        )
+                    )
             except Exception:
                 logger.error("source %s: could not record the crawl run either", source)
     finally:
@@ -179,10 +196,17 @@ def record_source_run(
         stats_setter("leads/unchanged", counts.unchanged)
         stats_setter("leads/outcome", health.outcome)
     result = {
-        "source": source, "outcome": health.outcome, "items": len(notices), "new": counts.new,
-        "updated": counts.updated, "unchanged": counts.unchanged, "skipped": skipped,
+        "source": source,
+        "outcome": health.outcome,
+        "items": len(notices),
+        "new": counts.new,
+        "updated": counts.updated,
+        "unchanged": counts.unchanged,
+        "skipped": skipped,
         "errors": _errors(stats) + (0 if health.outcome != FAILED or _errors(stats) else 1),
-        "message": health.message, "run_tag": run_tag, "warnings": list(health.warnings),
+        "message": health.message,
+        "run_tag": run_tag,
+        "warnings": list(health.warnings),
         "attention": health.attention,
     }
     return result

@@ -46,8 +46,10 @@ def decode(body: bytes, path: Path) -> tuple[str, str]:
         line = body.count(b"\n", 0, bad) + 1
         start = body.rfind(b"\n", 0, bad) + 1
         column = len(body[start:bad].decode("utf-8", "replace")) + 1
-        raise InputError(f"{path}: line {line}, column {column}: byte 0x{body[bad]:02x} is not valid UTF-8 "
-                         "(the rest of the file is UTF-8); fix that value or save the file as UTF-8 again")
+        raise InputError(
+            f"{path}: line {line}, column {column}: byte 0x{body[bad]:02x} is not valid UTF-8 "
+            "(the rest of the file is UTF-8); fix that value or save the file as UTF-8 again"
+        )
     try:
         return body.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError as exc:
@@ -60,8 +62,9 @@ def header_key(text: Any) -> str:
     return key(text)
 
 
-def match_headers(headers: Sequence[Any], spec: Mapping[str, Iterable[str]],
-                  overrides: Mapping[str, str] | None = None) -> dict[str, int]:
+def match_headers(
+    headers: Sequence[Any], spec: Mapping[str, Iterable[str]], overrides: Mapping[str, str] | None = None
+) -> dict[str, int]:
     """field -> column index, by meaning, overrides first.
 
     The importer's own patterns (``spec``) first, then the shared header vocabulary's synonyms
@@ -79,8 +82,9 @@ def match_headers(headers: Sequence[Any], spec: Mapping[str, Iterable[str]],
             raise InputError(f"--map {column}={field}: no column named {column!r} (columns: {list(headers)})")
         if len(hits) > 1:
             names = " and ".join(repr(str(headers[i] or "")) for i in hits)
-            raise InputError(f"--map {column}={field}: {column!r} could be column {names}; "
-                             "rename one of them in the file")
+            raise InputError(
+                f"--map {column}={field}: {column!r} could be column {names}; rename one of them in the file"
+            )
         if hits[0] in found.values():
             other = next(f for f, i in found.items() if i == hits[0])
             raise InputError(f"--map {column}={field}: column {str(headers[hits[0]])!r} is already mapped to {other}")
@@ -90,8 +94,13 @@ def match_headers(headers: Sequence[Any], spec: Mapping[str, Iterable[str]],
     return found
 
 
-def read_table(path: Path, spec: Mapping[str, Iterable[str]], required: Sequence[str],
-               overrides: Mapping[str, str] | None = None, sheet: str | None = None) -> tuple[Table, dict[str, int]]:
+def read_table(
+    path: Path,
+    spec: Mapping[str, Iterable[str]],
+    required: Sequence[str],
+    overrides: Mapping[str, str] | None = None,
+    sheet: str | None = None,
+) -> tuple[Table, dict[str, int]]:
     """Read a CSV or XLSX file and find its header row (within the first 20 lines) by meaning."""
     try:
         body = path.read_bytes()
@@ -125,7 +134,7 @@ def read_table(path: Path, spec: Mapping[str, Iterable[str]], required: Sequence
             missing = [f for f in required if f not in found]
             if not missing:
                 headers = [str(c or "").strip() for c in row]
-                rest = rows.after(idx) if isinstance(rows, _Chain) else rows[idx + 1:]
+                rest = rows.after(idx) if isinstance(rows, _Chain) else rows[idx + 1 :]
                 data = ((ln, list(r)) for ln, r in rest if any(str(c or "").strip() for c in r))
                 return Table(path, sheet_name, encoding, line, headers, data), found
             if best_missing is None or len(missing) < len(best_missing):
@@ -163,8 +172,10 @@ class _Reader:
             return next(self.reader)
         except csv.Error as exc:
             if "field limit" in str(exc):
-                raise InputError(f"{self.path}: line {start}: a field is larger than "
-                                 f"{FIELD_LIMIT // (1024 * 1024)} MiB, the limit for one cell") from exc
+                raise InputError(
+                    f"{self.path}: line {start}: a field is larger than "
+                    f"{FIELD_LIMIT // (1024 * 1024)} MiB, the limit for one cell"
+                ) from exc
             raise InputError(f"{self.path}: line {start}: not readable as CSV ({exc})") from exc
 
 
@@ -176,7 +187,7 @@ class _Chain(list):
         self.reader = reader
 
     def after(self, index: int) -> Iterable[tuple[int, list[str]]]:
-        yield from self[index + 1:]
+        yield from self[index + 1 :]
         for row in self.reader:
             yield self.reader.line_num, row
 
@@ -191,8 +202,10 @@ def _xlsx_sheets(body: bytes, path: Path, only: str | None) -> list[tuple[str, l
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise InputError(f"{path}: not a readable XLSX workbook ({type(exc).__name__})") from exc
     if unpacked > XLSX_UNPACKED_LIMIT:
-        raise InputError(f"{path}: the workbook unpacks to {unpacked // 2**20} MiB, over the "
-                         f"{XLSX_UNPACKED_LIMIT // 2**20} MiB limit; export the accounts as CSV")
+        raise InputError(
+            f"{path}: the workbook unpacks to {unpacked // 2**20} MiB, over the "
+            f"{XLSX_UNPACKED_LIMIT // 2**20} MiB limit; export the accounts as CSV"
+        )
     try:
         wb = openpyxl.load_workbook(io.BytesIO(body), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
@@ -210,8 +223,10 @@ def _xlsx_sheets(body: bytes, path: Path, only: str | None) -> list[tuple[str, l
                 while cells and cells[-1] is None:
                     cells.pop()
                 if len(cells) > XLSX_MAX_COLUMNS:
-                    raise InputError(f"{path}: sheet {ws.title!r} row {i + 1} has {len(cells)} columns, "
-                                     f"over the {XLSX_MAX_COLUMNS} an account book may have")
+                    raise InputError(
+                        f"{path}: sheet {ws.title!r} row {i + 1} has {len(cells)} columns, "
+                        f"over the {XLSX_MAX_COLUMNS} an account book may have"
+                    )
                 rows.append((i + 1, cells))
             sheets.append((ws.title, rows))
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

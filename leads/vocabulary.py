@@ -33,7 +33,9 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
         "layoff name",  # MN
         "company company name",  # KY "Company: Company Name"
         "warn notice warn notice name",  # NC
-        "employer name", "business name", "legal name",
+        "employer name",
+        "business name",
+        "legal name",
     ),
     "notice_date": (
         "notice date",  # IA, VA, CA, TN, IN, MD, AK, Job Center
@@ -65,7 +67,8 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
         "layoff date s",  # OH
         "date s of layoffs",  # MA
         "projected date",  # KY
-        "closing dates", "layoff dates",  # CT
+        "closing dates",
+        "layoff dates",  # CT
     ),
     "employees": (
         "emp",  # IA "Emp #"
@@ -108,8 +111,15 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "city": ("city", "location city", "city town", "city name", "city county"),
     "location": ("location", "location of layoffs", "layoff locations", "locality"),
-    "address": ("address", "address line 1", "address 1", "location address", "impacted site address",
-                "street address", "street"),
+    "address": (
+        "address",
+        "address line 1",
+        "address 1",
+        "location address",
+        "impacted site address",
+        "street address",
+        "street",
+    ),
     "state": ("st", "state", "location state"),
     "zip": ("zip", "zip code", "zipcode", "location zipcode", "postal code"),
     "county": ("county", "county name", "county parish", "impacted site county"),
@@ -120,8 +130,10 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
 HEADER_PATTERNS: dict[str, tuple[str, ...]] = {
     "company": (r"\b(company|employer|business)\b.*\bname\b", r"\b(company|employer|business)\b"),
     "notice_date": (r"\bnotice\b.*\bdate\b", r"\bdate of (warn )?notice\b", r"\b(received|filed|notified)\b"),
-    "effective_date": (r"\b(layoff|closure|closing|impact|separation|effective)\b.*\bdates?\b",
-                       r"\bdates? of (impact|layoffs?|closure|closing|separation)\b"),
+    "effective_date": (
+        r"\b(layoff|closure|closing|impact|separation|effective)\b.*\bdates?\b",
+        r"\bdates? of (impact|layoffs?|closure|closing|separation)\b",
+    ),
     "employees": (r"\b(employees|workers|jobs|headcount)\b", r"\baffected\b"),
     "notice_type": (r"\btype\b", r"^(layoff|closure|closing)s?( or (layoff|closure|closing))?$"),
     "city": (r"\bcity\b", r"\btown\b"),
@@ -134,19 +146,76 @@ HEADER_PATTERNS: dict[str, tuple[str, ...]] = {
 }
 
 #: Headers of real files that hold nothing a notice stores: not reported as unknown columns.
-IGNORED_HEADERS: frozenset[str] = frozenset({
-    "notes", "contact person", "collective bargaining unit", "union", "unions", "unions involved",
-    "union address", "union yes no", "measure names", "index", "date posted", "lwib area", "lwia",
-    "wia code", "region", "workforce development area", "workforce board", "wda name", "warn type", "warn act",
-    "warn notice", "warn notice type", "phone number", "url", "notice url", "notice id", "notice notice number",
-    "warn number", "warn", "blobtoken", "modifieddate", "title", "name", "attachment", "reason for update",
-    "year", "description of work", "permanent or temporary layoff", "trade", "type of employees affected",
-    "rr start date", "layoff status", "taa related", "source file", "notification", "notification s received",
-    "petition date", "determination", "certificationdate", "exp term date", "ataa certified", "causes", "reason",
-    "status", "report source", "iebs id", "expected layoff", "revised layoff", "initial date reported",
-    "last report date",
-    "doing business as name", "cancelled", "closure", "received date", "number of employees", "notice number",
-})
+IGNORED_HEADERS: frozenset[str] = frozenset(
+    {
+        "notes",
+        "contact person",
+        "collective bargaining unit",
+        "union",
+        "unions",
+        "unions involved",
+        "union address",
+        "union yes no",
+        "measure names",
+        "index",
+        "date posted",
+        "lwib area",
+        "lwia",
+        "wia code",
+        "region",
+        "workforce development area",
+        "workforce board",
+        "wda name",
+        "warn type",
+        "warn act",
+        "warn notice",
+        "warn notice type",
+        "phone number",
+        "url",
+        "notice url",
+        "notice id",
+        "notice notice number",
+        "warn number",
+        "warn",
+        "blobtoken",
+        "modifieddate",
+        "title",
+        "name",
+        "attachment",
+        "reason for update",
+        "year",
+        "description of work",
+        "permanent or temporary layoff",
+        "trade",
+        "type of employees affected",
+        "rr start date",
+        "layoff status",
+        "taa related",
+        "source file",
+        "notification",
+        "notification s received",
+        "petition date",
+        "determination",
+        "certificationdate",
+        "exp term date",
+        "ataa certified",
+        "causes",
+        "reason",
+        "status",
+        "report source",
+        "iebs id",
+        "expected layoff",
+        "revised layoff",
+        "initial date reported",
+        "last report date",
+        "doing business as name",
+        "cancelled",
+        "closure",
+        "received date",
+        "number of employees",
+        "notice number",
+    }
+)
 
 #: What a notice needs to be a notice; the rest is optional (see the module docstring).
 ESSENTIAL = ("company", "date", "place")
@@ -184,13 +253,25 @@ def known_header(key: str) -> bool:
 
 
 #: Importer fields -> the vocabulary field whose synonyms they share (`leads accounts import`, `leads link`).
-IMPORTER_FIELDS = {"name": "company", "zip5": "zip", "zip": "zip", "address": "address", "city": "city",
-                   "state": "state", "industry": "industry"}
+IMPORTER_FIELDS = {
+    "name": "company",
+    "zip5": "zip",
+    "zip": "zip",
+    "address": "address",
+    "city": "city",
+    "state": "state",
+    "industry": "industry",
+}
 
 
-def match_fields(headers: Sequence[object], spec: Mapping[str, Iterable[str]], fallback: bool = True,
-                 aliases: Mapping[str, str] | None = None, taken: Iterable[int] = (),
-                 loose: bool = True) -> dict[str, int]:
+def match_fields(
+    headers: Sequence[object],
+    spec: Mapping[str, Iterable[str]],
+    fallback: bool = True,
+    aliases: Mapping[str, str] | None = None,
+    taken: Iterable[int] = (),
+    loose: bool = True,
+) -> dict[str, int]:
     """field -> column index, by meaning. The one header matcher spiders and importers share.
 
     Two passes: first each field's own patterns from ``spec`` (a source's or importer's preferred
@@ -210,8 +291,14 @@ def match_fields(headers: Sequence[object], spec: Mapping[str, Iterable[str]], f
         for pattern in patterns:
             rx = re.compile(pattern)
             exact = pattern.startswith("^") and pattern.endswith("$")
-            hit = next((i for i, k in enumerate(keys)
-                        if i not in used and k and not (k in spare and not exact) and rx.search(k)), None)
+            hit = next(
+                (
+                    i
+                    for i, k in enumerate(keys)
+                    if i not in used and k and not (k in spare and not exact) and rx.search(k)
+                ),
+                None,
+            )
             if hit is not None:
                 found[field] = hit
                 used.add(hit)
@@ -233,8 +320,11 @@ def match_fields(headers: Sequence[object], spec: Mapping[str, Iterable[str]], f
 
 # The words real type columns hold: IA "Mass Layoff"/"Closing"/"Closting"/"Amendment", CA "Closure Permanent",
 # NY "Layoff", WA "Closure"/"Layoff", MN "Permanent" ... (a typo'd "Closting" counts).
-_TYPE_WORDS = re.compile(r"^(clos\w*|lay ?offs?|mass lay ?offs?|permanent|temporary|amend\w*|plant clos\w*|"
-                         r"relocation|reduction|furlough|partial|full)\b", re.I)
+_TYPE_WORDS = re.compile(
+    r"^(clos\w*|lay ?offs?|mass lay ?offs?|permanent|temporary|amend\w*|plant clos\w*|"
+    r"relocation|reduction|furlough|partial|full)\b",
+    re.I,
+)
 _ZIP_VALUE = re.compile(r"^\d{5}(-\d{4})?$")
 
 #: field -> a test of one cell's text; a column qualifies when most of its non-blank cells pass.
@@ -245,8 +335,9 @@ VALUE_TESTS = {
 VALUE_SHARE = 0.8  # "mostly": four in five non-blank cells
 
 
-def match_by_values(headers: Sequence[object], rows: Sequence[Sequence[object]], fields: Iterable[str],
-                    used: Iterable[int]) -> dict[str, tuple[int, str]]:
+def match_by_values(
+    headers: Sequence[object], rows: Sequence[Sequence[object]], fields: Iterable[str], used: Iterable[int]
+) -> dict[str, tuple[int, str]]:
     """For fields no header named, a column whose values say what it is: field -> (index, why).
 
     Only unambiguous: exactly one not-yet-used column qualifies for the field (e.g. one column of
@@ -270,8 +361,11 @@ def match_by_values(headers: Sequence[object], rows: Sequence[Sequence[object]],
         if len(hits) == 1:
             index, total, passed = hits[0]
             name = headers[index] if index < len(headers) else f"column {index + 1}"
-            found[field] = (index, f"column {str(name).strip()!r} read as {field}: {passed} of its {total} values "
-                                   f"look like {field.replace('_', ' ')}s")
+            found[field] = (
+                index,
+                f"column {str(name).strip()!r} read as {field}: {passed} of its {total} values "
+                f"look like {field.replace('_', ' ')}s",
+            )
             taken.add(index)
     return found
 

@@ -38,19 +38,23 @@ def main() -> None:
 
     rng = random.Random(20261125)
     closed = {}
-    for source, files in {"warn_ca": ["warn_report.xlsx", "warn-report-for-7-1-2018-to-06-30-2019.pdf"],
-                          "warn_ny": ["ny.csv"]}.items():
+    for source, files in {
+        "warn_ca": ["warn_report.xlsx", "warn-report-for-7-1-2018-to-06-30-2019.pdf"],
+        "warn_ny": ["ny.csv"],
+    }.items():
         for f in files:
             for n in parse_saved_file(source, FILES / source / f):
                 if n.notice_type == "closure" and len(n.company_name) < 60:
                     closed.setdefault(n.state or ("CA" if source == "warn_ca" else "NY"), set()).add(n.company_name)
-    la, ny = read_companydata("los-angeles-business-dataset-sample.csv"), read_companydata(
-        "new-york-city-business-dataset-sample.csv")
+    la, ny = (
+        read_companydata("los-angeles-business-dataset-sample.csv"),
+        read_companydata("new-york-city-business-dataset-sample.csv"),
+    )
     rows = []
     for city_rows, state in ((la, "CA"), (ny, "NY")):
         others = [r["Company Name"] for r in (ny if state == "CA" else la)]
         closures = sorted(closed.get(state, ()))
-        for i, r in enumerate(city_rows):
+        for r in city_rows:
             roll = rng.random()
             if roll < 0.06 and closures:
                 vendor = casual(rng.choice(closures), rng)
@@ -58,12 +62,19 @@ def main() -> None:
                 vendor = casual(rng.choice(others), rng)
             else:
                 vendor = ""
-            rows.append({
-                "Account ID": f"{state}-{r['ID']}", "Account Name": r["Company Name"], "Street": r["Address 1"],
-                "City": r["City"], "State": r["State/Province"], "Zip": r["Postal Code"][:5],
-                "Industry": r["Business Category Code 1 - Description"], "Incumbent Vendor (sample)": vendor,
-                "Do Not Contact": "yes" if rng.random() < 0.02 else "no",
-            })
+            rows.append(
+                {
+                    "Account ID": f"{state}-{r['ID']}",
+                    "Account Name": r["Company Name"],
+                    "Street": r["Address 1"],
+                    "City": r["City"],
+                    "State": r["State/Province"],
+                    "Zip": r["Postal Code"][:5],
+                    "Industry": r["Business Category Code 1 - Description"],
+                    "Incumbent Vendor (sample)": vendor,
+                    "Do Not Contact": "yes" if rng.random() < 0.02 else "no",
+                }
+            )
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with open(OUT, "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))

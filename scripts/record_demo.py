@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT))
 FILES = ROOT / "tests" / "files"
 OUT = ROOT / "leads" / "data" / "demo" / "httpcache"
 
+
 class SavedFiles:
     """Downloader middleware: answers from the saved files instead of the network."""
 
@@ -41,20 +42,28 @@ class SavedFiles:
 
 def main() -> None:
     from scrapy.crawler import CrawlerProcess
-    from scrapy.spiderloader import SpiderLoader
     from scrapy.settings import Settings
+    from scrapy.spiderloader import SpiderLoader
 
     from leads.demo import SINCE, source_urls, sources
     from leads.scrapy_settings import crawl_settings
 
     if OUT.exists():
         shutil.rmtree(OUT)
-    settings = crawl_settings({
-        "HTTPCACHE_ENABLED": True, "HTTPCACHE_DIR": str(OUT), "HTTPCACHE_EXPIRATION_SECS": 0,
-        "HTTPCACHE_POLICY": "scrapy.extensions.httpcache.DummyPolicy", "ROBOTSTXT_OBEY": False,
-        "DOWNLOADER_MIDDLEWARES": {"__main__.SavedFiles": 950}, "ITEM_PIPELINES": {}, "LOG_LEVEL": "INFO",
-        "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0,
-    })
+    settings = crawl_settings(
+        {
+            "HTTPCACHE_ENABLED": True,
+            "HTTPCACHE_DIR": str(OUT),
+            "HTTPCACHE_EXPIRATION_SECS": 0,
+            "HTTPCACHE_POLICY": "scrapy.extensions.httpcache.DummyPolicy",
+            "ROBOTSTXT_OBEY": False,
+            "DOWNLOADER_MIDDLEWARES": {"__main__.SavedFiles": 950},
+            "ITEM_PIPELINES": {},
+            "LOG_LEVEL": "INFO",
+            "AUTOTHROTTLE_ENABLED": False,
+            "DOWNLOAD_DELAY": 0,
+        }
+    )
     loader = SpiderLoader.from_settings(Settings(settings))
     process = CrawlerProcess(settings)
     urls = source_urls()

@@ -41,8 +41,10 @@ def main(argv: list[str]) -> int:
     text = README.read_text(encoding="utf-8")
     if "--check" in argv:
         if current_block(text) != table:
-            print(f"{README}: the source table is not current; run python scripts/source_table.py --write",
-                  file=sys.stderr)
+            print(
+                f"{README}: the source table is not current; run python scripts/source_table.py --write",
+                file=sys.stderr,
+            )
             return 1
         return 0
     if "--write" in argv:

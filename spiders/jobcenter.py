@@ -312,10 +312,14 @@ def parse_search_table(response: Response) -> list[dict[str, Any]]:
 
 def next_page_url(response: Response) -> str | None:
     """The absolute URL behind the pagination's "Next →" link; None on the last page."""
-    href = _page(response).xpath(
-        "//*[contains(@class, 'pagination')]"
-        "//a[contains(@class, 'next_page') or contains(normalize-space(.), 'Next')]/@href"
-    ).get()
+    href = (
+        _page(response)
+        .xpath(
+            "//*[contains(@class, 'pagination')]"
+            "//a[contains(@class, 'next_page') or contains(normalize-space(.), 'Next')]/@href"
+        )
+        .get()
+    )
     return response.urljoin(href.strip()) if href else None
 
 
@@ -346,16 +350,20 @@ def parse_detail_fields(response: Response) -> dict[str, Any]:
         return " ".join(values[index]) if index is not None else ""
 
     used = set(columns.values())
-    warnings = [f"detail page: no field for {f} (the notice lands without it)" for f in DETAIL_OPTIONAL
-                if f not in columns]
-    warnings += [f"detail page: unknown field {name!r} (kept in raw, not read)" for i, name in enumerate(names)
-                 if i not in used and name and not known_header(header_key(name))]
+    warnings = [
+        f"detail page: no field for {f} (the notice lands without it)" for f in DETAIL_OPTIONAL if f not in columns
+    ]
+    warnings += [
+        f"detail page: unknown field {name!r} (kept in raw, not read)"
+        for i, name in enumerate(names)
+        if i not in used and name and not known_header(header_key(name))
+    ]
     return {
         "company": one_line("company"),
         "address_lines": values[columns["address"]] if "address" in columns else [],
         "notice_date": one_line("notice_date"),
         "employees": one_line("employees") if "employees" in columns else None,
-        "raw": {name: "\n".join(lines) for name, lines in zip(names, values)},
+        "raw": {name: "\n".join(lines) for name, lines in zip(names, values, strict=False)},
         "warnings": warnings,
     }
 

@@ -107,13 +107,13 @@ class Layout:
 
     def same_as(self, other: Layout) -> bool:
         return self.headers == other.headers and all(
-            abs(a.x0 - b.x0) < 3 and abs(a.x1 - b.x1) < 3 for a, b in zip(self.cells, other.cells)
+            abs(a.x0 - b.x0) < 3 and abs(a.x1 - b.x1) < 3 for a, b in zip(self.cells, other.cells, strict=False)
         )
 
     def provisional_column(self, x: float) -> int:
         """Column of x before the data gaps are known: split halfway between header cells."""
         if not self._provisional:
-            self._provisional = [(a.x1 + b.x0) / 2 for a, b in zip(self.cells, self.cells[1:])]
+            self._provisional = [(a.x1 + b.x0) / 2 for a, b in zip(self.cells, self.cells[1:], strict=False)]
         return bisect_right(self._provisional, x)
 
 
@@ -275,8 +275,9 @@ def _header_part(line: Line, header: list[tuple[str, float, float]]) -> bool:
     return len(line.phrases()) * 2 <= len(header)
 
 
-def _build_layout(main: Line, phrases: list[tuple[str, float, float]], band: list[Line],
-                  spec: TableSpec, name: str) -> Layout:
+def _build_layout(
+    main: Line, phrases: list[tuple[str, float, float]], band: list[Line], spec: TableSpec, name: str
+) -> Layout:
     """Header cells from the main header line plus the parts above/below it ("No. Of" / "Employees")."""
     stacks: list[list[tuple[float, str]]] = [[(main.y, p[0])] for p in phrases]
     cells = [HeaderCell("", p[1], p[2]) for p in phrases]
@@ -290,12 +291,11 @@ def _build_layout(main: Line, phrases: list[tuple[str, float, float]], band: lis
             else:
                 stacks.append([(extra.y, text)])
                 cells.append(HeaderCell("", x0, x1))
-    for cell, stack in zip(cells, stacks):
+    for cell, stack in zip(cells, stacks, strict=False):
         cell.text = clean_text(" ".join(t for _, t in sorted(stack, key=lambda s: -s[0])))
     order = sorted(range(len(cells)), key=lambda i: cells[i].x0)
     cells = [cells[i] for i in order]
-    columns = map_headers([c.text for c in cells], spec.columns, spec.required,
-                          source=f"{name} page {main.page}")
+    columns = map_headers([c.text for c in cells], spec.columns, spec.required, source=f"{name} page {main.page}")
     return Layout(cells, columns)
 
 
@@ -359,7 +359,7 @@ def _set_boundaries(layout: Layout, rows: list[_Row]) -> None:
                 best = (a, b)
         return (best[0] + best[1]) / 2 if best else None
 
-    pairs = list(zip(layout.cells, layout.cells[1:]))
+    pairs = list(zip(layout.cells, layout.cells[1:], strict=False))
     # first the white space between the two header texts themselves ...
     bounds: list[float | None] = [widest(left.x1, right.x0) for left, right in pairs]
     # ... else (a header wider than its values) anywhere between the two header centres,
@@ -368,7 +368,7 @@ def _set_boundaries(layout: Layout, rows: list[_Row]) -> None:
         if bounds[k] is not None:
             continue
         before = bounds[k - 1] if k else None
-        after = next((b for b in bounds[k + 1:] if b is not None), None)
+        after = next((b for b in bounds[k + 1 :] if b is not None), None)
         lo = (left.x0 + left.x1) / 2 if before is None else max((left.x0 + left.x1) / 2, before)
         hi = (right.x0 + right.x1) / 2 if after is None else min((right.x0 + right.x1) / 2, after)
         found = widest(lo, hi)
@@ -387,7 +387,7 @@ def _cells(row: _Row) -> list[str]:
         per_line.append(buckets)
     out = []
     for col in range(n):
-        parts = [_join(buckets[col], line.height) for line, buckets in zip(row.lines, per_line)]
+        parts = [_join(buckets[col], line.height) for line, buckets in zip(row.lines, per_line, strict=False)]
         out.append(clean_text(" ".join(p for p in parts if p)))
     return out
 
@@ -450,8 +450,7 @@ class _Reader:
                 # parts of the header printed above its main line ("No. Of" over "Employees")
                 above: list[Line] = []
                 for p in reversed(pending):
-                    if (above[-1] if above else line).y + _BAND * line.height < p.y \
-                            or not _header_part(p, phrases):
+                    if (above[-1] if above else line).y + _BAND * line.height < p.y or not _header_part(p, phrases):
                         break
                     above.append(p)
                 if above:
@@ -518,18 +517,28 @@ def read_table(data: bytes, spec: TableSpec, name: str = "PDF") -> PdfTable:
     finally:
         doc.close()
     if not reader.layouts:
-        raise LayoutChanged(f"{name}: layout changed: no table header found in {pages} pages "
-                            f"(looked for a line with a cell matching {list(spec.header_markers)})")
+        raise LayoutChanged(
+            f"{name}: layout changed: no table header found in {pages} pages "
+            f"(looked for a line with a cell matching {list(spec.header_markers)})"
+        )
     if reader.orphans:
         first = reader.orphans[0]
-        raise LayoutChanged(f"{name}: layout changed: {len(reader.orphans)} dated lines before any table "
-                            f"header, first on page {first.page}: {first.text()!r}")
+        raise LayoutChanged(
+            f"{name}: layout changed: {len(reader.orphans)} dated lines before any table "
+            f"header, first on page {first.page}: {first.text()!r}"
+        )
     for layout in reader.layouts:
         _set_boundaries(layout, [r for r in reader.rows if r.layout is layout])
     out: list[PdfRow] = []
     for row in reader.rows:
         cells = _cells(row)
         first = row.lines[0]
-        out.append(PdfRow(first.page, first.number, dict(zip(row.layout.headers, cells)),
-                          {f: cells[i] for f, i in row.layout.columns.items()}))
+        out.append(
+            PdfRow(
+                first.page,
+                first.number,
+                dict(zip(row.layout.headers, cells, strict=False)),
+                {f: cells[i] for f, i in row.layout.columns.items()},
+            )
+        )
     return PdfTable(out, reader.layouts, [(line.page, line.text()) for line in reader.other], pages)

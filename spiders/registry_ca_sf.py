@@ -64,9 +64,7 @@ class RegistryCaSfSpider(NoticeSpider):
     start_urls: ClassVar[list[str]] = [API_URL]
     page_size: ClassVar[int] = 2000
 
-    def __init__(
-        self, *args: Any, since: str | None = None, url: str | list[str] | None = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, since: str | None = None, url: str | list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, url=url, **kwargs)
         if not url:
             self.start_urls = [self.query_url(window_start(since).isoformat())]
@@ -158,8 +156,11 @@ def key_warnings(rows: list[dict[str, Any]]) -> list[str]:
     if not rows:
         return []
     keys = set().union(*rows)
-    return [f"no key for {field} ({' or '.join(names)}; its rows land without it)"
-            for field, names in OPTIONAL_KEYS.items() if not keys.intersection(names)]
+    return [
+        f"no key for {field} ({' or '.join(names)}; its rows land without it)"
+        for field, names in OPTIONAL_KEYS.items()
+        if not keys.intersection(names)
+    ]
 
 
 def notice_from_row(source: str, source_url: str, row: dict[str, Any]) -> ClosureNotice:

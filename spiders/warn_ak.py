@@ -76,8 +76,9 @@ class WarnAkSpider(NoticeSpider):
         headers = rows[header_at]
         missing = [f for f in OPTIONAL if f not in columns]
         if missing:
-            self.logger.warning("source %s: the table has no column for %s; those fields stay empty",
-                                self.name, ", ".join(missing))
+            self.logger.warning(
+                "source %s: the table has no column for %s; those fields stay empty", self.name, ", ".join(missing)
+            )
         keys = UniqueKeys()
         data_rows = 0
         for number, row in enumerate(rows[header_at + 1 :], start=1):
@@ -105,8 +106,10 @@ class WarnAkSpider(NoticeSpider):
         page = Selector(text=decode_text(body))
         error: LayoutChanged | None = None
         for table in page.css("table"):
-            rows = [[clean_text(" ".join(c.css("::text").getall())) for c in tr.xpath("./th|./td")]
-                    for tr in table.css("tr")]
+            rows = [
+                [clean_text(" ".join(c.css("::text").getall())) for c in tr.xpath("./th|./td")]
+                for tr in table.css("tr")
+            ]
             try:
                 header_at, columns = find_header_row(rows, COLUMNS, REQUIRED, source=self.name)
             except LayoutChanged as exc:
@@ -117,14 +120,14 @@ class WarnAkSpider(NoticeSpider):
             return rows, header_at, columns
         raise error or LayoutChanged("no table in the page")
 
-    def _parse_row(self, response: Response, where: str, row: list[str], columns: dict[str, int],
-                   raw: dict[str, Any]) -> ClosureNotice:
+    def _parse_row(
+        self, response: Response, where: str, row: list[str], columns: dict[str, int], raw: dict[str, Any]
+    ) -> ClosureNotice:
         company = clean_text(cell(row, columns, "company"))
         if not company:
             raise ValueError("no company name")
         notice_date = self._value(response, where, "notice date", cell(row, columns, "notice_date"), parse_date)
-        effective_date = self._value(response, where, "layoff date", cell(row, columns, "effective_date"),
-                                     parse_date)
+        effective_date = self._value(response, where, "layoff date", cell(row, columns, "effective_date"), parse_date)
         if notice_date is None and effective_date is None:
             raise ValueError("no readable date")
         location = clean_text(cell(row, columns, "location")) or None
@@ -150,8 +153,14 @@ class WarnAkSpider(NoticeSpider):
             return reader(value)
         except ValueError:
             self._inc(STAT_UNREADABLE)
-            self.logger.warning("source %s: %s of %s: unreadable %s %r left empty (kept in raw)",
-                                self.name, where, response.url, what, clean_text(value))
+            self.logger.warning(
+                "source %s: %s of %s: unreadable %s %r left empty (kept in raw)",
+                self.name,
+                where,
+                response.url,
+                what,
+                clean_text(value),
+            )
             return None
 
 

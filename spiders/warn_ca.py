@@ -35,8 +35,17 @@ from scrapy.http import Response, TextResponse
 from leads.items import ClosureNotice
 from spiders.parsing import LayoutChanged, clean_text, map_headers, state_code
 from spiders.pdftables import UnreadableFile
-from spiders.warn_report import COLUMNS, OPTIONAL, Parsed, layout_warnings, SourceKeys, WarnReportSpider, file_name, notice_from_fields, \
-    parse_report_pdf
+from spiders.warn_report import (
+    COLUMNS,
+    OPTIONAL,
+    Parsed,
+    SourceKeys,
+    WarnReportSpider,
+    file_name,
+    layout_warnings,
+    notice_from_fields,
+    parse_report_pdf,
+)
 
 SOURCE = "warn_ca"
 _REPORT_LINK = re.compile(r"warn[-_]?report", re.I)
@@ -51,7 +60,9 @@ class WarnCaSpider(WarnReportSpider):
     agency_url = "https://edd.ca.gov/en/Jobs_and_Training/Layoff_Services_WARN"
     source_format = "HTML page linking to an XLSX (current fiscal year) and PDFs (past years)"
     region = "California"
-    verified_on = "agency files: PDFs saved 2021-01-12, XLSX 2024-09-27 (re-saved by its collector, values as published)"
+    verified_on = (
+        "agency files: PDFs saved 2021-01-12, XLSX 2024-09-27 (re-saved by its collector, values as published)"
+    )
     demo_urls = (
         "https://edd.ca.gov/siteassets/files/jobs_and_training/warn/warn_report.xlsx",
         "https://edd.ca.gov/siteassets/files/jobs_and_training/warn/warn-report-for-7-1-2018-to-06-30-2019.pdf",
@@ -92,8 +103,9 @@ class WarnCaSpider(WarnReportSpider):
             links = _report_links(response)
             if not links:
                 raise LayoutChanged(f"{file_name(response.url)}: no links to warn_report .xlsx/.pdf files")
-            self.logger.info("%s is the landing page: %d report files linked, no notices in it",
-                             response.url, len(links))
+            self.logger.info(
+                "%s is the landing page: %d report files linked, no notices in it", response.url, len(links)
+            )
             return
         yield from self.report(response, _parse_file(response.body, response.url, kind))
 
@@ -161,8 +173,9 @@ def _parse_xlsx(body: bytes, url: str) -> Parsed:
     header_number, header = rows[0]
     columns = map_headers(header, COLUMNS, _XLSX_REQUIRED, source=f"{name} sheet {sheet!r}")
     if "address" not in columns and "city" not in columns:
-        raise LayoutChanged(f"{name}: layout changed: no Address or City column among headers "
-                            f"{[clean_text(h) for h in header]}")
+        raise LayoutChanged(
+            f"{name}: layout changed: no Address or City column among headers {[clean_text(h) for h in header]}"
+        )
     names = [clean_text(h) for h in header]
     parsed = Parsed(warnings=layout_warnings([(names, columns)], (*OPTIONAL, "county")))
     keys = SourceKeys()
@@ -176,13 +189,25 @@ def _parse_xlsx(body: bytes, url: str) -> Parsed:
             address, city, found_state, zip_code = split_address(fields.get("address"))
             state = found_state or state
         try:
-            parsed.notices.append(notice_from_fields(fields, raw, source=SOURCE, state=state, url=url, keys=keys,
-                                                     address=address, city=city, zip_code=zip_code))
+            parsed.notices.append(
+                notice_from_fields(
+                    fields,
+                    raw,
+                    source=SOURCE,
+                    state=state,
+                    url=url,
+                    keys=keys,
+                    address=address,
+                    city=city,
+                    zip_code=zip_code,
+                )
+            )
         except ValueError as exc:
             parsed.skipped.append((f"{ref} {raw}", str(exc)))
     if not parsed.notices and not parsed.skipped:
-        raise LayoutChanged(f"{name}: layout changed: header on sheet {sheet!r} row {header_number} "
-                            f"but no rows under it")
+        raise LayoutChanged(
+            f"{name}: layout changed: header on sheet {sheet!r} row {header_number} but no rows under it"
+        )
     return parsed
 
 
@@ -205,8 +230,10 @@ def _header_and_rows(workbook: Any, name: str) -> tuple[str, list[tuple[int, tup
                 rows.append((number, values))
         if rows:
             return sheet.title, rows
-    raise LayoutChanged(f"{name}: layout changed: no header row beginning with 'County' on sheets "
-                        f"{[ws.title for ws in workbook.worksheets]}")
+    raise LayoutChanged(
+        f"{name}: layout changed: no header row beginning with 'County' on sheets "
+        f"{[ws.title for ws in workbook.worksheets]}"
+    )
 
 
 def _raw_row(names: list[str], values: tuple[Any, ...]) -> dict[str, Any]:

@@ -70,9 +70,7 @@ class WarnCtSpider(NoticeSpider):
     #: What `leads sources` shows; a crawl asks for each year of its window (see __init__).
     start_urls = [YEAR_PAGE.format(year=date.today().year)]
 
-    def __init__(
-        self, *args: Any, since: str | None = None, url: str | list[str] | None = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, since: str | None = None, url: str | list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, url=url, **kwargs)
         if not url:
             first = window_start(since).year
@@ -128,15 +126,17 @@ class WarnCtSpider(NoticeSpider):
                     error = exc
         raise error or LayoutChanged("no table in the page")
 
-    def _parse_row(self, row: list[str], columns: dict[str, int], raw: dict[str, Any], url: str,
-                   number: int) -> ClosureNotice:
+    def _parse_row(
+        self, row: list[str], columns: dict[str, int], raw: dict[str, Any], url: str, number: int
+    ) -> ClosureNotice:
         published = clean_text(cell(row, columns, "company"))
         company = clean_text(_UPDATE_NOTE.sub(" ", published))
         if not company:
             raise ValueError("no company name")
         notice_date = self._date(cell(row, columns, "notice_date"), number, "WARN date")
-        effective_date = (self._date(cell(row, columns, "effective_date"), number, "layoff date")
-                          or self._date(cell(row, columns, "closing_date"), number, "closing date"))
+        effective_date = self._date(cell(row, columns, "effective_date"), number, "layoff date") or self._date(
+            cell(row, columns, "closing_date"), number, "closing date"
+        )
         if notice_date is None and effective_date is None:
             raise ValueError("no readable date")
         location = clean_text(cell(row, columns, "location"))
@@ -160,8 +160,9 @@ class WarnCtSpider(NoticeSpider):
         try:
             return _first_date(value)
         except ValueError:
-            self.logger.warning("source %s: table row %s: unreadable %s %r stored as None", self.name, number, what,
-                                value)
+            self.logger.warning(
+                "source %s: table row %s: unreadable %s %r stored as None", self.name, number, what, value
+            )
             return None
 
     def _count(self, value: object, number: int) -> int | None:
@@ -172,8 +173,7 @@ class WarnCtSpider(NoticeSpider):
             match = _LEADING_COUNT.match(clean_text(value))
             if match:
                 return int(match.group(1).replace(",", ""))
-            self.logger.warning("source %s: table row %s: unreadable count %r stored as None", self.name, number,
-                                value)
+            self.logger.warning("source %s: table row %s: unreadable count %r stored as None", self.name, number, value)
             return None
 
 

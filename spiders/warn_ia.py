@@ -108,8 +108,12 @@ class WarnIaSpider(NoticeSpider):
             yield from list(self._parse_workbook(response))
             return
         links = workbook_links(response)  # LayoutChanged propagates: the page lost its link
-        self.logger.info("source %s: %s is the landing page; it holds no notices, the workbook is %s",
-                         self.name, response.url, ", ".join(links))
+        self.logger.info(
+            "source %s: %s is the landing page; it holds no notices, the workbook is %s",
+            self.name,
+            response.url,
+            ", ".join(links),
+        )
 
     # -- the workbook ---------------------------------------------------------------------------
 
@@ -122,9 +126,15 @@ class WarnIaSpider(NoticeSpider):
             raise LayoutChanged(f"sheet {sheet!r} has a header but no data rows")
 
         yield from table_notices(
-            self, response, rows, header_at, columns,
+            self,
+            response,
+            rows,
+            header_at,
+            columns,
             lambda row, cols, raw, _number: self._parse_row(row, cols, raw, response.url),
-            ref=lambda number: f"sheet {sheet!r} row {number}", start=header_at + 2, on_empty=empty,
+            ref=lambda number: f"sheet {sheet!r} row {number}",
+            start=header_at + 2,
+            on_empty=empty,
         )
 
     def _find_sheet(self, body: bytes) -> tuple[str, list[tuple[Any, ...]], int, dict[str, int], list[str]]:
@@ -137,7 +147,9 @@ class WarnIaSpider(NoticeSpider):
                 error = error or exc
         raise error or LayoutChanged("the workbook has no sheet")
 
-    def _parse_row(self, row: Sequence[Any], columns: Mapping[str, int], raw: dict[str, Any], url: str) -> ClosureNotice:
+    def _parse_row(
+        self, row: Sequence[Any], columns: Mapping[str, int], raw: dict[str, Any], url: str
+    ) -> ClosureNotice:
         company = clean_text(cell(row, columns, "company"))
         if not company:
             raise ValueError("no company name")

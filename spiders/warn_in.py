@@ -93,8 +93,13 @@ class WarnInSpider(NoticeSpider):
         for number, (rows, header_at, columns) in enumerate(self._tables(response.body), start=1):
             missing = [f for f in OPTIONAL if f not in columns]
             if missing:
-                self.logger.warning("source %s: table %d of %s has no column for %s; those fields stay empty",
-                                    self.name, number, response.url, ", ".join(missing))
+                self.logger.warning(
+                    "source %s: table %d of %s has no column for %s; those fields stay empty",
+                    self.name,
+                    number,
+                    response.url,
+                    ", ".join(missing),
+                )
             headers = rows[header_at]
             for row_number, row in enumerate(rows[header_at + 1 :], start=1):
                 if is_blank(row):
@@ -119,32 +124,36 @@ class WarnInSpider(NoticeSpider):
         found: list[tuple[list[list[str]], int, dict[str, int]]] = []
         error: LayoutChanged | None = None
         for table in Selector(text=decode_text(body)).css("table"):
-            rows = [[clean_text(" ".join(c.css("::text").getall())) for c in tr.xpath("./th|./td")]
-                    for tr in table.css("tr")]
+            rows = [
+                [clean_text(" ".join(c.css("::text").getall())) for c in tr.xpath("./th|./td")]
+                for tr in table.css("tr")
+            ]
             try:
                 header_at, columns = find_header_row(rows, COLUMNS, REQUIRED, source=self.name)
             except LayoutChanged as exc:
                 error = error or exc
                 continue
             if not any(f in columns for f in DATES):
-                error = error or LayoutChanged(f"{self.name}: layout changed: no date column among headers "
-                                               f"{rows[header_at]}")
+                error = error or LayoutChanged(
+                    f"{self.name}: layout changed: no date column among headers {rows[header_at]}"
+                )
                 continue
             found.append((rows, header_at, columns))
         if not found:
             raise error or LayoutChanged("no table in the page")
         return found
 
-    def _parse_row(self, response: Response, where: str, row: list[str], columns: dict[str, int],
-                   raw: dict[str, Any]) -> ClosureNotice:
+    def _parse_row(
+        self, response: Response, where: str, row: list[str], columns: dict[str, int], raw: dict[str, Any]
+    ) -> ClosureNotice:
         published = clean_text(cell(row, columns, "company"))
         company, revised_on, amended = split_revision(published)
         if not company:
             raise ValueError("no company name")
-        notice_date = self._value(response, where, "notice date", given(cell(row, columns, "notice_date")),
-                                  parse_date)
-        effective_date = self._value(response, where, "LO/CL date", given(cell(row, columns, "effective_date")),
-                                     parse_date)
+        notice_date = self._value(response, where, "notice date", given(cell(row, columns, "notice_date")), parse_date)
+        effective_date = self._value(
+            response, where, "LO/CL date", given(cell(row, columns, "effective_date")), parse_date
+        )
         if notice_date is None and effective_date is None:
             notice_date = revised_on
         if notice_date is None and effective_date is None:
@@ -163,8 +172,7 @@ class WarnInSpider(NoticeSpider):
             state="IN",
             notice_date=notice_date,
             effective_date=effective_date,
-            employees=self._value(response, where, "worker count", given(cell(row, columns, "employees")),
-                                  parse_int),
+            employees=self._value(response, where, "worker count", given(cell(row, columns, "employees")), parse_int),
             industry_code=naics if naics.isdigit() else None,
             temporary=True if _TEMPORARY.search(code) else None,
             amended=amended,
@@ -177,8 +185,14 @@ class WarnInSpider(NoticeSpider):
             return reader(value)
         except ValueError:
             self._inc(STAT_UNREADABLE)
-            self.logger.warning("source %s: %s of %s: unreadable %s %r left empty (kept in raw)",
-                                self.name, where, response.url, what, clean_text(value))
+            self.logger.warning(
+                "source %s: %s of %s: unreadable %s %r left empty (kept in raw)",
+                self.name,
+                where,
+                response.url,
+                what,
+                clean_text(value),
+            )
             return None
 
 

@@ -94,8 +94,9 @@ class WarnKySpider(NoticeSpider):
         """A saved export gives its notices; a saved landing page gives none (it only links the export)."""
         if looks_like_html(response.body):
             links = export_links(response)  # LayoutChanged propagates: the page lost its link
-            self.logger.info("source %s: %s is the landing page; the export is %s", self.name, response.url,
-                             ", ".join(links))
+            self.logger.info(
+                "source %s: %s is the landing page; the export is %s", self.name, response.url, ", ".join(links)
+            )
             return
         yield from list(self._parse_export(response))
 
@@ -178,8 +179,9 @@ def export_links(response: Response) -> list[str]:
     for anchor in response.css("a[href]"):
         href = anchor.attrib["href"]
         text = clean_text(" ".join(anchor.css("::text").getall()))
-        if _EXPORT_HREF.search(href) or (re.search(r"\bwarn\b", text, re.I)
-                                         and re.search(r"report|export|download", text, re.I)):
+        if _EXPORT_HREF.search(href) or (
+            re.search(r"\bwarn\b", text, re.I) and re.search(r"report|export|download", text, re.I)
+        ):
             links.append(response.urljoin(href))
     if not links:
         raise LayoutChanged("the landing page links no WARN report export (.csv/.xlsx)")

@@ -53,8 +53,11 @@ from spiders.tabular import (
 COLUMNS = {
     "company": [r"^(employer|company)( name)?$", r"\b(employer|company|business)\b"],
     "notice_date": [r"^received$", r"\b(received|notice)\b.*\bdate\b", r"\bdate\b.*\breceived\b", r"\breceived\b"],
-    "effective_date": [r"^date s of layoffs?$", r"\b(layoffs?|closures?|separations?|effective)\b.*\bdates?\b",
-                       r"\bdates?\b.*\b(layoffs?|closures?|separations?)\b"],
+    "effective_date": [
+        r"^date s of layoffs?$",
+        r"\b(layoffs?|closures?|separations?|effective)\b.*\bdates?\b",
+        r"\bdates?\b.*\b(layoffs?|closures?|separations?)\b",
+    ],
     "notice_type": [r"^type$", r"\b(notice|layoff|closure) type\b"],
     "employees": [r"\bemployees impacted\b", r"\b(employees|workers|impacted|affected)\b"],
     "city": [r"^city town$", r"\b(city|town)\b"],
@@ -70,8 +73,10 @@ _LEADING_COUNT = re.compile(r"^\s*(\d[\d,]*)\b")
 
 class WarnMaSpider(NoticeSpider):
     name = "warn_ma"
-    agency_url = ("https://www.mass.gov/info-details/"
-                  "worker-adjustment-and-retraining-notification-act-warn-layoff-and-closure-updates")
+    agency_url = (
+        "https://www.mass.gov/info-details/"
+        "worker-adjustment-and-retraining-notification-act-warn-layoff-and-closure-updates"
+    )
     source_format = "HTML page linking a WARN report (XLSX) per fiscal year"
     region = "Massachusetts"
     verified_on = "agency records, re-serialised CSV sample (2026-07-16)"
@@ -99,8 +104,9 @@ class WarnMaSpider(NoticeSpider):
     def parse_file(self, response: Response) -> Iterator[ClosureNotice]:
         if looks_like_html(response.body):
             links = report_links(response, self.window_start)
-            self.logger.info("source %s: %s is the landing page; the reports are %s", self.name, response.url,
-                             ", ".join(links))
+            self.logger.info(
+                "source %s: %s is the landing page; the reports are %s", self.name, response.url, ", ".join(links)
+            )
             return
         yield from list(self._parse_table(response))
 

@@ -95,8 +95,9 @@ class WarnMnSpider(NoticeSpider):
     def parse_file(self, response: Response) -> Iterator[ClosureNotice]:
         if looks_like_html(response.body):
             links = table_links(response)
-            self.logger.info("source %s: %s is the landing page; the report is %s", self.name, response.url,
-                             ", ".join(links))
+            self.logger.info(
+                "source %s: %s is the landing page; the report is %s", self.name, response.url, ", ".join(links)
+            )
             return
         yield from list(self._parse_table(response))
 
@@ -139,8 +140,9 @@ class WarnMnSpider(NoticeSpider):
         company = _YEAR_SUFFIX.sub("", published) or published
         if not company:
             raise ValueError("no company name")
-        notice_date = (self._date(cell(row, columns, "notice_date"), line, "WARN received date")
-                       or self._date(cell(row, columns, "rr_date"), line, "rapid response start date"))
+        notice_date = self._date(cell(row, columns, "notice_date"), line, "WARN received date") or self._date(
+            cell(row, columns, "rr_date"), line, "rapid response start date"
+        )
         effective_date = self._date(cell(row, columns, "effective_date"), line, "layoff start")
         if notice_date is None and effective_date is None:
             raise ValueError("no readable date")

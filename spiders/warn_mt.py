@@ -45,7 +45,10 @@ COLUMNS = {
     "company": [r"^name of company$", r"\b(company|employer|business)\b"],
     "county": [r"^county$", r"\bcounty\b"],
     "notice_date": [r"^date of notice$", r"\bnotice\b.*\bdate\b|\bdate\b.*\bnotice\b"],
-    "effective_date": [r"^date of impact$", r"\b(impact|layoff|closing|closure|effective)\b.*\bdate\b|\bdate\b.*\bimpact\b"],
+    "effective_date": [
+        r"^date of impact$",
+        r"\b(impact|layoff|closing|closure|effective)\b.*\bdate\b|\bdate\b.*\bimpact\b",
+    ],
     "employees": [r"\bemployees\b", r"\b(affected|workers|jobs)\b"],
     "industry": [r"^industry$", r"\bindustry\b"],
 }
@@ -93,8 +96,12 @@ class WarnMtSpider(NoticeSpider):
         headers = rows[header_at]
         missing = [f for f in OPTIONAL if f not in columns]
         if missing:
-            self.logger.warning("source %s: sheet %r has no column for %s; those fields stay empty",
-                                self.name, sheet, ", ".join(missing))
+            self.logger.warning(
+                "source %s: sheet %r has no column for %s; those fields stay empty",
+                self.name,
+                sheet,
+                ", ".join(missing),
+            )
         keys = UniqueKeys()
         for excel_row, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
             if is_blank(row):
@@ -121,13 +128,16 @@ class WarnMtSpider(NoticeSpider):
                 error = error or exc
                 continue
             if not any(f in columns for f in DATES):
-                raise LayoutChanged(f"{self.name} sheet {name!r}: layout changed: no date column among headers "
-                                    f"{[clean_text(h) for h in rows[header_at]]}")
+                raise LayoutChanged(
+                    f"{self.name} sheet {name!r}: layout changed: no date column among headers "
+                    f"{[clean_text(h) for h in rows[header_at]]}"
+                )
             return name, rows, header_at, columns
         raise error or LayoutChanged("the workbook has no sheet")
 
-    def _parse_row(self, response: Response, where: str, row: tuple[Any, ...], columns: dict[str, int],
-                   raw: dict[str, Any]) -> ClosureNotice:
+    def _parse_row(
+        self, response: Response, where: str, row: tuple[Any, ...], columns: dict[str, int], raw: dict[str, Any]
+    ) -> ClosureNotice:
         company = clean_text(cell(row, columns, "company"))
         if not company:
             raise ValueError("no company name")
@@ -155,8 +165,14 @@ class WarnMtSpider(NoticeSpider):
             return reader(value)
         except ValueError:
             self._inc(STAT_UNREADABLE)
-            self.logger.warning("source %s: %s of %s: unreadable %s %r left empty (kept in raw)",
-                                self.name, where, response.url, what, clean_text(value))
+            self.logger.warning(
+                "source %s: %s of %s: unreadable %s %r left empty (kept in raw)",
+                self.name,
+                where,
+                response.url,
+                what,
+                clean_text(value),
+            )
             return None
 
 

@@ -76,8 +76,10 @@ COLUMNS = {
 REQUIRED = ["company"]
 DATE_FIELDS = ("notice_date", "received_date", "effective_date")
 
-REPORT_PAGE = ("https://www.commerce.nc.gov/data-tools-reports/labor-market-data-tools/workforce-warn-reports/"
-               "report-workforce-warn-summary-list-{year}")
+REPORT_PAGE = (
+    "https://www.commerce.nc.gov/data-tools-reports/labor-market-data-tools/workforce-warn-reports/"
+    "report-workforce-warn-summary-list-{year}"
+)
 
 _DOWNLOAD_HREF = re.compile(r"\.(csv|xlsx)(?:$|[?#])", re.I)
 _DOWNLOAD_TEXT = re.compile(r"\b(excel|csv|xlsx)\b", re.I)
@@ -94,9 +96,7 @@ class WarnNcSpider(NoticeSpider):
     #: What `leads sources` shows; a crawl asks for each year of its window (see __init__).
     start_urls = [REPORT_PAGE.format(year=date.today().year)]
 
-    def __init__(
-        self, *args: Any, since: str | None = None, url: str | list[str] | None = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, since: str | None = None, url: str | list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, url=url, **kwargs)
         if not url:
             first = window_start(since).year
@@ -121,8 +121,9 @@ class WarnNcSpider(NoticeSpider):
         """A saved report gives its notices; a saved year page gives none (it only links the report)."""
         if looks_like_html(response.body):
             links = download_links(response)
-            self.logger.info("source %s: %s is a year page; the report is %s", self.name, response.url,
-                             ", ".join(links))
+            self.logger.info(
+                "source %s: %s is a year page; the report is %s", self.name, response.url, ", ".join(links)
+            )
             return
         yield from list(self._parse_report(response))
 
@@ -164,8 +165,9 @@ class WarnNcSpider(NoticeSpider):
         company = clean_text(cell(row, columns, "company"))
         if not company:
             raise ValueError("no company name")
-        notice_date = (self._date(cell(row, columns, "notice_date"), line, "date of notice")
-                       or self._date(cell(row, columns, "received_date"), line, "date received"))
+        notice_date = self._date(cell(row, columns, "notice_date"), line, "date of notice") or self._date(
+            cell(row, columns, "received_date"), line, "date received"
+        )
         effective_date = self._date(cell(row, columns, "effective_date"), line, "effective date")
         if notice_date is None and effective_date is None:
             raise ValueError("no readable date")
@@ -175,8 +177,7 @@ class WarnNcSpider(NoticeSpider):
         permanence = clean_text(cell(row, columns, "permanence"))
         return ClosureNotice(
             source=self.name,
-            source_key=make_key(company, notice_date or effective_date, address,
-                                city or cell(row, columns, "county")),
+            source_key=make_key(company, notice_date or effective_date, address, city or cell(row, columns, "county")),
             company_name=company,
             source_url=url,
             notice_type=classify_notice_type(kind),
@@ -233,7 +234,8 @@ def download_links(response: Response) -> list[str]:
     anchors = [(a.attrib["href"], clean_text(" ".join(a.css("::text").getall()))) for a in response.css("a[href]")]
     # A file link is unambiguous; a link only *saying* Excel/CSV is the fallback (pages carry other downloads).
     links = [response.urljoin(h) for h, _ in anchors if _DOWNLOAD_HREF.search(h)] or [
-        response.urljoin(h) for h, text in anchors if _DOWNLOAD_TEXT.search(text)]
+        response.urljoin(h) for h, text in anchors if _DOWNLOAD_TEXT.search(text)
+    ]
     if not links:
         raise LayoutChanged("the report page links no CSV/XLSX download")
     return list(dict.fromkeys(links))

@@ -31,6 +31,7 @@ from typing import Any
 
 from scrapy.http import Response, TextResponse
 
+from leads.errors import NoNoticesListed
 from leads.items import ClosureNotice
 from spiders.base import NoticeSpider
 from spiders.parsing import (
@@ -41,7 +42,6 @@ from spiders.parsing import (
     parse_int,
     window_start,
 )
-from leads.errors import NoNoticesListed
 from spiders.tabular import cell, make_key, read_header, table_notices
 
 #: The agency's own header names; any other name comes from the shared vocabulary (leads/vocabulary.py).
@@ -81,9 +81,7 @@ class WarnNeSpider(NoticeSpider):
     #: What `leads sources` shows; a crawl asks for each year of its window (see __init__).
     start_urls = [REPORT_URL.format(year=date.today().year)]
 
-    def __init__(
-        self, *args: Any, since: str | None = None, url: str | list[str] | None = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, since: str | None = None, url: str | list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, url=url, **kwargs)
         if not url:
             self.start_urls = year_urls(window_start(since).year, date.today().year)
@@ -107,9 +105,15 @@ class WarnNeSpider(NoticeSpider):
             self.agency_lists_none(response, message)
 
         yield from table_notices(
-            self, response, rows, header_at, columns,
+            self,
+            response,
+            rows,
+            header_at,
+            columns,
             lambda row, cols, raw, _number: self._parse_row(row, cols, raw, response.url),
-            ref=lambda number: f"table row {number}", start=1, on_empty=empty,
+            ref=lambda number: f"table row {number}",
+            start=1,
+            on_empty=empty,
         )
 
     def _find_table(self, response: Response) -> tuple[list[list[str]], int, dict[str, int], list[str]]:
@@ -117,13 +121,14 @@ class WarnNeSpider(NoticeSpider):
         error: LayoutChanged | None = None
         for rows in _tables(response):
             try:
-                return (rows, *read_header(rows, COLUMNS, ESSENTIAL, source=self.name,
-                                                 never_published=NEVER_PUBLISHED))
+                return (rows, *read_header(rows, COLUMNS, ESSENTIAL, source=self.name, never_published=NEVER_PUBLISHED))
             except LayoutChanged as exc:
                 error = error or exc
         raise error or LayoutChanged("no table in the page")
 
-    def _parse_row(self, row: Sequence[Any], columns: Mapping[str, int], raw: dict[str, Any], url: str) -> ClosureNotice:
+    def _parse_row(
+        self, row: Sequence[Any], columns: Mapping[str, int], raw: dict[str, Any], url: str
+    ) -> ClosureNotice:
         company = clean_text(cell(row, columns, "company"))
         if not company:
             raise ValueError("no company name")

@@ -58,7 +58,6 @@ STAT_UNREADABLE = "leads/values_unreadable"
 ARCHIVE_URL = "https://www.nj.gov/labor/assets/PDFs/WARN/WARN_Notice_Archive.xlsx"
 
 
-
 class WarnNjSpider(NoticeSpider):
     name = "warn_nj"
     agency_url = "https://www.nj.gov/labor/lwdhome/warn/warn_notices.shtml"
@@ -89,13 +88,24 @@ class WarnNjSpider(NoticeSpider):
         if not read_sheets:
             raise first_error or LayoutChanged("the workbook has no sheet")
 
-    def _parse_sheet(self, response: Response, sheet: str, rows: list[tuple[Any, ...]], header_at: int,
-                     columns: dict[str, int], keys: UniqueKeys) -> Iterator[ClosureNotice]:
+    def _parse_sheet(
+        self,
+        response: Response,
+        sheet: str,
+        rows: list[tuple[Any, ...]],
+        header_at: int,
+        columns: dict[str, int],
+        keys: UniqueKeys,
+    ) -> Iterator[ClosureNotice]:
         headers = rows[header_at]
         missing = [f for f in OPTIONAL if f not in columns]
         if missing:
-            self.logger.warning("source %s: sheet %r has no column for %s; those fields stay empty",
-                                self.name, sheet, ", ".join(missing))
+            self.logger.warning(
+                "source %s: sheet %r has no column for %s; those fields stay empty",
+                self.name,
+                sheet,
+                ", ".join(missing),
+            )
         for excel_row, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
             if is_blank(row):
                 continue
@@ -116,8 +126,9 @@ class WarnNjSpider(NoticeSpider):
                 continue
             yield notice
 
-    def _parse_row(self, response: Response, where: str, row: tuple[Any, ...], columns: dict[str, int],
-                   raw: dict[str, Any]) -> ClosureNotice:
+    def _parse_row(
+        self, response: Response, where: str, row: tuple[Any, ...], columns: dict[str, int], raw: dict[str, Any]
+    ) -> ClosureNotice:
         company = clean_text(cell(row, columns, "company"))
         if not company:
             raise ValueError("no company name")
@@ -145,8 +156,14 @@ class WarnNjSpider(NoticeSpider):
             return reader(value)
         except ValueError:
             self._inc(STAT_UNREADABLE)
-            self.logger.warning("source %s: %s of %s: unreadable %s %r left empty (kept in raw)",
-                                self.name, where, response.url, what, clean_text(value))
+            self.logger.warning(
+                "source %s: %s of %s: unreadable %s %r left empty (kept in raw)",
+                self.name,
+                where,
+                response.url,
+                what,
+                clean_text(value),
+            )
             return None
 
 

@@ -90,8 +90,9 @@ class WarnNvSpider(NoticeSpider):
     def parse_file(self, response: Response) -> Iterator[ClosureNotice]:
         if looks_like_html(response.body):
             links = table_links(response)
-            self.logger.info("source %s: %s is the landing page; the list is %s", self.name, response.url,
-                             ", ".join(links))
+            self.logger.info(
+                "source %s: %s is the landing page; the list is %s", self.name, response.url, ", ".join(links)
+            )
             return
         yield from list(self._parse_table(response))
 

@@ -90,8 +90,9 @@ class WarnNySpider(NoticeSpider):
         if looks_like_html(response.body):
             raise LayoutChanged("got an HTML page instead of the CSV (Tableau error or login page?)")
         rows = csv_rows(response.body)
-        header_at, columns, warnings = read_header(rows, COLUMNS, ESSENTIAL, source=self.name,
-                                                   never_published=NEVER_PUBLISHED)
+        header_at, columns, warnings = read_header(
+            rows, COLUMNS, ESSENTIAL, source=self.name, never_published=NEVER_PUBLISHED
+        )
         for warning in warnings:
             self.column_warning(response, warning)
         headers = rows[header_at]
@@ -107,14 +108,21 @@ class WarnNySpider(NoticeSpider):
             return before is None or (after is not None and after >= before)
 
         yield from table_notices(
-            self, response, rows, header_at, columns,
+            self,
+            response,
+            rows,
+            header_at,
+            columns,
             lambda row, cols, raw, _line: self._parse_row(row, cols, raw, response.url),
-            ref=lambda line: f"line {line}", start=header_at + 2,
+            ref=lambda line: f"line {line}",
+            start=header_at + 2,
             content=lambda raw: {k: v for k, v in raw.items() if k not in posting_columns},
             replaces=later_posting,
         )
 
-    def _parse_row(self, row: Sequence[Any], columns: Mapping[str, int], raw: dict[str, Any], url: str) -> ClosureNotice:
+    def _parse_row(
+        self, row: Sequence[Any], columns: Mapping[str, int], raw: dict[str, Any], url: str
+    ) -> ClosureNotice:
         company = clean_text(cell(row, columns, "company"))
         if not company:
             raise ValueError("no company name")

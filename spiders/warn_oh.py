@@ -68,9 +68,7 @@ class WarnOhSpider(NoticeSpider):
     #: What `leads sources` shows; a crawl asks for the pages of its window (see __init__).
     start_urls = [agency_url]
 
-    def __init__(
-        self, *args: Any, since: str | None = None, url: str | list[str] | None = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, since: str | None = None, url: str | list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, url=url, **kwargs)
         if not url:
             self.start_urls = page_urls(window_start(since).year, date.today().year)
@@ -94,8 +92,9 @@ class WarnOhSpider(NoticeSpider):
         """A saved CSV gives its notices; a saved landing page gives none (it only links the CSV)."""
         if looks_like_html(response.body):
             links = csv_links(response)  # LayoutChanged propagates: the page lost its link
-            self.logger.info("source %s: %s is the landing page; the CSV is %s", self.name, response.url,
-                             ", ".join(links))
+            self.logger.info(
+                "source %s: %s is the landing page; the CSV is %s", self.name, response.url, ", ".join(links)
+            )
             return
         yield from list(self._parse_csv(response))
 

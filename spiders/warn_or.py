@@ -39,8 +39,7 @@ from datetime import date
 from typing import Any
 
 import scrapy
-from scrapy.http import FormRequest
-from scrapy.http import Response
+from scrapy.http import FormRequest, Response
 
 from leads.items import ClosureNotice
 from spiders.base import NoticeSpider
@@ -90,16 +89,24 @@ class WarnOrSpider(NoticeSpider):
             yield from list(self._parse_workbook(response))
             return
         request = download_request(response, self.parse_workbook, self.on_request_error)
-        self.logger.info("source %s: %s is the WARN page; its form posts to %s for the workbook",
-                         self.name, response.url, request.url)
+        self.logger.info(
+            "source %s: %s is the WARN page; its form posts to %s for the workbook",
+            self.name,
+            response.url,
+            request.url,
+        )
 
     def _parse_workbook(self, response: Response) -> Iterator[ClosureNotice]:
         sheet, rows, header_at, columns = self._find_sheet(response.body)
         headers = rows[header_at]
         missing = [f for f in OPTIONAL if f not in columns]
         if missing:
-            self.logger.warning("source %s: sheet %r has no column for %s; those fields stay empty",
-                                self.name, sheet, ", ".join(missing))
+            self.logger.warning(
+                "source %s: sheet %r has no column for %s; those fields stay empty",
+                self.name,
+                sheet,
+                ", ".join(missing),
+            )
         keys = UniqueKeys()
         for excel_row, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
             if is_blank(row):
@@ -126,13 +133,16 @@ class WarnOrSpider(NoticeSpider):
                 error = error or exc
                 continue
             if not any(f in columns for f in DATES):
-                raise LayoutChanged(f"{self.name} sheet {name!r}: layout changed: no date column among headers "
-                                    f"{[clean_text(h) for h in rows[header_at]]}")
+                raise LayoutChanged(
+                    f"{self.name} sheet {name!r}: layout changed: no date column among headers "
+                    f"{[clean_text(h) for h in rows[header_at]]}"
+                )
             return name, rows, header_at, columns
         raise error or LayoutChanged("the workbook has no sheet")
 
-    def _parse_row(self, response: Response, where: str, row: tuple[Any, ...], columns: dict[str, int],
-                   raw: dict[str, Any]) -> ClosureNotice:
+    def _parse_row(
+        self, response: Response, where: str, row: tuple[Any, ...], columns: dict[str, int], raw: dict[str, Any]
+    ) -> ClosureNotice:
         company = clean_text(cell(row, columns, "company"))
         if not company:
             raise ValueError("no company name")
@@ -154,8 +164,11 @@ class WarnOrSpider(NoticeSpider):
             notice_date=notice_date,
             effective_date=effective_date,
             employees=self._value(response, where, "laid-off count", cell(row, columns, "employees"), parse_int),
-            temporary=True if re.search(r"\btemporary\b", kind, re.I) else False if re.search(
-                r"\bpermanent\b", kind, re.I) else None,
+            temporary=True
+            if re.search(r"\btemporary\b", kind, re.I)
+            else False
+            if re.search(r"\bpermanent\b", kind, re.I)
+            else None,
             raw=raw,
         )
 
@@ -165,8 +178,14 @@ class WarnOrSpider(NoticeSpider):
             return reader(value)
         except ValueError:
             self._inc(STAT_UNREADABLE)
-            self.logger.warning("source %s: %s of %s: unreadable %s %r left empty (kept in raw)",
-                                self.name, where, response.url, what, clean_text(value))
+            self.logger.warning(
+                "source %s: %s of %s: unreadable %s %r left empty (kept in raw)",
+                self.name,
+                where,
+                response.url,
+                what,
+                clean_text(value),
+            )
             return None
 
 
@@ -190,17 +209,28 @@ def download_request(response: Response, callback: Any, errback: Any) -> scrapy.
     if not isinstance(response, scrapy.http.TextResponse):
         raise LayoutChanged("expected the WARN page (HTML) or an XLSX workbook, got another binary file")
     for form in response.css("form"):
-        words = " ".join([form.attrib.get("action", ""), *form.css("button::text, input[type=submit]::attr(value), "
-                                                                     "button::attr(value)").getall()])
+        words = " ".join(
+            [
+                form.attrib.get("action", ""),
+                *form.css("button::text, input[type=submit]::attr(value), button::attr(value)").getall(),
+            ]
+        )
         if not _DOWNLOAD.search(words):
             continue
-        fields = [(i.attrib["name"], i.attrib.get("value", "")) for i in form.css("input[name]")
-                  if i.attrib.get("type", "text").lower() not in {"submit", "button", "image", "reset"}]
+        fields = [
+            (i.attrib["name"], i.attrib.get("value", ""))
+            for i in form.css("input[name]")
+            if i.attrib.get("type", "text").lower() not in {"submit", "button", "image", "reset"}
+        ]
         if not any(name == "__RequestVerificationToken" for name, _ in fields):
             raise LayoutChanged("the download form on the WARN page has no __RequestVerificationToken")
-        return FormRequest(response.urljoin(form.attrib.get("action") or response.url),
-                           method=(form.attrib.get("method") or "post").upper(), formdata=fields,
-                           callback=callback, errback=errback)
+        return FormRequest(
+            response.urljoin(form.attrib.get("action") or response.url),
+            method=(form.attrib.get("method") or "post").upper(),
+            formdata=fields,
+            callback=callback,
+            errback=errback,
+        )
     raise LayoutChanged("no download form on the WARN page")
 
 

@@ -120,9 +120,18 @@ class SourceKeys:
         return key if n == 1 else f"{key}#{n}"
 
 
-def notice_from_fields(fields: Mapping[str, object], raw: dict[str, Any], *, source: str, state: str,
-                       url: str, keys: SourceKeys, address: str | None = None,
-                       city: str | None = None, zip_code: str | None = None) -> ClosureNotice:
+def notice_from_fields(
+    fields: Mapping[str, object],
+    raw: dict[str, Any],
+    *,
+    source: str,
+    state: str,
+    url: str,
+    keys: SourceKeys,
+    address: str | None = None,
+    city: str | None = None,
+    zip_code: str | None = None,
+) -> ClosureNotice:
     """One row -> ClosureNotice; ValueError (the reason) for a row that must be skipped."""
     company, cancelled = strip_cancelled(clean_text(fields.get("company")))
     if not company:
@@ -172,8 +181,9 @@ def report_total(table: PdfTable) -> int | None:
     return total
 
 
-def parse_report_pdf(body: bytes, url: str, *, source: str, state: str,
-                     rows_in_total: Callable[[list[PdfRow]], int] = len) -> Parsed:
+def parse_report_pdf(
+    body: bytes, url: str, *, source: str, state: str, rows_in_total: Callable[[list[PdfRow]], int] = len
+) -> Parsed:
     """All notices of one WARN report PDF; LayoutChanged/UnreadableFile for a file it cannot read.
 
     The row count is checked against the report's own "Total" line: a difference means rows
@@ -188,7 +198,8 @@ def parse_report_pdf(body: bytes, url: str, *, source: str, state: str,
     for row in table.rows:
         try:
             parsed.notices.append(
-                notice_from_fields(row.fields, dict(row.raw), source=source, state=state, url=url, keys=keys))
+                notice_from_fields(row.fields, dict(row.raw), source=source, state=state, url=url, keys=keys)
+            )
         except ValueError as exc:
             parsed.skipped.append((f"{row.ref()} {row.raw}", str(exc)))
     total = report_total(table)
@@ -197,13 +208,16 @@ def parse_report_pdf(body: bytes, url: str, *, source: str, state: str,
         # Tennessee's Total counts the notices with a head count: without that column it cannot be checked.
         parsed.warnings.append("row count not checked against the Total line (it counts rows with a head count)")
     elif total is not None and rows_in_total(table.rows) != total:
-        parsed.problems.append(f"{name}: read {len(table.rows)} rows ({rows_in_total(table.rows)} counted "
-                               f"as the summary counts them) but the report's Total line says {total}")
+        parsed.problems.append(
+            f"{name}: read {len(table.rows)} rows ({rows_in_total(table.rows)} counted "
+            f"as the summary counts them) but the report's Total line says {total}"
+        )
     return parsed
 
 
-def layout_warnings(layouts: Iterable[tuple[list[str], Mapping[str, int]]],
-                    optional: Iterable[str] = OPTIONAL) -> list[str]:
+def layout_warnings(
+    layouts: Iterable[tuple[list[str], Mapping[str, int]]], optional: Iterable[str] = OPTIONAL
+) -> list[str]:
     """Warnings for headers (cells, field -> cell) lacking an optional column or holding an unknown one."""
     from leads.vocabulary import HEADER_PATTERNS, header_key, known_header
 

@@ -98,8 +98,12 @@ class WarnRiSpider(NoticeSpider):
         headers = rows[header_at]
         missing = [f for f in OPTIONAL if f not in columns]
         if missing:
-            self.logger.warning("source %s: sheet %r has no column for %s; those fields stay empty",
-                                self.name, sheet, ", ".join(missing))
+            self.logger.warning(
+                "source %s: sheet %r has no column for %s; those fields stay empty",
+                self.name,
+                sheet,
+                ", ".join(missing),
+            )
         keys = UniqueKeys()
         for excel_row, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
             if is_blank(row):
@@ -126,20 +130,22 @@ class WarnRiSpider(NoticeSpider):
                 error = error or exc
                 continue
             if not any(f in columns for f in DATES):
-                raise LayoutChanged(f"{self.name} sheet {name!r}: layout changed: no date column among headers "
-                                    f"{[clean_text(h) for h in rows[header_at]]}")
+                raise LayoutChanged(
+                    f"{self.name} sheet {name!r}: layout changed: no date column among headers "
+                    f"{[clean_text(h) for h in rows[header_at]]}"
+                )
             return name, rows, header_at, columns
         raise error or LayoutChanged("the workbook has no sheet")
 
-    def _parse_row(self, response: Response, where: str, row: tuple[Any, ...], columns: dict[str, int],
-                   raw: dict[str, Any]) -> ClosureNotice:
+    def _parse_row(
+        self, response: Response, where: str, row: tuple[Any, ...], columns: dict[str, int], raw: dict[str, Any]
+    ) -> ClosureNotice:
         company = _FOOTNOTE.sub("", clean_text(cell(row, columns, "company")))
         if not company:
             raise ValueError("no company name")
         notice_date = self._value(response, where, "WARN date", cell(row, columns, "notice_date"), read_date)
         received = self._value(response, where, "received date", cell(row, columns, "received_date"), read_date)
-        effective_date = self._value(response, where, "effective date", cell(row, columns, "effective_date"),
-                                     read_date)
+        effective_date = self._value(response, where, "effective date", cell(row, columns, "effective_date"), read_date)
         notice_date = notice_date or received
         if notice_date is None and effective_date is None:
             raise ValueError("no readable date")
@@ -164,8 +170,14 @@ class WarnRiSpider(NoticeSpider):
             return reader(value)
         except ValueError:
             self._inc(STAT_UNREADABLE)
-            self.logger.warning("source %s: %s of %s: unreadable %s %r left empty (kept in raw)",
-                                self.name, where, response.url, what, clean_text(value))
+            self.logger.warning(
+                "source %s: %s of %s: unreadable %s %r left empty (kept in raw)",
+                self.name,
+                where,
+                response.url,
+                what,
+                clean_text(value),
+            )
             return None
 
 

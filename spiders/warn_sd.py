@@ -105,8 +105,9 @@ class WarnSdSpider(NoticeSpider):
                 error = error or exc
         raise error or LayoutChanged("no table in the page")
 
-    def _parse_row(self, row: list[str], columns: dict[str, int], raw: dict[str, Any], url: str,
-                   number: int) -> ClosureNotice:
+    def _parse_row(
+        self, row: list[str], columns: dict[str, int], raw: dict[str, Any], url: str, number: int
+    ) -> ClosureNotice:
         company = clean_text(cell(row, columns, "company"))
         if not company:
             raise ValueError("no company name")
@@ -143,8 +144,7 @@ class WarnSdSpider(NoticeSpider):
         try:
             return parse_int(text)
         except ValueError:
-            self.logger.warning("source %s: table row %s: unreadable count %r stored as None", self.name, number,
-                                value)
+            self.logger.warning("source %s: table row %s: unreadable count %r stored as None", self.name, number, value)
             return None
 
 

@@ -29,8 +29,9 @@ SOURCE = "warn_tn"
 
 class WarnTnSpider(WarnReportSpider):
     name = SOURCE
-    agency_url = ("https://www.tn.gov/workforce/general-resources/major-publications0/"
-                  "major-publications-redirect/reports.html")
+    agency_url = (
+        "https://www.tn.gov/workforce/general-resources/major-publications0/major-publications-redirect/reports.html"
+    )
     source_format = "PDF report (WARN Summary by Month, 2012-2017)"
     region = "Tennessee"
     verified_on = "agency file 2017-10-26 (PDF, saved 2022-02-28)"
@@ -38,8 +39,9 @@ class WarnTnSpider(WarnReportSpider):
     demo_files = {
         "WarnReportByMonth.pdf": "warn_tn/WarnReportByMonth.pdf",
     }
-    start_urls = ["https://www.tn.gov/content/dam/tn/workforce/documents/majorpublications/reports/"
-                  "WarnReportByMonth.pdf"]
+    start_urls = [
+        "https://www.tn.gov/content/dam/tn/workforce/documents/majorpublications/reports/WarnReportByMonth.pdf"
+    ]
 
     def parse(self, response: Response) -> Iterator[ClosureNotice]:
         yield from self.emit(response, lambda: _parse_pdf(response.body, response.url))

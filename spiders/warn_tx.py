@@ -54,8 +54,11 @@ API_URL = "https://data.texas.gov/resource/8w53-c4f6.json"
 SODA_DEFAULT_LIMIT = 1000
 STAT_UNREADABLE = "leads/values_unreadable"
 #: Essential keys: at least one of each group must appear in a page of rows.
-ESSENTIAL = {"company": ("job_site_name",), "date": ("notice_date", "layoff_date"),
-             "place": ("city_name", "county_name")}
+ESSENTIAL = {
+    "company": ("job_site_name",),
+    "date": ("notice_date", "layoff_date"),
+    "place": ("city_name", "county_name"),
+}
 
 
 class WarnTxSpider(NoticeSpider):
@@ -67,9 +70,7 @@ class WarnTxSpider(NoticeSpider):
     start_urls = [API_URL]
     page_size: ClassVar[int] = 2000
 
-    def __init__(
-        self, *args: Any, since: str | None = None, url: str | list[str] | None = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, since: str | None = None, url: str | list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, url=url, **kwargs)
         if not url:
             self.start_urls = [self.query_url(window_start(since).isoformat())]
@@ -85,8 +86,9 @@ class WarnTxSpider(NoticeSpider):
         }
         return f"{API_URL}?{urlencode(query)}"
 
-    def parse(self, response: Response, keys: UniqueKeys | None = None, previous: str | None = None,
-              **_: Any) -> Iterator[Any]:
+    def parse(
+        self, response: Response, keys: UniqueKeys | None = None, previous: str | None = None, **_: Any
+    ) -> Iterator[Any]:
         try:
             rows = parse_rows(response.body)
         except LayoutChanged as exc:
@@ -95,13 +97,16 @@ class WarnTxSpider(NoticeSpider):
         limit, offset = page_of(response.url)
         if not rows:
             if offset == 0:
-                self.logger.warning("source %s: the first page has no notices at %s; check the query window",
-                                    self.name, response.url)
+                self.logger.warning(
+                    "source %s: the first page has no notices at %s; check the query window", self.name, response.url
+                )
             return
         fingerprint = hashlib.sha256(response.body).hexdigest()
         if fingerprint == previous:
-            self.check_failed(response, f"the API ignored $offset: the page at offset {offset} repeats the "
-                                        "previous page; paging stopped")
+            self.check_failed(
+                response,
+                f"the API ignored $offset: the page at offset {offset} repeats the previous page; paging stopped",
+            )
             return
         keys = keys if keys is not None else UniqueKeys()
         yield from self._notices(response, rows, keys)
@@ -151,8 +156,7 @@ class WarnTxSpider(NoticeSpider):
             state="TX",
             notice_date=notice_date,
             effective_date=effective_date,
-            employees=self._value(response, where, "total_layoff_number", row.get("total_layoff_number"),
-                                  parse_int),
+            employees=self._value(response, where, "total_layoff_number", row.get("total_layoff_number"), parse_int),
             raw=raw,
         )
 
@@ -162,8 +166,14 @@ class WarnTxSpider(NoticeSpider):
             return reader(value)
         except ValueError:
             self._inc(STAT_UNREADABLE)
-            self.logger.warning("source %s: %s of %s: unreadable %s %r left empty (kept in raw)",
-                                self.name, where, response.url, what, clean_text(value))
+            self.logger.warning(
+                "source %s: %s of %s: unreadable %s %r left empty (kept in raw)",
+                self.name,
+                where,
+                response.url,
+                what,
+                clean_text(value),
+            )
             return None
 
 
@@ -186,9 +196,11 @@ def parse_rows(body: bytes) -> list[dict[str, Any]]:
         keys = set().union(*data)
         missing = [what for what, names in ESSENTIAL.items() if not keys.intersection(names)]
         if missing:
-            raise LayoutChanged(f"layout changed: no row has a {' or a '.join(missing)} key "
-                                f"({', '.join(n for m in missing for n in ESSENTIAL[m])}); keys present: "
-                                f"{sorted(keys)}")
+            raise LayoutChanged(
+                f"layout changed: no row has a {' or a '.join(missing)} key "
+                f"({', '.join(n for m in missing for n in ESSENTIAL[m])}); keys present: "
+                f"{sorted(keys)}"
+            )
     return data
 
 

@@ -89,9 +89,14 @@ class WarnVaSpider(NoticeSpider):
         for warning in warnings:
             self.column_warning(response, warning)
         yield from table_notices(
-            self, response, rows, header_at, columns,
+            self,
+            response,
+            rows,
+            header_at,
+            columns,
             lambda row, cols, raw, line: self._parse_row(row, cols, raw, response.url, line),
-            ref=lambda line: f"line {line}", start=header_at + 2,
+            ref=lambda line: f"line {line}",
+            start=header_at + 2,
         )
 
     def _parse_row(
@@ -130,7 +135,10 @@ class WarnVaSpider(NoticeSpider):
         if effective is not None and effective < notice_date - IMPLAUSIBLE_LEAD:
             self.logger.info(
                 "source %s: line %s: impact date %s is years before the notice date %s; stored as None",
-                self.name, line, effective, notice_date,
+                self.name,
+                line,
+                effective,
+                notice_date,
             )
             return None
         return effective

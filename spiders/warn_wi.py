@@ -76,9 +76,7 @@ class WarnWiSpider(NoticeSpider):
     #: What `leads sources` shows; a crawl asks for each year of its window (see __init__).
     start_urls = [YEAR_PAGE.format(year=date.today().year)]
 
-    def __init__(
-        self, *args: Any, since: str | None = None, url: str | list[str] | None = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, since: str | None = None, url: str | list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, url=url, **kwargs)
         if not url:
             first = window_start(since).year
@@ -100,13 +98,18 @@ class WarnWiSpider(NoticeSpider):
             if not rows or is_blank(rows[0]):
                 continue
             if any(_UPDATE_INDEX.search(h) for h in rows[0]):
-                self.logger.info("source %s: table %s is an index of updates %s; its revisions are rows of their own",
-                                 self.name, index, rows[0])
+                self.logger.info(
+                    "source %s: table %s is an index of updates %s; its revisions are rows of their own",
+                    self.name,
+                    index,
+                    rows[0],
+                )
                 continue
             header_at, columns = find_header_row(rows, COLUMNS, REQUIRED, source=f"{self.name} table {index}")
             if not any(f in columns for f in DATE_FIELDS):
                 raise LayoutChanged(
-                    f"{self.name} table {index}: layout changed: no date column among {rows[header_at]}")
+                    f"{self.name} table {index}: layout changed: no date column among {rows[header_at]}"
+                )
             tables += 1
             heading = clean_text(table.xpath("preceding::h3[1]//text()").get())
             updates = bool(_UPDATES_HEADING.match(heading))
@@ -121,8 +124,16 @@ class WarnWiSpider(NoticeSpider):
                 continue
             yield notice
 
-    def _parse_table(self, response: Response, trs: Any, rows: list[list[str]], header_at: int,
-                     columns: dict[str, int], index: int, updates: bool) -> list[ClosureNotice]:
+    def _parse_table(
+        self,
+        response: Response,
+        trs: Any,
+        rows: list[list[str]],
+        header_at: int,
+        columns: dict[str, int],
+        index: int,
+        updates: bool,
+    ) -> list[ClosureNotice]:
         headers = rows[header_at]
         notices: list[ClosureNotice] = []
         previous: ClosureNotice | None = None
@@ -149,8 +160,9 @@ class WarnWiSpider(NoticeSpider):
             previous = notice
         return notices
 
-    def _parse_row(self, row: list[str], columns: dict[str, int], raw: dict[str, Any], url: str, where: str,
-                   amended: bool) -> ClosureNotice:
+    def _parse_row(
+        self, row: list[str], columns: dict[str, int], raw: dict[str, Any], url: str, where: str, amended: bool
+    ) -> ClosureNotice:
         company = _REVISION.sub("", clean_text(cell(row, columns, "company")))
         if not company:
             raise ValueError("no company name")

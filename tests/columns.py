@@ -10,9 +10,15 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 
-def edit_columns(rows: Sequence[Sequence[Any]], header_at: int = 0, *, rename: Mapping[str, str] | None = None,
-                 drop: Sequence[str] = (), add: Mapping[str, Callable[[int], Any]] | None = None,
-                 reverse: bool = False) -> list[list[Any]]:
+def edit_columns(
+    rows: Sequence[Sequence[Any]],
+    header_at: int = 0,
+    *,
+    rename: Mapping[str, str] | None = None,
+    drop: Sequence[str] = (),
+    add: Mapping[str, Callable[[int], Any]] | None = None,
+    reverse: bool = False,
+) -> list[list[Any]]:
     """The rows with header cells renamed (old -> new), columns dropped by header, new columns added at
     the end (header -> value for data row n) and, when ``reverse``, the column order reversed.
 

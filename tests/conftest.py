@@ -100,16 +100,32 @@ def db(db_url: str):
 def leads_cli(tmp_path: Path):
     """Run the real `leads` CLI in a subprocess; returns CompletedProcess (text)."""
 
-    def run(*args: str, db_url: str | None = None, env: dict[str, str] | None = None,
-            input: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-        full_env = {**os.environ, "LEADS_DATA_DIR": str(tmp_path / "data"), "LEADS_USER": "tester",
-                    "PYTHONUNBUFFERED": "1"}
+    def run(
+        *args: str,
+        db_url: str | None = None,
+        env: dict[str, str] | None = None,
+        input: str | None = None,
+        timeout: float = 300,
+    ) -> subprocess.CompletedProcess[str]:
+        full_env = {
+            **os.environ,
+            "LEADS_DATA_DIR": str(tmp_path / "data"),
+            "LEADS_USER": "tester",
+            "PYTHONUNBUFFERED": "1",
+        }
         full_env.pop("LEADS_DATABASE_URL", None)
         if db_url:
             full_env["LEADS_DATABASE_URL"] = db_url
         full_env.update(env or {})
-        return subprocess.run([*LEADS_COMMAND, *args], cwd=tmp_path, env=full_env, input=input,
-                              capture_output=True, text=True, timeout=timeout)
+        return subprocess.run(
+            [*LEADS_COMMAND, *args],
+            cwd=tmp_path,
+            env=full_env,
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
 
     return run
 
@@ -126,15 +142,25 @@ def server():
 
 
 # Settings for offline crawls in tests: no politeness delays against our own local server.
-FAST_CRAWL = ["--set", "AUTOTHROTTLE_ENABLED=false", "--set", "DOWNLOAD_DELAY=0", "--set", "RETRY_TIMES=2",
-              "--set", "DOWNLOAD_TIMEOUT=5"]
+FAST_CRAWL = [
+    "--set",
+    "AUTOTHROTTLE_ENABLED=false",
+    "--set",
+    "DOWNLOAD_DELAY=0",
+    "--set",
+    "RETRY_TIMES=2",
+    "--set",
+    "DOWNLOAD_TIMEOUT=5",
+]
 
 
 @pytest.fixture
 def manager(leads_cli):
     """setup(db_url) adds the manager "boss" and returns a runner of the CLI as boss on that database."""
+
     def setup(db_url: str):
         result = leads_cli("--as", "boss", "reps", "add", "boss", "--role", "manager", db_url=db_url)
         assert result.returncode == 0, result.stderr
         return lambda *args: leads_cli("--as", "boss", *args, db_url=db_url)
+
     return setup

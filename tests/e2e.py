@@ -24,8 +24,22 @@ from sqlalchemy.orm import Session
 from tests.conftest import FAST_CRAWL, LEADS_COMMAND
 from tests.helpers import FILES
 
-NOTICE_COLUMNS = ("source", "source_key", "company_name", "address", "city", "state", "zip5", "notice_type",
-                  "notice_date", "effective_date", "employees", "industry_code", "source_url", "raw")
+NOTICE_COLUMNS = (
+    "source",
+    "source_key",
+    "company_name",
+    "address",
+    "city",
+    "state",
+    "zip5",
+    "notice_type",
+    "notice_date",
+    "effective_date",
+    "employees",
+    "industry_code",
+    "source_url",
+    "raw",
+)
 
 
 @dataclass(frozen=True)
@@ -40,8 +54,14 @@ def parse_saved(rel: str | Path, source: str | None = None, *, home: Path) -> Pa
     slug = source or str(rel).split("/", 1)[0]
     env = {**os.environ, "LEADS_DATA_DIR": str(home / "data"), "LEADS_USER": "tester"}
     env.pop("LEADS_DATABASE_URL", None)
-    done = subprocess.run([*LEADS_COMMAND, "parse", slug, str(path), "--json"], cwd=home, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [*LEADS_COMMAND, "parse", slug, str(path), "--json"],
+        cwd=home,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, f"leads parse {slug} {path}: {done.stderr}"
     return Parsed(json.loads(done.stdout), done.stderr.count("skipped row"))
 
@@ -74,9 +94,17 @@ def url_args(urls: Iterable[str]) -> list[str]:
     return [arg for url in urls for arg in ("--url", url)]
 
 
-def assert_source_lands(source: str, urls: Sequence[str], files: Sequence[str | Path], *, db_url: str,
-                        leads_cli: Callable[..., subprocess.CompletedProcess[str]], home: Path,
-                        rows: Iterable[dict] = (), extra_args: Sequence[str] = ()) -> dict:
+def assert_source_lands(
+    source: str,
+    urls: Sequence[str],
+    files: Sequence[str | Path],
+    *,
+    db_url: str,
+    leads_cli: Callable[..., subprocess.CompletedProcess[str]],
+    home: Path,
+    rows: Iterable[dict] = (),
+    extra_args: Sequence[str] = (),
+) -> dict:
     """Crawl ``source`` from ``urls`` twice; the first stores exactly what `leads parse` reads from
     ``files`` (and each whole row in ``rows``, compared as :data:`NOTICE_COLUMNS`), the second nothing
     new. Returns the first run's summary row."""
@@ -129,13 +157,40 @@ def collect_cases() -> list[Case]:
     return cases
 
 
-def notice(source: str, key: str, company: str, url: str, notice_type: str, *, address=None, city=None, state=None,
-           zip5=None, notice_date=None, effective_date=None, employees=None, industry_code=None, raw=None) -> dict:
+def notice(
+    source: str,
+    key: str,
+    company: str,
+    url: str,
+    notice_type: str,
+    *,
+    address=None,
+    city=None,
+    state=None,
+    zip5=None,
+    notice_date=None,
+    effective_date=None,
+    employees=None,
+    industry_code=None,
+    raw=None,
+) -> dict:
     """A whole expected stored row (:data:`NOTICE_COLUMNS`)."""
-    return {"source": source, "source_key": key, "company_name": company, "address": address, "city": city,
-            "state": state, "zip5": zip5, "notice_type": notice_type, "notice_date": notice_date,
-            "effective_date": effective_date, "employees": employees, "industry_code": industry_code,
-            "source_url": url, "raw": raw}
+    return {
+        "source": source,
+        "source_key": key,
+        "company_name": company,
+        "address": address,
+        "city": city,
+        "state": state,
+        "zip5": zip5,
+        "notice_type": notice_type,
+        "notice_date": notice_date,
+        "effective_date": effective_date,
+        "employees": employees,
+        "industry_code": industry_code,
+        "source_url": url,
+        "raw": raw,
+    }
 
 
 def csv_row(rel: str, **match: str) -> dict[str, str]:
@@ -143,7 +198,11 @@ def csv_row(rel: str, **match: str) -> dict[str, str]:
     with open(FILES / rel, newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
     header = rows[0]
-    found = [dict(zip(header, r)) for r in rows[1:] if all(dict(zip(header, r)).get(k) == v for k, v in match.items())]
+    found = [
+        dict(zip(header, r, strict=False))
+        for r in rows[1:]
+        if all(dict(zip(header, r, strict=False)).get(k) == v for k, v in match.items())
+    ]
     assert len(found) == 1, (rel, match, len(found))
     return found[0]
 

@@ -31,12 +31,14 @@ def _set_text(obj, text: str) -> None:
 def _page_texts(doc, index: int) -> Counter[str]:
     page = doc[index]
     textpage = page.get_textpage()
-    return Counter(_object_text(obj, textpage).strip() for obj in page.get_objects()
-                   if obj.type == pdfium_c.FPDF_PAGEOBJ_TEXT)
+    return Counter(
+        _object_text(obj, textpage).strip() for obj in page.get_objects() if obj.type == pdfium_c.FPDF_PAGEOBJ_TEXT
+    )
 
 
-def rewrite_texts(data: bytes, change: Callable[[int, str], str | None],
-                  pages: range | None = None) -> tuple[bytes, int]:
+def rewrite_texts(
+    data: bytes, change: Callable[[int, str], str | None], pages: range | None = None
+) -> tuple[bytes, int]:
     """A copy of the PDF where each text object for which change(page_index, text) returns a
     string is given that text. Returns (new bytes, number of objects changed).
 

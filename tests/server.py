@@ -24,8 +24,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 FILES = Path(__file__).parent / "files"
-TYPES = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".pdf": "application/pdf",
-         ".csv": "text/csv; charset=utf-8", ".json": "application/json", ".html": "text/html; charset=utf-8"}
+TYPES = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pdf": "application/pdf",
+    ".csv": "text/csv; charset=utf-8",
+    ".json": "application/json",
+    ".html": "text/html; charset=utf-8",
+}
 
 
 class FaultServer(ThreadingHTTPServer):
@@ -110,7 +115,7 @@ class _Handler(BaseHTTPRequestHandler):
         rel = path.split("?", 1)[0].lstrip("/")
         if not rel.startswith("files/"):
             return self._send(404, b"not found", "text/plain")
-        file = (FILES / rel[len("files/"):]).resolve()
+        file = (FILES / rel[len("files/") :]).resolve()
         if FILES.resolve() not in file.parents or not file.is_file():
             return self._send(404, b"not found", "text/plain")
         body = file.read_bytes()

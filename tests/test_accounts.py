@@ -52,10 +52,22 @@ def test_real_crm_export_imports_and_reimports(db_url, manager) -> None:
     again = run("accounts", "import", str(NYC))
     assert "0 new, 0 changed, 1000 unchanged" in again.stdout
     listed = json.loads(run("accounts", "list", "--search", "204059751", "--json").stdout)
-    assert listed == [{"account_id": "204059751", "name": "Jpmorgan Chase & CO.", "address": "383 Madison Ave",
-                       "city": "New York", "state": "NY", "zip": "10179", "industry": "National Commercial Banks",
-                       "incumbent_vendor": None, "owner": None, "do_not_contact": False, "phone": None,
-                       "website": None}]
+    assert listed == [
+        {
+            "account_id": "204059751",
+            "name": "Jpmorgan Chase & CO.",
+            "address": "383 Madison Ave",
+            "city": "New York",
+            "state": "NY",
+            "zip": "10179",
+            "industry": "National Commercial Banks",
+            "incumbent_vendor": None,
+            "owner": None,
+            "do_not_contact": False,
+            "phone": None,
+            "website": None,
+        }
+    ]
     engine = sa.create_engine(db_url)
     with engine.connect() as conn:
         norm = conn.execute(sa.text("select name_norm, address_norm from accounts where external_id='204059751'"))
@@ -70,9 +82,23 @@ def test_update_by_id_with_renamed_headers_and_a_mapping(sqlite_url, manager, tm
     header = rows[0]
     crm = tmp_path / "crm.csv"
     # A different CRM: other header names, an incumbent vendor column named oddly, and a DNC flag.
-    _write(crm, [["Acct #", "Business Name", "Street", "Town", "ST", "ZIP", "Supplier of record", "DNC"]]
-           + [[r[header.index("ID")], r[header.index("Company Name")], r[header.index("Address 1")],
-               r[header.index("City")], "NY", r[header.index("Postal Code")], "Sysco", "no"] for r in rows[1:]])
+    _write(
+        crm,
+        [["Acct #", "Business Name", "Street", "Town", "ST", "ZIP", "Supplier of record", "DNC"]]
+        + [
+            [
+                r[header.index("ID")],
+                r[header.index("Company Name")],
+                r[header.index("Address 1")],
+                r[header.index("City")],
+                "NY",
+                r[header.index("Postal Code")],
+                "Sysco",
+                "no",
+            ]
+            for r in rows[1:]
+        ],
+    )
     refused = run("accounts", "import", str(crm))
     assert refused.returncode == 1 and "no header row with a column for external_id" in refused.stderr
     ok = run("accounts", "import", str(crm), "--map", "Acct #=id")
@@ -89,12 +115,15 @@ def test_update_by_id_with_renamed_headers_and_a_mapping(sqlite_url, manager, tm
     assert [a["name"] for a in dnc] == [rows[2][header.index("Company Name")]]
 
 
-@pytest.mark.parametrize("mutate,message", [
-    (lambda rows: [r[1:] for r in rows], "no header row with a column for external_id"),
-    (lambda rows: rows + [rows[1]], "duplicate account id '204059751' (first on line 2)"),
-    (lambda rows: rows[:1] + [rows[1][:6] + ["ABCDE"] + rows[1][7:]] + rows[2:], "zip 'ABCDE' is not a US ZIP"),
-    (lambda rows: rows[:1] + [[""] + rows[1][1:]] + rows[2:], "line 2: invalid: no account id"),
-])
+@pytest.mark.parametrize(
+    "mutate,message",
+    [
+        (lambda rows: [r[1:] for r in rows], "no header row with a column for external_id"),
+        (lambda rows: rows + [rows[1]], "duplicate account id '204059751' (first on line 2)"),
+        (lambda rows: rows[:1] + [rows[1][:6] + ["ABCDE"] + rows[1][7:]] + rows[2:], "zip 'ABCDE' is not a US ZIP"),
+        (lambda rows: rows[:1] + [[""] + rows[1][1:]] + rows[2:], "line 2: invalid: no account id"),
+    ],
+)
 def test_invalid_rows_are_reported_and_nothing_changes(sqlite_url, manager, tmp_path, mutate, message) -> None:
     run = manager(sqlite_url)
     path = tmp_path / "bad.csv"
@@ -150,11 +179,14 @@ def test_xlsx_with_extra_sheets_and_a_header_on_row_3(sqlite_url, manager, tmp_p
     assert "(sheet Accounts)" in result.stderr and "5 new" in result.stdout
 
 
-@pytest.mark.parametrize("content,message", [
-    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "not a CSV or XLSX file"),
-    (b"PK\x03\x04 this is not really a zip", "not a readable XLSX workbook"),
-    (b"<!DOCTYPE html><html><body>Login</body></html>", "HTML page"),
-])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "not a CSV or XLSX file"),
+        (b"PK\x03\x04 this is not really a zip", "not a readable XLSX workbook"),
+        (b"<!DOCTYPE html><html><body>Login</body></html>", "HTML page"),
+    ],
+)
 def test_a_file_that_is_not_a_spreadsheet(sqlite_url, manager, tmp_path, content, message) -> None:
     run = manager(sqlite_url)
     path = tmp_path / "accounts.xlsx"

@@ -91,17 +91,21 @@ def test_formula_like_company_name_is_stored_verbatim(sqlite_url, server, leads_
     assert evil in names
 
 
-@pytest.mark.parametrize("path,needle", [
-    ("status/404", "HTTP 404"),
-    ("status/503", "HTTP 503"),
-    ("slow/3/files/warn_va/va.csv", "TimeoutError"),
-    ("drop", "DownloadFailedError"),
-    ("truncated/files/warn_va/va.csv", ""),
-])
+@pytest.mark.parametrize(
+    "path,needle",
+    [
+        ("status/404", "HTTP 404"),
+        ("status/503", "HTTP 503"),
+        ("slow/3/files/warn_va/va.csv", "TimeoutError"),
+        ("drop", "DownloadFailedError"),
+        ("truncated/files/warn_va/va.csv", ""),
+    ],
+)
 def test_broken_source_fails_loudly(sqlite_url, server, leads_cli, path, needle) -> None:
     settings = ["--set", "DOWNLOAD_TIMEOUT=1", "--set", "RETRY_TIMES=1"]
-    result = leads_cli("crawl", "warn_va", "--url", server.url(path), "--json", *FAST_CRAWL, *settings,
-                       db_url=sqlite_url)
+    result = leads_cli(
+        "crawl", "warn_va", "--url", server.url(path), "--json", *FAST_CRAWL, *settings, db_url=sqlite_url
+    )
     assert result.returncode == 1
     run = _summary(result)["warn_va"]
     assert run["outcome"] == "failed" and run["errors"] >= 1
@@ -111,8 +115,15 @@ def test_broken_source_fails_loudly(sqlite_url, server, leads_cli, path, needle)
 
 
 def test_transient_503_then_success(sqlite_url, server, leads_cli) -> None:
-    result = leads_cli("crawl", "warn_va", "--url", server.url("flaky/2/files/warn_va/va.csv"), "--json",
-                       *FAST_CRAWL, db_url=sqlite_url)
+    result = leads_cli(
+        "crawl",
+        "warn_va",
+        "--url",
+        server.url("flaky/2/files/warn_va/va.csv"),
+        "--json",
+        *FAST_CRAWL,
+        db_url=sqlite_url,
+    )
     assert result.returncode == 0, result.stderr
     assert _summary(result)["warn_va"]["outcome"] == "ok"
     assert server.hits["/flaky/2/files/warn_va/va.csv"] == 3
@@ -150,18 +161,31 @@ def test_unusable_database_stops_before_crawling(tmp_path, server, leads_cli) ->
 
 def test_robots_disallow_is_obeyed(sqlite_url, server, leads_cli) -> None:
     server.robots = "User-agent: *\nDisallow: /files/\n"
-    result = leads_cli("crawl", "warn_va", "--url", server.url("files/warn_va/va.csv"), "--json", *FAST_CRAWL,
-                       db_url=sqlite_url)
+    result = leads_cli(
+        "crawl", "warn_va", "--url", server.url("files/warn_va/va.csv"), "--json", *FAST_CRAWL, db_url=sqlite_url
+    )
     assert result.returncode == 1
     assert ("GET", "/files/warn_va/va.csv") not in server.requests
     assert _summary(result)["warn_va"]["outcome"] in ("failed", "empty")
 
 
 def test_several_sources_one_down_the_others_land(sqlite_url, server, leads_cli) -> None:
-    result = leads_cli("crawl", "--url", f"warn_va={server.url('files/warn_va/va.csv')}",
-                       "--url", f"warn_ny={server.url('status/503')}",
-                       "--url", f"warn_ne={server.url('files/warn_ne/warn-2015.html')}",
-                       "-a", "since=2010-01-01", "--json", *FAST_CRAWL, "--set", "RETRY_TIMES=1", db_url=sqlite_url)
+    result = leads_cli(
+        "crawl",
+        "--url",
+        f"warn_va={server.url('files/warn_va/va.csv')}",
+        "--url",
+        f"warn_ny={server.url('status/503')}",
+        "--url",
+        f"warn_ne={server.url('files/warn_ne/warn-2015.html')}",
+        "-a",
+        "since=2010-01-01",
+        "--json",
+        *FAST_CRAWL,
+        "--set",
+        "RETRY_TIMES=1",
+        db_url=sqlite_url,
+    )
     assert result.returncode == 1
     runs = _summary(result)
     assert set(runs) == {"warn_va", "warn_ny", "warn_ne"}
@@ -181,18 +205,28 @@ def test_database_locked_during_the_crawl_is_an_error_not_a_loss(tmp_path, serve
     path = tmp_path / "leads.db"
     url = f"sqlite:///{path}"
     assert leads_cli("db", "upgrade", db_url=url).returncode == 0
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import sqlite3, sys, time\n"
-        f"c = sqlite3.connect({str(path)!r}, isolation_level=None)\n"
-        "c.execute('BEGIN IMMEDIATE')\n"
-        "print('locked', flush=True)\n"
-        "time.sleep(12)\n"
-        "c.execute('ROLLBACK')\n")], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sqlite3, sys, time\n"
+                f"c = sqlite3.connect({str(path)!r}, isolation_level=None)\n"
+                "c.execute('BEGIN IMMEDIATE')\n"
+                "print('locked', flush=True)\n"
+                "time.sleep(12)\n"
+                "c.execute('ROLLBACK')\n"
+            ),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         started = time.monotonic()
-        result = leads_cli("crawl", "warn_va", "--url", server.url("files/warn_va/va.csv"), "--json", *FAST_CRAWL,
-                           db_url=url)
+        result = leads_cli(
+            "crawl", "warn_va", "--url", server.url("files/warn_va/va.csv"), "--json", *FAST_CRAWL, db_url=url
+        )
         waited = time.monotonic() - started
     finally:
         holder.wait(30)

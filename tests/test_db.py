@@ -35,9 +35,16 @@ def _fill(database: Database) -> None:
     with database.session() as s:
         rep = Rep(name="ana", role="rep", territory={"states": ["VA"]})
         acct = Account(external_id="A-1", name="Blue Ridge Diner", state="VA", owner=rep)
-        notice = Notice(source="warn_va", source_key="k1", company_name="Sysco Virginia", notice_type="closure",
-                        source_url="https://example.test", raw={"Company": "Sysco Virginia"}, content_hash="x",
-                        notice_date=date(2024, 1, 2))
+        notice = Notice(
+            source="warn_va",
+            source_key="k1",
+            company_name="Sysco Virginia",
+            notice_type="closure",
+            source_url="https://example.test",
+            raw={"Company": "Sysco Virginia"},
+            content_hash="x",
+            notice_date=date(2024, 1, 2),
+        )
         lead = Lead(account=acct, owner=rep, score=91.5)
         lead.evidence.append(Evidence(notice=notice, kind="vendor_closed", score=91.5, matched={"name": 95}))
         s.add_all([rep, acct, notice, lead])
@@ -47,8 +54,10 @@ def _fill(database: Database) -> None:
 
 def _counts(database: Database) -> dict[str, int]:
     with database.engine.connect() as conn:
-        return {t: conn.execute(sa.text(f"select count(*) from {t}")).scalar_one()
-                for t in ("notices", "accounts", "leads", "evidence", "reps", "activity")}
+        return {
+            t: conn.execute(sa.text(f"select count(*) from {t}")).scalar_one()
+            for t in ("notices", "accounts", "leads", "evidence", "reps", "activity")
+        }
 
 
 def test_rebuilding_tables_on_sqlite_loses_no_child_rows(tmp_path: Path) -> None:
@@ -216,24 +225,48 @@ def test_upgrading_a_filled_database_loses_no_rows(db_url: str) -> None:
     database = Database(db_url)
     database.upgrade("0001")
     with database.engine.begin() as conn:
-        conn.execute(sa.text("insert into reps(name, role, active, territory, created_at) "
-                             "values ('ana','rep',true,'{}',CURRENT_TIMESTAMP)"))
-        conn.execute(sa.text("insert into accounts(external_id, name, do_not_contact, name_norm, vendor_norm, "
-                             "address_norm, city_norm, created_at, updated_at, owner_id) values "
-                             "('A-1','Blue Ridge Diner',false,'','','','',CURRENT_TIMESTAMP,CURRENT_TIMESTAMP,"
-                             "(select id from reps))"))
-        conn.execute(sa.text("insert into notices(source, source_key, company_name, notice_type, source_url, raw, "
-                             "content_hash, name_norm, address_norm, first_seen, last_seen, updated_at) values "
-                             "('warn_va','k','Sysco','closure','u','{}','h','','',CURRENT_TIMESTAMP,"
-                             "CURRENT_TIMESTAMP,CURRENT_TIMESTAMP)"))
-        conn.execute(sa.text("insert into leads(account_id, status, owner_id, score, flagged_closing, created_at, "
-                             "updated_at, version) values ((select id from accounts),'new',(select id from reps),"
-                             "90,false,CURRENT_TIMESTAMP,CURRENT_TIMESTAMP,1)"))
-        conn.execute(sa.text("insert into evidence(lead_id, notice_id, kind, score, matched, created_at) values "
-                             "((select id from leads),(select id from notices),'vendor_closed',90,'{}',"
-                             "CURRENT_TIMESTAMP)"))
-        conn.execute(sa.text("insert into activity(at, actor, action, lead_id) values "
-                             "(CURRENT_TIMESTAMP,'ana','status',(select id from leads))"))
+        conn.execute(
+            sa.text(
+                "insert into reps(name, role, active, territory, created_at) "
+                "values ('ana','rep',true,'{}',CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "insert into accounts(external_id, name, do_not_contact, name_norm, vendor_norm, "
+                "address_norm, city_norm, created_at, updated_at, owner_id) values "
+                "('A-1','Blue Ridge Diner',false,'','','','',CURRENT_TIMESTAMP,CURRENT_TIMESTAMP,"
+                "(select id from reps))"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "insert into notices(source, source_key, company_name, notice_type, source_url, raw, "
+                "content_hash, name_norm, address_norm, first_seen, last_seen, updated_at) values "
+                "('warn_va','k','Sysco','closure','u','{}','h','','',CURRENT_TIMESTAMP,"
+                "CURRENT_TIMESTAMP,CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "insert into leads(account_id, status, owner_id, score, flagged_closing, created_at, "
+                "updated_at, version) values ((select id from accounts),'new',(select id from reps),"
+                "90,false,CURRENT_TIMESTAMP,CURRENT_TIMESTAMP,1)"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "insert into evidence(lead_id, notice_id, kind, score, matched, created_at) values "
+                "((select id from leads),(select id from notices),'vendor_closed',90,'{}',"
+                "CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "insert into activity(at, actor, action, lead_id) values "
+                "(CURRENT_TIMESTAMP,'ana','status',(select id from leads))"
+            )
+        )
     before = _counts(database)
     assert all(v == 1 for v in before.values())
     database.upgrade()

@@ -60,10 +60,13 @@ def test_state_fills_its_own_state_code(loader, name) -> None:
     """A search row names no state; the notice gets the site's state. Links resolve on the site's host."""
     host, state, _ = STATES[name]
     spider = loader.load(name)()
-    response = file_response("jobcenter_ok", "search_2021-01-01_2021-02-03_page1.html",
-                             url=f"https://{host}/search/warn_lookups?page=1")
+    response = file_response(
+        "jobcenter_ok", "search_2021-01-01_2021-02-03_page1.html", url=f"https://{host}/search/warn_lookups?page=1"
+    )
     notices = list(spider.parse_file(response))
     assert [(n.source, n.state, n.source_key) for n in notices] == [(name, state, "780"), (name, state, "776")]
     requests = list(spider.parse(response))
-    assert [r.url for r in requests] == [f"https://{host}/search/warn_lookups/780",
-                                        f"https://{host}/search/warn_lookups/776"]
+    assert [r.url for r in requests] == [
+        f"https://{host}/search/warn_lookups/780",
+        f"https://{host}/search/warn_lookups/776",
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as _html_module
 import json
 import logging
 import re
@@ -14,14 +15,13 @@ import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response, TextResponse
 
-from leads.items import ClosureNotice
-from spiders.jobcenter_ok import JobCenterOklahomaSpider
 from leads.errors import NoNoticesListed
 from leads.health import STAT_LISTS_NONE
+from leads.items import ClosureNotice
 from spiders.base import STAT_LAYOUT_ERRORS
+from spiders.jobcenter_ok import JobCenterOklahomaSpider
 from spiders.parsing import LayoutChanged
 from tests.conftest import FAST_CRAWL, ROOT
-import html as _html_module
 from tests.e2e import Case
 from tests.e2e import notice as _notice
 from tests.e2e import request_target as _path
@@ -114,10 +114,22 @@ def test_page1_requests_page2_and_25_details_with_row_context(spider) -> None:
     assert first.errback == spider.on_request_error
     assert first.cb_kwargs == {
         "search_row": {
-            "employer": "Vallourec Star, LP", "city": "", "zip": "", "area": "", "notice_date": "Apr 06, 2020",
-            "warn_type": "WARN", "detail_url": f"{SITE}/search/warn_lookups/670", "record_id": "670",
-            "raw": {"Employer": "Vallourec Star, LP", "City": "", "ZIP": "", "LWIB Area": "",
-                    "Notice Date": "Apr 06, 2020", "WARN Type": "WARN"},
+            "employer": "Vallourec Star, LP",
+            "city": "",
+            "zip": "",
+            "area": "",
+            "notice_date": "Apr 06, 2020",
+            "warn_type": "WARN",
+            "detail_url": f"{SITE}/search/warn_lookups/670",
+            "record_id": "670",
+            "raw": {
+                "Employer": "Vallourec Star, LP",
+                "City": "",
+                "ZIP": "",
+                "LWIB Area": "",
+                "Notice Date": "Apr 06, 2020",
+                "WARN Type": "WARN",
+            },
         }
     }
     assert last.url == f"{SITE}/search/warn_lookups/708"
@@ -135,11 +147,27 @@ def test_last_page_has_no_next_request(spider) -> None:
 def test_search_row_notice_from_saved_results_page(spider) -> None:
     notices = list(spider.parse_file(file_response(SLUG, PAGE_2021, url=SEARCH_2021_URL)))
     assert notices[1] == ClosureNotice(
-        source="jobcenter_ok", source_key="776", company_name="Chesapeake Energy", source_url=SEARCH_2021_URL,
-        notice_type="other", address=None, city="Oklahoma City", state="OK", zip5="73154",
-        notice_date=date(2021, 2, 3), effective_date=None, employees=None, industry_code=None,
-        raw={"Employer": "Chesapeake Energy", "City": "Oklahoma City", "ZIP": "73154", "LWIB Area": "05 - CentralRegion",
-             "Notice Date": "Feb 03, 2021", "WARN Type": "Non-WARN"},
+        source="jobcenter_ok",
+        source_key="776",
+        company_name="Chesapeake Energy",
+        source_url=SEARCH_2021_URL,
+        notice_type="other",
+        address=None,
+        city="Oklahoma City",
+        state="OK",
+        zip5="73154",
+        notice_date=date(2021, 2, 3),
+        effective_date=None,
+        employees=None,
+        industry_code=None,
+        raw={
+            "Employer": "Chesapeake Energy",
+            "City": "Oklahoma City",
+            "ZIP": "73154",
+            "LWIB Area": "05 - CentralRegion",
+            "Notice Date": "Feb 03, 2021",
+            "WARN Type": "Non-WARN",
+        },
     )
     page2 = list(spider.parse_file(file_response(SLUG, PAGE2)))
     # HTML entity decoded, otherwise verbatim.
@@ -152,32 +180,72 @@ def test_search_row_notice_from_saved_results_page(spider) -> None:
 
 def test_detail_780_whole_notice(spider) -> None:
     url = f"{SITE}/search/warn_lookups/780"
-    notices = list(spider.parse_detail(file_response(SLUG, "detail_780.html", url=url),
-                                       search_row=_search_row(spider, "780")))
-    assert notices == [ClosureNotice(
-        source="jobcenter_ok", source_key="780", company_name="Exterran Energy Solutions", source_url=url,
-        notice_type="other", address="20602 E. 81st Street", city="Broken Arrow", state="OK", zip5="74014",
-        notice_date=date(2021, 1, 13), effective_date=None, employees=0, industry_code=None,
-        raw={"Company Name": "Exterran Energy Solutions", "Address": "20602 E. 81st Street\nBroken Arrow, Oklahoma 74014",
-             "Notice Date": "Jan 13, 2021", "Number of Employees Affected": "0",
-             "Employer": "Exterran Energy Solutions", "City": "Broken Arrow", "ZIP": "74014",
-             "LWIB Area": "12 - TulsaRegion", "WARN Type": "WARN"},
-    )]
+    notices = list(
+        spider.parse_detail(file_response(SLUG, "detail_780.html", url=url), search_row=_search_row(spider, "780"))
+    )
+    assert notices == [
+        ClosureNotice(
+            source="jobcenter_ok",
+            source_key="780",
+            company_name="Exterran Energy Solutions",
+            source_url=url,
+            notice_type="other",
+            address="20602 E. 81st Street",
+            city="Broken Arrow",
+            state="OK",
+            zip5="74014",
+            notice_date=date(2021, 1, 13),
+            effective_date=None,
+            employees=0,
+            industry_code=None,
+            raw={
+                "Company Name": "Exterran Energy Solutions",
+                "Address": "20602 E. 81st Street\nBroken Arrow, Oklahoma 74014",
+                "Notice Date": "Jan 13, 2021",
+                "Number of Employees Affected": "0",
+                "Employer": "Exterran Energy Solutions",
+                "City": "Broken Arrow",
+                "ZIP": "74014",
+                "LWIB Area": "12 - TulsaRegion",
+                "WARN Type": "WARN",
+            },
+        )
+    ]
 
 
 def test_detail_776_whole_notice(spider) -> None:
     url = f"{SITE}/search/warn_lookups/776"
-    notices = list(spider.parse_detail(file_response(SLUG, "detail_776.html", url=url),
-                                       search_row=_search_row(spider, "776")))
-    assert notices == [ClosureNotice(
-        source="jobcenter_ok", source_key="776", company_name="Chesapeake Energy", source_url=url,
-        notice_type="other", address="PO Box 18496", city="Oklahoma City", state="OK", zip5="73154",
-        notice_date=date(2021, 2, 3), effective_date=None, employees=220, industry_code=None,
-        raw={"Company Name": "Chesapeake Energy", "Address": "PO Box 18496\nOklahoma City, Oklahoma 73154",
-             "Notice Date": "Feb 03, 2021", "Number of Employees Affected": "220",
-             "Employer": "Chesapeake Energy", "City": "Oklahoma City", "ZIP": "73154",
-             "LWIB Area": "05 - CentralRegion", "WARN Type": "Non-WARN"},
-    )]
+    notices = list(
+        spider.parse_detail(file_response(SLUG, "detail_776.html", url=url), search_row=_search_row(spider, "776"))
+    )
+    assert notices == [
+        ClosureNotice(
+            source="jobcenter_ok",
+            source_key="776",
+            company_name="Chesapeake Energy",
+            source_url=url,
+            notice_type="other",
+            address="PO Box 18496",
+            city="Oklahoma City",
+            state="OK",
+            zip5="73154",
+            notice_date=date(2021, 2, 3),
+            effective_date=None,
+            employees=220,
+            industry_code=None,
+            raw={
+                "Company Name": "Chesapeake Energy",
+                "Address": "PO Box 18496\nOklahoma City, Oklahoma 73154",
+                "Notice Date": "Feb 03, 2021",
+                "Number of Employees Affected": "220",
+                "Employer": "Chesapeake Energy",
+                "City": "Oklahoma City",
+                "ZIP": "73154",
+                "LWIB Area": "05 - CentralRegion",
+                "WARN Type": "Non-WARN",
+            },
+        )
+    ]
     json.dumps(notices[0].raw)  # raw stays JSON-serializable
 
 
@@ -185,18 +253,27 @@ def test_saved_detail_page_without_search_context(spider) -> None:
     """`leads parse` on a saved detail file: the record id comes from the file name."""
     (notice,) = spider.parse_file(file_response(SLUG, "detail_780.html"))
     assert notice.source_key == "780"
-    assert (notice.address, notice.city, notice.state, notice.zip5) == ("20602 E. 81st Street", "Broken Arrow", "OK", "74014")
+    assert (notice.address, notice.city, notice.state, notice.zip5) == (
+        "20602 E. 81st Street",
+        "Broken Arrow",
+        "OK",
+        "74014",
+    )
     assert (notice.notice_date, notice.employees) == (date(2021, 1, 13), 0)
-    assert notice.raw == {"Company Name": "Exterran Energy Solutions",
-                          "Address": "20602 E. 81st Street\nBroken Arrow, Oklahoma 74014",
-                          "Notice Date": "Jan 13, 2021", "Number of Employees Affected": "0"}
+    assert notice.raw == {
+        "Company Name": "Exterran Energy Solutions",
+        "Address": "20602 E. 81st Street\nBroken Arrow, Oklahoma 74014",
+        "Notice Date": "Jan 13, 2021",
+        "Number of Employees Affected": "0",
+    }
 
 
 def test_detail_search_notice_date_kept_when_it_differs(spider) -> None:
     row = _search_row(spider, "780")
     row = {**row, "raw": {**row["raw"], "Notice Date": "Jan 12, 2021"}}
-    (notice,) = spider.parse_detail(file_response(SLUG, "detail_780.html", url=f"{SITE}/search/warn_lookups/780"),
-                                    search_row=row)
+    (notice,) = spider.parse_detail(
+        file_response(SLUG, "detail_780.html", url=f"{SITE}/search/warn_lookups/780"), search_row=row
+    )
     assert notice.notice_date == date(2021, 1, 13)
     assert (notice.raw["Notice Date"], notice.raw["Search: Notice Date"]) == ("Jan 13, 2021", "Jan 12, 2021")
 
@@ -211,10 +288,14 @@ def test_start_url_is_a_dated_search() -> None:
     assert (parts.scheme, parts.netloc, parts.path) == ("https", "okjobmatch.com", "/search/warn_lookups")
     # The query SOURCE.md documents for this platform (both WARN and Non-WARN).
     assert parse_qs(parts.query, keep_blank_values=True) == {
-        "utf8": ["✓"], "q[employer_name_cont]": [""],
+        "utf8": ["✓"],
+        "q[employer_name_cont]": [""],
         "q[main_contact_contact_info_addresses_full_location_city_matches]": [""],
-        "q[zipcode_code_start]": [""], "q[service_delivery_area_id_eq]": [""],
-        "q[notice_on_gteq]": ["2020-01-01"], "q[notice_on_lteq]": ["2020-04-30"], "q[notice_eq]": [""],
+        "q[zipcode_code_start]": [""],
+        "q[service_delivery_area_id_eq]": [""],
+        "q[notice_on_gteq]": ["2020-01-01"],
+        "q[notice_on_lteq]": ["2020-04-30"],
+        "q[notice_eq]": [""],
         "commit": ["Search"],
     }
 
@@ -288,8 +369,9 @@ def no_matches_page() -> str:
     """No saved page has the platform's empty search, so it is derived from the real 2021 results page:
     the platform renders no table at all, only the sentence biglocalnews/warn-scraper's
     warn/platforms/job_center/site.py tests for ("no matches for your search results")."""
-    return re.sub(r"<table.*?</table>", "<p>There are no matches for your search results.</p>", _html(PAGE_2021),
-                  flags=re.S)
+    return re.sub(
+        r"<table.*?</table>", "<p>There are no matches for your search results.</p>", _html(PAGE_2021), flags=re.S
+    )
 
 
 def test_no_matches_page_is_an_answer_not_an_error(counted, caplog) -> None:
@@ -305,8 +387,9 @@ def test_no_matches_page_is_an_answer_not_an_error(counted, caplog) -> None:
     assert not spider.crawler.stats.get_value(STAT_LAYOUT_ERRORS)
 
 
-def test_no_matches_page_parses_to_zero_with_exit_0_and_a_crawl_records_empty(tmp_path, sqlite_url, server,
-                                                                             leads_cli) -> None:
+def test_no_matches_page_parses_to_zero_with_exit_0_and_a_crawl_records_empty(
+    tmp_path, sqlite_url, server, leads_cli
+) -> None:
     page = tmp_path / "search_2031-01-01_2031-12-31_page1.html"
     page.write_text(no_matches_page(), encoding="utf-8")
     parsed = leads_cli("parse", "jobcenter_ok", str(page), "--json")
@@ -319,7 +402,11 @@ def test_no_matches_page_parses_to_zero_with_exit_0_and_a_crawl_records_empty(tm
     assert crawl.returncode == 0, crawl.stderr
     (run,) = json.loads(crawl.stdout)
     assert (run["outcome"], run["message"], run["items"], run["errors"]) == (
-        "empty", "the agency lists none for this window", 0, 0)
+        "empty",
+        "the agency lists none for this window",
+        0,
+        0,
+    )
     strict = leads_cli("crawl", "jobcenter_ok", "--url", url, "--json", "--strict", *FAST_CRAWL, db_url=sqlite_url)
     assert strict.returncode == 1
 
@@ -337,15 +424,21 @@ def test_a_page_without_the_table_and_without_that_message_is_still_an_error(cou
 
 def test_malformed_rows_are_skipped_with_a_warning_naming_them(spider, caplog) -> None:
     html = _html(PAGE_2021).replace("<td>Jan 13, 2021</td>", "<td>sometime in January</td>")
-    html = html.replace('<td><a href="/search/warn_lookups/776">Chesapeake Energy</a></td>', "<td>Chesapeake Energy</td>")
+    html = html.replace(
+        '<td><a href="/search/warn_lookups/776">Chesapeake Energy</a></td>', "<td>Chesapeake Energy</td>"
+    )
     with caplog.at_level(logging.WARNING):
         notices = list(spider.parse_file(_response(html)))
         requests = list(spider.parse(_response(html)))
     assert notices == []  # 780: bad date; 776: no detail link, so no record id
-    assert [r.url for r in requests] == [f"{SITE}/search/warn_lookups/780"]  # the crawl reads the date on the detail page
+    assert [r.url for r in requests] == [
+        f"{SITE}/search/warn_lookups/780"
+    ]  # the crawl reads the date on the detail page
     messages = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert any("skipped row 1 (Exterran Energy Solutions, sometime in January)" in m and "unreadable date" in m
-               for m in messages)
+    assert any(
+        "skipped row 1 (Exterran Energy Solutions, sometime in January)" in m and "unreadable date" in m
+        for m in messages
+    )
     assert any("skipped row 2 (Chesapeake Energy, Feb 03, 2021)" in m and "no link" in m for m in messages)
 
 
@@ -360,7 +453,8 @@ def test_detail_page_without_definition_list_is_a_layout_error(spider, caplog) -
 
 def test_detail_with_unreadable_count_is_skipped(spider, caplog) -> None:
     html = _html("detail_780.html").replace(
-        "<p class='definition-list__definition'>0</p>", "<p class='definition-list__definition'>unknown</p>")
+        "<p class='definition-list__definition'>0</p>", "<p class='definition-list__definition'>unknown</p>"
+    )
     response = _response(html, url=f"{SITE}/search/warn_lookups/780")
     with caplog.at_level(logging.WARNING):
         assert list(spider.parse_detail(response)) == []
@@ -371,10 +465,14 @@ def test_detail_with_unreadable_count_is_skipped(spider, caplog) -> None:
 
 def test_non_html_body_is_a_layout_error(spider, caplog) -> None:
     """A JSON error or a spreadsheet served where the results page should be (200 with the wrong body)."""
-    json_body = TextResponse(url=f"{SITE}/search/warn_lookups?page=1", body=b'{"error": "maintenance"}',
-                             headers={"Content-Type": "application/json"})
-    binary = Response(url=f"{SITE}/search/warn_lookups?page=1", body=b"PK\x03\x04\x00",
-                      headers={"Content-Type": "application/zip"})
+    json_body = TextResponse(
+        url=f"{SITE}/search/warn_lookups?page=1",
+        body=b'{"error": "maintenance"}',
+        headers={"Content-Type": "application/json"},
+    )
+    binary = Response(
+        url=f"{SITE}/search/warn_lookups?page=1", body=b"PK\x03\x04\x00", headers={"Content-Type": "application/zip"}
+    )
     with caplog.at_level(logging.WARNING):
         assert list(spider.parse(json_body)) == []
         assert list(spider.parse(binary)) == []
@@ -411,8 +509,9 @@ print(json.dumps({"keys": keys, "filtered": stats.get("dupefilter/filtered", 0),
 
 
 def _crawl(start_url: str) -> dict:
-    result = subprocess.run([sys.executable, "-c", CRAWL_SCRIPT, start_url], cwd=ROOT, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", CRAWL_SCRIPT, start_url], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -454,26 +553,40 @@ def test_records_repeated_across_pages_are_fetched_once(server) -> None:
 
 def _detail_without_address() -> str:
     """detail_780.html as another state's site serves it: no Address field (derived from the real page)."""
-    html = re.sub(r"<h3 class='definition-list__title'>Address</h3>\s*<p class='definition-list__definition'>.*?</p>",
-                  "", _html("detail_780.html"), flags=re.S)
+    html = re.sub(
+        r"<h3 class='definition-list__title'>Address</h3>\s*<p class='definition-list__definition'>.*?</p>",
+        "",
+        _html("detail_780.html"),
+        flags=re.S,
+    )
     assert "Address" not in re.findall(r"definition-list__title'>([^<]*)", html)
     return html
 
 
 def test_detail_page_without_address_lands_with_a_warning(counted, caplog) -> None:
     html = _detail_without_address().replace("Number of Employees Affected", "Workers Laid Off")
-    html = html.replace("<h3 class='definition-list__title'>Notice Date</h3>",
-                        "<h3 class='definition-list__title'>Fax Number</h3>\n"
-                        "<p class='definition-list__definition'>n/a</p>\n"
-                        "<h3 class='definition-list__title'>Notice Date</h3>")
+    html = html.replace(
+        "<h3 class='definition-list__title'>Notice Date</h3>",
+        "<h3 class='definition-list__title'>Fax Number</h3>\n"
+        "<p class='definition-list__definition'>n/a</p>\n"
+        "<h3 class='definition-list__title'>Notice Date</h3>",
+    )
     response = _response(html, url=f"{SITE}/search/warn_lookups/780")
     (notice,) = counted.parse_detail(response, search_row=_search_row(counted, "780"))
-    assert (notice.source_key, notice.company_name, notice.address, notice.city, notice.state, notice.zip5,
-            notice.notice_date, notice.employees) == (
-        "780", "Exterran Energy Solutions", None, "Broken Arrow", "OK", "74014", date(2021, 1, 13), 0)
+    assert (
+        notice.source_key,
+        notice.company_name,
+        notice.address,
+        notice.city,
+        notice.state,
+        notice.zip5,
+        notice.notice_date,
+        notice.employees,
+    ) == ("780", "Exterran Energy Solutions", None, "Broken Arrow", "OK", "74014", date(2021, 1, 13), 0)
     assert counted.crawler.stats.get_value("leads/column_warnings") == [
         "detail page: no field for address (the notice lands without it)",
-        "detail page: unknown field 'Fax Number' (kept in raw, not read)"]
+        "detail page: unknown field 'Fax Number' (kept in raw, not read)",
+    ]
     assert not counted.crawler.stats.get_value(STAT_LAYOUT_ERRORS)
 
 
@@ -508,6 +621,7 @@ def test_degraded_crawl_exits_0_and_leads_sources_shows_the_warning(sqlite_url, 
 
 JOBCENTER_DATES = {"2020": (date(2020, 1, 1), date(2020, 4, 30)), "2021": (date(2021, 1, 1), date(2021, 2, 3))}
 
+
 def _jobcenter_search(server, year: str) -> str:
     """Serve the saved results page(s) at the local twin of the URL the spider builds, and each "Next →"
     target at the path the page links to (relative links resolve against the local server)."""
@@ -535,16 +649,40 @@ def _jobcenter_2021(server) -> list[str]:
 
 def _jobcenter_row(server) -> list[dict]:
     # detail_780.html's definition list, plus its row on the 2021 results page (kept in raw).
-    return [_notice("jobcenter_ok", "780", "Exterran Energy Solutions", server.url("search/warn_lookups/780"),
-                    "other", address="20602 E. 81st Street", city="Broken Arrow", state="OK", zip5="74014",
-                    notice_date=date(2021, 1, 13), employees=0,
-                    raw={"Company Name": "Exterran Energy Solutions",
-                         "Address": "20602 E. 81st Street\nBroken Arrow, Oklahoma 74014", "Notice Date": "Jan 13, 2021",
-                         "Number of Employees Affected": "0", "Employer": "Exterran Energy Solutions",
-                         "City": "Broken Arrow", "ZIP": "74014", "LWIB Area": "12 - TulsaRegion",
-                         "WARN Type": "WARN"})]
+    return [
+        _notice(
+            "jobcenter_ok",
+            "780",
+            "Exterran Energy Solutions",
+            server.url("search/warn_lookups/780"),
+            "other",
+            address="20602 E. 81st Street",
+            city="Broken Arrow",
+            state="OK",
+            zip5="74014",
+            notice_date=date(2021, 1, 13),
+            employees=0,
+            raw={
+                "Company Name": "Exterran Energy Solutions",
+                "Address": "20602 E. 81st Street\nBroken Arrow, Oklahoma 74014",
+                "Notice Date": "Jan 13, 2021",
+                "Number of Employees Affected": "0",
+                "Employer": "Exterran Energy Solutions",
+                "City": "Broken Arrow",
+                "ZIP": "74014",
+                "LWIB Area": "12 - TulsaRegion",
+                "WARN Type": "WARN",
+            },
+        )
+    ]
 
 
-
-E2E_CASES = [Case("jobcenter_ok", "jobcenter_ok", ("jobcenter_ok/detail_776.html", "jobcenter_ok/detail_780.html"),
-                  _jobcenter_2021, _jobcenter_row)]
+E2E_CASES = [
+    Case(
+        "jobcenter_ok",
+        "jobcenter_ok",
+        ("jobcenter_ok/detail_776.html", "jobcenter_ok/detail_780.html"),
+        _jobcenter_2021,
+        _jobcenter_row,
+    )
+]

@@ -16,8 +16,13 @@ def _pairs(path) -> set[tuple[str, str]]:
 
 def test_link_two_guides_one_to_one(leads_cli, tmp_path) -> None:
     out = tmp_path / "pairs.csv"
-    result = leads_cli("link", str(LINKING / "fodors.csv"), str(LINKING / "zagats.csv"), "--out", str(out),
-                       )  # one-to-one is the default
+    result = leads_cli(
+        "link",
+        str(LINKING / "fodors.csv"),
+        str(LINKING / "zagats.csv"),
+        "--out",
+        str(out),
+    )  # one-to-one is the default
     assert result.returncode == 0, result.stderr
     assert "pairs at or above 78 written to" in result.stderr
     found = _pairs(out)
@@ -36,8 +41,16 @@ def test_link_two_guides_one_to_one(leads_cli, tmp_path) -> None:
 def test_threshold_and_many_to_many(leads_cli, tmp_path) -> None:
     strict, loose = tmp_path / "strict.csv", tmp_path / "loose.csv"
     for path, threshold in ((strict, "95"), (loose, "60")):
-        result = leads_cli("link", str(LINKING / "fodors.csv"), str(LINKING / "zagats.csv"), "--out", str(path),
-                           "--threshold", threshold, "--many-to-many")
+        result = leads_cli(
+            "link",
+            str(LINKING / "fodors.csv"),
+            str(LINKING / "zagats.csv"),
+            "--out",
+            str(path),
+            "--threshold",
+            threshold,
+            "--many-to-many",
+        )
         assert result.returncode == 0, result.stderr
     assert _pairs(strict) < _pairs(loose)
     with open(strict, newline="") as fh:

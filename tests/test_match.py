@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import UTC
 
 import pytest
 import sqlalchemy as sa
@@ -51,10 +52,10 @@ def book(tmp_path):
 def _load_virginia(db_url: str) -> int:
     notices = parse_saved_file("warn_va", FILES / "warn_va" / "va.csv", "https://www.virginiaworks.gov/warn")
     database = Database(db_url)
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     with database.session() as s:
-        upsert_notices(s, notices, datetime.now(timezone.utc))
+        upsert_notices(s, notices, datetime.now(UTC))
     database.dispose()
     return len(notices)
 
@@ -76,8 +77,11 @@ def _leads(db_url: str) -> dict[str, dict]:
     with database.session() as s:
         for lead in s.scalars(sa.select(Lead)):
             out[lead.account.external_id] = {
-                "status": lead.status, "flagged": lead.flagged_closing, "score": lead.score,
-                "evidence": sorted((e.kind, e.notice.company_name) for e in lead.evidence)}
+                "status": lead.status,
+                "flagged": lead.flagged_closing,
+                "score": lead.score,
+                "evidence": sorted((e.kind, e.notice.company_name) for e in lead.evidence),
+            }
     database.dispose()
     return out
 
@@ -148,8 +152,7 @@ def test_review_band_confirm_and_reject_persist(db_url, leads_cli, book, tmp_pat
     assert "V-1" in _leads(db_url)
     # Matching again, now with default thresholds: the rejected pair stays rejected, no lead for V-2.
     run("match")
-    assert "V-2" not in _leads(db_url) or not any(
-        n == "AeroFarms" for _, n in _leads(db_url)["V-2"]["evidence"])
+    assert "V-2" not in _leads(db_url) or not any(n == "AeroFarms" for _, n in _leads(db_url)["V-2"]["evidence"])
     database = Database(db_url)
     with database.session() as s:
         statuses = {c.id: c.status for c in s.scalars(sa.select(MatchCandidate))}

@@ -38,7 +38,9 @@ def test_chain_namesake_elsewhere_is_held_back_and_evidence_says_why(db_url, lea
 
     database = Database(db_url)
     with database.session() as s:
-        coords = dict((e, (la, lo)) for e, la, lo in s.execute(sa.select(Account.external_id, Account.lat, Account.lon)))
+        coords = dict(
+            (e, (la, lo)) for e, la, lo in s.execute(sa.select(Account.external_id, Account.lat, Account.lon))
+        )
         assert coords == {"C-1": (38.7509, -77.4753), "C-2": (None, None)}
         leads = {lead.account.external_id: lead for lead in s.scalars(sa.select(Lead))}
         assert set(leads) == {"C-1"}  # the Maryland namesake is another place

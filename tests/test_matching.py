@@ -102,33 +102,108 @@ def real_businesses(limit: int = 400) -> list[AccountRecord]:
 
 PLANTED = [
     # account_closing, street address on the notice: same company, another spelling, suite written out
-    account_record("air", "AIR PRODUCTS & CHEMICALS INC", address="6400 Sheridan Dr Ste 310", city="Amherst",
-                   state="NY", zip="14221", industry="2813 industrial gases"),
+    account_record(
+        "air",
+        "AIR PRODUCTS & CHEMICALS INC",
+        address="6400 Sheridan Dr Ste 310",
+        city="Amherst",
+        state="NY",
+        zip="14221",
+        industry="2813 industrial gases",
+    ),
     # account_closing, two tenants of one building: only the right name may win
-    account_record("watson", "Watson Hotel", address="440 West 57th St", city="New York", state="NY", zip="10019",
-                   industry="7011 hotels and motels"),
+    account_record(
+        "watson",
+        "Watson Hotel",
+        address="440 West 57th St",
+        city="New York",
+        state="NY",
+        zip="10019",
+        industry="7011 hotels and motels",
+    ),
     # account_closing without street address on the notice (Virginia gives the town only)
-    account_record("giant", "GIANT DELIVERS LLC", address="9000 Center St", city="Manassas", state="Virginia",
-                   zip="20110", industry="4215 courier services"),
-    account_record("giant-md", "Giant Delivers", address="12 N Market St", city="Frederick", state="MD",
-                   zip="21701", industry="4215 courier services"),
+    account_record(
+        "giant",
+        "GIANT DELIVERS LLC",
+        address="9000 Center St",
+        city="Manassas",
+        state="Virginia",
+        zip="20110",
+        industry="4215 courier services",
+    ),
+    account_record(
+        "giant-md",
+        "Giant Delivers",
+        address="12 N Market St",
+        city="Frederick",
+        state="MD",
+        zip="21701",
+        industry="4215 courier services",
+    ),
     # vendor_closed: AeroFarms (Ringgold VA) supplies these
-    account_record("danville", "Danville Bistro", address="101 Main St", city="Danville", state="VA", zip="24541",
-                   industry="Restaurant", incumbent_vendor="AeroFarms LLC"),
-    account_record("seattle", "Pike Place Greens", address="1501 Pike Pl", city="Seattle", state="WA", zip="98101",
-                   industry="Restaurant", incumbent_vendor="Aerofarms"),
-    account_record("frontroyal", "Royal Oak Diner", address="20 E Main St", city="Front Royal", state="VA",
-                   zip="22630", industry="Restaurant", incumbent_vendor="SYSCO CORPORATION"),
+    account_record(
+        "danville",
+        "Danville Bistro",
+        address="101 Main St",
+        city="Danville",
+        state="VA",
+        zip="24541",
+        industry="Restaurant",
+        incumbent_vendor="AeroFarms LLC",
+    ),
+    account_record(
+        "seattle",
+        "Pike Place Greens",
+        address="1501 Pike Pl",
+        city="Seattle",
+        state="WA",
+        zip="98101",
+        industry="Restaurant",
+        incumbent_vendor="Aerofarms",
+    ),
+    account_record(
+        "frontroyal",
+        "Royal Oak Diner",
+        address="20 E Main St",
+        city="Front Royal",
+        state="VA",
+        zip="22630",
+        industry="Restaurant",
+        incumbent_vendor="SYSCO CORPORATION",
+    ),
     # competitor_nearby: a restaurant in Virginia Beach, one in Richmond (too far), a law office next door
-    account_record("beach", "Beachside Diner", address="300 Laskin Rd", city="Virginia Beach", state="VA",
-                   zip="23451", industry="Restaurant"),
-    account_record("richmond", "Capitol Diner", address="1 Broad St", city="Richmond", state="VA", zip="23219",
-                   industry="Restaurant"),
-    account_record("lawyer", "Laskin Law Office", address="310 Laskin Rd", city="Virginia Beach", state="VA",
-                   zip="23451", industry="Legal services"),
+    account_record(
+        "beach",
+        "Beachside Diner",
+        address="300 Laskin Rd",
+        city="Virginia Beach",
+        state="VA",
+        zip="23451",
+        industry="Restaurant",
+    ),
+    account_record(
+        "richmond",
+        "Capitol Diner",
+        address="1 Broad St",
+        city="Richmond",
+        state="VA",
+        zip="23219",
+        industry="Restaurant",
+    ),
+    account_record(
+        "lawyer",
+        "Laskin Law Office",
+        address="310 Laskin Rd",
+        city="Virginia Beach",
+        state="VA",
+        zip="23451",
+        industry="Legal services",
+    ),
 ]
 
-GROCERY = CompetitorProfile("grocery", name_keywords=("farm fresh",), served_industries=("restaurant",), radius_miles=10)
+GROCERY = CompetitorProfile(
+    "grocery", name_keywords=("farm fresh",), served_industries=("restaurant",), radius_miles=10
+)
 
 
 @pytest.fixture(scope="module")
@@ -147,13 +222,19 @@ def result(notices, book):
 
 
 def _links(result, kind, decision=None):
-    return {(l.notice_id, l.account_id) for l in result.links if l.kind == kind and (decision is None or l.decision == decision)}
+    return {
+        (lk.notice_id, lk.account_id)
+        for lk in result.links
+        if lk.kind == kind and (decision is None or lk.decision == decision)
+    }
 
 
 def test_account_closing_links_exactly_the_planted_accounts(result) -> None:
     assert _links(result, "account_closing", "accept") == {
-        ("va2", "giant"), ("va5", "giant"),  # both Giant Delivers notices; the Maryland namesake loses
-        ("ny3", "air"), ("ny4", "air"),  # the notice and its re-posting
+        ("va2", "giant"),
+        ("va5", "giant"),  # both Giant Delivers notices; the Maryland namesake loses
+        ("ny3", "air"),
+        ("ny4", "air"),  # the notice and its re-posting
         ("ny10", "watson"),
     }
     # DocGo at the same address is another tenant: not linked to Watson Hotel at all.
@@ -161,7 +242,7 @@ def test_account_closing_links_exactly_the_planted_accounts(result) -> None:
 
 
 def test_account_closing_evidence_names_what_matched(result) -> None:
-    link = next(l for l in result.links if l.kind == "account_closing" and l.notice_id == "ny3")
+    link = next(lk for lk in result.links if lk.kind == "account_closing" and lk.notice_id == "ny3")
     ev = link.evidence
     assert ev["name"]["notice"] == "air products chemicals"
     assert ev["name"]["account"] == "air products chemicals"
@@ -171,7 +252,7 @@ def test_account_closing_evidence_names_what_matched(result) -> None:
     assert set(ev["matched"]) >= {"name", "address", "zip5", "city", "state"}
     assert link.score == 100.0
 
-    giant = next(l for l in result.links if l.kind == "account_closing" and l.notice_id == "va2")
+    giant = next(lk for lk in result.links if lk.kind == "account_closing" and lk.notice_id == "va2")
     assert giant.evidence["address"] is None  # the notice has no street
     assert giant.evidence["location"] == {"zip5": "unknown", "city": "same", "state": "same"}
     # Two accounts bear the name (Manassas VA, Frederick MD): the notice's city says which one, and the Maryland
@@ -182,7 +263,7 @@ def test_account_closing_evidence_names_what_matched(result) -> None:
 
 
 def test_vendor_closed_orphans_every_account_of_the_vendor_nearer_is_surer(result) -> None:
-    vendor = {(l.notice_id, l.account_id): l for l in result.links if l.kind == "vendor_closed"}
+    vendor = {(lk.notice_id, lk.account_id): lk for lk in result.links if lk.kind == "vendor_closed"}
     assert set(vendor) == {("va1", "danville"), ("va1", "seattle"), ("va6", "frontroyal"), ("va7", "frontroyal")}
     near, far = vendor[("va1", "danville")], vendor[("va1", "seattle")]
     assert near.decision == "accept" and near.score == 97.0  # AeroFarms LLC = AeroFarms, 8 miles away
@@ -194,7 +275,7 @@ def test_vendor_closed_orphans_every_account_of_the_vendor_nearer_is_surer(resul
 
 
 def test_competitor_nearby_needs_the_radius_and_a_served_trade(result) -> None:
-    comp = {(l.notice_id, l.account_id): l for l in result.links if l.kind == "competitor_nearby"}
+    comp = {(lk.notice_id, lk.account_id): lk for lk in result.links if lk.kind == "competitor_nearby"}
     assert set(comp) == {("va8", "beach"), ("va9", "beach")}  # both Farm Fresh stores in Virginia Beach
     link = comp[("va8", "beach")]
     assert link.evidence["competitor_rule"] == "name keyword 'farm fresh'"
@@ -204,7 +285,7 @@ def test_competitor_nearby_needs_the_radius_and_a_served_trade(result) -> None:
 
 
 def test_unrelated_real_businesses_get_no_links(result, book) -> None:
-    linked = {l.account_id for l in result.links}
+    linked = {lk.account_id for lk in result.links}
     assert linked <= {a.id for a in PLANTED}
     assert result.stats["accounts"] == len(book)
 
@@ -221,14 +302,17 @@ def test_worker_processes_give_the_same_links(notices, book, result, monkeypatch
     monkeypatch.setattr(engine_module, "_CHUNK", 37)  # many small chunks over two processes
     parallel = MatchEngine(notices, profiles=[GROCERY]).match(book, workers=2)
     assert parallel.stats["workers"] == 2
-    key = lambda r: [(l.notice_id, l.account_id, l.kind, l.score, l.decision, l.evidence) for l in r.links]  # noqa: E731
+    key = lambda r: [(lk.notice_id, lk.account_id, lk.kind, lk.score, lk.decision, lk.evidence) for lk in r.links]  # noqa: E731
     assert key(parallel) == key(result)
 
 
 def test_thresholds_decide_accept_and_review(notices, book) -> None:
     strict = link_notices(notices, book, thresholds=Thresholds(accept=99, review=90), kinds=("vendor_closed",))
-    assert {(l.account_id, l.decision) for l in strict.links} == {
-        ("danville", "review"), ("frontroyal", "accept"), ("frontroyal", "accept")}  # seattle (75) is dropped
+    assert {(lk.account_id, lk.decision) for lk in strict.links} == {
+        ("danville", "review"),
+        ("frontroyal", "accept"),
+        ("frontroyal", "accept"),
+    }  # seattle (75) is dropped
     with pytest.raises(ValueError):
         Thresholds(accept=60, review=70)
 

@@ -3,11 +3,12 @@ source-key policy afterwards, so the next crawl updates them instead of storing 
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 
 from leads.db import Database
 from spiders.tabular import make_key
-from datetime import date
 
 
 def test_old_california_and_tennessee_keys_are_rewritten_to_the_policy(db_url) -> None:
@@ -21,11 +22,15 @@ def test_old_california_and_tennessee_keys_are_rewritten_to_the_policy(db_url) -
     ]
     with database.engine.begin() as conn:
         for source, key, company, city in rows:
-            conn.execute(sa.text(
-                "insert into notices (source, source_key, company_name, city, notice_type, source_url, raw, "
-                "content_hash, name_norm, address_norm, first_seen, last_seen, updated_at) values "
-                "(:s, :k, :c, :city, 'closure', 'x', '{}', 'h', '', '', current_timestamp, current_timestamp, "
-                "current_timestamp)"), {"s": source, "k": key, "c": company, "city": city})
+            conn.execute(
+                sa.text(
+                    "insert into notices (source, source_key, company_name, city, notice_type, source_url, raw, "
+                    "content_hash, name_norm, address_norm, first_seen, last_seen, updated_at) values "
+                    "(:s, :k, :c, :city, 'closure', 'x', '{}', 'h', '', '', current_timestamp, current_timestamp, "
+                    "current_timestamp)"
+                ),
+                {"s": source, "k": key, "c": company, "city": city},
+            )
     database.upgrade()
     with database.engine.connect() as conn:
         keys = conn.execute(sa.text("select source_key from notices order by id")).scalars().all()

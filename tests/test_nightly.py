@@ -17,10 +17,12 @@ SETTINGS = [a for a in FAST_CRAWL]
 
 def _book(tmp_path: Path) -> Path:
     path = tmp_path / "book.csv"
-    rows = [["Account ID", "Account Name", "Street", "City", "State", "Zip", "Industry", "Incumbent Vendor", "Owner"],
-            ["V-1", "Danville Bistro", "101 Main St", "Danville", "VA", "24541", "Restaurant", "AeroFarms LLC", ""],
-            ["V-2", "Chatham Grill", "20 Depot St", "Chatham", "VA", "24531", "Restaurant", "Aerofarms", ""],
-            ["C-1", "Giant Delivers", "9000 Center St", "Manassas", "VA", "20110", "Grocery delivery", "", ""]]
+    rows = [
+        ["Account ID", "Account Name", "Street", "City", "State", "Zip", "Industry", "Incumbent Vendor", "Owner"],
+        ["V-1", "Danville Bistro", "101 Main St", "Danville", "VA", "24541", "Restaurant", "AeroFarms LLC", ""],
+        ["V-2", "Chatham Grill", "20 Depot St", "Chatham", "VA", "24531", "Restaurant", "Aerofarms", ""],
+        ["C-1", "Giant Delivers", "9000 Center St", "Manassas", "VA", "20110", "Grocery delivery", "", ""],
+    ]
     with open(path, "w", newline="") as fh:
         csv.writer(fh).writerows(rows)
     return path
@@ -35,16 +37,25 @@ def _prepare(db_url, leads_cli, tmp_path):
 
 
 def _urls(server, ny: str | None = None) -> list[str]:
-    return ["--url", f"warn_va={server.url('files/warn_va/va.csv')}",
-            "--url", f"warn_ny={ny or server.url('files/warn_ny/ny.csv')}", "--source", "warn_va",
-            "--source", "warn_ny"]
+    return [
+        "--url",
+        f"warn_va={server.url('files/warn_va/va.csv')}",
+        "--url",
+        f"warn_ny={ny or server.url('files/warn_ny/ny.csv')}",
+        "--source",
+        "warn_va",
+        "--source",
+        "warn_ny",
+    ]
 
 
 def _counts(db_url: str) -> dict[str, int]:
     engine = sa.create_engine(db_url)
     with engine.connect() as conn:
-        out = {t: conn.execute(sa.text(f"select count(*) from {t}")).scalar_one()
-               for t in ("notices", "leads", "evidence", "match_candidates", "activity")}
+        out = {
+            t: conn.execute(sa.text(f"select count(*) from {t}")).scalar_one()
+            for t in ("notices", "leads", "evidence", "match_candidates", "activity")
+        }
     engine.dispose()
     return out
 
@@ -66,8 +77,9 @@ def test_nightly_twice_is_idempotent_and_writes_the_digest(db_url, server, leads
     second = run("nightly", *_urls(server), *SETTINGS)
     assert second.returncode == 0, second.stderr
     after = _counts(db_url)
-    assert {k: after[k] for k in ("notices", "leads", "evidence", "match_candidates")} == \
-        {k: counts[k] for k in ("notices", "leads", "evidence", "match_candidates")}
+    assert {k: after[k] for k in ("notices", "leads", "evidence", "match_candidates")} == {
+        k: counts[k] for k in ("notices", "leads", "evidence", "match_candidates")
+    }
     files = sorted((tmp_path / "data" / "digests").glob("digest-*.txt"))
     assert len(files) == 1  # one digest per day: the second run the same day rewrote it ...
     assert "== ana: 2 new leads" in files[0].read_text()  # ... still with the whole day, not "0 new leads"
@@ -106,12 +118,31 @@ def test_overlapping_run_is_refused(db_url, server, leads_cli, tmp_path) -> None
     """A file lock next to a SQLite database; an advisory lock on PostgreSQL."""
     sqlite_url = db_url
     _prepare(sqlite_url, leads_cli, tmp_path)
-    env = {**os.environ, "LEADS_DATA_DIR": str(tmp_path / "data"), "LEADS_USER": "boss",
-           "LEADS_DATABASE_URL": sqlite_url}
+    env = {
+        **os.environ,
+        "LEADS_DATA_DIR": str(tmp_path / "data"),
+        "LEADS_USER": "boss",
+        "LEADS_DATABASE_URL": sqlite_url,
+    }
     slow = server.url("slow/4/files/warn_va/va.csv")
-    first = subprocess.Popen([*LEADS_COMMAND, "nightly", "--url", f"warn_va={slow}", "--source", "warn_va",
-                              *SETTINGS, "--set", "DOWNLOAD_TIMEOUT=20"], env=env, cwd=tmp_path,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen(
+        [
+            *LEADS_COMMAND,
+            "nightly",
+            "--url",
+            f"warn_va={slow}",
+            "--source",
+            "warn_va",
+            *SETTINGS,
+            "--set",
+            "DOWNLOAD_TIMEOUT=20",
+        ],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.time() + 20
         while time.time() < deadline and not any("slow" in p for _, p in server.requests):
@@ -143,9 +174,16 @@ def test_digest_is_mailed_through_smtp(sqlite_url, server, leads_cli, tmp_path) 
     controller.start()
     try:
         run = _prepare(sqlite_url, leads_cli, tmp_path)
-        result = run("nightly", *_urls(server), *SETTINGS,
-                     env={"LEADS_SMTP_HOST": "127.0.0.1", "LEADS_SMTP_PORT": str(port),
-                          "LEADS_SMTP_FROM": "digest@example.test"})
+        result = run(
+            "nightly",
+            *_urls(server),
+            *SETTINGS,
+            env={
+                "LEADS_SMTP_HOST": "127.0.0.1",
+                "LEADS_SMTP_PORT": str(port),
+                "LEADS_SMTP_FROM": "digest@example.test",
+            },
+        )
         assert result.returncode == 0, result.stderr
     finally:
         controller.stop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import click
 import pytest
@@ -15,8 +15,13 @@ from openpyxl import load_workbook
 from leads.output import neutralize, output_options, render, write_xlsx
 
 ROWS = [
-    {"company": "=HYPERLINK(\"http://evil.test\",\"click\")", "employees": 12, "notice_date": date(2024, 3, 1),
-     "seen": datetime(2024, 3, 2, 8, 30, tzinfo=timezone.utc), "delta": -3},
+    {
+        "company": '=HYPERLINK("http://evil.test","click")',
+        "employees": 12,
+        "notice_date": date(2024, 3, 1),
+        "seen": datetime(2024, 3, 2, 8, 30, tzinfo=UTC),
+        "delta": -3,
+    },
     {"company": "+1 Plumbing", "employees": None, "notice_date": None, "seen": None, "delta": 0},
     {"company": "@home Care", "employees": 5, "notice_date": None, "seen": None, "delta": 1},
     {"company": "\tTabbed", "employees": 1, "notice_date": None, "seen": None, "delta": 1},
@@ -27,10 +32,21 @@ ROWS = [
 COLUMNS = ["company", "employees", "notice_date", "seen", "delta"]
 
 
-@pytest.mark.parametrize("value,expected", [
-    ("=SUM(A1)", "'=SUM(A1)"), ("+1", "'+1"), ("-1", "'-1"), ("@x", "'@x"), ("\tx", "'\tx"), ("\rx", "'\rx"),
-    ("a=b", "a=b"), ("", ""), (-5, -5), (None, None),
-])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("=SUM(A1)", "'=SUM(A1)"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@x", "'@x"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("a=b", "a=b"),
+        ("", ""),
+        (-5, -5),
+        (None, None),
+    ],
+)
 def test_neutralize(value, expected) -> None:
     assert neutralize(value) == expected
 
@@ -40,8 +56,13 @@ def test_csv_neutralizes_formulas_and_keeps_numbers() -> None:
     assert render(ROWS, COLUMNS, "csv", out) == len(ROWS)
     rows = list(csv.DictReader(io.StringIO(out.getvalue(), newline="")))
     assert [r["company"] for r in rows] == [
-        "'=HYPERLINK(\"http://evil.test\",\"click\")", "'+1 Plumbing", "'@home Care", "'\tTabbed",
-        "'-minus Corp", "'\rReturn Inc", "Plain & Simple LLC",
+        '\'=HYPERLINK("http://evil.test","click")',
+        "'+1 Plumbing",
+        "'@home Care",
+        "'\tTabbed",
+        "'-minus Corp",
+        "'\rReturn Inc",
+        "Plain & Simple LLC",
     ]
     assert rows[0]["delta"] == "-3"  # a number is not a formula
     assert rows[0]["notice_date"] == "2024-03-01"
@@ -52,8 +73,13 @@ def test_json_and_ndjson_keep_values_verbatim() -> None:
     out = io.StringIO()
     render(ROWS[:2], COLUMNS, "json", out)
     data = json.loads(out.getvalue())
-    assert data[0] == {"company": "=HYPERLINK(\"http://evil.test\",\"click\")", "employees": 12,
-                       "notice_date": "2024-03-01", "seen": "2024-03-02T08:30:00+00:00", "delta": -3}
+    assert data[0] == {
+        "company": '=HYPERLINK("http://evil.test","click")',
+        "employees": 12,
+        "notice_date": "2024-03-01",
+        "seen": "2024-03-02T08:30:00+00:00",
+        "delta": -3,
+    }
     out = io.StringIO()
     render(ROWS[:2], COLUMNS, "ndjson", out)
     lines = out.getvalue().splitlines()

@@ -25,11 +25,26 @@ from click.testing import CliRunner
 from tests.conftest import LEADS_COMMAND
 from tests.helpers import FILES
 
-COLUMNS = ["source", "source_key", "company_name", "address", "city", "state", "zip5", "notice_type", "notice_date",
-           "effective_date", "employees", "industry_code", "source_url", "raw"]
+COLUMNS = [
+    "source",
+    "source_key",
+    "company_name",
+    "address",
+    "city",
+    "state",
+    "zip5",
+    "notice_type",
+    "notice_date",
+    "effective_date",
+    "employees",
+    "industry_code",
+    "source_url",
+    "raw",
+]
 FORMATS = ("json", "csv", "ndjson", "table")
 SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
 
 def _sources() -> list[str]:
     from leads.registry import names
@@ -69,8 +84,11 @@ EXPECTED, NOT_A_RESPONSE, DECLARING = _declared()
 def _fixture_files() -> list[str]:
     """Every saved file in a folder named after a source (SOURCE.md notes aside)."""
     sources = set(_sources())
-    return sorted(f"{p.parent.name}/{p.name}" for p in FILES.glob("*/*")
-                  if p.parent.name in sources and p.is_file() and p.name != "SOURCE.md")
+    return sorted(
+        f"{p.parent.name}/{p.name}"
+        for p in FILES.glob("*/*")
+        if p.parent.name in sources and p.is_file() and p.name != "SOURCE.md"
+    )
 
 
 #: Saved files of sources whose test file declares no SAVED_FILES: parsed too (exit 0, formats agree).
@@ -102,8 +120,7 @@ def _format_args(fmt: str) -> list[str]:
 
 def _parse(home: Path, *args: str) -> Run:
     """The installed `leads parse` in a subprocess."""
-    done = subprocess.run([*LEADS_COMMAND, "parse", *args], cwd=home, env=_env(home), capture_output=True,
-                          timeout=120)
+    done = subprocess.run([*LEADS_COMMAND, "parse", *args], cwd=home, env=_env(home), capture_output=True, timeout=120)
     return Run(done.returncode, done.stdout.decode("utf-8"), done.stderr.decode("utf-8"))
 
 
@@ -124,10 +141,16 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], R
     home = tmp_path_factory.mktemp("parse_cli")
     # Parsing is pure: parse each file once and render it in the four formats (the PDFs cost seconds each).
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(leads.crawl, "parse_saved_file_answer",
-                      functools.lru_cache(maxsize=None)(leads.crawl.parse_saved_file_answer))
-        return {(rel, fmt): _parse_in_process(home, rel.split("/", 1)[0], str(FILES / rel), *_format_args(fmt))
-                for rel in [*EXPECTED, *UNDECLARED] for fmt in FORMATS}
+        patch.setattr(
+            leads.crawl,
+            "parse_saved_file_answer",
+            functools.lru_cache(maxsize=None)(leads.crawl.parse_saved_file_answer),
+        )
+        return {
+            (rel, fmt): _parse_in_process(home, rel.split("/", 1)[0], str(FILES / rel), *_format_args(fmt))
+            for rel in [*EXPECTED, *UNDECLARED]
+            for fmt in FORMATS
+        }
 
 
 def _check_dates(record: dict) -> None:
@@ -165,7 +188,7 @@ def test_formats_agree_with_stable_keys_and_iso_dates(rel: str, outputs) -> None
     assert runs["csv"].stdout.startswith(",".join(COLUMNS) + "\r\n")
     assert len(table) == expected
     assert [r["source_key"] for r in table] == keys
-    for row, record in zip(table, records):
+    for row, record in zip(table, records, strict=False):
         _check_dates(row)
         for field in ("notice_date", "effective_date"):
             assert row[field] == (record[field] or "")
@@ -200,8 +223,12 @@ def test_corrupt_files_fail_naming_the_file(tmp_path: Path) -> None:
     html_as_csv = tmp_path / "va.csv"
     html_as_csv.write_bytes(b"<!DOCTYPE html><html><body><h1>Please enable JavaScript</h1></body></html>")
     dictionary = FILES / "registry_ca_sf" / "TTX-0013_DataDictionary_registered-businesses.xlsx"
-    cases = [("warn_ia", truncated_xlsx), ("warn_tn", truncated_pdf), ("warn_va", html_as_csv),
-             ("registry_ca_sf", dictionary)]
+    cases = [
+        ("warn_ia", truncated_xlsx),
+        ("warn_tn", truncated_pdf),
+        ("warn_va", html_as_csv),
+        ("registry_ca_sf", dictionary),
+    ]
     for source, path in cases:
         for fmt in ("--json", "--csv"):
             run = _parse(tmp_path, source, str(path), fmt)

@@ -27,8 +27,9 @@ def test_every_source_describes_itself() -> None:
 
 
 def test_readme_source_table_is_generated_from_the_registry() -> None:
-    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "source_table.py"), "--check"],
-                          capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "source_table.py"), "--check"], capture_output=True, text=True, cwd=ROOT
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -51,14 +52,18 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_nothing_in_leads_imports_spiders() -> None:
-    offenders = {str(p.relative_to(ROOT)): sorted(m for m in _imports(p) if m == "spiders" or m.startswith("spiders."))
-                 for p in (ROOT / "leads").rglob("*.py")}
+    offenders = {
+        str(p.relative_to(ROOT)): sorted(m for m in _imports(p) if m == "spiders" or m.startswith("spiders."))
+        for p in (ROOT / "leads").rglob("*.py")
+    }
     assert {p: m for p, m in offenders.items() if m} == {}
 
 
 def test_storage_does_not_import_scrapy() -> None:
-    code = ("import sys, leads.store, leads.health, leads.registry, leads.vocabulary; "
-            "bad = sorted(m for m in sys.modules if m == 'scrapy' or m.startswith('scrapy.')); print(bad)")
+    code = (
+        "import sys, leads.store, leads.health, leads.registry, leads.vocabulary; "
+        "bad = sorted(m for m in sys.modules if m == 'scrapy' or m.startswith('scrapy.')); print(bad)"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import date
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from scrapy import Request
@@ -14,7 +14,6 @@ from scrapy.http import TextResponse
 from leads.items import ClosureNotice
 from spiders.parsing import LayoutChanged
 from spiders.registry_ca_sf import RegistryCaSfSpider
-from urllib.parse import urlencode
 from tests.e2e import Case
 from tests.e2e import notice as _notice
 from tests.e2e import request_target as _path
@@ -35,42 +34,93 @@ API = "https://data.sfgov.org/resource/g8m3-pdis.json"
 ROWS, ENDED = 98, 2
 
 T_AND_R = ClosureNotice(
-    source="registry_ca_sf", source_key="0318364-02-001", company_name="T & R 76-3",
-    source_url=f"{API}?$limit=98&$offset=0", notice_type="registry_end", address="3898 California St",
-    city="San Francisco", state="CA", zip5="94118", notice_date=None, effective_date=date(2017, 3, 13),
-    employees=None, industry_code="4400-4599",
+    source="registry_ca_sf",
+    source_key="0318364-02-001",
+    company_name="T & R 76-3",
+    source_url=f"{API}?$limit=98&$offset=0",
+    notice_type="registry_end",
+    address="3898 California St",
+    city="San Francisco",
+    state="CA",
+    zip5="94118",
+    notice_date=None,
+    effective_date=date(2017, 3, 13),
+    employees=None,
+    industry_code="4400-4599",
     raw={
-        "business_zip": "94118", "certificate_number": "0318364", "city": "San Francisco", "dba_name": "T & R 76-3",
-        "dba_start_date": "1998-08-01T00:00:00.000", "full_business_address": "3898 California St",
-        "lic": "D08 D13 D19 D24 H03 H31", "lic_code_description": "Multiple",
+        "business_zip": "94118",
+        "certificate_number": "0318364",
+        "city": "San Francisco",
+        "dba_name": "T & R 76-3",
+        "dba_start_date": "1998-08-01T00:00:00.000",
+        "full_business_address": "3898 California St",
+        "lic": "D08 D13 D19 D24 H03 H31",
+        "lic_code_description": "Multiple",
         "location": '{"coordinates": [-122.459202, 37.785681], "type": "Point"}',
-        "location_address": "3898 CALIFORNIA ST", "location_city": "San Francisco",
-        "location_end_date": "2017-03-13T00:00:00.000", "location_start_date": "2002-04-15T00:00:00.000",
-        "location_state": "CA", "location_zip": "94118", "mail_city": "San Francisco", "mail_state": "CA",
-        "mail_zipcode": "94118", "mailing_address_1": "3898 California St", "naic_code": "4400-4599",
-        "naic_code_description": "Retail Trade", "neighborhoods_analysis_boundaries": "Presidio Heights",
-        "ownership_name": "Abdulmassih Antoine", "parking_tax": "false", "state": "CA", "supervisor_district": "2",
-        "transient_occupancy_tax": "false", "ttxid": "0318364-02-001",
+        "location_address": "3898 CALIFORNIA ST",
+        "location_city": "San Francisco",
+        "location_end_date": "2017-03-13T00:00:00.000",
+        "location_start_date": "2002-04-15T00:00:00.000",
+        "location_state": "CA",
+        "location_zip": "94118",
+        "mail_city": "San Francisco",
+        "mail_state": "CA",
+        "mail_zipcode": "94118",
+        "mailing_address_1": "3898 California St",
+        "naic_code": "4400-4599",
+        "naic_code_description": "Retail Trade",
+        "neighborhoods_analysis_boundaries": "Presidio Heights",
+        "ownership_name": "Abdulmassih Antoine",
+        "parking_tax": "false",
+        "state": "CA",
+        "supervisor_district": "2",
+        "transient_occupancy_tax": "false",
+        "ttxid": "0318364-02-001",
     },
 )
 
 # No naic_code in this row: industry_code None. Business and location ended the same day.
 BRYANT_SHELL = ClosureNotice(
-    source="registry_ca_sf", source_key="0911437-03-001", company_name="Bryant Shell #4",
-    source_url=f"{API}?$limit=98&$offset=0", notice_type="registry_end", address="598 Bryant St",
-    city="San Francisco", state="CA", zip5="94107", notice_date=None, effective_date=date(2015, 10, 15),
-    employees=None, industry_code=None,
+    source="registry_ca_sf",
+    source_key="0911437-03-001",
+    company_name="Bryant Shell #4",
+    source_url=f"{API}?$limit=98&$offset=0",
+    notice_type="registry_end",
+    address="598 Bryant St",
+    city="San Francisco",
+    state="CA",
+    zip5="94107",
+    notice_date=None,
+    effective_date=date(2015, 10, 15),
+    employees=None,
+    industry_code=None,
     raw={
-        "business_zip": "94107", "certificate_number": "0911437", "city": "San Francisco",
-        "dba_end_date": "2015-10-15T00:00:00.000", "dba_name": "Bryant Shell #4",
-        "dba_start_date": "1991-10-01T00:00:00.000", "full_business_address": "598 Bryant St", "lic": "D14 H07",
-        "lic_code_description": "Multiple", "location": '{"coordinates": [-122.397886, 37.779723], "type": "Point"}',
-        "location_address": "598 BRYANT ST", "location_city": "San Francisco",
-        "location_end_date": "2015-10-15T00:00:00.000", "location_start_date": "2004-01-01T00:00:00.000",
-        "location_state": "CA", "location_zip": "94107", "mail_city": "San Francisco", "mail_state": "CA",
-        "mail_zipcode": "94117", "mailing_address_1": "444 Divisadero St Ste 100",
-        "neighborhoods_analysis_boundaries": "South of Market", "ownership_name": "Amsia Management Corporation",
-        "parking_tax": "false", "state": "CA", "supervisor_district": "6", "transient_occupancy_tax": "false",
+        "business_zip": "94107",
+        "certificate_number": "0911437",
+        "city": "San Francisco",
+        "dba_end_date": "2015-10-15T00:00:00.000",
+        "dba_name": "Bryant Shell #4",
+        "dba_start_date": "1991-10-01T00:00:00.000",
+        "full_business_address": "598 Bryant St",
+        "lic": "D14 H07",
+        "lic_code_description": "Multiple",
+        "location": '{"coordinates": [-122.397886, 37.779723], "type": "Point"}',
+        "location_address": "598 BRYANT ST",
+        "location_city": "San Francisco",
+        "location_end_date": "2015-10-15T00:00:00.000",
+        "location_start_date": "2004-01-01T00:00:00.000",
+        "location_state": "CA",
+        "location_zip": "94107",
+        "mail_city": "San Francisco",
+        "mail_state": "CA",
+        "mail_zipcode": "94117",
+        "mailing_address_1": "444 Divisadero St Ste 100",
+        "neighborhoods_analysis_boundaries": "South of Market",
+        "ownership_name": "Amsia Management Corporation",
+        "parking_tax": "false",
+        "state": "CA",
+        "supervisor_district": "6",
+        "transient_occupancy_tax": "false",
         "ttxid": "0911437-03-001",
     },
 )
@@ -116,8 +166,12 @@ def test_full_page_requests_the_next_offset(spider) -> None:
     (request,) = requests
     assert request.callback == spider.parse and request.errback == spider.on_request_error
     query = parse_qs(urlsplit(request.url).query)
-    assert query == {"$where": ["location_end_date IS NOT NULL"], "$order": [":id"], "$limit": ["98"],
-                     "$offset": ["294"]}
+    assert query == {
+        "$where": ["location_end_date IS NOT NULL"],
+        "$order": [":id"],
+        "$limit": ["98"],
+        "$offset": ["294"],
+    }
 
 
 def test_short_page_ends_the_paging(spider) -> None:
@@ -131,10 +185,14 @@ def test_paging_from_the_spiders_own_query(monkeypatch) -> None:
     (start,) = spider.start_urls
     assert parse_qs(urlsplit(start).query) == {
         "$where": ["location_end_date IS NOT NULL AND location_end_date >= '2024-06-01T00:00:00'"],
-        "$order": [":id"], "$limit": ["98"], "$offset": ["0"],
+        "$order": [":id"],
+        "$limit": ["98"],
+        "$offset": ["0"],
     }
     _, (request,) = _split(list(spider.parse(file_response(SLUG, FILE, url=start))))
-    assert parse_qs(urlsplit(request.url).query) == parse_qs(urlsplit(RegistryCaSfSpider.query_url("2024-06-01", 98)).query)
+    assert parse_qs(urlsplit(request.url).query) == parse_qs(
+        urlsplit(RegistryCaSfSpider.query_url("2024-06-01", 98)).query
+    )
 
 
 def test_url_without_limit_pages_with_sodas_default_and_adds_an_order(spider) -> None:
@@ -167,11 +225,14 @@ def test_empty_later_page_ends_quietly(spider, caplog) -> None:
     assert caplog.records == []
 
 
-@pytest.mark.parametrize("body, expected", [
-    ({"error": True, "message": "Invalid SoQL query", "code": "query.soql.invalid"}, "expected a JSON list"),
-    (b"<!DOCTYPE html><html><body>Service unavailable</body></html>", "not JSON"),
-    ([["0318364-02-001", "T & R 76-3"]], "list of objects"),
-])
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ({"error": True, "message": "Invalid SoQL query", "code": "query.soql.invalid"}, "expected a JSON list"),
+        (b"<!DOCTYPE html><html><body>Service unavailable</body></html>", "not JSON"),
+        ([["0318364-02-001", "T & R 76-3"]], "list of objects"),
+    ],
+)
 def test_not_a_list_of_rows_is_a_layout_error(spider, caplog, body, expected) -> None:
     with caplog.at_level(logging.WARNING):
         assert list(spider.parse(_response(body))) == []
@@ -202,8 +263,9 @@ def test_malformed_rows_are_skipped_with_a_warning_naming_them(spider, caplog) -
         notices = list(spider.parse_file(_response(rows)))
     assert notices == []
     messages = [r.getMessage() for r in caplog.records]
-    assert any("skipped row 0318364-02-001 (T & R 76-3)" in m and "unreadable date 'sometime in March'" in m
-               for m in messages)
+    assert any(
+        "skipped row 0318364-02-001 (T & R 76-3)" in m and "unreadable date 'sometime in March'" in m for m in messages
+    )
     assert any("skipped row 0911437-03-001 (no name)" in m and "no business name" in m for m in messages)
 
 
@@ -218,9 +280,14 @@ def test_owner_name_when_no_dba_name(spider) -> None:
 
 SODA_PAGE = 50  # rows per page in the paged registry crawl: the 98 saved rows make two pages
 
+
 def _soda_url(base: str, offset: int) -> str:
-    query = {"$where": "location_end_date IS NOT NULL AND location_end_date >= '2010-01-01T00:00:00'",
-             "$order": ":id", "$limit": str(SODA_PAGE), "$offset": str(offset)}
+    query = {
+        "$where": "location_end_date IS NOT NULL AND location_end_date >= '2010-01-01T00:00:00'",
+        "$order": ":id",
+        "$limit": str(SODA_PAGE),
+        "$offset": str(offset),
+    }
     return f"{base}/resource/g8m3-pdis.json?{urlencode(query)}"
 
 
@@ -241,39 +308,60 @@ def _registry(server) -> list[str]:
 
 
 def _registry_raw(ttxid: str) -> dict:
-    row = next(r for r in json.loads((FILES / "registry_ca_sf" / "vbiu-2p9h_filtered.json").read_bytes())
-               if r["ttxid"] == ttxid)
+    row = next(
+        r
+        for r in json.loads((FILES / "registry_ca_sf" / "vbiu-2p9h_filtered.json").read_bytes())
+        if r["ttxid"] == ttxid
+    )
     return {k: json.dumps(v, sort_keys=True) if isinstance(v, (dict, list, bool)) else v for k, v in row.items()}
 
 
 def _registry_row(server) -> list[dict]:
     # The 7th of the 98 saved rows: on the first page.
-    return [_notice("registry_ca_sf", "0318364-02-001", "T & R 76-3", _soda_url(server.base, 0), "registry_end",
-                    address="3898 California St", city="San Francisco", state="CA", zip5="94118",
-                    effective_date=date(2017, 3, 13), industry_code="4400-4599", raw=_registry_raw("0318364-02-001"))]
+    return [
+        _notice(
+            "registry_ca_sf",
+            "0318364-02-001",
+            "T & R 76-3",
+            _soda_url(server.base, 0),
+            "registry_end",
+            address="3898 California St",
+            city="San Francisco",
+            state="CA",
+            zip5="94118",
+            effective_date=date(2017, 3, 13),
+            industry_code="4400-4599",
+            raw=_registry_raw("0318364-02-001"),
+        )
+    ]
 
 
-
-E2E_CASES = [Case("registry_ca_sf", "registry_ca_sf", ("registry_ca_sf/vbiu-2p9h_filtered.json",), _registry,
-                  _registry_row)]
+E2E_CASES = [
+    Case("registry_ca_sf", "registry_ca_sf", ("registry_ca_sf/vbiu-2p9h_filtered.json",), _registry, _registry_row)
+]
 
 
 def test_optional_keys_renamed_or_missing_land_every_row_with_warnings():
     """The saved response with the NAICS code dropped and both ZIP keys renamed (as SODA datasets do
     between versions), the keys reordered and a new one added: both ended locations land, without
     industry and ZIP, and the run says so."""
-    from leads.health import STAT_WARNINGS
     from scrapy.utils.test import get_crawler
 
+    from leads.health import STAT_WARNINGS
     from spiders.registry_ca_sf import RegistryCaSfSpider
     from tests.columns import without_raw
 
     real = json.loads((FILES / "registry_ca_sf" / "vbiu-2p9h_filtered.json").read_bytes())
     renamed = {"business_zip": "zip_code", "location_zip": "site_zip_code"}
-    edited = [dict(reversed([(renamed.get(k, k), v) for k, v in row.items() if k != "naic_code"]))
-              | {"data_as_of": "2017-08-19"} for row in real]
+    edited = [
+        dict(reversed([(renamed.get(k, k), v) for k, v in row.items() if k != "naic_code"]))
+        | {"data_as_of": "2017-08-19"}
+        for row in real
+    ]
     url = "https://data.sfgov.org/resource/g8m3-pdis.json"
-    before = list(RegistryCaSfSpider().parse_file(TextResponse(url=url, body=json.dumps(real).encode(), encoding="utf-8")))
+    before = list(
+        RegistryCaSfSpider().parse_file(TextResponse(url=url, body=json.dumps(real).encode(), encoding="utf-8"))
+    )
     spider = RegistryCaSfSpider.from_crawler(get_crawler(RegistryCaSfSpider))
     got = list(spider.parse_file(TextResponse(url=url, body=json.dumps(edited).encode(), encoding="utf-8")))
     assert len(got) == len(before) == 2
@@ -281,4 +369,5 @@ def test_optional_keys_renamed_or_missing_land_every_row_with_warnings():
     assert {(n.zip5, n.industry_code) for n in got} == {(None, None)}
     assert spider.crawler.stats.get_value(STAT_WARNINGS) == [
         "no key for zip (business_zip or location_zip; its rows land without it)",
-        "no key for industry (naic_code; its rows land without it)"]
+        "no key for industry (naic_code; its rows land without it)",
+    ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import socket
 import stat
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -47,8 +47,11 @@ class Smtp:
         self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
 
     def env(self) -> dict[str, str]:
-        return {"LEADS_SMTP_HOST": "127.0.0.1", "LEADS_SMTP_PORT": str(self.port),
-                "LEADS_SMTP_FROM": "digest@example.test"}
+        return {
+            "LEADS_SMTP_HOST": "127.0.0.1",
+            "LEADS_SMTP_PORT": str(self.port),
+            "LEADS_SMTP_FROM": "digest@example.test",
+        }
 
     def to(self, address: str) -> list[str]:
         """The plain-text part of every message sent to exactly ``address``, decoded."""
@@ -101,14 +104,19 @@ def test_an_smtp_outage_loses_no_digest_and_the_next_run_sends_it(db_url, server
     assert "== ana: 2 new leads" in _digest_text(tmp_path)  # still the whole day in the day's file
 
 
-def test_a_refused_recipient_is_retried_alone_and_a_bad_address_skips_only_that_rep(sqlite_url, server, smtp,
-                                                                                    leads_cli, tmp_path):
+def test_a_refused_recipient_is_retried_alone_and_a_bad_address_skips_only_that_rep(
+    sqlite_url, server, smtp, leads_cli, tmp_path
+):
     run = _prepare(sqlite_url, leads_cli, tmp_path)
     engine = sa.create_engine(sqlite_url)
     with engine.begin() as conn:  # an address a careless import could carry: a header injection attempt
-        conn.execute(sa.text("insert into reps (name, email, role, active, territory, created_at) values "
-                             "('cy', :e, 'rep', 1, '{\"states\": [\"VA\"]}', '2025-01-01')"),
-                     {"e": "cy@example.test\r\nBcc: everyone@example.test"})
+        conn.execute(
+            sa.text(
+                "insert into reps (name, email, role, active, territory, created_at) values "
+                "('cy', :e, 'rep', 1, '{\"states\": [\"VA\"]}', '2025-01-01')"
+            ),
+            {"e": "cy@example.test\r\nBcc: everyone@example.test"},
+        )
     engine.dispose()
     smtp.refuse = {"ana@example.test"}
     first = run("nightly", *_urls(server), *SETTINGS, env=smtp.env())
@@ -150,9 +158,8 @@ def test_the_first_digest_calls_new_only_what_nobody_worked(db_url, server, lead
 def test_one_line_per_closure_in_the_why_of_a_lead(db) -> None:
     """Two notices of one closure (same company, source and date, two sites), a third at another date."""
     from leads import digest
-    from tests import factories as f
-
     from leads.models import Evidence, Rep
+    from tests import factories as f
 
     with db.session() as s:
         ana = Rep(name="ana", role="rep", territory={})
@@ -194,14 +201,13 @@ def test_one_digest_file_per_day_and_yesterdays_is_kept(db, tmp_path) -> None:
 
     folder = tmp_path / "digests"
     day1, day2 = date(2025, 12, 19), date(2025, 12, 20)
-    t0 = datetime(2025, 12, 19, 6, tzinfo=timezone.utc)
+    t0 = datetime(2025, 12, 19, 6, tzinfo=UTC)
     with db.session() as s:
         ana = Rep(name="ana", role="rep", territory={})
         s.add(ana)
         s.flush()
         n = f.notice(s, "n1", "Sysco Virginia", effective=day1)
-        first = f.lead(s, f.account(s, "A-1", "First Account", vendor="Sysco Virginia"), owner=ana, notice=n,
-                       score=90)
+        first = f.lead(s, f.account(s, "A-1", "First Account", vendor="Sysco Virginia"), owner=ana, notice=n, score=90)
         first.created_at = t0 - timedelta(hours=1)
     with db.session() as s:
         digest.write_daily(s, folder, day=day1, crawl_results=[], now=t0)
@@ -209,8 +215,13 @@ def test_one_digest_file_per_day_and_yesterdays_is_kept(db, tmp_path) -> None:
     assert "== ana: 1 new leads" in yesterday and "First Account" in yesterday
     with db.session() as s:
         ana = s.scalar(sa.select(Rep).where(Rep.name == "ana"))
-        lead = f.lead(s, f.account(s, "A-2", "Second Account", vendor="Sysco Virginia"), owner=ana,
-                      notice=s.scalar(sa.select(digest.Notice)), score=80)
+        lead = f.lead(
+            s,
+            f.account(s, "A-2", "Second Account", vendor="Sysco Virginia"),
+            owner=ana,
+            notice=s.scalar(sa.select(digest.Notice)),
+            score=80,
+        )
         lead.created_at = t0 + timedelta(hours=12)
     with db.session() as s:
         digest.write_daily(s, folder, day=day2, crawl_results=[], now=t0 + timedelta(days=1))
@@ -219,7 +230,9 @@ def test_one_digest_file_per_day_and_yesterdays_is_kept(db, tmp_path) -> None:
     today = (folder / f"digest-{day2}.txt").read_text()
     assert "== ana: 1 new leads" in today and "Second Account" in today and "First Account" not in today
     assert (folder / f"digest-{day1}.txt").read_text() == yesterday
-    assert sorted(p.name for p in folder.iterdir()) == [f"digest-{d}.{x}" for d in (day1, day2) for x in ("html", "txt")]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        f"digest-{d}.{x}" for d in (day1, day2) for x in ("html", "txt")
+    ]
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in folder.iterdir())
 
 
@@ -227,13 +240,16 @@ def test_degraded_and_failed_sources_are_shown(db) -> None:
     from leads import digest
     from leads.models import CrawlRun
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with db.session() as s:
-        s.add_all([CrawlRun(source="warn_va", outcome="ok", finished_at=now),
-                   CrawlRun(source="warn_ny", outcome="degraded", finished_at=now, message="3 rows skipped"),
-                   CrawlRun(source="warn_tn", outcome="ok", finished_at=now - timedelta(days=1)),
-                   CrawlRun(source="warn_tn", outcome="failed", finished_at=now,
-                            message="HTTP 503\n\n" + "x" * 5000)])
+        s.add_all(
+            [
+                CrawlRun(source="warn_va", outcome="ok", finished_at=now),
+                CrawlRun(source="warn_ny", outcome="degraded", finished_at=now, message="3 rows skipped"),
+                CrawlRun(source="warn_tn", outcome="ok", finished_at=now - timedelta(days=1)),
+                CrawlRun(source="warn_tn", outcome="failed", finished_at=now, message="HTTP 503\n\n" + "x" * 5000),
+            ]
+        )
         s.flush()
         d = digest.build(s, None, None)
     text = digest.render_text(d)
@@ -241,10 +257,12 @@ def test_degraded_and_failed_sources_are_shown(db) -> None:
     (tn,) = [line for line in text.splitlines() if "warn_tn" in line]
     assert tn.startswith("  FAILED source warn_tn: failed: HTTP 503 xxx") and len(tn) < 400
     assert "warn_va" not in text.split("== For managers")[1].split("Funnel")[0]
-    from_run = digest.source_problems(None, [{"source": "warn_ia", "outcome": "degraded", "message": "",
-                                              "warnings": ["layout: 2 columns missing"]}])
-    assert digest._problem_line(from_run[0]) == \
-        "DEGRADED source warn_ia: degraded:  (warnings: layout: 2 columns missing)"
+    from_run = digest.source_problems(
+        None, [{"source": "warn_ia", "outcome": "degraded", "message": "", "warnings": ["layout: 2 columns missing"]}]
+    )
+    assert (
+        digest._problem_line(from_run[0]) == "DEGRADED source warn_ia: degraded:  (warnings: layout: 2 columns missing)"
+    )
 
 
 def test_nightly_as_the_first_command_makes_private_files(server, leads_cli, tmp_path) -> None:

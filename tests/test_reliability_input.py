@@ -28,8 +28,19 @@ def test_map_with_cyrillic_and_cjk_headers_reads_the_right_columns(sqlite_url, m
     run = manager(sqlite_url)
     book = tmp_path / "ru.csv"
     book.write_text("Номер,Название,Адрес,客户城市\nA-1,Acme Bakery,12 Main St,Albany\n", encoding="utf-8")
-    ok = run("accounts", "import", str(book), "--map", "Номер=id", "--map", "Название=name",
-             "--map", "Адрес=address", "--map", "客户城市=city")
+    ok = run(
+        "accounts",
+        "import",
+        str(book),
+        "--map",
+        "Номер=id",
+        "--map",
+        "Название=name",
+        "--map",
+        "Адрес=address",
+        "--map",
+        "客户城市=city",
+    )
     assert ok.returncode == 0, ok.stderr
     got = _accounts(run)["A-1"]
     assert (got["name"], got["address"], got["city"]) == ("Acme Bakery", "12 Main St", "Albany")
@@ -90,12 +101,12 @@ def test_nul_byte_after_the_first_4k_is_one_invalid_row_with_its_line(db_url, ma
 def test_a_1mb_field_imports_and_a_huge_one_is_a_clear_error(sqlite_url, manager, tmp_path) -> None:
     run = manager(sqlite_url)
     book = tmp_path / "big.csv"
-    book.write_text("id,name,notes\nA-1,Acme,\"" + "x" * 1_200_000 + "\"\n", encoding="utf-8")
+    book.write_text('id,name,notes\nA-1,Acme,"' + "x" * 1_200_000 + '"\n', encoding="utf-8")
     ok = run("accounts", "import", str(book))
     assert ok.returncode == 0, ok.stderr
     assert "A-1" in _accounts(run)
     huge = tmp_path / "huge.csv"
-    huge.write_text("id,name,notes\nA-2,Acme,\"" + "x" * (17 * 1024 * 1024) + "\"\n", encoding="utf-8")
+    huge.write_text('id,name,notes\nA-2,Acme,"' + "x" * (17 * 1024 * 1024) + '"\n', encoding="utf-8")
     bad = run("accounts", "import", str(huge))
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
     assert "line 2" in bad.stderr and "16 MiB" in bad.stderr
@@ -156,15 +167,22 @@ def _hostile_xlsx(path, sheet_xml: str) -> None:
             z.writestr(name, text)
 
 
-SHEET = ('<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-         '<dimension ref="A1:XFD1048576"/><sheetData>{rows}</sheetData></worksheet>')
+SHEET = (
+    '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<dimension ref="A1:XFD1048576"/><sheetData>{rows}</sheetData></worksheet>'
+)
 
 
 def _row(n: int, cells: list[str]) -> str:
     from openpyxl.utils import get_column_letter
 
-    return f'<row r="{n}">' + "".join(f'<c r="{get_column_letter(i + 1)}{n}" t="inlineStr"><is><t>{v}</t></is></c>'
-                                      for i, v in enumerate(cells)) + "</row>"
+    return (
+        f'<row r="{n}">'
+        + "".join(
+            f'<c r="{get_column_letter(i + 1)}{n}" t="inlineStr"><is><t>{v}</t></is></c>' for i, v in enumerate(cells)
+        )
+        + "</row>"
+    )
 
 
 def test_xlsx_declaring_a_huge_dimension_is_read_by_its_real_cells(sqlite_url, manager, tmp_path) -> None:

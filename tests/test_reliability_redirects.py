@@ -67,15 +67,16 @@ def _notices(url: str) -> int:
 
 
 @pytest.mark.parametrize("other_host", ["localhost", "127.0.0.2"])
-def test_a_redirect_to_another_host_is_refused_and_named(other_host, sqlite_url, server, redirector,
-                                                         leads_cli) -> None:
+def test_a_redirect_to_another_host_is_refused_and_named(other_host, sqlite_url, server, redirector, leads_cli) -> None:
     port = server.server_address[1]
     redirector.location = f"http://{other_host}:{port}/files/warn_va/va.csv"
     start = f"{redirector.base}/warn_notices.csv"
     done = leads_cli("crawl", "warn_va", "--url", start, *FAST_CRAWL, db_url=sqlite_url)
     assert done.returncode == 1
-    assert (f"warn_va: refused a redirect from {start} to {redirector.location}: {other_host} is not one of "
-            f"the source's hosts") in done.stderr
+    assert (
+        f"warn_va: refused a redirect from {start} to {redirector.location}: {other_host} is not one of "
+        f"the source's hosts"
+    ) in done.stderr
     assert "Traceback" not in done.stderr
     assert ("GET", "/files/warn_va/va.csv") not in server.requests  # nothing was fetched from there
     assert server.requests == []  # not even robots.txt was asked of the other host
@@ -85,8 +86,7 @@ def test_a_redirect_to_another_host_is_refused_and_named(other_host, sqlite_url,
 def test_a_redirect_within_the_sources_hosts_is_followed(sqlite_url, server, redirector, leads_cli) -> None:
     # The same host on another port (the host the crawl was given), and a path redirect on the fault server.
     redirector.location = server.url("redirect/files/warn_va/va.csv")
-    done = leads_cli("crawl", "warn_va", "--url", f"{redirector.base}/warn_notices.csv", *FAST_CRAWL,
-                     db_url=sqlite_url)
+    done = leads_cli("crawl", "warn_va", "--url", f"{redirector.base}/warn_notices.csv", *FAST_CRAWL, db_url=sqlite_url)
     assert done.returncode == 0, done.stderr
     assert ("GET", "/files/warn_va/va.csv") in server.requests
     assert _notices(sqlite_url) > 1000

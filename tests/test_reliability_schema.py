@@ -28,9 +28,19 @@ def test_a_database_from_a_newer_leads_is_refused_by_every_command(db_url, leads
     engine.dispose()
     before = _counts(db_url)
     message = "this database was created by a newer leads (revision 0999); upgrade leads"
-    for args in (["db", "upgrade"], ["db", "current"], ["nightly", "--no-crawl"], ["nightly"], ["list"],
-                 ["reps", "list"], ["reps", "add", "ana"], ["accounts", "import", str(_book(tmp_path))],
-                 ["match"], ["assign", "--auto"], ["status", "1", "contacted"]):
+    for args in (
+        ["db", "upgrade"],
+        ["db", "current"],
+        ["nightly", "--no-crawl"],
+        ["nightly"],
+        ["list"],
+        ["reps", "list"],
+        ["reps", "add", "ana"],
+        ["accounts", "import", str(_book(tmp_path))],
+        ["match"],
+        ["assign", "--auto"],
+        ["status", "1", "contacted"],
+    ):
         done = run(*args)
         assert done.returncode == 1, (args, done.stdout, done.stderr)
         assert done.stderr.startswith("Error: database ") and message in done.stderr, (args, done.stderr)

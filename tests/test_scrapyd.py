@@ -93,13 +93,20 @@ def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scrapyd]:
         encoding="utf-8",
     )
     env = dict(os.environ)
-    for name in ("LEADS_DATABASE_URL", "SCRAPY_SETTINGS_MODULE", "SCRAPY_PROJECT", "SCRAPYD_BIND_ADDRESS",
-                 "SCRAPYD_HTTP_PORT", "SCRAPYD_UNIX_SOCKET_PATH"):
+    for name in (
+        "LEADS_DATABASE_URL",
+        "SCRAPY_SETTINGS_MODULE",
+        "SCRAPY_PROJECT",
+        "SCRAPYD_BIND_ADDRESS",
+        "SCRAPYD_HTTP_PORT",
+        "SCRAPYD_UNIX_SOCKET_PATH",
+    ):
         env.pop(name, None)
     # Scrapyd reads scrapyd.conf from its working directory.
     with open(home / "scrapyd.out", "wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "scrapyd"], cwd=home, env=env, stdout=out,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "scrapyd"], cwd=home, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
     daemon = Scrapyd(f"http://127.0.0.1:{port}", home, process)
     try:
         deadline = time.monotonic() + 30
@@ -146,8 +153,13 @@ def deployed(scrapyd: Scrapyd, tmp_path_factory: pytest.TempPathFactory) -> str:
             fh.write(ENTRY_POINT_TABLE)
     with open(copy / "scrapy.cfg", "a", encoding="utf-8") as fh:
         fh.write(f"\n[deploy:test]\nurl = {scrapyd.base}/\nproject = {project}\n")
-    result = subprocess.run([sys.executable, "-m", "scrapyd_client.deploy", "test", "--version", "1"],
-                            cwd=copy, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapyd_client.deploy", "test", "--version", "1"],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     # Scrapyd answers a broken egg with HTTP 200 and status "error": scrapyd-deploy exits 0 then.
     answer = json.loads(result.stdout)
@@ -155,8 +167,7 @@ def deployed(scrapyd: Scrapyd, tmp_path_factory: pytest.TempPathFactory) -> str:
     with zipfile.ZipFile(scrapyd.home / "eggs" / project / "1.egg") as egg:
         names = set(egg.namelist())
         entry_points = egg.read("EGG-INFO/entry_points.txt").decode()
-    assert {"leads/pipelines.py", "leads/scrapy_project.py", "spiders/warn_va.py",
-            "leads/migrations/env.py"} <= names
+    assert {"leads/pipelines.py", "leads/scrapy_project.py", "spiders/warn_va.py", "leads/migrations/env.py"} <= names
     assert any(n.startswith("leads/migrations/versions/") for n in names)
     assert f"[scrapy]\nsettings = {SETTINGS_MODULE}" in entry_points
     spiders = scrapyd.api(f"listspiders.json?project={project}")["spiders"]
@@ -199,8 +210,14 @@ def test_scrapy_cfg_makes_the_checkout_a_scrapy_project(tmp_path: Path) -> None:
     listed = subprocess.run([*scrapy, "list"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert listed.returncode == 0, listed.stderr
     assert "warn_va" in listed.stdout.split()
-    url = subprocess.run([*scrapy, "settings", "--get", "LEADS_DATABASE_URL"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=60)
+    url = subprocess.run(
+        [*scrapy, "settings", "--get", "LEADS_DATABASE_URL"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert url.stdout.strip() == env["LEADS_DATABASE_URL"]
 
 
@@ -208,10 +225,15 @@ def test_crawl_scheduled_on_scrapyd_is_stored_with_its_health(db_url, scrapyd, d
     upgrade = leads_cli("db", "upgrade", db_url=db_url)  # the matching machine owns the schema
     assert upgrade.returncode == 0, upgrade.stderr
     url = server.url("files/warn_va/va.csv")
-    job = scrapyd.api("schedule.json", {
-        "project": deployed, "spider": "warn_va", "url": url,
-        "setting": [f"LEADS_DATABASE_URL={db_url}", "AUTOTHROTTLE_ENABLED=False"],
-    })
+    job = scrapyd.api(
+        "schedule.json",
+        {
+            "project": deployed,
+            "spider": "warn_va",
+            "url": url,
+            "setting": [f"LEADS_DATABASE_URL={db_url}", "AUTOTHROTTLE_ENABLED=False"],
+        },
+    )
     assert job["status"] == "ok", job
     _wait_for_job(scrapyd, deployed, job["jobid"])
     log = scrapyd.job_log(deployed, "warn_va", job["jobid"])

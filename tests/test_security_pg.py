@@ -26,7 +26,7 @@ from tests import factories as f
 @dataclass
 class Team:
     prefix: str
-    logins: dict[str, str]      # rep name -> PostgreSQL login
+    logins: dict[str, str]  # rep name -> PostgreSQL login
     admin_url: str
     leads: dict[str, list[int]]  # owner name ("" for unassigned) -> lead ids
     rep_ids: dict[str, int]
@@ -44,10 +44,12 @@ def roles(pg_url):
     all_roles = [names["ana"], names["bo"], names["mia"], f"{names['prefix']}_rep", f"{names['prefix']}_manager"]
     admin = sa.create_engine(pg_url)
     with admin.begin() as conn:
-        conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ANY(:r)"),
-                     {"r": all_roles})
-        existing = set(conn.scalars(sa.text("SELECT rolname::text FROM pg_roles WHERE rolname = ANY(:r)"),
-                                    {"r": all_roles}))
+        conn.execute(
+            sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ANY(:r)"), {"r": all_roles}
+        )
+        existing = set(
+            conn.scalars(sa.text("SELECT rolname::text FROM pg_roles WHERE rolname = ANY(:r)"), {"r": all_roles})
+        )
         for role in all_roles:
             if role in existing:
                 conn.exec_driver_sql(f'DROP OWNED BY "{role}"')
@@ -60,8 +62,12 @@ def roles(pg_url):
 def team(pg_url, roles, leads_cli) -> Team:
     """mia (manager), ana and bo (reps) set up through the CLI; two leads each and one unassigned; grants applied."""
     admin = lambda *a: leads_cli("--as", "mia", *a, db_url=pg_url)  # noqa: E731
-    for args in (["db", "upgrade"], ["reps", "add", "mia", "--role", "manager"], ["reps", "add", "ana"],
-                 ["reps", "add", "bo"]):
+    for args in (
+        ["db", "upgrade"],
+        ["reps", "add", "mia", "--role", "manager"],
+        ["reps", "add", "ana"],
+        ["reps", "add", "bo"],
+    ):
         done = admin(*args)
         assert done.returncode == 0, done.stderr
     database = Database(pg_url)
@@ -83,13 +89,19 @@ def team(pg_url, roles, leads_cli) -> Team:
     again = admin("db", "grant", "--all", "--group-prefix", roles["prefix"])
     assert again.returncode == 0, again.stderr
     assert again.stdout.splitlines() == [
-        f"ana: login {roles['ana']}, access rep.", f"bo: login {roles['bo']}, access rep.",
+        f"ana: login {roles['ana']}, access rep.",
+        f"bo: login {roles['bo']}, access rep.",
         f"mia: login {roles['mia']}, access manager.",
         f"Row-level security is on in schema {make_url(pg_url).query['options'].split('=')[-1]} "
         f"(groups {roles['prefix']}_rep, {roles['prefix']}_manager).",
     ]
-    return Team(prefix=roles["prefix"], logins={k: roles[k] for k in ("ana", "bo", "mia")}, admin_url=pg_url,
-                leads=ids, rep_ids=rep_ids)
+    return Team(
+        prefix=roles["prefix"],
+        logins={k: roles[k] for k in ("ana", "bo", "mia")},
+        admin_url=pg_url,
+        leads=ids,
+        rep_ids=rep_ids,
+    )
 
 
 def _denied(engine: sa.Engine, sql: str, match: str) -> None:
@@ -111,8 +123,10 @@ def test_a_reps_login_lists_and_works_only_their_own_leads(team: Team, leads_cli
 
     posing = as_ana("--as", "mia", "list", "--all")
     assert posing.returncode == 1
-    assert f"connected to the database as login {team.logins['ana']}, which belongs to ana: ana cannot act as mia" \
+    assert (
+        f"connected to the database as login {team.logins['ana']}, which belongs to ana: ana cannot act as mia"
         in posing.stderr
+    )
 
     other = as_ana("status", str(bo_lead), "contacted")
     assert other.returncode == 1 and f"no lead {bo_lead}" in other.stderr
@@ -146,8 +160,16 @@ def _candidates(team: Team) -> None:
         notice = s.scalar(sa.select(Notice))
         for owner in ("ana", "bo"):
             lead = s.get(Lead, team.leads[owner][0])
-            s.add(MatchCandidate(notice_id=notice.id, account_id=lead.account_id, kind="competitor_nearby",
-                                 score=80, matched={"notice": notice.company_name}, status="pending"))
+            s.add(
+                MatchCandidate(
+                    notice_id=notice.id,
+                    account_id=lead.account_id,
+                    kind="competitor_nearby",
+                    score=80,
+                    matched={"notice": notice.company_name},
+                    status="pending",
+                )
+            )
     database.dispose()
 
 
@@ -172,10 +194,17 @@ def test_the_database_enforces_it_when_the_cli_is_bypassed(team: Team) -> None:
             assert changed.rowcount == 0
         # Only the columns a rep's commands write: not the owner, not the account (the walk through
         # the account book of issue 13), not the score or priority. Nor deletes, the team, or DDL.
-        for column, value in (("owner_id", team.rep_ids["bo"]), ("account_id", bo_account), ("priority", 99),
-                              ("score", 100), ("flagged_closing", "true"), ("closure_date", "'2020-01-01'")):
-            _denied(ana, f"UPDATE leads SET {column} = {value} WHERE id = {ana_lead}",
-                    "permission denied for table leads")
+        for column, value in (
+            ("owner_id", team.rep_ids["bo"]),
+            ("account_id", bo_account),
+            ("priority", 99),
+            ("score", 100),
+            ("flagged_closing", "true"),
+            ("closure_date", "'2020-01-01'"),
+        ):
+            _denied(
+                ana, f"UPDATE leads SET {column} = {value} WHERE id = {ana_lead}", "permission denied for table leads"
+            )
         _denied(ana, "DELETE FROM leads", "permission denied for table leads")
         _denied(ana, "UPDATE activity SET note = 'edited'", "permission denied for table activity")
         _denied(ana, "DELETE FROM activity", "permission denied for table activity")
@@ -184,34 +213,68 @@ def test_the_database_enforces_it_when_the_cli_is_bypassed(team: Team) -> None:
         _denied(ana, "ALTER TABLE leads DISABLE ROW LEVEL SECURITY", "must be owner of table leads")
         _denied(ana, "ALTER TABLE leads DISABLE TRIGGER ALL", "must be owner of table leads")
         # History in another's name, or on another's lead.
-        _denied(ana, f"INSERT INTO activity (at, actor, action, lead_id) VALUES (now(), 'mia', 'note', {ana_lead})",
-                r"history is written in your own name \(ana\), not as mia")
-        _denied(ana, f"INSERT INTO activity (at, actor, action, lead_id) VALUES (now(), 'ana', 'note', {bo_lead})",
-                'new row violates row-level security policy for table "activity"')
+        _denied(
+            ana,
+            f"INSERT INTO activity (at, actor, action, lead_id) VALUES (now(), 'mia', 'note', {ana_lead})",
+            r"history is written in your own name \(ana\), not as mia",
+        )
+        _denied(
+            ana,
+            f"INSERT INTO activity (at, actor, action, lead_id) VALUES (now(), 'ana', 'note', {bo_lead})",
+            'new row violates row-level security policy for table "activity"',
+        )
         # A status change without its history row, and a history row without its change.
-        _commit_refused(ana, [f"UPDATE leads SET status = 'won' WHERE id = {ana_lead}"],
-                        f"a rep changes lead {ana_lead} only with the history row that records it")
-        _commit_refused(ana, [f"UPDATE leads SET follow_up = '2031-01-01' WHERE id = {ana_lead}"],
-                        f"a rep changes lead {ana_lead} only with the history row that records it")
-        _commit_refused(ana, [f"INSERT INTO activity (at, actor, action, lead_id, from_value, to_value) "
-                              f"VALUES (now(), 'ana', 'status', {ana_lead}, 'new', 'won')"],
-                        rf"a history row \(status\) is written only with the change of lead {ana_lead}")
+        _commit_refused(
+            ana,
+            [f"UPDATE leads SET status = 'won' WHERE id = {ana_lead}"],
+            f"a rep changes lead {ana_lead} only with the history row that records it",
+        )
+        _commit_refused(
+            ana,
+            [f"UPDATE leads SET follow_up = '2031-01-01' WHERE id = {ana_lead}"],
+            f"a rep changes lead {ana_lead} only with the history row that records it",
+        )
+        _commit_refused(
+            ana,
+            [
+                f"INSERT INTO activity (at, actor, action, lead_id, from_value, to_value) "
+                f"VALUES (now(), 'ana', 'status', {ana_lead}, 'new', 'won')"
+            ],
+            rf"a history row \(status\) is written only with the change of lead {ana_lead}",
+        )
         # A status row that says something else than the change made with it.
-        _commit_refused(ana, [f"UPDATE leads SET status = 'contacted' WHERE id = {ana_lead}",
-                              f"INSERT INTO activity (at, actor, action, lead_id, from_value, to_value) "
-                              f"VALUES (now(), 'ana', 'status', {ana_lead}, 'new', 'won')"],
-                        "only with the")
-        _commit_refused(ana, [f"UPDATE leads SET updated_at = now() WHERE id = {ana_lead}",
-                              f"INSERT INTO activity (at, actor, action, lead_id) "
-                              f"VALUES (now(), 'ana', 'lead_created', {ana_lead})"],
-                        r"a history row \(lead_created\) is written only with")
+        _commit_refused(
+            ana,
+            [
+                f"UPDATE leads SET status = 'contacted' WHERE id = {ana_lead}",
+                f"INSERT INTO activity (at, actor, action, lead_id, from_value, to_value) "
+                f"VALUES (now(), 'ana', 'status', {ana_lead}, 'new', 'won')",
+            ],
+            "only with the",
+        )
+        _commit_refused(
+            ana,
+            [
+                f"UPDATE leads SET updated_at = now() WHERE id = {ana_lead}",
+                f"INSERT INTO activity (at, actor, action, lead_id) VALUES (now(), 'ana', 'lead_created', {ana_lead})",
+            ],
+            r"a history row \(lead_created\) is written only with",
+        )
         # What `leads note` does, by hand, with a forged name, version and a backdated time: it lands,
         # stamped by the database.
         with ana.begin() as conn:
-            conn.execute(sa.text(f"UPDATE leads SET updated_by = 'mia', version = 99, updated_at = '2001-01-01' "
-                                 f"WHERE id = {ana_lead}"))
-            conn.execute(sa.text(f"INSERT INTO activity (at, actor, action, lead_id, note) "
-                                 f"VALUES ('2001-01-01', 'ana', 'note', {ana_lead}, 'by hand')"))
+            conn.execute(
+                sa.text(
+                    f"UPDATE leads SET updated_by = 'mia', version = 99, updated_at = '2001-01-01' "
+                    f"WHERE id = {ana_lead}"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    f"INSERT INTO activity (at, actor, action, lead_id, note) "
+                    f"VALUES ('2001-01-01', 'ana', 'note', {ana_lead}, 'by hand')"
+                )
+            )
         # The service layer with a forged manager actor: the lead is simply not there for ana's login.
         database = Database(team.url("ana"))
         with pytest.raises(NotFound, match=f"no lead {bo_lead}"):
@@ -222,14 +285,24 @@ def test_the_database_enforces_it_when_the_cli_is_bypassed(team: Team) -> None:
     finally:
         ana.dispose()
     with admin.begin() as conn:
-        after = conn.execute(sa.text(f"SELECT status, version, updated_by, updated_at > now() - interval '1 hour' "
-                                     f"FROM leads WHERE id = {ana_lead}")).one()
+        after = conn.execute(
+            sa.text(
+                f"SELECT status, version, updated_by, updated_at > now() - interval '1 hour' "
+                f"FROM leads WHERE id = {ana_lead}"
+            )
+        ).one()
         assert tuple(after) == (before.status, before.version + 1, "ana", True)
-        rows = conn.execute(sa.text(f"SELECT actor, action, at > now() - interval '1 hour' FROM activity "
-                                    f"WHERE lead_id = {ana_lead} ORDER BY id")).all()
+        rows = conn.execute(
+            sa.text(
+                f"SELECT actor, action, at > now() - interval '1 hour' FROM activity "
+                f"WHERE lead_id = {ana_lead} ORDER BY id"
+            )
+        ).all()
         assert [tuple(r) for r in rows] == [("ana", "note", True)]
-        assert conn.execute(sa.text(f"SELECT status, owner_id FROM leads WHERE id = {bo_lead}")).one() == \
-            ("new", team.rep_ids["bo"])
+        assert conn.execute(sa.text(f"SELECT status, owner_id FROM leads WHERE id = {bo_lead}")).one() == (
+            "new",
+            team.rep_ids["bo"],
+        )
     admin.dispose()
 
 
@@ -245,11 +318,18 @@ def test_a_managers_login_sees_all_and_assigns_but_does_not_administer(team: Tea
     mine = json.loads(leads_cli("list", "--json", db_url=team.url("ana")).stdout)
     assert bo_lead in {r["lead"] for r in mine}
     assert as_mia("undo").returncode == 0
-    for args in (["reps", "add", "cy"], ["reps", "edit", "cy", "--capacity", "3"],
-                 ["status", str(bo_lead), "contacted", "--note", "called for bo"],
-                 ["note", str(bo_lead), "left a message"], ["follow-up", str(bo_lead), "2031-01-02"],
-                 ["show", str(bo_lead)], ["history", str(bo_lead)], ["why", "A-2"], ["review"],
-                 ["nightly", "--no-crawl"]):
+    for args in (
+        ["reps", "add", "cy"],
+        ["reps", "edit", "cy", "--capacity", "3"],
+        ["status", str(bo_lead), "contacted", "--note", "called for bo"],
+        ["note", str(bo_lead), "left a message"],
+        ["follow-up", str(bo_lead), "2031-01-02"],
+        ["show", str(bo_lead)],
+        ["history", str(bo_lead)],
+        ["why", "A-2"],
+        ["review"],
+        ["nightly", "--no-crawl"],
+    ):
         done = as_mia(*args)
         assert done.returncode == 0, (args, done.stdout, done.stderr)
     history = json.loads(as_mia("history", str(bo_lead), "--json").stdout)
@@ -263,8 +343,11 @@ def test_a_managers_login_sees_all_and_assigns_but_does_not_administer(team: Tea
     try:
         _denied(mia, "UPDATE activity SET note = 'edited'", "permission denied for table activity")
         _denied(mia, "DELETE FROM activity", "permission denied for table activity")
-        _denied(mia, "INSERT INTO activity (at, actor, action) VALUES (now(), 'ana', 'note')",
-                r"history is written in your own name \(mia\), not as ana")
+        _denied(
+            mia,
+            "INSERT INTO activity (at, actor, action) VALUES (now(), 'ana', 'note')",
+            r"history is written in your own name \(mia\), not as ana",
+        )
         # A lead, an account or a notice cannot be deleted (the history rows would lose their lead).
         _denied(mia, f"DELETE FROM leads WHERE id = {bo_lead}", "permission denied for table leads")
         _denied(mia, "DELETE FROM accounts", "permission denied for table accounts")
@@ -272,18 +355,26 @@ def test_a_managers_login_sees_all_and_assigns_but_does_not_administer(team: Tea
         _denied(mia, "DELETE FROM reps WHERE name = 'bo'", "permission denied for table reps")
         # The login mapping and people's names (what history records) are the admin's.
         _denied(mia, "UPDATE reps SET db_login = 'someone' WHERE name = 'bo'", "permission denied for table reps")
-        _denied(mia, "INSERT INTO reps (name, role, active, territory, created_at, db_login) "
-                     "VALUES ('eve', 'manager', true, '{}', now(), 'someone')",
-                r"a rep's database login is set only by the admin \(leads db grant")
+        _denied(
+            mia,
+            "INSERT INTO reps (name, role, active, territory, created_at, db_login) "
+            "VALUES ('eve', 'manager', true, '{}', now(), 'someone')",
+            r"a rep's database login is set only by the admin \(leads db grant",
+        )
         _denied(mia, "UPDATE reps SET name = 'ana2' WHERE name = 'ana'", "permission denied for table reps")
         with mia.begin() as conn:  # her own history rows are stamped with her name and the server's time
             conn.execute(sa.text(f"UPDATE leads SET updated_by = 'ana' WHERE id = {bo_lead}"))
-            conn.execute(sa.text("INSERT INTO activity (at, actor, action, note) "
-                                 "VALUES ('2001-01-01', 'mia', 'note', 'by hand')"))
+            conn.execute(
+                sa.text(
+                    "INSERT INTO activity (at, actor, action, note) VALUES ('2001-01-01', 'mia', 'note', 'by hand')"
+                )
+            )
         with admin.begin() as conn:
             assert conn.scalar(sa.text(f"SELECT updated_by FROM leads WHERE id = {bo_lead}")) == "mia"
-            assert conn.scalar(sa.text("SELECT at > now() - interval '1 hour' FROM activity "
-                                       "WHERE note = 'by hand'")) is True
+            assert (
+                conn.scalar(sa.text("SELECT at > now() - interval '1 hour' FROM activity WHERE note = 'by hand'"))
+                is True
+            )
             assert conn.scalar(sa.text("SELECT count(*) FROM activity")) == activity_rows + 1
             assert conn.scalar(sa.text("SELECT count(*) FROM leads")) == leads_rows
     finally:
@@ -291,8 +382,10 @@ def test_a_managers_login_sees_all_and_assigns_but_does_not_administer(team: Tea
         admin.dispose()
     grant = as_mia("db", "grant", "--all", "--group-prefix", team.prefix)
     assert grant.returncode == 1
-    assert f"needs an admin connection: you are connected as {team.logins['mia']}, which is neither a superuser " \
-           "nor the owner of the tables" in grant.stderr
+    assert (
+        f"needs an admin connection: you are connected as {team.logins['mia']}, which is neither a superuser "
+        "nor the owner of the tables" in grant.stderr
+    )
 
 
 @pytest.mark.postgres
@@ -301,10 +394,20 @@ def test_a_reps_login_runs_every_command_a_rep_does(team: Team, leads_cli) -> No
     _candidates(team)
     as_ana = lambda *a: leads_cli(*a, db_url=team.url("ana"))  # noqa: E731
     lead = team.leads["ana"][1]
-    for args in (["status", str(lead), "contacted", "--note", "called"], ["note", str(lead), "sent the deck"],
-                 ["follow-up", str(lead), "2031-01-02"], ["status", str(lead), "meeting"],
-                 ["list"], ["list", "--new"], ["due"], ["show", str(lead)], ["history", str(lead)],
-                 ["export", "--out", "mine.csv"], ["why", "A-1"], ["sources"]):
+    for args in (
+        ["status", str(lead), "contacted", "--note", "called"],
+        ["note", str(lead), "sent the deck"],
+        ["follow-up", str(lead), "2031-01-02"],
+        ["status", str(lead), "meeting"],
+        ["list"],
+        ["list", "--new"],
+        ["due"],
+        ["show", str(lead)],
+        ["history", str(lead)],
+        ["export", "--out", "mine.csv"],
+        ["why", "A-1"],
+        ["sources"],
+    ):
         done = as_ana(*args)
         assert done.returncode == 0, (args, done.stdout, done.stderr)
         assert "Traceback" not in done.stderr
@@ -313,8 +416,12 @@ def test_a_reps_login_runs_every_command_a_rep_does(team: Team, leads_cli) -> No
     hidden = as_ana("why", "A-2")  # bo's account
     assert hidden.returncode == 1 and "no account with id 'A-2'" in hidden.stderr
     history = json.loads(as_ana("history", str(lead), "--json").stdout)
-    assert [(h["who"], h["action"]) for h in history] == [("ana", "status"), ("ana", "note"), ("ana", "follow_up"),
-                                                           ("ana", "status")]
+    assert [(h["who"], h["action"]) for h in history] == [
+        ("ana", "status"),
+        ("ana", "note"),
+        ("ana", "follow_up"),
+        ("ana", "status"),
+    ]
     card = json.loads(as_ana("show", str(lead), "--json").stdout)[0]
     assert card["status"] == "meeting" and card["follow_up"] == "2031-01-02"
 
@@ -331,8 +438,9 @@ def test_grants_follow_the_team_and_refuse_unsafe_logins(team: Team, leads_cli) 
     assert "ENABLE ROW LEVEL SECURITY;" in dry.stdout and "nothing changed" in dry.stderr
     engine = sa.create_engine(team.admin_url)
     with engine.begin() as conn:
-        assert not conn.scalar(sa.text("SELECT count(*) FROM pg_roles WHERE rolname LIKE :p"),
-                               {"p": f"{team.prefix}x%"})
+        assert not conn.scalar(
+            sa.text("SELECT count(*) FROM pg_roles WHERE rolname LIKE :p"), {"p": f"{team.prefix}x%"}
+        )
     engine.dispose()
     refused = admin("db", "grant", "--rep", "bo", "--login", "postgres", *prefix)
     assert refused.returncode == 1 and "bypass row-level security" in refused.stderr

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from leads.digest import build
 from leads.models import CrawlRun
@@ -11,7 +11,7 @@ from tests import factories as f
 
 
 def test_a_source_unchanged_for_30_days_is_stale(db) -> None:
-    now = datetime(2026, 11, 25, 6, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
     with db.session() as s:
         old = f.notice(s, "k1", "Sysco Virginia", source="warn_va")
         fresh = f.notice(s, "k2", "AeroFarms", source="warn_ny")
@@ -19,8 +19,12 @@ def test_a_source_unchanged_for_30_days_is_stale(db) -> None:
         old.updated_at = now - timedelta(days=45)
         fresh.updated_at = now - timedelta(days=2)
         # Crawls keep succeeding: the agency page still answers, it just stopped changing.
-        s.add_all([CrawlRun(source="warn_va", started_at=now, finished_at=now, items=1, unchanged=1, outcome="ok"),
-                   CrawlRun(source="warn_ny", started_at=now, finished_at=now, items=1, unchanged=1, outcome="ok")])
+        s.add_all(
+            [
+                CrawlRun(source="warn_va", started_at=now, finished_at=now, items=1, unchanged=1, outcome="ok"),
+                CrawlRun(source="warn_ny", started_at=now, finished_at=now, items=1, unchanged=1, outcome="ok"),
+            ]
+        )
     with db.session(read_only=True) as s:
         health = source_health(s, now=now)
     assert health["warn_va"]["freshness"] == "stale (45 days unchanged)"
@@ -29,13 +33,22 @@ def test_a_source_unchanged_for_30_days_is_stale(db) -> None:
 
 
 def test_the_digest_names_stale_and_failed_sources(db) -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with db.session() as s:
         n = f.notice(s, "k1", "Sysco Virginia", source="warn_va")
         s.flush()
         n.updated_at = now - timedelta(days=40)
-        s.add(CrawlRun(source="warn_tn", started_at=now, finished_at=now, items=0, errors=1, outcome="failed",
-                       message="1 errors (1 failed requests); see the log"))
+        s.add(
+            CrawlRun(
+                source="warn_tn",
+                started_at=now,
+                finished_at=now,
+                items=0,
+                errors=1,
+                outcome="failed",
+                message="1 errors (1 failed requests); see the log",
+            )
+        )
     with db.session(read_only=True) as s:
         digest = build(s, since=None, crawl_results=None)
     assert digest.stale_sources == ["warn_va"]

@@ -32,8 +32,22 @@ from tests.helpers import FILES
 from tests.test_jobcenter_ok import _jobcenter_search
 from tests.test_warn_ia import IA_2018, IA_2022, IA_LANDING_XLSX
 
-NOTICE_COLUMNS = ("source", "source_key", "company_name", "address", "city", "state", "zip5", "notice_type",
-                  "notice_date", "effective_date", "employees", "industry_code", "source_url", "raw")
+NOTICE_COLUMNS = (
+    "source",
+    "source_key",
+    "company_name",
+    "address",
+    "city",
+    "state",
+    "zip5",
+    "notice_type",
+    "notice_date",
+    "effective_date",
+    "employees",
+    "industry_code",
+    "source_url",
+    "raw",
+)
 
 
 # -- what `leads parse` reads from each saved file (once per module, in parallel) ---------------
@@ -55,14 +69,20 @@ def parsed(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Parsed]:
 
     def run(rel: str) -> Parsed:
         slug = rel.split("/", 1)[0]
-        done = subprocess.run([*LEADS_COMMAND, "parse", slug, str(FILES / rel), "--json"], cwd=home, env=env,
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [*LEADS_COMMAND, "parse", slug, str(FILES / rel), "--json"],
+            cwd=home,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, f"leads parse {rel}: {done.stderr}"
         return Parsed(json.loads(done.stdout), done.stderr.count("skipped row"))
 
     files = sorted({f for case in CASES for f in case.files})
     with ThreadPoolExecutor(max_workers=4) as pool:
-        results = dict(zip(files, pool.map(run, files)))
+        results = dict(zip(files, pool.map(run, files), strict=False))
     return results.__getitem__
 
 
@@ -152,8 +172,9 @@ def test_source_lands_real_rows_and_recrawl_is_idempotent(case: Case, db_url, se
 # -- jobcenter_ok: the 2020 search, whose detail pages were never saved -------------------------
 
 
-def test_jobcenter_pages_through_results_and_fails_loudly_on_missing_detail_pages(sqlite_url, server,
-                                                                                  leads_cli) -> None:
+def test_jobcenter_pages_through_results_and_fails_loudly_on_missing_detail_pages(
+    sqlite_url, server, leads_cli
+) -> None:
     """Pages 1 and 2 of the 2020 search are served; their 42 records' detail pages (666-745) were never
     saved, so each answers 404. The search rows alone hold no address or head count: the spider stores
     nothing from them, and every missing detail page is an ERROR. Health: failed, not empty."""
@@ -184,6 +205,7 @@ def test_two_iowa_workbooks_in_one_crawl(sqlite_url, server, leads_cli, parsed) 
     old = {n["source_key"]: n for n in parsed("warn_ia/WARN_20180503.xlsx").notices}
     new = {n["source_key"]: n for n in parsed("warn_ia/WARN_20220210.xlsx").notices}
     shared = old.keys() & new.keys()
+
     def content(n: dict) -> dict:
         return {k: v for k, v in n.items() if k not in ("source_url", "raw")}
 
@@ -233,12 +255,26 @@ def test_several_sources_in_one_run_one_down_then_sources_report(sqlite_url, ser
     listed = leads_cli("sources", "--json", db_url=sqlite_url)
     assert listed.returncode == 0, listed.stderr
     health = {row["source"]: row for row in json.loads(listed.stdout)}
-    assert set(health["warn_va"]) == {"source", "region", "format", "last_run", "last_outcome", "last_success",
-                                      "notices", "freshness", "warnings", "verified_on", "agency_url"}
+    assert set(health["warn_va"]) == {
+        "source",
+        "region",
+        "format",
+        "last_run",
+        "last_outcome",
+        "last_success",
+        "notices",
+        "freshness",
+        "warnings",
+        "verified_on",
+        "agency_url",
+    }
     for case in cases:
         row = health[case.source]
-        assert (row["last_outcome"], row["notices"], row["freshness"]) == ("ok", summary[case.source]["items"],
-                                                                          "0 days"), row
+        assert (row["last_outcome"], row["notices"], row["freshness"]) == (
+            "ok",
+            summary[case.source]["items"],
+            "0 days",
+        ), row
         assert row["last_success"] and date.fromisoformat(row["last_run"][:10]) == date.today()
     tn = health[down]
     assert (tn["last_outcome"], tn["notices"], tn["freshness"], tn["last_success"]) == ("failed", 0, "no notices", None)
@@ -250,8 +286,19 @@ def test_several_sources_in_one_run_one_down_then_sources_report(sqlite_url, ser
     assert table.returncode == 0, table.stderr
     print(f"\n$ leads sources   # after one run of {len(cases) + 1} sources, {down} down\n{table.stdout}")
     lines = table.stdout.splitlines()
-    assert lines[0].split() == ["source", "region", "format", "last_run", "last_outcome", "last_success", "notices",
-                                "freshness", "warnings", "verified_on", "agency_url"]
+    assert lines[0].split() == [
+        "source",
+        "region",
+        "format",
+        "last_run",
+        "last_outcome",
+        "last_success",
+        "notices",
+        "freshness",
+        "warnings",
+        "verified_on",
+        "agency_url",
+    ]
     assert len([line for line in lines if line.startswith(("warn_", "jobcenter_", "registry_"))]) == len(health)
 
 
@@ -263,8 +310,7 @@ def test_several_sources_in_one_run_one_down_then_sources_report(sqlite_url, ser
 VA_START = "https://www.virginiaworks.gov/warn_notices.csv"
 NY_START = "https://public.tableau.com/views/WorkerAdjustmentRetrainingNotificationWARN/WARN.csv?:showVizHome=no"
 IA_START = "https://www.iowaworkforcedevelopment.gov/worker-adjustment-and-retraining-notification-act"
-TN_START = ("https://www.tn.gov/content/dam/tn/workforce/documents/majorpublications/reports/"
-            "WarnReportByMonth.pdf")
+TN_START = "https://www.tn.gov/content/dam/tn/workforce/documents/majorpublications/reports/WarnReportByMonth.pdf"
 
 
 def _cache_response(cache_dir: Path, source: str, url: str, body: bytes, content_type: str, status: int = 200) -> None:
@@ -292,12 +338,25 @@ def test_every_source_with_its_real_start_url_offline_replay(tmp_path, sqlite_ur
     _cache_response(cache, "warn_ny", NY_START, (FILES / "warn_ny" / "ny.csv").read_bytes(), "text/csv")
     landing = FILES / "warn_ia" / "worker-adjustment-and-retraining-notification-act.html"
     _cache_response(cache, "warn_ia", IA_START, landing.read_bytes(), "text/html; charset=utf-8")
-    _cache_response(cache, "warn_ia", IA_LANDING_XLSX, (FILES / "warn_ia" / "WARN_20220210.xlsx").read_bytes(),
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    _cache_response(
+        cache,
+        "warn_ia",
+        IA_LANDING_XLSX,
+        (FILES / "warn_ia" / "WARN_20220210.xlsx").read_bytes(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     _cache_response(cache, "warn_tn", TN_START, b"Service Unavailable", "text/plain", status=503)  # down
 
-    replay = ["--set", "HTTPCACHE_ENABLED=true", "--set", f"HTTPCACHE_DIR={cache}",
-              "--set", "HTTPCACHE_IGNORE_MISSING=true", "--set", "DOWNLOAD_TIMEOUT=2"]
+    replay = [
+        "--set",
+        "HTTPCACHE_ENABLED=true",
+        "--set",
+        f"HTTPCACHE_DIR={cache}",
+        "--set",
+        "HTTPCACHE_IGNORE_MISSING=true",
+        "--set",
+        "DOWNLOAD_TIMEOUT=2",
+    ]
     started = time.monotonic()
     result = leads_cli("crawl", "--json", *FAST_CRAWL, *replay, db_url=sqlite_url, timeout=120)
     elapsed = time.monotonic() - started
@@ -309,7 +368,10 @@ def test_every_source_with_its_real_start_url_offline_replay(tmp_path, sqlite_ur
     for source, rel in ok.items():
         expected = {n["source_key"] for n in parsed(rel).notices}
         assert (summary[source]["outcome"], summary[source]["errors"], summary[source]["new"]) == (
-            "ok", 0, len(expected)), summary[source]
+            "ok",
+            0,
+            len(expected),
+        ), summary[source]
         assert _keys(sqlite_url, source) == expected
     assert _stored(sqlite_url, "warn_ia", "kerryinc|2021-02-02|fredericksburg")["source_url"] == IA_LANDING_XLSX
     broken = [s for s in every if s not in ok]
@@ -338,14 +400,19 @@ def test_truncated_workbook_is_retried_then_fails_with_nothing_stored(sqlite_url
     assert _count(sqlite_url) == 0
 
 
-ERROR_PAGE = (b"<!DOCTYPE html>\n<html><head><title>Service Unavailable</title></head>\n"
-              b"<body><h1>The site is down for maintenance</h1><p>Please try again later.</p></body></html>\n")
+ERROR_PAGE = (
+    b"<!DOCTYPE html>\n<html><head><title>Service Unavailable</title></head>\n"
+    b"<body><h1>The site is down for maintenance</h1><p>Please try again later.</p></body></html>\n"
+)
 
 
-@pytest.mark.parametrize("source,name,needle", [
-    ("warn_ia", "WARN_20220210.xlsx", "layout changed"),
-    ("warn_ca", "warn_report.xlsx", "not an XLSX workbook"),
-])
+@pytest.mark.parametrize(
+    "source,name,needle",
+    [
+        ("warn_ia", "WARN_20220210.xlsx", "layout changed"),
+        ("warn_ca", "warn_report.xlsx", "not an XLSX workbook"),
+    ],
+)
 def test_html_error_page_where_a_workbook_should_be(sqlite_url, server, leads_cli, source, name, needle) -> None:
     """A 200 answer whose body is an HTML error page, at the workbook's address (text/html, as a CMS sends it)."""
     url = server.add(f"errorpage/{source}/{name}", ERROR_PAGE, "text/html; charset=utf-8")
@@ -364,8 +431,9 @@ def test_pdf_rows_not_adding_up_to_the_report_total_fail_the_source(sqlite_url, 
     from tests.pdf_faults import rewrite_texts
 
     data = (FILES / "warn_tn" / "WarnReportByMonth.pdf").read_bytes()
-    body, changed = rewrite_texts(data, lambda page, text: text.replace("508", "509") if text.strip() == "508"
-                                  else None)
+    body, changed = rewrite_texts(
+        data, lambda page, text: text.replace("508", "509") if text.strip() == "508" else None
+    )
     assert changed == 4  # the Total line is printed on four summary pages
     url = server.add("total/WarnReportByMonth.pdf", body, "application/pdf")
     result = leads_cli("crawl", "warn_tn", "--url", url, "--json", *FAST_CRAWL, db_url=sqlite_url)
@@ -403,8 +471,7 @@ class _TimedRequests(list):
 
 def test_429_is_retried_then_fails(sqlite_url, server, leads_cli) -> None:
     server.requests = _TimedRequests()
-    result = leads_cli("crawl", "warn_va", "--url", server.url("status/429"), "--json", *FAST_CRAWL,
-                       db_url=sqlite_url)
+    result = leads_cli("crawl", "warn_va", "--url", server.url("status/429"), "--json", *FAST_CRAWL, db_url=sqlite_url)
     assert result.returncode == 1
     assert server.hits["/status/429"] == 3  # RETRY_TIMES=2: the first try and two retries
     run = _summary(result)["warn_va"]
@@ -413,7 +480,7 @@ def test_429_is_retried_then_fails(sqlite_url, server, leads_cli) -> None:
     assert _count(sqlite_url) == 0
     # FAULTS #10: "retried and slowed down, not hammered". The server says Retry-After: 1.
     arrivals = [t for t, path in server.requests.times if path == "/status/429"]
-    gaps = [round(b - a, 2) for a, b in zip(arrivals, arrivals[1:])]
+    gaps = [round(b - a, 2) for a, b in zip(arrivals, arrivals[1:], strict=False)]
     assert min(gaps) >= 0.9, f"Retry-After: 1 ignored, retries {gaps} s apart"
 
 
@@ -421,8 +488,10 @@ def test_redirect_is_followed_and_the_final_url_recorded(sqlite_url, server, lea
     start = server.url("redirect/files/warn_va/va.csv")
     result = leads_cli("crawl", "warn_va", "--url", start, "--json", *FAST_CRAWL, db_url=sqlite_url)
     assert result.returncode == 0, result.stderr
-    assert [p for _, p in server.requests if p != "/robots.txt"] == ["/redirect/files/warn_va/va.csv",
-                                                                      "/files/warn_va/va.csv"]
+    assert [p for _, p in server.requests if p != "/robots.txt"] == [
+        "/redirect/files/warn_va/va.csv",
+        "/files/warn_va/va.csv",
+    ]
     assert _keys(sqlite_url, "warn_va") == {n["source_key"] for n in parsed("warn_va/va.csv").notices}
     row = _stored(sqlite_url, "warn_va", "thecorsigroup|2018-06-19|keysvilleva")
     assert row["source_url"] == server.url("files/warn_va/va.csv")  # where the data came from
@@ -430,17 +499,33 @@ def test_redirect_is_followed_and_the_final_url_recorded(sqlite_url, server, lea
 
 
 def _popen_cli(tmp_path: Path, *args: str, db_url: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "LEADS_DATA_DIR": str(tmp_path / "data"), "LEADS_USER": "tester", "PYTHONUNBUFFERED": "1",
-           "LEADS_DATABASE_URL": db_url}
-    return subprocess.Popen([*LEADS_COMMAND, *args], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "LEADS_DATA_DIR": str(tmp_path / "data"),
+        "LEADS_USER": "tester",
+        "PYTHONUNBUFFERED": "1",
+        "LEADS_DATABASE_URL": db_url,
+    }
+    return subprocess.Popen(
+        [*LEADS_COMMAND, *args], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 def test_sigterm_mid_crawl_stores_nothing_and_records_interrupted(tmp_path, sqlite_url, server) -> None:
     server.handle_error = lambda request, address: None  # the CLI hangs up on the slow answer: expected
     path = "/slow/5/files/warn_va/va.csv"
-    proc = _popen_cli(tmp_path, "crawl", "warn_va", "--url", server.url(path), "--json", *FAST_CRAWL,
-                      "--set", "DOWNLOAD_TIMEOUT=30", db_url=sqlite_url)
+    proc = _popen_cli(
+        tmp_path,
+        "crawl",
+        "warn_va",
+        "--url",
+        server.url(path),
+        "--json",
+        *FAST_CRAWL,
+        "--set",
+        "DOWNLOAD_TIMEOUT=30",
+        db_url=sqlite_url,
+    )
     try:
         deadline = time.monotonic() + 20
         while server.hits[path] == 0 and time.monotonic() < deadline:  # the download has begun
@@ -467,9 +552,20 @@ def test_closespider_timeout_stops_a_hanging_source(sqlite_url, server, leads_cl
     waits for the download in flight: the real bound is CLOSESPIDER_TIMEOUT + DOWNLOAD_TIMEOUT (6 s here)."""
     server.handle_error = lambda request, address: None  # the CLI hangs up on the slow answer: expected
     started = time.monotonic()
-    result = leads_cli("crawl", "warn_va", "--url", server.url("slow/30/files/warn_va/va.csv"), "--json",
-                       *FAST_CRAWL, "--set", "DOWNLOAD_TIMEOUT=6", "--set", "CLOSESPIDER_TIMEOUT=2",
-                       db_url=sqlite_url, timeout=60)
+    result = leads_cli(
+        "crawl",
+        "warn_va",
+        "--url",
+        server.url("slow/30/files/warn_va/va.csv"),
+        "--json",
+        *FAST_CRAWL,
+        "--set",
+        "DOWNLOAD_TIMEOUT=6",
+        "--set",
+        "CLOSESPIDER_TIMEOUT=2",
+        db_url=sqlite_url,
+        timeout=60,
+    )
     elapsed = time.monotonic() - started
     assert result.returncode == 1
     run = _summary(result)["warn_va"]

@@ -35,8 +35,10 @@ def dump() -> list[list[str]]:
 def page(rows: list[list[str]] | None = None, encoding: str = "utf-8") -> bytes:
     rows = rows if rows is not None else dump()
     body = "".join("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>\n" for row in rows)
-    text = (f"<html><head><title>WARN Notices</title></head><body><h2>WARN Notices</h2>"
-            f"<table border='1'>\n{body}</table></body></html>")
+    text = (
+        f"<html><head><title>WARN Notices</title></head><body><h2>WARN Notices</h2>"
+        f"<table border='1'>\n{body}</table></body></html>"
+    )
     return text.encode(encoding)
 
 
@@ -64,8 +66,9 @@ def test_every_row_of_the_dump_is_a_notice(notices):
     assert {n.state for n in notices} == {"AK"}
     notes = [r[5].lower() for r in rows]
     assert sum(n.notice_type == "closure" for n in notices) == sum("closure" in t for t in notes) == 8
-    assert [n.temporary for n in notices] == [True if "temporary" in t else False if "permanent" in t else None
-                                              for t in notes]
+    assert [n.temporary for n in notices] == [
+        True if "temporary" in t else False if "permanent" in t else None for t in notes
+    ]
 
 
 def test_whole_notice_with_a_curly_apostrophe(notices):
@@ -81,8 +84,14 @@ def test_whole_notice_with_a_curly_apostrophe(notices):
         notice_date=date(2021, 9, 16),
         effective_date=date(2021, 9, 15),
         employees=40,
-        raw={"Company": "Bean’s Cafe", "Location": "Anchorage", "Notice Date": "9/16/21", "Layoff Date": "9/15/21",
-             "Employees Affected": "40", "Notes": "Loss of contract"},
+        raw={
+            "Company": "Bean’s Cafe",
+            "Location": "Anchorage",
+            "Notice Date": "9/16/21",
+            "Layoff Date": "9/15/21",
+            "Employees Affected": "40",
+            "Notes": "Loss of contract",
+        },
     )
 
 
@@ -96,11 +105,18 @@ def test_mislabelled_or_undeclared_encoding_still_gives_the_apostrophes(notices)
 def test_footnoted_dates_text_ranges_counts_and_notes(notices, caplog):
     (ravn,) = [n for n in notices if n.company_name.startswith("RavnAir Group")]
     assert (ravn.notice_date, ravn.employees, ravn.temporary, ravn.raw["Notice Date"]) == (
-        date(2020, 9, 30), 1234, False, "9/30/20*")
+        date(2020, 9, 30),
+        1234,
+        False,
+        "9/30/20*",
+    )
     starting = [n for n in notices if n.raw["Layoff Date"] == "Starting 3/16/18"]
     assert len(starting) == 3 and {n.effective_date for n in starting} == {date(2018, 3, 16)}
-    vague = [n for n in notices if n.raw["Layoff Date"] in {"Varied", "various", "March to May 2016",
-                                                            "August-November 2021", ""}]
+    vague = [
+        n
+        for n in notices
+        if n.raw["Layoff Date"] in {"Varied", "various", "March to May 2016", "August-November 2021", ""}
+    ]
     assert len(vague) == 7 and {n.effective_date for n in vague} == {None}
     assert [n.employees for n in notices if n.raw["Employees Affected"] == "Up to 300"] == [300]
     (closure,) = [n for n in notices if n.raw["Notes"] == "Company closure"]
@@ -186,8 +202,7 @@ def test_row_without_company_or_any_date_is_skipped_and_named(caplog):
     assert "skipped row table row 1 ('')" in caplog.text and "no readable date" in caplog.text
 
 
-@pytest.mark.parametrize("body", [b"", b"<html><body><p>Service unavailable</p></body></html>",
-                                  b"%PDF-1.4 not a page"])
+@pytest.mark.parametrize("body", [b"", b"<html><body><p>Service unavailable</p></body></html>", b"%PDF-1.4 not a page"])
 def test_page_without_the_table_is_a_layout_error(body, caplog):
     s = spider()
     with caplog.at_level(logging.ERROR):
@@ -209,8 +224,15 @@ def test_crawl_lands_every_notice(db_url, server, leads_cli, tmp_path, notices):
     url = server.add("RR/WARN_notices.htm", body, "text/html")  # no charset, like many agency servers
     (beans,) = by_company(notices, "Bean’s Cafe")
     expected = {**beans.as_dict(), "source_url": url}
-    run = assert_source_lands("warn_ak", [url], [saved], db_url=db_url, leads_cli=leads_cli, home=tmp_path,
-                              rows=[{c: expected[c] for c in NOTICE_COLUMNS}])
+    run = assert_source_lands(
+        "warn_ak",
+        [url],
+        [saved],
+        db_url=db_url,
+        leads_cli=leads_cli,
+        home=tmp_path,
+        rows=[{c: expected[c] for c in NOTICE_COLUMNS}],
+    )
     assert run["items"] == 57
 
 

@@ -75,10 +75,18 @@ REX_FORGE = ClosureNotice(
     notice_date=date(2025, 2, 3),
     effective_date=date(2025, 2, 10),
     employees=103,
-    raw={"WARN Date": "2/3/2025 Rec'd 2/3/2025", "Name of Affected Company": "J.J. Ryan Corporation dba Rex Forge",
-         "Location(s) of Layoffs": "Plantsville", "Number Affected Workers": "103",
-         "Date(s) of Layoffs": "2/10/2025 - 2/24/2025", "Closing Yes/No": "Yes", "Date of Closing": "2/24/2025",
-         "Union Yes/No": "No", "Union Address": "", "Company link": PDFS + "Rex%20Forge%20(Plantsville)%202-3-25.pdf"},
+    raw={
+        "WARN Date": "2/3/2025 Rec'd 2/3/2025",
+        "Name of Affected Company": "J.J. Ryan Corporation dba Rex Forge",
+        "Location(s) of Layoffs": "Plantsville",
+        "Number Affected Workers": "103",
+        "Date(s) of Layoffs": "2/10/2025 - 2/24/2025",
+        "Closing Yes/No": "Yes",
+        "Date of Closing": "2/24/2025",
+        "Union Yes/No": "No",
+        "Union Address": "",
+        "Company link": PDFS + "Rex%20Forge%20(Plantsville)%202-3-25.pdf",
+    },
 )
 
 
@@ -101,7 +109,10 @@ def test_company_broken_by_a_line_break_whole(notices):
 def test_update_note_marks_an_amendment(notices):
     hyaxiom = notices[1]
     assert (hyaxiom.company_name, hyaxiom.amended, hyaxiom.raw["Name of Affected Company"]) == (
-        "HyAxiom", True, "HyAxiom (update to 11/14/24 notice)")
+        "HyAxiom",
+        True,
+        "HyAxiom (update to 11/14/24 notice)",
+    )
     assert [n.amended for n in notices].count(True) == 1
     # the receipt date a week later stays in raw; the key uses the notice's own date
     assert (hyaxiom.notice_date, hyaxiom.raw["WARN Date"]) == (date(2025, 2, 3), "2/3/2025 Rec'd 2/10/2025")
@@ -130,15 +141,21 @@ def test_malformed_layoff_date_is_none_and_flagged(caplog):
 
 def rename_header(header: str) -> str:
     """The real page with one header cell's text (which may hold a <br>) replaced by 'Remarks'."""
-    text, n = re.subn(r">\s*" + r"(?:<br>)?\s*".join(map(re.escape, header.split(" "))) + r"\s*<", ">Remarks<",
-                      real_text())
+    text, n = re.subn(
+        r">\s*" + r"(?:<br>)?\s*".join(map(re.escape, header.split(" "))) + r"\s*<", ">Remarks<", real_text()
+    )
     assert n == 1, header
     return text
 
 
-@pytest.mark.parametrize("header, field, value", [("Closing Yes/No", "notice_type", "other"),
-                                                  ("Number Affected Workers", "employees", None),
-                                                  ("Date of Closing", "state", "CT")])
+@pytest.mark.parametrize(
+    "header, field, value",
+    [
+        ("Closing Yes/No", "notice_type", "other"),
+        ("Number Affected Workers", "employees", None),
+        ("Date of Closing", "state", "CT"),
+    ],
+)
 def test_missing_optional_column_lands_every_row(notices, header, field, value):
     got = list(spider().parse(html_response(rename_header(header))))
     assert [n.source_key for n in got] == [n.source_key for n in notices]
@@ -185,5 +202,6 @@ def test_crawl_lands_the_notices(db_url, server, leads_cli, tmp_path):
     row = {c: getattr(REX_FORGE, c) for c in NOTICE_COLUMNS} | {"source_url": url}
     pdf = server.url("files/warn_ct/pdfs/2025/Rex%20Forge%20(Plantsville)%202-3-25.pdf")
     row["raw"] = REX_FORGE.raw | {"Company link": pdf}
-    assert_source_lands("warn_ct", [url], ["warn_ct/2025.html"], db_url=db_url, leads_cli=leads_cli, home=tmp_path,
-                        rows=[row])
+    assert_source_lands(
+        "warn_ct", [url], ["warn_ct/2025.html"], db_url=db_url, leads_cli=leads_cli, home=tmp_path, rows=[row]
+    )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-import re
 import logging
+import re
 from datetime import date
 
 import openpyxl
@@ -13,12 +13,12 @@ import scrapy
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
 
+from leads.health import STAT_WARNINGS
 from leads.items import ClosureNotice
 from spiders.base import STAT_LAYOUT_ERRORS, STAT_ROWS_SKIPPED
 from spiders.parsing import LayoutChanged
-from spiders.warn_ia import WarnIaSpider
 from spiders.tabular import xlsx_sheets
-from leads.health import STAT_WARNINGS
+from spiders.warn_ia import WarnIaSpider
 from tests.columns import edit_columns, without_raw
 from tests.e2e import Case
 from tests.e2e import notice as _notice
@@ -157,9 +157,18 @@ def test_text_notice_date_and_out_of_state_site(current):
         notice_date=date(2017, 2, 15),
         effective_date=date(2017, 4, 15),
         employees=1,
-        raw={"Company": "Rose Publishing", "Address Line 1": "17909 Adria Maru Lane", "City": "Carson",
-             "County": "Sioux", "St": "CA", "ZIP": "90746", "Notice Type": "Mass Layoff", "Emp #": 1,
-             "Notice Date": "2/15/2017", "Layoff Date": "2017-04-15"},
+        raw={
+            "Company": "Rose Publishing",
+            "Address Line 1": "17909 Adria Maru Lane",
+            "City": "Carson",
+            "County": "Sioux",
+            "St": "CA",
+            "ZIP": "90746",
+            "Notice Type": "Mass Layoff",
+            "Emp #": 1,
+            "Notice Date": "2/15/2017",
+            "Layoff Date": "2017-04-15",
+        },
     )
 
 
@@ -177,9 +186,18 @@ def test_trailing_spaces_numeric_zip_and_two_digit_year(current):
         notice_date=date(2021, 7, 14),
         effective_date=date(2021, 7, 30),
         employees=34,
-        raw={"Company": "Colonial Manors of Manilla Inc, DBA Manilla Mannor ", "Address Line 1": "146 North 5th Street",
-             "City": "Manilla ", "County": "Crawford ", "St": "IA ", "ZIP": 51454, "Notice Type": "Closing ",
-             "Emp #": 34, "Notice Date": "7/14/21", "Layoff Date": "2021-07-30"},
+        raw={
+            "Company": "Colonial Manors of Manilla Inc, DBA Manilla Mannor ",
+            "Address Line 1": "146 North 5th Street",
+            "City": "Manilla ",
+            "County": "Crawford ",
+            "St": "IA ",
+            "ZIP": 51454,
+            "Notice Type": "Closing ",
+            "Emp #": 34,
+            "Notice Date": "7/14/21",
+            "Layoff Date": "2021-07-30",
+        },
     )
 
 
@@ -197,9 +215,18 @@ def test_amendment_rows_are_their_own_notices_and_a_missing_count_is_none(histor
         notice_date=date(2011, 1, 27),
         effective_date=date(2011, 3, 31),
         employees=510,
-        raw={"Company": "Electrolux", "Address Line 1": "400 Des Moines Street", "City": "Webster City",
-             "County": "Hamilton", "State": "IA", "ZIP": "50595", "Notice Type": "Amendment", "Emp #": 510,
-             "Notice Date": "2011-01-27", "Layoff Date": "2011-03-31"},
+        raw={
+            "Company": "Electrolux",
+            "Address Line 1": "400 Des Moines Street",
+            "City": "Webster City",
+            "County": "Hamilton",
+            "State": "IA",
+            "ZIP": "50595",
+            "Notice Type": "Amendment",
+            "Emp #": 510,
+            "Notice Date": "2011-01-27",
+            "Layoff Date": "2011-03-31",
+        },
     )
     tyson = by_key(historic, "tysonfoodsinc|2011-09-22|councilbluffs")
     assert (tyson.notice_type, tyson.employees, tyson.raw["Emp #"]) == ("other", None, None)
@@ -210,8 +237,10 @@ def test_unreadable_notice_date_is_skipped_loudly_not_misread(caplog):
     with caplog.at_level(logging.WARNING):
         got = list(s.parse_workbook(file_response("warn_ia", "WARN_20220210.xlsx", url=URL_2022)))
     assert s.crawler.stats.get_value(STAT_ROWS_SKIPPED) == 1
-    assert ("skipped row sheet 'WARN log for website' row 253 ('Sorenson Communications, LLC')" in caplog.text
-            and "unreadable date '9/1/8/2020'" in caplog.text)
+    assert (
+        "skipped row sheet 'WARN log for website' row 253 ('Sorenson Communications, LLC')" in caplog.text
+        and "unreadable date '9/1/8/2020'" in caplog.text
+    )
     assert not [n for n in got if n.company_name.startswith("Sorenson")]
 
 
@@ -262,9 +291,13 @@ def test_optional_columns_renamed_missing_reordered_or_new_land_every_row_with_w
     """The 2022 workbook as an agency might publish it next year: the type column renamed to a name no
     vocabulary has (read from its values), Emp # renamed, County and ZIP dropped, a column added, the
     order reversed. Every row lands; the lost fields are empty; the run says what it could not read."""
-    rows = edit_columns(real_rows("WARN_20220210.xlsx"), rename={"Notice Type": "Kind", "Emp #": "Headcount"},
-                        drop=["County", "ZIP"], add={"Contact Email": lambda n: "hr@example.test"},
-                        reverse=True)
+    rows = edit_columns(
+        real_rows("WARN_20220210.xlsx"),
+        rename={"Notice Type": "Kind", "Emp #": "Headcount"},
+        drop=["County", "ZIP"],
+        add={"Contact Email": lambda n: "hr@example.test"},
+        reverse=True,
+    )
     s = spider()
     got = list(s.parse_workbook(Response(url=URL_2022, body=workbook(("WARN log for website", rows)))))
     assert without_raw(got, "zip5") == without_raw(current, "zip5")
@@ -272,9 +305,11 @@ def test_optional_columns_renamed_missing_reordered_or_new_land_every_row_with_w
     warnings = s.crawler.stats.get_value(STAT_WARNINGS)
     assert len(warnings) == 4, warnings
     assert warnings[0].startswith("sheet 'WARN log for website': column 'Kind' read as notice_type: ")
-    assert warnings[1:] == ["sheet 'WARN log for website': no column for county (its rows land without it)",
-                            "sheet 'WARN log for website': no column for zip (its rows land without it)",
-                            "sheet 'WARN log for website': unknown column 'Contact Email' (kept in raw, not read)"]
+    assert warnings[1:] == [
+        "sheet 'WARN log for website': no column for county (its rows land without it)",
+        "sheet 'WARN log for website': no column for zip (its rows land without it)",
+        "sheet 'WARN log for website': unknown column 'Contact Email' (kept in raw, not read)",
+    ]
 
 
 def test_a_missing_essential_column_still_fails_loudly(caplog):
@@ -286,12 +321,15 @@ def test_a_missing_essential_column_still_fails_loudly(caplog):
     assert s.crawler.stats.get_value(STAT_LAYOUT_ERRORS) == 1
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    ((FILES / "warn_ia" / LANDING).read_bytes(), "expected an XLSX workbook, got an HTML page"),
-    ((FILES / "warn_ia" / "WARN_20220210.xlsx").read_bytes()[:40000], "not a readable XLSX workbook"),
-    (workbook(("Sheet1", [])), "no rows at all"),
-    (workbook(("Sheet1", [real_rows("WARN_20220210.xlsx")[0]])), "has a header but no data rows"),
-])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ((FILES / "warn_ia" / LANDING).read_bytes(), "expected an XLSX workbook, got an HTML page"),
+        ((FILES / "warn_ia" / "WARN_20220210.xlsx").read_bytes()[:40000], "not a readable XLSX workbook"),
+        (workbook(("Sheet1", [])), "no rows at all"),
+        (workbook(("Sheet1", [real_rows("WARN_20220210.xlsx")[0]])), "has a header but no data rows"),
+    ],
+)
 def test_not_a_workbook_truncated_or_empty_is_a_layout_error(body, message, caplog):
     s = spider()
     with caplog.at_level(logging.ERROR):
@@ -312,8 +350,11 @@ IA_2018 = "files/warn_ia/WARN_20180503.xlsx"
 
 IA_2022 = "files/warn_ia/WARN_20220210.xlsx"
 
-IA_LANDING_XLSX = ("https://www.iowaworkforcedevelopment.gov/sites/search.iowaworkforcedevelopment.gov/files/"
-                   "documents/2018/WARN_20220210.xlsx")
+IA_LANDING_XLSX = (
+    "https://www.iowaworkforcedevelopment.gov/sites/search.iowaworkforcedevelopment.gov/files/"
+    "documents/2018/WARN_20220210.xlsx"
+)
+
 
 def _ia_historic(server) -> list[str]:
     return [server.url(IA_2018)]
@@ -329,23 +370,66 @@ def _ia_landing(server) -> list[str]:
 
 def _ia_xpo(server) -> list[dict]:
     # WARN_20180503.xlsx (the 2011-2018 log), sheet "WARN Log 7_12_17- 2", row 172: dates are Excel dates here.
-    return [_notice("warn_ia", "xpologistics|2016-01-22|desmoines", "XPO Logistics", server.url(IA_2018), "layoff",
-                    address="3440 Gannett Ave", city="Des Moines", state="IA", zip5="50321",
-                    notice_date=date(2016, 1, 22), effective_date=date(2016, 3, 23), employees=97,
-                    raw={"Company": "XPO Logistics", "Address Line 1": "3440 Gannett Ave", "City": "Des Moines",
-                         "County": "Polk", "State": "IA", "ZIP": "50321", "Notice Type": "Mass Layoff", "Emp #": 97,
-                         "Notice Date": "2016-01-22", "Layoff Date": "2016-03-23"})]
+    return [
+        _notice(
+            "warn_ia",
+            "xpologistics|2016-01-22|desmoines",
+            "XPO Logistics",
+            server.url(IA_2018),
+            "layoff",
+            address="3440 Gannett Ave",
+            city="Des Moines",
+            state="IA",
+            zip5="50321",
+            notice_date=date(2016, 1, 22),
+            effective_date=date(2016, 3, 23),
+            employees=97,
+            raw={
+                "Company": "XPO Logistics",
+                "Address Line 1": "3440 Gannett Ave",
+                "City": "Des Moines",
+                "County": "Polk",
+                "State": "IA",
+                "ZIP": "50321",
+                "Notice Type": "Mass Layoff",
+                "Emp #": 97,
+                "Notice Date": "2016-01-22",
+                "Layoff Date": "2016-03-23",
+            },
+        )
+    ]
 
 
 def _ia_kerry(server) -> list[dict]:
     # WARN_20220210.xlsx, sheet "WARN log for website", row 268: trailing spaces, 'IA ', ZIP as a number.
-    return [_notice("warn_ia", "kerryinc|2021-02-02|fredericksburg", "Kerry Inc", server.url(IA_2022), "closure",
-                    address="341 S Jefferson St", city="Fredericksburg", state="IA", zip5="50630",
-                    notice_date=date(2021, 2, 2), effective_date=date(2021, 3, 31), employees=85,
-                    raw={"Company": "Kerry Inc ", "Address Line 1": "341 S Jefferson St ", "City": "Fredericksburg",
-                         "County": "Chickasaw", "St": "IA ", "ZIP": 50630, "Notice Type": "Closing ", "Emp #": 85,
-                         "Notice Date": "2/2/2021", "Layoff Date": "2021-03-31"})]
-
+    return [
+        _notice(
+            "warn_ia",
+            "kerryinc|2021-02-02|fredericksburg",
+            "Kerry Inc",
+            server.url(IA_2022),
+            "closure",
+            address="341 S Jefferson St",
+            city="Fredericksburg",
+            state="IA",
+            zip5="50630",
+            notice_date=date(2021, 2, 2),
+            effective_date=date(2021, 3, 31),
+            employees=85,
+            raw={
+                "Company": "Kerry Inc ",
+                "Address Line 1": "341 S Jefferson St ",
+                "City": "Fredericksburg",
+                "County": "Chickasaw",
+                "St": "IA ",
+                "ZIP": 50630,
+                "Notice Type": "Closing ",
+                "Emp #": 85,
+                "Notice Date": "2/2/2021",
+                "Layoff Date": "2021-03-31",
+            },
+        )
+    ]
 
 
 E2E_CASES = [

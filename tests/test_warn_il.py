@@ -22,7 +22,7 @@ from scrapy.utils.test import get_crawler
 from leads.items import ClosureNotice
 from spiders.base import STAT_LAYOUT_ERRORS, STAT_ROWS_SKIPPED
 from spiders.parsing import LayoutChanged
-from spiders.warn_il import EXPORT_URL, STAT_UNREADABLE, WarnIlSpider
+from spiders.warn_il import EXPORT_URL, WarnIlSpider
 from tests.e2e import NOTICE_COLUMNS, assert_source_lands
 from tests.helpers import FILES
 
@@ -103,7 +103,7 @@ def test_counts_against_the_dump(notices):
 def test_whole_notice_with_a_street_address(notices):
     (eclipse,) = [n for n in notices if n.raw["IEBS Id"] == 20200723005]
     rows = dump()
-    expected_raw = {h: excel_value(v) for h, v in zip(rows[0], rows[1])}
+    expected_raw = {h: excel_value(v) for h, v in zip(rows[0], rows[1], strict=False)}
     expected_raw = {h: (v.date().isoformat() if isinstance(v, datetime) else v) for h, v in expected_raw.items()}
     assert eclipse == ClosureNotice(
         source="warn_il",
@@ -120,7 +120,10 @@ def test_whole_notice_with_a_street_address(notices):
         industry_code="333414",
         raw=expected_raw,
     )
-    assert eclipse.raw["Location Address"] == "1665 Elmwood Rd " and eclipse.raw["Doing Business As Name"] == "ECLIPSE, INC."
+    assert (
+        eclipse.raw["Location Address"] == "1665 Elmwood Rd "
+        and eclipse.raw["Doing Business As Name"] == "ECLIPSE, INC."
+    )
 
 
 def test_zip_plus_four_out_of_state_sites_and_entities(notices):
@@ -137,8 +140,9 @@ def test_several_notifications_mark_an_amended_notice(notices):
     several = [x for x in rows[1:] if "," in x[k]]
     assert len(several) == 82
     assert sum(n.amended for n in notices) == len(dict.fromkeys(tuple(x) for x in several))
-    assert all(("," in n.raw["Notification(s) Received"]) == n.amended for n in notices if n.raw[
-        "Notification(s) Received"])
+    assert all(
+        ("," in n.raw["Notification(s) Received"]) == n.amended for n in notices if n.raw["Notification(s) Received"]
+    )
 
 
 def test_records_without_any_date_are_skipped_and_named(caplog):
@@ -175,8 +179,19 @@ def test_same_key_other_site_is_a_second_notice():
 def test_missing_or_renamed_optional_columns_still_land_every_row(caplog):
     rows = sample()
     first = parse(rebuilt(rows))
-    drop = {column(rows, h) for h in ("Location Address", "Location Zipcode", "Reason", "NAICS Codes",
-                                      "Total # of Employees", "Expected Layoff", "Revised Layoff", "Location State")}
+    drop = {
+        column(rows, h)
+        for h in (
+            "Location Address",
+            "Location Zipcode",
+            "Reason",
+            "NAICS Codes",
+            "Total # of Employees",
+            "Expected Layoff",
+            "Revised Layoff",
+            "Location State",
+        )
+    }
     slim = [[v for j, v in enumerate(row) if j not in drop] for row in rows]
     with caplog.at_level(logging.WARNING):
         got = parse(rebuilt(slim))
@@ -210,8 +225,18 @@ def test_missing_essential_column_is_a_layout_error(name, caplog):
 
 def test_no_date_column_is_a_layout_error():
     rows = sample()
-    drop = {column(rows, h) for h in ("WARN Received", "Initial Date Reported", "Impact Date", "Petition Date",
-                                      "CertificationDate", "Exp/Term Date", "Last Report Date")}
+    drop = {
+        column(rows, h)
+        for h in (
+            "WARN Received",
+            "Initial Date Reported",
+            "Impact Date",
+            "Petition Date",
+            "CertificationDate",
+            "Exp/Term Date",
+            "Last Report Date",
+        )
+    }
     cut = [[v for j, v in enumerate(row) if j not in drop] for row in rows]
     with pytest.raises(LayoutChanged, match="no date column"):
         list(spider().parse_file(Response(url=URL, body=rebuilt(cut))))
@@ -235,15 +260,27 @@ def test_crawl_lands_every_notice(db_url, server, leads_cli, tmp_path, notices):
     export = rebuilt(dump()[:1001])
     saved = tmp_path / "export.xlsx"
     saved.write_bytes(export)
-    url = server.add("iebs/api/public/export?format=xlsx", export,
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    url = server.add(
+        "iebs/api/public/export?format=xlsx",
+        export,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     (eclipse,) = [n for n in notices if n.raw["IEBS Id"] == 20200723005]
     expected = {**eclipse.as_dict(), "source_url": url}
-    run = assert_source_lands("warn_il", [url], [saved], db_url=db_url, leads_cli=leads_cli, home=tmp_path,
-                              rows=[{c: expected[c] for c in NOTICE_COLUMNS}])
+    run = assert_source_lands(
+        "warn_il",
+        [url],
+        [saved],
+        db_url=db_url,
+        leads_cli=leads_cli,
+        home=tmp_path,
+        rows=[{c: expected[c] for c in NOTICE_COLUMNS}],
+    )
     i = column(dump(), "Initial Date Reported")
-    assert (run["items"], run["skipped"]) == (len({tuple(x) for x in dump()[1:1001] if x[i].strip()}), 
-                                              sum(1 for x in dump()[1:1001] if not x[i].strip()))
+    assert (run["items"], run["skipped"]) == (
+        len({tuple(x) for x in dump()[1:1001] if x[i].strip()}),
+        sum(1 for x in dump()[1:1001] if not x[i].strip()),
+    )
 
 
 # For tests/test_parse_cli.py: the saved file is the row dump the tests build the agency's format from, not a

@@ -92,8 +92,9 @@ def test_counts_against_the_dump(pages):
     assert len(current) == expected_count(current_rows) == 961
     assert len(archive) == expected_count(archive_rows) == 657
     every = current + archive
-    assert [n.notice_type == "closure" for n in every] == [bool(re.search(r"\bCL\b|clos", n.raw["Notice Type"], re.I))
-                                                           for n in every]
+    assert [n.notice_type == "closure" for n in every] == [
+        bool(re.search(r"\bCL\b|clos", n.raw["Notice Type"], re.I)) for n in every
+    ]
     assert sum(n.notice_type == "closure" for n in every) == 891
     assert {n.state for n in every} == {"IN"} and all(n.address is None for n in every)
 
@@ -113,9 +114,16 @@ def test_whole_notice(pages):
         effective_date=date(2022, 3, 18),
         employees=114,
         industry_code="313310",
-        raw={"Company": "Little Raymond’s Print Shop", "City": "Indianapolis", "Affected Workers": "114",
-             "Notice Date": "03/16/2022", "LO/CL Date": "03/18/2022", "NAICS": "313310",
-             "Description of Work": "Textile and Fabric Finishing Mills", "Notice Type": "CL"},
+        raw={
+            "Company": "Little Raymond’s Print Shop",
+            "City": "Indianapolis",
+            "Affected Workers": "114",
+            "Notice Date": "03/16/2022",
+            "LO/CL Date": "03/18/2022",
+            "NAICS": "313310",
+            "Description of Work": "Textile and Fabric Finishing Mills",
+            "Notice Type": "CL",
+        },
     )
 
 
@@ -129,7 +137,10 @@ def test_revisions_are_amendments_dated_by_their_revision(pages):
     assert dfa[1].raw["Company"] == "DFA Dairy Brands Ice Cream, LLC-Revised (9/15/21)"
     (stanley,) = [n for n in by_company(archive, "Stanley Black & Decker") if n.amended]
     assert (stanley.amended, stanley.notice_date, stanley.source_key) == (
-        True, date(2019, 11, 19), "stanleyblackdecker|2019-11-19|greenfield")
+        True,
+        date(2019, 11, 19),
+        "stanleyblackdecker|2019-11-19|greenfield",
+    )
     (vantiv,) = [n for n in by_company(current, "Vantiv, LLC") if n.amended]
     assert (vantiv.amended, vantiv.notice_date) == (True, date(2012, 10, 10))
     every = current + archive
@@ -146,8 +157,9 @@ def test_link_rows_without_any_date_are_skipped_and_named(caplog):
     undated = [r for r in current[1:] if not dated(r)]
     assert s.crawler.stats.get_value(STAT_ROWS_SKIPPED) == len(undated) == 90
     assert sum("N/A" == r[3] == r[4] for r in undated) == len(undated)  # all revision or link rows
-    assert re.search(r"skipped row table 1 row \d+ \('Navistar, Inc-Attachment'\) of \S+: no readable date",
-                     caplog.text)
+    assert re.search(
+        r"skipped row table 1 row \d+ \('Navistar, Inc-Attachment'\) of \S+: no readable date", caplog.text
+    )
 
 
 def test_codes_counts_and_text_dates(pages, caplog):
@@ -162,7 +174,8 @@ def test_codes_counts_and_text_dates(pages, caplog):
     assert {n.employees for n in every if n.raw["Affected Workers"] in {"40-50", "5 in Indiana", "Unknown"}} == {None}
     assert {n.effective_date for n in every if n.raw["LO/CL Date"] in {"Q1 2019", "End of 2013", "TBD"}} == {None}
     assert {n.effective_date for n in every if n.raw["LO/CL Date"].startswith("No closure date announced")} == {
-        date(2015, 5, 27)}
+        date(2015, 5, 27)
+    }
 
 
 def test_unreadable_values_are_flagged(caplog):
@@ -175,8 +188,7 @@ def test_unreadable_values_are_flagged(caplog):
 
 
 def test_a_city_list_longer_than_the_column_is_cut_after_a_whole_place(pages):
-    (prestige,) = [n for n in pages[0] if n.company_name == "Prestige Maintenance USA, LP"
-                   and len(n.raw["City"]) > 200]
+    (prestige,) = [n for n in pages[0] if n.company_name == "Prestige Maintenance USA, LP" and len(n.raw["City"]) > 200]
     assert len(prestige.city) <= 200 and prestige.city.endswith("…")
     assert prestige.raw["City"].startswith(prestige.city[:-1]) and prestige.raw["City"][len(prestige.city) - 1] == ","
     assert prestige.source_key.endswith("|" + "".join(c for c in prestige.raw["City"].lower() if c.isalnum()))
@@ -208,7 +220,8 @@ def test_missing_or_renamed_optional_columns_still_land_every_row(pages, caplog)
     with caplog.at_level(logging.WARNING):
         got = parse(page(slim), ARCHIVE)
     assert {n.source_key.split("|")[0] + "|" + n.source_key.split("|")[1] for n in got} == {
-        n.source_key.split("|")[0] + "|" + n.source_key.split("|")[1] for n in pages[1]}
+        n.source_key.split("|")[0] + "|" + n.source_key.split("|")[1] for n in pages[1]
+    }
     assert {n.employees for n in got} == {None} and {n.notice_type for n in got} == {"other"}
     assert "has no column for employees, naics, description, notice_type" in caplog.text
 
@@ -265,8 +278,15 @@ def test_crawl_of_both_pages_lands_every_notice_once(db_url, server, leads_cli, 
         urls.append(server.add(f"dwd/{name}", body, "text/html; charset=utf-8"))
     (shop,) = by_company(pages[0], "Little Raymond’s Print Shop")
     expected = {**shop.as_dict(), "source_url": urls[0]}
-    run = assert_source_lands("warn_in", urls, saved, db_url=db_url, leads_cli=leads_cli, home=tmp_path,
-                              rows=[{c: expected[c] for c in NOTICE_COLUMNS}])
+    run = assert_source_lands(
+        "warn_in",
+        urls,
+        saved,
+        db_url=db_url,
+        leads_cli=leads_cli,
+        home=tmp_path,
+        rows=[{c: expected[c] for c in NOTICE_COLUMNS}],
+    )
     assert run["items"] == len({n.source_key for n in pages[0] + pages[1]})
 
 

@@ -64,13 +64,22 @@ FEDEX = ClosureNotice(
     effective_date=date(2025, 3, 3),
     employees=122,
     industry_code="492110",
-    raw={"Company: Company Name": "Federal Express Corporation", "Notice Type": "WARN Notice",
-         "Notice: Notice Number": "Notice 2580", "Closure or Layoff?": "Closure", "County": "Fayette",
-         "Date Received": "1/3/2025", "NAICS": "492110",
-         "Notice URL": "https://kydev.my.salesforce.com/sfc/p/t00000004X3h/a/eq000004qYkt/"
-                       "AvUllHe8K0OYPosWtb_.RUCAOOQTvaiOR.Ue72MY04U",
-         "Number of Employees Affected": "122", "Projected Date": "3/3/2025", "Trade": "No",
-         "Type of Employees Affected": "Non-Union", "Workforce Board": "Bluegrass"},
+    raw={
+        "Company: Company Name": "Federal Express Corporation",
+        "Notice Type": "WARN Notice",
+        "Notice: Notice Number": "Notice 2580",
+        "Closure or Layoff?": "Closure",
+        "County": "Fayette",
+        "Date Received": "1/3/2025",
+        "NAICS": "492110",
+        "Notice URL": "https://kydev.my.salesforce.com/sfc/p/t00000004X3h/a/eq000004qYkt/"
+        "AvUllHe8K0OYPosWtb_.RUCAOOQTvaiOR.Ue72MY04U",
+        "Number of Employees Affected": "122",
+        "Projected Date": "3/3/2025",
+        "Trade": "No",
+        "Type of Employees Affected": "Non-Union",
+        "Workforce Board": "Bluegrass",
+    },
 )
 
 
@@ -100,8 +109,11 @@ def test_out_of_state_county_short_naics_and_blank_count(notices):
 def test_repeat_filers_are_distinct_notices_whatever_the_order(notices):
     parsons = [n for n in notices if n.company_name == "PARSONS CORPORATION"]
     assert len(parsons) == 6 and len({n.source_key for n in parsons}) == 6
-    assert [n.raw["Notice: Notice Number"] for n in notices if n.raw["Notice: Notice Number"] in
-            ("Notice 2694", "Notice 2695")] == ["Notice 2695", "Notice 2694"]  # published out of order
+    assert [
+        n.raw["Notice: Notice Number"]
+        for n in notices
+        if n.raw["Notice: Notice Number"] in ("Notice 2694", "Notice 2695")
+    ] == ["Notice 2695", "Notice 2694"]  # published out of order
     rows = real_rows()
     shuffled = [rows[0]] + rows[:0:-1]
     again = list(spider().parse(csv_response(shuffled)))
@@ -115,18 +127,22 @@ def test_xlsx_export_gives_the_same_notices(notices):
     out = io.BytesIO()
     book.save(out)
     again = list(spider().parse(Response(url=URL.replace(".csv", ".xlsx"), body=out.getvalue())))
+
     def comparable(items):  # a workbook cell left empty reads as None, not ""
         return [n.as_dict() | {"source_url": None, "raw": {k: v for k, v in n.raw.items() if v}} for n in items]
 
     assert comparable(again) == comparable(notices)
 
 
-@pytest.mark.parametrize("header, field, value", [
-    ("Closure or Layoff?", "notice_type", "other"),
-    ("Number of Employees Affected", "employees", None),
-    ("NAICS", "industry_code", None),
-    ("Projected Date", "effective_date", None),
-])
+@pytest.mark.parametrize(
+    "header, field, value",
+    [
+        ("Closure or Layoff?", "notice_type", "other"),
+        ("Number of Employees Affected", "employees", None),
+        ("NAICS", "industry_code", None),
+        ("Projected Date", "effective_date", None),
+    ],
+)
 def test_missing_optional_column_lands_every_row(notices, header, field, value):
     got = list(spider().parse(csv_response(without_column(real_rows(), header))))
     assert [n.source_key for n in got] == [n.source_key for n in notices]
@@ -135,8 +151,21 @@ def test_missing_optional_column_lands_every_row(notices, header, field, value):
 
 def test_renamed_columns_are_found_by_meaning(notices):
     rows = real_rows()
-    rows[0] = ["Employer", "Filing", "Number", "Type of Action", "County Name", "Notice Received Date", "NAICS Code",
-               "URL", "No. of Employees", "Layoff Date", "Trade", "Union", "Board"]
+    rows[0] = [
+        "Employer",
+        "Filing",
+        "Number",
+        "Type of Action",
+        "County Name",
+        "Notice Received Date",
+        "NAICS Code",
+        "URL",
+        "No. of Employees",
+        "Layoff Date",
+        "Trade",
+        "Union",
+        "Board",
+    ]
     got = list(spider().parse(csv_response(rows)))
     assert [n.as_dict() | {"raw": None} for n in got] == [n.as_dict() | {"raw": None} for n in notices]
     # "Type of Action" is read as the type by the shared vocabulary; a name without meaning leaves it "other".
@@ -175,8 +204,10 @@ def test_amendment_bad_values_and_skipped_rows(caplog):
 
 
 def test_landing_page_report_link_is_followed(caplog):
-    page = (b'<html><body><a href="/Documents/Brochure.pdf">Brochure</a>'
-            b'<a class="btn" href="https://kcc.example/sfc/report/latest.csv">WARN Report</a></body></html>')
+    page = (
+        b'<html><body><a href="/Documents/Brochure.pdf">Brochure</a>'
+        b'<a class="btn" href="https://kcc.example/sfc/report/latest.csv">WARN Report</a></body></html>'
+    )
     response = HtmlResponse(url=WarnKySpider.agency_url, body=page, encoding="utf-8")
     (request,) = spider().parse(response)
     assert isinstance(request, scrapy.Request) and request.url == "https://kcc.example/sfc/report/latest.csv"
@@ -190,5 +221,6 @@ def test_crawl_lands_the_notices(db_url, server, leads_cli, tmp_path):
     export = server.url("files/warn_ky/latest.csv")
     page = server.add("ky/rapid-response.html", f'<html><a href="{export}">WARN Report</a></html>'.encode())
     row = {c: getattr(FEDEX, c) for c in NOTICE_COLUMNS} | {"source_url": export}
-    assert_source_lands("warn_ky", [page], ["warn_ky/latest.csv"], db_url=db_url, leads_cli=leads_cli,
-                        home=tmp_path, rows=[row])
+    assert_source_lands(
+        "warn_ky", [page], ["warn_ky/latest.csv"], db_url=db_url, leads_cli=leads_cli, home=tmp_path, rows=[row]
+    )

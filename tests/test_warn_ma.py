@@ -58,9 +58,14 @@ HUMAN_SERVICE = ClosureNotice(
     notice_date=date(2021, 9, 10),
     effective_date=date(2021, 11, 1),
     employees=207,
-    raw={"RECEIVED": "9/10/2021", "EMPLOYER": "Human Service Option, Inc.",
-         "CITY/TOWN": "Dedham/Multiple Southeast locations", "REGION": "Boston", "DATE(S) OF LAYOFFS": "11/1/2021",
-         "# EMPLOYEES IMPACTED": "207 total locations"},
+    raw={
+        "RECEIVED": "9/10/2021",
+        "EMPLOYER": "Human Service Option, Inc.",
+        "CITY/TOWN": "Dedham/Multiple Southeast locations",
+        "REGION": "Boston",
+        "DATE(S) OF LAYOFFS": "11/1/2021",
+        "# EMPLOYEES IMPACTED": "207 total locations",
+    },
 )
 
 
@@ -69,7 +74,8 @@ def test_every_row_is_a_notice(notices):
     assert len(rows) - 1 == 15 == len(notices)  # csv.reader, as SOURCE.md says
     assert len({n.source_key for n in notices}) == 15
     assert {(n.state, n.notice_type, n.address, n.temporary, n.amended) for n in notices} == {
-        ("MA", "other", None, None, False)}
+        ("MA", "other", None, None, False)
+    }
     assert all(n.notice_date and n.employees for n in notices)
 
 
@@ -84,14 +90,17 @@ def test_free_text_dates_keep_their_first_date(notices):
     assert (sodexo.notice_date, sodexo.raw["RECEIVED"]) == (date(2021, 7, 7), "07/07/2021 - (08/30/2021)")
     assert (merck.effective_date, merck.raw["DATE(S) OF LAYOFFS"]) == (date(2022, 5, 31), "5/31/22-11/18/22")
     assert grommet.effective_date == date(2022, 6, 30)
-    assert merck.company_name == ('Merck & Co., Inc. ("Merck"); Merck Sharp & Dohme Corp.; '
-                                  'Acceleron Pharma Inc. ("Acceleron")')
+    assert merck.company_name == (
+        'Merck & Co., Inc. ("Merck"); Merck Sharp & Dohme Corp.; Acceleron Pharma Inc. ("Acceleron")'
+    )
 
 
 def test_same_employer_day_two_towns_are_two_notices(notices):
     back2bu = [n for n in notices if n.company_name == "Back2BU Healthway @ Boston University"]
     assert [(n.city, n.raw["CITY/TOWN"], n.employees) for n in back2bu] == [
-        ("Boston", "Boston (Multiple Locations)", 175), ("Brookline", "Brookline  (2) locations", 175)]
+        ("Boston", "Boston (Multiple Locations)", 175),
+        ("Brookline", "Brookline  (2) locations", 175),
+    ]
     assert len({n.source_key for n in back2bu}) == 2
 
 
@@ -109,8 +118,10 @@ def test_unreadable_values_are_flagged_and_a_dateless_row_skipped(caplog):
     assert "skipped row line 4 ('Human Service Option, Inc.')" in caplog.text
 
 
-@pytest.mark.parametrize("header, field, value", [("# EMPLOYEES IMPACTED", "employees", None),
-                                                  ("DATE(S) OF LAYOFFS", "effective_date", None)])
+@pytest.mark.parametrize(
+    "header, field, value",
+    [("# EMPLOYEES IMPACTED", "employees", None), ("DATE(S) OF LAYOFFS", "effective_date", None)],
+)
 def test_missing_optional_column_lands_every_row(notices, header, field, value):
     got = list(spider().parse(csv_response(without_column(real_rows(), header))))
     assert [n.source_key for n in got] == [n.source_key for n in notices]
@@ -158,8 +169,10 @@ PAGE = b"""<html><body><ul>
 def test_fiscal_year_reports_of_the_window_are_followed():
     page = HtmlResponse(url=WarnMaSpider.agency_url, body=PAGE, encoding="utf-8")
     # FY25 ends 2025-06-30: inside a window from 2025-01-01, FY24 (ends 2024-06-30) is not.
-    assert report_links(page, date(2025, 1, 1)) == ["https://www.mass.gov/doc/fy26-warn-report-0/download",
-                                                    "https://www.mass.gov/doc/fy25-warn-report/download"]
+    assert report_links(page, date(2025, 1, 1)) == [
+        "https://www.mass.gov/doc/fy26-warn-report-0/download",
+        "https://www.mass.gov/doc/fy25-warn-report/download",
+    ]
     requests = list(spider(since="2024-01-01").parse(page))
     assert [r.url.split("/")[4] for r in requests] == ["fy26-warn-report-0", "fy25-warn-report", "fy24-warn-report"]
     with pytest.raises(LayoutChanged, match="links no WARN report"):
@@ -170,5 +183,13 @@ def test_crawl_lands_the_notices(db_url, server, leads_cli, tmp_path):
     report = server.url("files/warn_ma/ma.csv")
     page = server.add("ma/warn.html", f'<html><a href="{report}">FY22 WARN Report</a></html>'.encode())
     row = {c: getattr(HUMAN_SERVICE, c) for c in NOTICE_COLUMNS} | {"source_url": report}
-    assert_source_lands("warn_ma", [page], ["warn_ma/ma.csv"], db_url=db_url, leads_cli=leads_cli, home=tmp_path,
-                        rows=[row], extra_args=["-a", "since=2021-01-01"])
+    assert_source_lands(
+        "warn_ma",
+        [page],
+        ["warn_ma/ma.csv"],
+        db_url=db_url,
+        leads_cli=leads_cli,
+        home=tmp_path,
+        rows=[row],
+        extra_args=["-a", "since=2021-01-01"],
+    )

@@ -58,10 +58,21 @@ TORAX = ClosureNotice(
     state="MN",
     effective_date=date(2021, 3, 1),
     employees=65,
-    raw={"RR Start Date": "", "Layoff Name": "Torax Medical 2020", "City": "Shoreview", "Industry": "Manufacturing",
-         "Layoff Start": "3/1/2021", "WARN Act": "NO", "WARN Received": "", "Layoff Type": "Closing",
-         "Layoff Status": "Rapid Response in Progress  YES", "TAA Related": "", "Affected Workers": "65",
-         "Layoff Count": "", "source_file": "2020-mass-layoff-report_tcm1045-462731.pdf"},
+    raw={
+        "RR Start Date": "",
+        "Layoff Name": "Torax Medical 2020",
+        "City": "Shoreview",
+        "Industry": "Manufacturing",
+        "Layoff Start": "3/1/2021",
+        "WARN Act": "NO",
+        "WARN Received": "",
+        "Layoff Type": "Closing",
+        "Layoff Status": "Rapid Response in Progress  YES",
+        "TAA Related": "",
+        "Affected Workers": "65",
+        "Layoff Count": "",
+        "source_file": "2020-mass-layoff-report_tcm1045-462731.pdf",
+    },
 )
 
 
@@ -94,10 +105,14 @@ def test_report_year_suffix_is_taken_off_the_name(notices):
 def test_pdf_artefacts_stay_in_raw(notices):
     buhler = next(n for n in notices if n.company_name == "Buhler Industries")
     assert (buhler.raw["Industry"], buhler.raw["Layoff Status"]) == (
-        "Manufacturing  1", "Rapid Response in Progress  YES")
+        "Manufacturing  1",
+        "Rapid Response in Progress  YES",
+    )
     changs = [n for n in notices if "CHANG" in n.company_name]
-    assert [(n.company_name, n.city) for n in changs] == [("P.F CHANG's - Edina", "Edina"),
-                                                          ('P.F. CHANG"S - Maple Grove', "Maple Grove")]
+    assert [(n.company_name, n.city) for n in changs] == [
+        ("P.F CHANG's - Edina", "Edina"),
+        ('P.F. CHANG"S - Maple Grove', "Maple Grove"),
+    ]
 
 
 def test_impossible_and_missing_dates_skip_the_row_loudly(caplog):
@@ -117,8 +132,9 @@ def test_a_received_date_when_published_keys_the_notice(notices):
     assert (got[4].notice_date, got[4].source_key) == (date(2021, 1, 4), "toraxmedical|2021-01-04|shoreview")
 
 
-@pytest.mark.parametrize("header, field, value", [("Layoff Type", "notice_type", "other"),
-                                                  ("Affected Workers", "employees", None)])
+@pytest.mark.parametrize(
+    "header, field, value", [("Layoff Type", "notice_type", "other"), ("Affected Workers", "employees", None)]
+)
 def test_missing_optional_column_lands_every_row(notices, header, field, value):
     got = list(spider().parse(csv_response(without_column(real_rows(), header))))
     assert len(got) == 12 and {getattr(n, field) for n in got} == {value}
@@ -160,5 +176,6 @@ def test_pdf_only_page_and_pdf_file_fail_loudly(caplog):
 def test_crawl_lands_the_notices(db_url, server, leads_cli, tmp_path):
     url = server.url("files/warn_mn/mn.csv")
     row = {c: getattr(TORAX, c) for c in NOTICE_COLUMNS} | {"source_url": url}
-    assert_source_lands("warn_mn", [url], ["warn_mn/mn.csv"], db_url=db_url, leads_cli=leads_cli, home=tmp_path,
-                        rows=[row])
+    assert_source_lands(
+        "warn_mn", [url], ["warn_mn/mn.csv"], db_url=db_url, leads_cli=leads_cli, home=tmp_path, rows=[row]
+    )

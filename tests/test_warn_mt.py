@@ -104,9 +104,15 @@ def test_whole_notice_with_excel_dates(notices):
         notice_date=date(2021, 8, 30),
         effective_date=date(2021, 11, 30),
         employees=99,
-        raw={"Year": 2021, "Date of Notice": "2021-08-30", "Name of Company": "Idaho Forest Group",
-             "County": "Mineral", "Industry": "Timber", "Date of Impact": "2021-11-30",
-             "Number of Employees Affected": 99},
+        raw={
+            "Year": 2021,
+            "Date of Notice": "2021-08-30",
+            "Name of Company": "Idaho Forest Group",
+            "County": "Mineral",
+            "Industry": "Timber",
+            "Date of Impact": "2021-11-30",
+            "Number of Employees Affected": 99,
+        },
     )
 
 
@@ -195,8 +201,12 @@ def test_row_without_company_or_any_date_is_skipped_and_named(caplog):
 
 
 def test_landing_page_follows_the_newest_versioned_workbook():
-    page = landing("../../_docs/wioa/warn-2-5-21.xlsx", "../../_docs/wioa/warn-9-1-21.xlsx",
-                   "../../_docs/wioa/warn-12-1-20.xlsx", "/docs/warn-guide.pdf")
+    page = landing(
+        "../../_docs/wioa/warn-2-5-21.xlsx",
+        "../../_docs/wioa/warn-9-1-21.xlsx",
+        "../../_docs/wioa/warn-12-1-20.xlsx",
+        "/docs/warn-guide.pdf",
+    )
     (request,) = list(spider().parse(HtmlResponse(url=WarnMtSpider.agency_url, body=page.encode(), encoding="utf-8")))
     assert request.url == URL and request.callback.__name__ == "parse_workbook"
 
@@ -221,15 +231,22 @@ def test_crawl_from_the_landing_page_lands_every_notice(db_url, server, leads_cl
     body = rebuilt()
     saved = tmp_path / "warn-9-1-21.xlsx"
     saved.write_bytes(body)
-    xlsx = server.add("_docs/wioa/warn-9-1-21.xlsx", body,
-                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    xlsx = server.add(
+        "_docs/wioa/warn-9-1-21.xlsx", body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     page = server.add("wioa/related-links/warn-notice-page", landing("../../_docs/wioa/warn-9-1-21.xlsx").encode())
     (idaho,) = by_company(notices, "Idaho Forest Group")
     expected = {**idaho.as_dict(), "source_url": xlsx}
-    run = assert_source_lands("warn_mt", [page], [saved], db_url=db_url, leads_cli=leads_cli, home=tmp_path,
-                              rows=[{c: expected[c] for c in NOTICE_COLUMNS}])
+    run = assert_source_lands(
+        "warn_mt",
+        [page],
+        [saved],
+        db_url=db_url,
+        leads_cli=leads_cli,
+        home=tmp_path,
+        rows=[{c: expected[c] for c in NOTICE_COLUMNS}],
+    )
     assert run["items"] == 24
-
 
 
 # For tests/test_parse_cli.py: the saved file is the row dump the tests build the agency's format from, not a

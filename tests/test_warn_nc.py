@@ -62,11 +62,19 @@ SMBC = ClosureNotice(
     effective_date=date(2026, 8, 3),
     employees=9,
     temporary=False,
-    raw={"County": "N/A", "Warn Number": "202600004", "Date of Notice": "1/8/2026",
-         "Date Received by NC": "1/8/2026", "Effective Date": "8/3/2026",
-         "WARN Notice: WARN Notice Name": "SMBC MANUBANK", "WARN notice type": "Layoff",
-         "Type of layoff or closure": "Permanent", "Number affected at this location": "9",
-         "Address 1": "277 Park Avenue", "City": "New York NY"},
+    raw={
+        "County": "N/A",
+        "Warn Number": "202600004",
+        "Date of Notice": "1/8/2026",
+        "Date Received by NC": "1/8/2026",
+        "Effective Date": "8/3/2026",
+        "WARN Notice: WARN Notice Name": "SMBC MANUBANK",
+        "WARN notice type": "Layoff",
+        "Type of layoff or closure": "Permanent",
+        "Number affected at this location": "9",
+        "Address 1": "277 Park Avenue",
+        "City": "New York NY",
+    },
 )
 
 
@@ -88,14 +96,19 @@ def test_out_of_state_site_is_read_from_the_city_cell(notices):
 def test_one_warn_number_for_two_sites_is_two_notices(notices):
     firestone = [n for n in notices if n.raw["Warn Number"] == "202600009"]
     assert [(n.address, n.city, n.employees) for n in firestone] == [
-        ("315 S. Dalton Street", "Gastonia", 4), ("100 Firestone Lane", "Kings Mountain", 77)]
+        ("315 S. Dalton Street", "Gastonia", 4),
+        ("100 Firestone Lane", "Kings Mountain", 77),
+    ]
     assert len({n.source_key for n in firestone}) == 2
 
 
 def test_notice_date_is_the_date_of_notice_not_the_receipt(notices):
     parkdale = next(n for n in notices if n.company_name == "Parkdale Mills")
     assert (parkdale.notice_date, parkdale.effective_date, parkdale.raw["Date Received by NC"]) == (
-        date(2026, 1, 13), date(2026, 1, 13), "1/15/2026")
+        date(2026, 1, 13),
+        date(2026, 1, 13),
+        "1/15/2026",
+    )
 
 
 def test_temporary_and_amended_from_the_type_columns():
@@ -107,12 +120,15 @@ def test_temporary_and_amended_from_the_type_columns():
     assert (got[1].temporary, got[1].amended, got[1].notice_type) == (False, True, "closure")
 
 
-@pytest.mark.parametrize("header, field, value", [
-    ("WARN notice type", "notice_type", "other"),
-    ("Type of layoff or closure", "temporary", None),
-    ("Address 1", "address", None),
-    ("Number affected at this location", "employees", None),
-])
+@pytest.mark.parametrize(
+    "header, field, value",
+    [
+        ("WARN notice type", "notice_type", "other"),
+        ("Type of layoff or closure", "temporary", None),
+        ("Address 1", "address", None),
+        ("Number affected at this location", "employees", None),
+    ],
+)
 def test_missing_optional_column_lands_every_row(notices, header, field, value):
     got = list(spider().parse(csv_response(without_column(real_rows(), header))))
     assert len(got) == 15
@@ -126,14 +142,31 @@ def test_missing_county_column_changes_nothing_but_raw(notices):
 
 def test_renamed_columns_are_found_by_meaning(notices):
     rows = real_rows()
-    rows[0] = ["County", "Notice Number", "Notice Date", "Received Date", "Effective Date", "Company Name",
-               "Notice Type", "Permanent or Temporary", "Employees Affected", "Street Address", "City"]
+    rows[0] = [
+        "County",
+        "Notice Number",
+        "Notice Date",
+        "Received Date",
+        "Effective Date",
+        "Company Name",
+        "Notice Type",
+        "Permanent or Temporary",
+        "Employees Affected",
+        "Street Address",
+        "City",
+    ]
     got = list(spider().parse(csv_response(rows)))
     assert [n.as_dict() | {"raw": None} for n in got] == [n.as_dict() | {"raw": None} for n in notices]
 
 
-@pytest.mark.parametrize("headers", [["WARN Notice: WARN Notice Name"], ["City", "County"],
-                                     ["Date of Notice", "Date Received by NC", "Effective Date"]])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        ["WARN Notice: WARN Notice Name"],
+        ["City", "County"],
+        ["Date of Notice", "Date Received by NC", "Effective Date"],
+    ],
+)
 def test_missing_essential_column_is_a_layout_error(headers, caplog):
     rows = real_rows()
     for header in headers:
@@ -173,8 +206,10 @@ def test_year_pages_and_their_download_link():
     this_year = date.today().year
     assert WarnNcSpider().start_urls == [REPORT_PAGE.format(year=this_year - 1), REPORT_PAGE.format(year=this_year)]
     assert len(WarnNcSpider(since="2020-06-01").start_urls) == this_year - 2020 + 1
-    page = (b'<html><a href="/documents/brochure">Download the brochure</a>'
-            b'<a href="/documents/files/warn-report-2026/download?attachment">WARN report (Excel)</a></html>')
+    page = (
+        b'<html><a href="/documents/brochure">Download the brochure</a>'
+        b'<a href="/documents/files/warn-report-2026/download?attachment">WARN report (Excel)</a></html>'
+    )
     (request,) = spider().parse(HtmlResponse(url=REPORT_PAGE.format(year=2026), body=page, encoding="utf-8"))
     assert isinstance(request, scrapy.Request)
     assert request.url == "https://www.commerce.nc.gov/documents/files/warn-report-2026/download?attachment"
@@ -184,5 +219,6 @@ def test_crawl_lands_the_notices(db_url, server, leads_cli, tmp_path):
     report = server.url("files/warn_nc/nc.csv")
     page = server.add("nc/report-2026.html", f'<html><a href="{report}">WARN summary list (CSV)</a></html>'.encode())
     row = {c: getattr(SMBC, c) for c in NOTICE_COLUMNS} | {"source_url": report}
-    assert_source_lands("warn_nc", [page], ["warn_nc/nc.csv"], db_url=db_url, leads_cli=leads_cli, home=tmp_path,
-                        rows=[row])
+    assert_source_lands(
+        "warn_nc", [page], ["warn_nc/nc.csv"], db_url=db_url, leads_cli=leads_cli, home=tmp_path, rows=[row]
+    )

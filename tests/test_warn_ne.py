@@ -11,11 +11,11 @@ from parsel import Selector
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+from leads.health import STAT_WARNINGS
 from leads.items import ClosureNotice
 from spiders.base import STAT_LAYOUT_ERRORS, STAT_ROWS_SKIPPED
 from spiders.parsing import LayoutChanged
 from spiders.warn_ne import WarnNeSpider
-from leads.health import STAT_WARNINGS
 from tests.columns import edit_columns, without_raw
 from tests.e2e import Case
 from tests.e2e import notice as _notice
@@ -48,6 +48,7 @@ def real_cells() -> list[list[str]]:
 def table_html(rows: list[list[str]]) -> str:
     def tr(cells, tag):
         return "<tr>" + "".join(f"<{tag}>{html.escape(c)}</{tag}>" for c in cells) + "</tr>"
+
     return '<table class="table">' + tr(rows[0], "th") + "".join(tr(r, "td") for r in rows[1:]) + "</table>"
 
 
@@ -78,8 +79,13 @@ def test_withdrawn_notice_keeps_its_name_but_not_in_the_key(notices):
         state="NE",
         notice_date=date(2015, 8, 12),
         employees=100,  # published "100+"
-        raw={"Date": "8/12/2015", "Company": "Union Pacific - Withdrawn", "Jobs Affected": "100+",
-             "City": "Omaha", "Location": "Omaha"},
+        raw={
+            "Date": "8/12/2015",
+            "Company": "Union Pacific - Withdrawn",
+            "Jobs Affected": "100+",
+            "City": "Omaha",
+            "Location": "Omaha",
+        },
     )
 
 
@@ -94,8 +100,13 @@ def test_blank_job_count_and_entities(notices):
         state="NE",
         notice_date=date(2015, 10, 28),
         employees=None,
-        raw={"Date": "10/28/2015", "Company": "Shopko Corporate Office", "Jobs Affected": "",
-             "City": "Omaha", "Location": "Omaha - Shopko Distribution Center"},
+        raw={
+            "Date": "10/28/2015",
+            "Company": "Shopko Corporate Office",
+            "Jobs Affected": "",
+            "City": "Omaha",
+            "Location": "Omaha - Shopko Distribution Center",
+        },
     )
     names = {n.company_name for n in notices}
     assert {"H & H Chevrolet LLC", "H & H Motors Omaha dba H & H KIA", "Land O'Frost"} <= names
@@ -156,13 +167,16 @@ def test_optional_columns_renamed_missing_reordered_or_new_land_every_row_with_w
     got = list(s.parse(html_response(table_html(edited))))
     assert without_raw(got, "employees", "notice_type") == without_raw(notices, "employees", "notice_type")
     assert {n.employees for n in got} == {None} and {n.notice_type for n in got} == {"closure"}
-    assert s.crawler.stats.get_value(STAT_WARNINGS) == ["no column for employees (its rows land without it)",
-                                                        "unknown column 'Fax' (kept in raw, not read)"]
+    assert s.crawler.stats.get_value(STAT_WARNINGS) == [
+        "no column for employees (its rows land without it)",
+        "unknown column 'Fax' (kept in raw, not read)",
+    ]
     assert not s.crawler.stats.get_value(STAT_LAYOUT_ERRORS)
 
 
-@pytest.mark.parametrize("text", ["", "<html><body><p>Service unavailable</p></body></html>",
-                                  "<table><tr><td>WARN Report</td></tr></table>"])
+@pytest.mark.parametrize(
+    "text", ["", "<html><body><p>Service unavailable</p></body></html>", "<table><tr><td>WARN Report</td></tr></table>"]
+)
 def test_page_without_the_table_is_a_layout_error(text, caplog):
     s = spider()
     with caplog.at_level(logging.ERROR):
@@ -192,17 +206,33 @@ def test_one_request_per_year_of_the_window():
 
 # -- end to end: the crawl stores what `leads parse` reads (tests/test_sources_e2e.py runs E2E_CASES) --
 
+
 def _ne_row(server) -> list[dict]:
-    return [_notice("warn_ne", "catholichealthinitiative|2015-10-16|omaha|omaha", "Catholic Health Initiative",
-                    server.url("files/warn_ne/warn-2015.html"), "other", city="Omaha", state="NE",
-                    notice_date=date(2015, 10, 16), employees=60,
-                    raw={"Date": "10/16/2015", "Company": "Catholic Health Initiative", "Jobs Affected": "60",
-                         "City": "Omaha", "Location": "Omaha"})]
+    return [
+        _notice(
+            "warn_ne",
+            "catholichealthinitiative|2015-10-16|omaha|omaha",
+            "Catholic Health Initiative",
+            server.url("files/warn_ne/warn-2015.html"),
+            "other",
+            city="Omaha",
+            state="NE",
+            notice_date=date(2015, 10, 16),
+            employees=60,
+            raw={
+                "Date": "10/16/2015",
+                "Company": "Catholic Health Initiative",
+                "Jobs Affected": "60",
+                "City": "Omaha",
+                "Location": "Omaha",
+            },
+        )
+    ]
 
 
-
-E2E_CASES = [Case("warn_ne", "warn_ne", ("warn_ne/warn-2015.html",),
-                  lambda s: [s.url("files/warn_ne/warn-2015.html")], _ne_row)]
+E2E_CASES = [
+    Case("warn_ne", "warn_ne", ("warn_ne/warn-2015.html",), lambda s: [s.url("files/warn_ne/warn-2015.html")], _ne_row)
+]
 
 
 def test_a_binary_file_where_the_html_page_was_is_a_layout_error():

@@ -23,7 +23,7 @@ from scrapy.utils.test import get_crawler
 from leads.items import ClosureNotice
 from spiders.base import STAT_LAYOUT_ERRORS, STAT_ROWS_SKIPPED
 from spiders.parsing import LayoutChanged
-from spiders.warn_nj import ARCHIVE_URL, STAT_UNREADABLE, WarnNjSpider
+from spiders.warn_nj import ARCHIVE_URL, WarnNjSpider
 from tests.e2e import NOTICE_COLUMNS, assert_source_lands
 from tests.helpers import FILES
 
@@ -99,10 +99,14 @@ def test_dateless_rows_are_skipped_and_the_footnote_is_not_a_notice(caplog):
     # 7 dateless rows; one of them is the asterisk footnote, which is a note, not a skipped notice.
     assert s.crawler.stats.get_value(STAT_ROWS_SKIPPED) == 6
     assert "is a footnote, not a notice: '* Most employees of companies marked with asterisk" in caplog.text
-    assert re.search(r"skipped row sheet 'Archive' row \d+ \('CHRIST HOSPITAL'\) of \S+: no readable date "
-                     r"\(Effective Date ''\)", caplog.text)
-    assert re.search(r"\('GERRESHEIMER GLASS, INC'\) of \S+: no readable date \(Effective Date 'Temp layoff'\)",
-                     caplog.text)
+    assert re.search(
+        r"skipped row sheet 'Archive' row \d+ \('CHRIST HOSPITAL'\) of \S+: no readable date "
+        r"\(Effective Date ''\)",
+        caplog.text,
+    )
+    assert re.search(
+        r"\('GERRESHEIMER GLASS, INC'\) of \S+: no readable date \(Effective Date 'Temp layoff'\)", caplog.text
+    )
     assert "unreadable effective date 'Temp layoff'" in caplog.text
 
 
@@ -118,22 +122,36 @@ def test_whole_notice_and_month_posted_kept_in_raw(notices):
         state="NJ",
         effective_date=date(2022, 3, 12),
         employees=224,
-        raw={"Company": "NY Daily News", "City": "Jersey City", "Month Posted": "January",
-             "Effective Date": "2022-03-12", "Workforce Affected": 224},
+        raw={
+            "Company": "NY Daily News",
+            "City": "Jersey City",
+            "Month Posted": "January",
+            "Effective Date": "2022-03-12",
+            "Workforce Affected": 224,
+        },
     )
 
 
 def test_asterisk_counts_text_dates_and_unreadable_counts(notices, caplog):
-    aramark = sorted((n.effective_date, n.employees, n.raw["Workforce Affected"])
-                     for n in by_company(notices, "ARAMARK SPORTS, LLC"))
-    assert aramark == [(date(2009, 12, 31), 229, "*229"), (date(2009, 12, 31), 253, "*253"),
-                       (date(2010, 1, 4), 1689, "*1689")]
+    aramark = sorted(
+        (n.effective_date, n.employees, n.raw["Workforce Affected"]) for n in by_company(notices, "ARAMARK SPORTS, LLC")
+    )
+    assert aramark == [
+        (date(2009, 12, 31), 229, "*229"),
+        (date(2009, 12, 31), 253, "*253"),
+        (date(2010, 1, 4), 1689, "*1689"),
+    ]
     (gilead,) = by_company(notices, "Gilead Sciences, Inc")
-    assert (gilead.effective_date, gilead.raw["Effective Date"]) == (date(2022, 4, 22),
-                                                                    "04/22/2022, 09/30/2022, 12/21/22")
+    assert (gilead.effective_date, gilead.raw["Effective Date"]) == (
+        date(2022, 4, 22),
+        "04/22/2022, 09/30/2022, 12/21/22",
+    )
     (tyme,) = by_company(notices, "Tyme Global Technologies, LLC,")
     assert (tyme.employees, tyme.raw["Workforce Affected"], tyme.source_key) == (
-        None, "Unknown", "tymeglobaltechnologiesllc|2022-02-10|newyork")
+        None,
+        "Unknown",
+        "tymeglobaltechnologiesllc|2022-02-10|newyork",
+    )
     (aramark_2007,) = [n for n in by_company(notices, "ARAMARK") if n.city == "PLAINSBORO"]
     assert (aramark_2007.effective_date, aramark_2007.employees) == (date(2007, 2, 16), None)  # "2/16/07", blank
 
@@ -211,12 +229,22 @@ def test_crawl_lands_every_notice(db_url, server, leads_cli, tmp_path, notices):
     body = rebuilt()
     saved = tmp_path / "WARN_Notice_Archive.xlsx"
     saved.write_bytes(body)
-    xlsx = server.add("labor/assets/PDFs/WARN/WARN_Notice_Archive.xlsx", body,
-                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    xlsx = server.add(
+        "labor/assets/PDFs/WARN/WARN_Notice_Archive.xlsx",
+        body,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     (news,) = by_company(notices, "NY Daily News")
     expected = {**news.as_dict(), "source_url": xlsx}
-    run = assert_source_lands("warn_nj", [xlsx], [saved], db_url=db_url, leads_cli=leads_cli, home=tmp_path,
-                              rows=[{c: expected[c] for c in NOTICE_COLUMNS}])
+    run = assert_source_lands(
+        "warn_nj",
+        [xlsx],
+        [saved],
+        db_url=db_url,
+        leads_cli=leads_cli,
+        home=tmp_path,
+        rows=[{c: expected[c] for c in NOTICE_COLUMNS}],
+    )
     assert (run["items"], run["skipped"]) == (1891, 6)
 
 

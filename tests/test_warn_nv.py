@@ -60,8 +60,16 @@ SPIRIT = ClosureNotice(
     notice_date=date(2026, 5, 4),
     effective_date=date(2026, 5, 2),
     employees=999,
-    raw={"Received Date": "5/4/2026", "Effective Date": "5/2/2026", "Type": "Closure", "Affected Total": "999",
-         "Employer": "Spirit Airlines", "City": "Las Vegas/Reno", "County": "Clark/Washoe", "Notification": "WARN"},
+    raw={
+        "Received Date": "5/4/2026",
+        "Effective Date": "5/2/2026",
+        "Type": "Closure",
+        "Affected Total": "999",
+        "Employer": "Spirit Airlines",
+        "City": "Las Vegas/Reno",
+        "County": "Clark/Washoe",
+        "Notification": "WARN",
+    },
 )
 
 
@@ -82,7 +90,11 @@ def test_multi_site_row_whole(notices):
 def test_remote_unknown_count_and_non_warn(notices):
     smbc, _, shell, ace = notices[:4]
     assert (smbc.city, smbc.notice_date, smbc.effective_date, smbc.raw["Notification"]) == (
-        None, date(2025, 1, 8), date(2026, 3, 10), "Non-WARN")
+        None,
+        date(2025, 1, 8),
+        date(2026, 3, 10),
+        "Non-WARN",
+    )
     assert shell.city is None and shell.raw["City"] == "Remote"
     assert ace.company_name == "Ace Dragon Wok(WAA Hospitality LLC)"
     dig = next(n for n in notices if n.company_name == "Dig It Coffee Co")
@@ -100,9 +112,14 @@ def test_dateless_row_is_skipped_and_named(caplog):
     assert "line 13: unreadable count 'unknown'" in caplog.text
 
 
-@pytest.mark.parametrize("header, field, value", [("Type", "notice_type", "other"),
-                                                  ("Affected Total", "employees", None),
-                                                  ("Effective Date", "effective_date", None)])
+@pytest.mark.parametrize(
+    "header, field, value",
+    [
+        ("Type", "notice_type", "other"),
+        ("Affected Total", "employees", None),
+        ("Effective Date", "effective_date", None),
+    ],
+)
 def test_missing_optional_column_lands_every_dated_row(notices, header, field, value):
     got = list(spider().parse(csv_response(without_column(real_rows(), header))))
     assert len(got) == 14 and {getattr(n, field) for n in got} == {value}
@@ -110,8 +127,13 @@ def test_missing_optional_column_lands_every_dated_row(notices, header, field, v
 
 def test_renamed_and_reordered_columns(notices):
     rows = real_rows()
-    names = {"Received Date": "Date Received", "Effective Date": "Layoff Date", "Type": "Notice Type",
-             "Affected Total": "Employees Affected", "Employer": "Company Name"}
+    names = {
+        "Received Date": "Date Received",
+        "Effective Date": "Layoff Date",
+        "Type": "Notice Type",
+        "Affected Total": "Employees Affected",
+        "Employer": "Company Name",
+    }
     order = [4, 5, 6, 0, 1, 2, 3, 7]
     moved = [[names.get(rows[0][i], rows[0][i]) for i in order]] + [[r[i] for i in order] for r in rows[1:]]
     got = list(spider().parse(csv_response(moved)))
@@ -161,5 +183,6 @@ def test_landing_page_links(caplog):
 def test_crawl_lands_the_notices(db_url, server, leads_cli, tmp_path):
     url = server.url("files/warn_nv/nv.csv")
     row = {c: getattr(SPIRIT, c) for c in NOTICE_COLUMNS} | {"source_url": url}
-    assert_source_lands("warn_nv", [url], ["warn_nv/nv.csv"], db_url=db_url, leads_cli=leads_cli, home=tmp_path,
-                        rows=[row])
+    assert_source_lands(
+        "warn_nv", [url], ["warn_nv/nv.csv"], db_url=db_url, leads_cli=leads_cli, home=tmp_path, rows=[row]
+    )

@@ -11,11 +11,11 @@ import pytest
 from scrapy.http import TextResponse
 from scrapy.utils.test import get_crawler
 
+from leads.health import STAT_WARNINGS
 from leads.items import ClosureNotice
 from spiders.base import STAT_LAYOUT_ERRORS, STAT_ROWS_SKIPPED
 from spiders.parsing import LayoutChanged
 from spiders.warn_ny import WarnNySpider, split_site_address
-from leads.health import STAT_WARNINGS
 from tests.columns import edit_columns, without_raw
 from tests.e2e import Case
 from tests.e2e import csv_row as _csv_row
@@ -78,46 +78,69 @@ def test_latest_posting_is_kept_and_the_double_space_splits_street_from_city(not
         notice_date=date(2025, 1, 9),
         effective_date=date(2025, 4, 9),
         employees=60,
-        raw={"Business Legal Name": "57th Street Associates", "Date Layoff/Closure Starts": "2025-04-09",
-             "Date of WARN Notice ": "2025-01-09", "Date Posted": "2025-01-17",
-             "Impacted Site Address": "60 W 57th St  New York, NY, 10019", "Impacted Site County": "New York",
-             "Layoff or Closure?": "Closure", "Measure Names": "# of Affected Workers",
-             "Permanent or Temporary Layoff?": "Permanent", "Index": "233", "Number of Affected Workers ": "60",
-             "Number of Affected Workers": "60"},
+        raw={
+            "Business Legal Name": "57th Street Associates",
+            "Date Layoff/Closure Starts": "2025-04-09",
+            "Date of WARN Notice ": "2025-01-09",
+            "Date Posted": "2025-01-17",
+            "Impacted Site Address": "60 W 57th St  New York, NY, 10019",
+            "Impacted Site County": "New York",
+            "Layoff or Closure?": "Closure",
+            "Measure Names": "# of Affected Workers",
+            "Permanent or Temporary Layoff?": "Permanent",
+            "Index": "233",
+            "Number of Affected Workers ": "60",
+            "Number of Affected Workers": "60",
+        },
     )
 
 
 def test_suite_line_then_city_uses_the_zip_codes_city_names(notices):
-    macys = by_key(notices, "macysretailholdingsinc|2025-01-09|"
-                            "397greeceridgecentermacysmallatgreeceridge71143rochesterny14626")
-    assert macys.as_dict() | {"raw": None} == ClosureNotice(
-        source="warn_ny",
-        source_key=macys.source_key,
-        company_name="Macy\u2019s Retail Holdings, Inc.",
-        source_url=URL,
-        notice_type="closure",
-        address="397 Greece Ridge Center Macy\u2019s Mall at Greece Ridge #71143",
-        city="Rochester",
-        state="NY",
-        zip5="14626",
-        notice_date=date(2025, 1, 9),
-        effective_date=date(2025, 3, 23),
-        employees=50,
-        raw=None,
-    ).as_dict()
+    macys = by_key(
+        notices, "macysretailholdingsinc|2025-01-09|397greeceridgecentermacysmallatgreeceridge71143rochesterny14626"
+    )
+    assert (
+        macys.as_dict() | {"raw": None}
+        == ClosureNotice(
+            source="warn_ny",
+            source_key=macys.source_key,
+            company_name="Macy\u2019s Retail Holdings, Inc.",
+            source_url=URL,
+            notice_type="closure",
+            address="397 Greece Ridge Center Macy\u2019s Mall at Greece Ridge #71143",
+            city="Rochester",
+            state="NY",
+            zip5="14626",
+            notice_date=date(2025, 1, 9),
+            effective_date=date(2025, 3, 23),
+            employees=50,
+            raw=None,
+        ).as_dict()
+    )
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("6400 Sheridan Drive 310 Amherst, NY, 14221", ("6400 Sheridan Drive 310", "Amherst", "NY", "14221")),
-    ("735 LIBRARY RD UNIVERSITY OF ROCHESTER ROCHESTER, NY, 14627",
-     ("735 LIBRARY RD UNIVERSITY OF ROCHESTER", "ROCHESTER", "NY", "14627")),
-    ("47-11 Austell Place Austell Place Humanitarian Emergency Response and Relief Center Long Island City, NY, 11101",
-     ("47-11 Austell Place Austell Place Humanitarian Emergency Response and Relief Center", "Long Island City",
-      "NY", "11101")),
-    ("455 Jefferson  East Williamsburg, NY, 11237", ("455 Jefferson", "East Williamsburg", "NY", "11237")),
-    ("12 Nowhere Road Smallville, NY, 99999", ("12 Nowhere Road Smallville", None, "NY", "99999")),
-    ("Remote", ("Remote", None, None, None)),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("6400 Sheridan Drive 310 Amherst, NY, 14221", ("6400 Sheridan Drive 310", "Amherst", "NY", "14221")),
+        (
+            "735 LIBRARY RD UNIVERSITY OF ROCHESTER ROCHESTER, NY, 14627",
+            ("735 LIBRARY RD UNIVERSITY OF ROCHESTER", "ROCHESTER", "NY", "14627"),
+        ),
+        (
+            "47-11 Austell Place Austell Place Humanitarian Emergency Response and Relief Center Long Island City, NY, 11101",
+            (
+                "47-11 Austell Place Austell Place Humanitarian Emergency Response and Relief Center",
+                "Long Island City",
+                "NY",
+                "11101",
+            ),
+        ),
+        ("455 Jefferson  East Williamsburg, NY, 11237", ("455 Jefferson", "East Williamsburg", "NY", "11237")),
+        ("12 Nowhere Road Smallville, NY, 99999", ("12 Nowhere Road Smallville", None, "NY", "99999")),
+        ("Remote", ("Remote", None, None, None)),
+    ],
+)
 def test_site_address_split(text, expected):
     assert split_site_address(text) == expected
 
@@ -125,7 +148,12 @@ def test_site_address_split(text, expected):
 def test_same_company_and_day_at_another_site_is_another_notice(notices):
     charities = [n for n in notices if n.company_name.startswith("Catholic Charities of Orange")]
     assert sorted((n.city, n.employees) for n in charities) == [
-        ("Goshen", 14), ("Monticello", 1), ("Monticello", 12), ("Newburgh", 3), ("Port Jervis", 3)]
+        ("Goshen", 14),
+        ("Monticello", 1),
+        ("Monticello", 12),
+        ("Newburgh", 3),
+        ("Port Jervis", 3),
+    ]
 
 
 def test_windows_1252_bom_and_utf16_tab_separated_give_identical_notices(notices):
@@ -181,8 +209,9 @@ def test_renamed_header_by_meaning_or_loud_failure(notices, caplog):
         list(spider().parse_file(csv_response(rows)))
 
 
-@pytest.mark.parametrize("body", [b"", real_bytes().split(b"\r\n")[0] + b"\r\n",
-                                  b"<html><head><title>403 Forbidden</title></head></html>"])
+@pytest.mark.parametrize(
+    "body", [b"", real_bytes().split(b"\r\n")[0] + b"\r\n", b"<html><head><title>403 Forbidden</title></head></html>"]
+)
 def test_empty_header_only_or_error_page_is_a_layout_error(body, caplog):
     s = spider()
     with caplog.at_level(logging.ERROR):
@@ -194,19 +223,24 @@ def test_empty_header_only_or_error_page_is_a_layout_error(body, caplog):
 def test_optional_columns_renamed_missing_or_new_land_every_row_with_warnings(notices):
     """Layoff or Closure? renamed to an unknown name (read from its values once the Permanent/Temporary
     column, whose values would make that ambiguous, is gone), the worker counts and the start date dropped, Tableau's Index gone, a new column: every notice lands, the run says what it missed."""
-    rows = edit_columns(real_rows(), rename={"Layoff or Closure?": "Event"},
-                        drop=["Number of Affected Workers", "Date Layoff/Closure Starts", "Index",
-                              "Permanent or Temporary Layoff?"],
-                        add={"Program": lambda n: "WARN"}, reverse=True)
+    rows = edit_columns(
+        real_rows(),
+        rename={"Layoff or Closure?": "Event"},
+        drop=["Number of Affected Workers", "Date Layoff/Closure Starts", "Index", "Permanent or Temporary Layoff?"],
+        add={"Program": lambda n: "WARN"},
+        reverse=True,
+    )
     s = spider()
     got = list(s.parse(csv_response(rows)))
     assert without_raw(got, "employees", "effective_date") == without_raw(notices, "employees", "effective_date")
     assert {n.employees for n in got} == {None} and {n.effective_date for n in got} == {None}
     warnings = s.crawler.stats.get_value(STAT_WARNINGS)
     assert warnings[0].startswith("column 'Event' read as notice_type: "), warnings
-    assert warnings[1:] == ["no column for effective date (its rows land without it)",
-                            "no column for employees (its rows land without it)",
-                            "unknown column 'Program' (kept in raw, not read)"]
+    assert warnings[1:] == [
+        "no column for effective date (its rows land without it)",
+        "no column for employees (its rows land without it)",
+        "unknown column 'Program' (kept in raw, not read)",
+    ]
 
 
 def test_the_real_file_gives_no_column_warning():
@@ -217,15 +251,28 @@ def test_the_real_file_gives_no_column_warning():
 
 # -- end to end: the crawl stores what `leads parse` reads (tests/test_sources_e2e.py runs E2E_CASES) --
 
+
 def _ny_row(server) -> list[dict]:
     # Posted twice (Index 153 on 2025-03-19, Index 11 on 2025-05-21): one notice, the latest posting's raw.
     raw = _csv_row("warn_ny/ny.csv", **{"Business Legal Name": "Morgan Stanley", "Index": "11"})
     assert raw["Impacted Site Address"] == "750 7th Avenue  New York, NY, 10019"
-    return [_notice("warn_ny", "morganstanley|2025-03-19|7507thavenuenewyorkny10019", "Morgan Stanley",
-                    server.url("files/warn_ny/ny.csv"), "layoff", address="750 7th Avenue", city="New York",
-                    state="NY", zip5="10019", notice_date=date(2025, 3, 19), effective_date=date(2025, 6, 17),
-                    employees=90, raw=raw)]
-
+    return [
+        _notice(
+            "warn_ny",
+            "morganstanley|2025-03-19|7507thavenuenewyorkny10019",
+            "Morgan Stanley",
+            server.url("files/warn_ny/ny.csv"),
+            "layoff",
+            address="750 7th Avenue",
+            city="New York",
+            state="NY",
+            zip5="10019",
+            notice_date=date(2025, 3, 19),
+            effective_date=date(2025, 6, 17),
+            employees=90,
+            raw=raw,
+        )
+    ]
 
 
 E2E_CASES = [Case("warn_ny", "warn_ny", ("warn_ny/ny.csv",), lambda s: [s.url("files/warn_ny/ny.csv")], _ny_row)]

@@ -60,10 +60,18 @@ SCHNEIDER = ClosureNotice(
     notice_date=date(2020, 12, 7),
     effective_date=date(2021, 2, 5),
     employees=13,
-    raw={"Company": "Schneider Electric", "Date Received": "12/7/20", "Company (2)": "Schneider Electric",
-         "URL": "https://jfs.ohio.gov/static/warn/pdf/SchneiderElectricValleyView.pdf",
-         "City/County": "Valley View/Cuyahoga", "Potential Number Affected": "13", "Layoff Date(s)": "2/5/21",
-         "Phone Number": "(216) 573-7600", "Union": "None", "Notice ID": "003-20-166"},
+    raw={
+        "Company": "Schneider Electric",
+        "Date Received": "12/7/20",
+        "Company (2)": "Schneider Electric",
+        "URL": "https://jfs.ohio.gov/static/warn/pdf/SchneiderElectricValleyView.pdf",
+        "City/County": "Valley View/Cuyahoga",
+        "Potential Number Affected": "13",
+        "Layoff Date(s)": "2/5/21",
+        "Phone Number": "(216) 573-7600",
+        "Union": "None",
+        "Notice ID": "003-20-166",
+    },
 )
 
 
@@ -75,14 +83,20 @@ def test_every_data_row_under_the_junk_rows_is_a_notice(notices):
     assert expected == 3 and len(notices) == expected
     assert len({n.source_key for n in notices}) == expected
     assert {(n.state, n.notice_type, n.temporary, n.amended, n.address) for n in notices} == {
-        ("OH", "other", None, False, None)}
+        ("OH", "other", None, False, None)
+    }
 
 
 def test_whole_notice_with_the_duplicated_company_header_and_combined_city_county(notices):
     assert notices[2] == SCHNEIDER
     fiesta = notices[0]
     assert (fiesta.company_name, fiesta.city, fiesta.notice_date, fiesta.effective_date, fiesta.employees) == (
-        "The Fiesta Tableware Company", "East Liverpool", date(2020, 12, 23), date(2021, 2, 11), 80)
+        "The Fiesta Tableware Company",
+        "East Liverpool",
+        date(2020, 12, 23),
+        date(2021, 2, 11),
+        80,
+    )
     assert fiesta.raw["Union"] == "GMP-United Steelworkers of America, Local Union 417"
 
 
@@ -95,8 +109,9 @@ def test_key_survives_punctuation_edits_of_the_name(notices):
     assert edited[2].source_key == tidied[2].source_key == "schneiderelectricinc|2020-12-07|valleyviewcuyahoga"
 
 
-@pytest.mark.parametrize("header, field", [("Potential Number Affected", "employees"),
-                                           ("Layoff Date(s)", "effective_date")])
+@pytest.mark.parametrize(
+    "header, field", [("Potential Number Affected", "employees"), ("Layoff Date(s)", "effective_date")]
+)
 def test_missing_optional_column_still_lands_every_row(notices, header, field):
     got = list(spider().parse(csv_response(without_column(real_rows(), header))))
     assert [n.source_key for n in got] == [n.source_key for n in notices]
@@ -137,7 +152,10 @@ def test_bad_dates_and_counts(caplog):
         got = list(s.parse(csv_response(rows)))
     assert [n.company_name for n in got] == ["The Fiesta Tableware Company", "Schneider Electric"]
     assert (got[0].notice_date, got[0].effective_date, got[0].source_key) == (
-        None, date(2021, 2, 11), "thefiestatablewarecompany|2021-02-11|eastliverpoolcolumbiana")
+        None,
+        date(2021, 2, 11),
+        "thefiestatablewarecompany|2021-02-11|eastliverpoolcolumbiana",
+    )
     assert got[1].employees is None and got[1].raw["Potential Number Affected"] == "about a dozen"
     assert s.crawler.stats.get_value(STAT_ROWS_SKIPPED) == 1
     assert "line 4: unreadable date received '13/45/20'" in caplog.text
@@ -145,8 +163,10 @@ def test_bad_dates_and_counts(caplog):
 
 
 def test_landing_page_csv_url_is_followed():
-    page = ('<html><body><div id="root"></div><script>self.__next_f.push([1,"{\\"csvUrl\\":'
-            '\\"https://jfs.ohio.gov/static/warn/warn-notice.csv\\"}"])</script></body></html>')
+    page = (
+        '<html><body><div id="root"></div><script>self.__next_f.push([1,"{\\"csvUrl\\":'
+        '\\"https://jfs.ohio.gov/static/warn/warn-notice.csv\\"}"])</script></body></html>'
+    )
     response = HtmlResponse(url=WarnOhSpider.agency_url, body=page.replace('\\"', '"').encode(), encoding="utf-8")
     (request,) = spider().parse(response)
     assert isinstance(request, scrapy.Request) and request.url == URL
@@ -156,8 +176,16 @@ def test_landing_page_csv_url_is_followed():
 def test_landing_page_without_a_csv_link_is_a_layout_error(caplog):
     s = spider()
     with caplog.at_level(logging.ERROR):
-        assert list(s.parse(HtmlResponse(url=WarnOhSpider.agency_url, body=b"<html><body>Maintenance</body></html>",
-                                         encoding="utf-8"))) == []
+        assert (
+            list(
+                s.parse(
+                    HtmlResponse(
+                        url=WarnOhSpider.agency_url, body=b"<html><body>Maintenance</body></html>", encoding="utf-8"
+                    )
+                )
+            )
+            == []
+        )
     assert "links no CSV export" in caplog.text and s.crawler.stats.get_value(STAT_LAYOUT_ERRORS) == 1
 
 
@@ -176,5 +204,6 @@ def test_crawl_lands_the_notices(db_url, server, leads_cli, tmp_path):
     csv_url = server.url(f"files/warn_oh/{NAME}")
     page = server.add("oh/current.html", f'<html><script>var c = {{"csvUrl":"{csv_url}"}};</script></html>'.encode())
     row = {c: getattr(SCHNEIDER, c) for c in NOTICE_COLUMNS} | {"source_url": csv_url}
-    assert_source_lands("warn_oh", [page], [f"warn_oh/{NAME}"], db_url=db_url, leads_cli=leads_cli, home=tmp_path,
-                        rows=[row])
+    assert_source_lands(
+        "warn_oh", [page], [f"warn_oh/{NAME}"], db_url=db_url, leads_cli=leads_cli, home=tmp_path, rows=[row]
+    )

@@ -69,11 +69,19 @@ def parse(body: bytes, s: WarnOrSpider | None = None) -> list[ClosureNotice]:
 
 
 def warn_page(download: bool = True) -> str:
-    search = ('<form action="/Layoff/WARN" method="get"><input name="q" type="text">'
-              '<button type="submit">Search</button></form>')
-    form = ('<form action="/Layoff/WARN/Download" method="post">'
+    search = (
+        '<form action="/Layoff/WARN" method="get"><input name="q" type="text">'
+        '<button type="submit">Search</button></form>'
+    )
+    form = (
+        (
+            '<form action="/Layoff/WARN/Download" method="post">'
             f'<input name="__RequestVerificationToken" type="hidden" value="{TOKEN}">'
-            '<button type="submit" class="btn">Download WARN data</button></form>') if download else ""
+            '<button type="submit" class="btn">Download WARN data</button></form>'
+        )
+        if download
+        else ""
+    )
     return f"<html><body><h1>WARN Notices</h1>{search}{form}</body></html>"
 
 
@@ -96,8 +104,9 @@ def test_counts_against_the_dump(notices):
     assert len({n.source_key for n in notices}) == len(notices)
     kinds = [n.raw["Layoff Type"] for n in notices]
     assert sum(n.notice_type == "closure" for n in notices) == kinds.count("Permanent closure") == 490
-    assert [n.temporary for n in notices] == [True if k == "Temporary Layoff" else False if k == "Permanent closure"
-                                              else None for k in kinds]
+    assert [n.temporary for n in notices] == [
+        True if k == "Temporary Layoff" else False if k == "Permanent closure" else None for k in kinds
+    ]
 
 
 def test_whole_notice(notices):
@@ -114,8 +123,15 @@ def test_whole_notice(notices):
         effective_date=date(2021, 9, 30),
         employees=177,
         temporary=False,
-        raw={"WARN#": 8240, "Company Name": "Mentor Oregon", "Location": "Portland", "Layoff Date": "2021-09-30",
-             "Laid Off": 177, "Layoff Type": "Permanent closure", "Received Date": "2021-07-06"},
+        raw={
+            "WARN#": 8240,
+            "Company Name": "Mentor Oregon",
+            "Location": "Portland",
+            "Layoff Date": "2021-09-30",
+            "Laid Off": 177,
+            "Layoff Type": "Permanent closure",
+            "Received Date": "2021-07-06",
+        },
     )
 
 
@@ -163,8 +179,9 @@ def test_missing_or_renamed_optional_columns_still_land_every_row(notices, caplo
 def test_title_rows_above_the_header_and_reordered_columns_give_the_same_notices(notices):
     rows = dump()
     order = [6, 5, 4, 3, 2, 1, 0]
-    moved = [["Oregon WARN Notices"], ["Higher Education Coordinating Commission"]] + [[r[i] for i in order]
-                                                                                      for r in rows]
+    moved = [["Oregon WARN Notices"], ["Higher Education Coordinating Commission"]] + [
+        [r[i] for i in order] for r in rows
+    ]
     again = parse(rebuilt(moved))
     assert [n.as_dict() | {"raw": None} for n in again] == [n.as_dict() | {"raw": None} for n in notices]
 
@@ -233,8 +250,15 @@ def test_crawl_lands_every_notice(db_url, server, leads_cli, tmp_path, notices):
     xlsx = server.add("Layoff/WARN/Download", body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     (mentor,) = by_company(notices, "Mentor Oregon")
     expected = {**mentor.as_dict(), "source_url": xlsx}
-    run = assert_source_lands("warn_or", [xlsx], [saved], db_url=db_url, leads_cli=leads_cli, home=tmp_path,
-                              rows=[{c: expected[c] for c in NOTICE_COLUMNS}])
+    run = assert_source_lands(
+        "warn_or",
+        [xlsx],
+        [saved],
+        db_url=db_url,
+        leads_cli=leads_cli,
+        home=tmp_path,
+        rows=[{c: expected[c] for c in NOTICE_COLUMNS}],
+    )
     assert run["items"] == 1080
 
 

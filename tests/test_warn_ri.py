@@ -105,21 +105,35 @@ def test_whole_notice(notices):
         notice_date=date(2022, 2, 3),
         effective_date=date(2022, 4, 8),
         employees=198,
-        raw={"WARN Date": "2022-02-03", "Date Received": "2022-02-02", "Company Name": "Santander",
-             "Location of Layoffs": "East Providence", "Number Affected": 198, "Effective Date": "2022-04-08",
-             "Closing Yes/No": "No", "Union Yes/No": "No", "Union Address": None},
+        raw={
+            "WARN Date": "2022-02-03",
+            "Date Received": "2022-02-02",
+            "Company Name": "Santander",
+            "Location of Layoffs": "East Providence",
+            "Number Affected": 198,
+            "Effective Date": "2022-04-08",
+            "Closing Yes/No": "No",
+            "Union Yes/No": "No",
+            "Union Address": None,
+        },
     )
 
 
 def test_footnote_asterisk_off_the_name_state_only_location_and_text_dates(notices):
     (santander_2020,) = [n for n in notices if n.raw["Company Name"] == "Santander*"]
     assert (santander_2020.company_name, santander_2020.city, santander_2020.source_key) == (
-        "Santander", None, "santander|2020-10-01|rhodeisland")
+        "Santander",
+        None,
+        "santander|2020-10-01|rhodeisland",
+    )
     assert [n.company_name for n in notices if n.raw["Company Name"] == "Upserve *"] == ["Upserve"]
     (tuition,) = by_company(notices, "Tuition Management Systems")
     assert (tuition.effective_date, tuition.raw["Effective Date"]) == (date(2019, 4, 1), "4/1/2019,  8/30/2019")
     (fresenius,) = by_company(notices, "Fresenius Management Services, Inc.")
-    assert (fresenius.effective_date, fresenius.employees) == (date(2016, 1, 11), None)  # "1/11/16 through 3/31/16", "---"
+    assert (fresenius.effective_date, fresenius.employees) == (
+        date(2016, 1, 11),
+        None,
+    )  # "1/11/16 through 3/31/16", "---"
     (flextronics,) = by_company(notices, "Flextronics Americas LLC")
     assert (flextronics.effective_date, flextronics.raw["Effective Date"]) == (None, "Staggered")
     assert flextronics.city == "North Kingstown, Providence, Smithfield and Warwick"
@@ -132,8 +146,14 @@ def test_unreadable_values_are_flagged_and_the_row_kept(caplog):
     assert len(got) == 89 and s.crawler.stats.get_value(STAT_ROWS_SKIPPED) is None
     rows = dump()[1:]
     bad_counts = [r[4] for r in rows if not re.fullmatch(r"\d+", r[4])]
-    assert bad_counts == ["---", "54 Union 3 Non Union", "190 company with an additional 100 contracted", "---",
-                          "60-80", "additional 16"]
+    assert bad_counts == [
+        "---",
+        "54 Union 3 Non Union",
+        "190 company with an additional 100 contracted",
+        "---",
+        "60-80",
+        "additional 16",
+    ]
     assert [n.employees for n in got if not re.fullmatch(r"\d+", str(n.raw["Number Affected"]))] == [None] * 6
     assert "unreadable employee count '60-80' left empty (kept in raw)" in caplog.text
     assert "unreadable effective date 'Staggered'" in caplog.text
@@ -173,8 +193,9 @@ def test_missing_or_renamed_optional_columns_still_land_every_row(notices, caplo
 def test_reordered_columns_and_title_rows_give_the_same_notices(notices):
     rows = dump()
     order = [8, 6, 5, 4, 3, 2, 1, 0, 7]
-    moved = [["WARN Report"], ["Rhode Island Department of Labor and Training"]] + [[row[i] for i in order]
-                                                                                      for row in rows]
+    moved = [["WARN Report"], ["Rhode Island Department of Labor and Training"]] + [
+        [row[i] for i in order] for row in rows
+    ]
     again = parse(rebuilt(moved))
     assert [n.as_dict() | {"raw": None} for n in again] == [n.as_dict() | {"raw": None} for n in notices]
 
@@ -211,9 +232,11 @@ def test_row_without_company_or_any_date_is_skipped_and_named(caplog):
 
 
 def test_landing_page_follows_the_excel_link_by_its_text_not_the_pdf():
-    page = landing(("/media/15120/download?language=en", "WARN Report (PDF)"),
-                   ("/media/15126/download?language=en", "WARN Report (Excel)"),
-                   ("/documents/warn-notice.pdf", "WARN notice form"))
+    page = landing(
+        ("/media/15120/download?language=en", "WARN Report (PDF)"),
+        ("/media/15126/download?language=en", "WARN Report (Excel)"),
+        ("/documents/warn-notice.pdf", "WARN notice form"),
+    )
     (request,) = list(spider().parse(HtmlResponse(url=WarnRiSpider.agency_url, body=page.encode(), encoding="utf-8")))
     assert request.url == "https://dlt.ri.gov/media/15126/download?language=en"
     assert request.callback.__name__ == "parse_workbook"
@@ -243,8 +266,15 @@ def test_crawl_from_the_landing_page_lands_every_notice(db_url, server, leads_cl
     page = server.add("wds/warn/", landing(("/media/15126/download", "WARN Report (Excel)")).encode())
     (santander,) = [n for n in by_company(notices, "Santander") if n.notice_date == date(2022, 2, 3)]
     expected = {**santander.as_dict(), "source_url": xlsx}
-    run = assert_source_lands("warn_ri", [page], [saved], db_url=db_url, leads_cli=leads_cli, home=tmp_path,
-                              rows=[{c: expected[c] for c in NOTICE_COLUMNS}])
+    run = assert_source_lands(
+        "warn_ri",
+        [page],
+        [saved],
+        db_url=db_url,
+        leads_cli=leads_cli,
+        home=tmp_path,
+        rows=[{c: expected[c] for c in NOTICE_COLUMNS}],
+    )
     assert run["items"] == 89
 
 

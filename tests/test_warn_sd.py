@@ -78,9 +78,13 @@ QUADION = ClosureNotice(
     state="SD",
     notice_date=date(2013, 11, 15),
     employees=171,
-    raw={"Company": "Minnesota Rubber & Plastic (Quadion LLC)", "Location": "Watertown", "Date Received": "11/15/2013",
-         "Employees Affected": "171",
-         "Company link": "https://dlr.sd.gov/workforce_services/businesses/warn_notices/quadion.pdf"},
+    raw={
+        "Company": "Minnesota Rubber & Plastic (Quadion LLC)",
+        "Location": "Watertown",
+        "Date Received": "11/15/2013",
+        "Employees Affected": "171",
+        "Company link": "https://dlr.sd.gov/workforce_services/businesses/warn_notices/quadion.pdf",
+    },
 )
 
 
@@ -98,7 +102,8 @@ def test_continuation_line_inside_the_company_cell(notices):
     (quadion,) = [n for n in notices if "Quadion" in n.company_name]
     assert quadion == QUADION
     assert [n.company_name for n in notices if "SFLC" in n.company_name] == [
-        "Student Financial Loan Corporation (SFLC)"]
+        "Student Financial Loan Corporation (SFLC)"
+    ]
 
 
 def test_entities_div_wrapped_dates_and_odd_values(notices):
@@ -126,10 +131,20 @@ def test_older_row_dump_is_reproduced(notices):
     with open(FILES / "warn_sd" / "rowdump" / "sd.csv", encoding="utf-8", newline="") as f:
         dump = list(csv.DictReader(f))
     assert len(dump) == 60
-    parsed = {(n.raw["Company"], n.raw["Location"], n.raw["Date Received"], n.raw["Employees Affected"])
-              for n in notices}
-    missing = [r for r in dump if (clean_text(r["Company"]), clean_text(r["Location"]), clean_text(r["Date Received"]),
-                                   clean_text(r["Employees Affected"])) not in parsed]
+    parsed = {
+        (n.raw["Company"], n.raw["Location"], n.raw["Date Received"], n.raw["Employees Affected"]) for n in notices
+    }
+    missing = [
+        r
+        for r in dump
+        if (
+            clean_text(r["Company"]),
+            clean_text(r["Location"]),
+            clean_text(r["Date Received"]),
+            clean_text(r["Employees Affected"]),
+        )
+        not in parsed
+    ]
     assert missing == []
 
 
@@ -141,9 +156,14 @@ def test_missing_optional_count_column_lands_every_row(notices):
     assert [n.source_key for n in got] == [n.source_key for n in notices] and {n.employees for n in got} == {None}
 
 
-@pytest.mark.parametrize("old, new", [("<strong>Location</strong>", "<strong>Notes</strong>"),
-                                      ("<strong>Company</strong>", "<strong>Item</strong>"),
-                                      ("<strong>Date Received</strong>", "<strong>Remarks</strong>")])
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("<strong>Location</strong>", "<strong>Notes</strong>"),
+        ("<strong>Company</strong>", "<strong>Item</strong>"),
+        ("<strong>Date Received</strong>", "<strong>Remarks</strong>"),
+    ],
+)
 def test_missing_essential_column_is_a_layout_error(old, new, caplog):
     text = real_text().replace(old, new)
     assert text != real_text()
@@ -181,5 +201,6 @@ def test_crawl_lands_the_notices(db_url, server, leads_cli, tmp_path):
     link = "http://127.0.0.1:{}/workforce_services/businesses/warn_notices/quadion.pdf"
     row = {c: getattr(QUADION, c) for c in NOTICE_COLUMNS} | {"source_url": url}
     row["raw"] = QUADION.raw | {"Company link": link.format(server.server_address[1])}
-    assert_source_lands("warn_sd", [url], ["warn_sd/source.html"], db_url=db_url, leads_cli=leads_cli, home=tmp_path,
-                        rows=[row])
+    assert_source_lands(
+        "warn_sd", [url], ["warn_sd/source.html"], db_url=db_url, leads_cli=leads_cli, home=tmp_path, rows=[row]
+    )

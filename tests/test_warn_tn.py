@@ -8,14 +8,14 @@ from datetime import date
 
 import pytest
 from scrapy.http import Response
+from scrapy.utils.test import get_crawler
 
+from leads.health import STAT_WARNINGS
 from leads.items import ClosureNotice
 from spiders.parsing import LayoutChanged
 from spiders.pdftables import UnreadableFile, read_table
 from spiders.warn_report import PDF_TABLE, report_total
 from spiders.warn_tn import WarnTnSpider
-from leads.health import STAT_WARNINGS
-from scrapy.utils.test import get_crawler
 from tests.columns import without_raw
 from tests.e2e import Case
 from tests.e2e import notice as _notice
@@ -58,8 +58,14 @@ def test_rows_against_the_reports_summary(notices):
     assert sum(1 for n in notices if n.employees is not None) == 508
     assert sum(n.employees for n in notices if n.employees) == 47215
     assert Counter(n.raw["Layoff/Closure"] for n in notices) == {
-        "Layoff Permanent": 254, "Layoff Temporary": 28, "Layoff Not known at this time": 2,
-        "Closure Permanent": 212, "Closure Temporary": 1, "Closure Not known at this time": 2, "": 12}
+        "Layoff Permanent": 254,
+        "Layoff Temporary": 28,
+        "Layoff Not known at this time": 2,
+        "Closure Permanent": 212,
+        "Closure Temporary": 1,
+        "Closure Not known at this time": 2,
+        "": 12,
+    }
     assert len({n.source_key for n in notices}) == 511
 
 
@@ -79,49 +85,111 @@ def expected(**fields) -> dict:
 def test_company_wrapped_over_two_lines(notices):
     assert by_key(notices, "2012-02-13|briggsandstrattonpowerproductsgroupllc|newbern").as_dict() == expected(
         source_key="2012-02-13|briggsandstrattonpowerproductsgroupllc|newbern",
-        company_name="Briggs and Stratton Power Products Group, LLC", notice_type="closure", city="Newbern",
-        notice_date=date(2012, 2, 13), effective_date=date(2012, 3, 1), employees=231,
-        raw={"Notice Date": "02/13/2012", "Effective Date": "03/01/2012", "Received Date": "01/31/2012",
-             "Company": "Briggs and Stratton Power Products Group, LLC", "City": "Newbern", "County": "Dyer County",
-             "No. Of Employees": "231", "Layoff/Closure": "Closure Permanent"})
+        company_name="Briggs and Stratton Power Products Group, LLC",
+        notice_type="closure",
+        city="Newbern",
+        notice_date=date(2012, 2, 13),
+        effective_date=date(2012, 3, 1),
+        employees=231,
+        raw={
+            "Notice Date": "02/13/2012",
+            "Effective Date": "03/01/2012",
+            "Received Date": "01/31/2012",
+            "Company": "Briggs and Stratton Power Products Group, LLC",
+            "City": "Newbern",
+            "County": "Dyer County",
+            "No. Of Employees": "231",
+            "Layoff/Closure": "Closure Permanent",
+        },
+    )
 
 
 def test_type_wrapped_over_two_lines(notices):
     assert by_key(notices, "2014-11-13|adamsusainc|cookeville").as_dict() == expected(
-        source_key="2014-11-13|adamsusainc|cookeville", company_name="Adams USA Inc", notice_type="closure",
-        city="Cookeville", notice_date=date(2014, 11, 13), effective_date=date(2014, 12, 31), employees=20,
-        raw={"Notice Date": "11/13/2014", "Effective Date": "12/31/2014", "Received Date": "12/02/2014",
-             "Company": "Adams USA Inc", "City": "Cookeville", "County": "Putnam County", "No. Of Employees": "20",
-             "Layoff/Closure": "Closure Not known at this time"})
+        source_key="2014-11-13|adamsusainc|cookeville",
+        company_name="Adams USA Inc",
+        notice_type="closure",
+        city="Cookeville",
+        notice_date=date(2014, 11, 13),
+        effective_date=date(2014, 12, 31),
+        employees=20,
+        raw={
+            "Notice Date": "11/13/2014",
+            "Effective Date": "12/31/2014",
+            "Received Date": "12/02/2014",
+            "Company": "Adams USA Inc",
+            "City": "Cookeville",
+            "County": "Putnam County",
+            "No. Of Employees": "20",
+            "Layoff/Closure": "Closure Not known at this time",
+        },
+    )
 
 
 def test_row_missing_effective_date(notices):
     assert by_key(notices, "2015-07-28|aerospacetestingalliance|arnoldafb").as_dict() == expected(
-        source_key="2015-07-28|aerospacetestingalliance|arnoldafb", company_name="Aerospace Testing Alliance",
-        notice_type="closure", city="ARNOLD AFB", notice_date=date(2015, 7, 28), effective_date=None,
+        source_key="2015-07-28|aerospacetestingalliance|arnoldafb",
+        company_name="Aerospace Testing Alliance",
+        notice_type="closure",
+        city="ARNOLD AFB",
+        notice_date=date(2015, 7, 28),
+        effective_date=None,
         employees=1861,
-        raw={"Notice Date": "07/28/2015", "Effective Date": "", "Received Date": "08/03/2015",
-             "Company": "Aerospace Testing Alliance", "City": "ARNOLD AFB", "County": "Coffee County",
-             "No. Of Employees": "1861", "Layoff/Closure": "Closure Not known at this time"})
+        raw={
+            "Notice Date": "07/28/2015",
+            "Effective Date": "",
+            "Received Date": "08/03/2015",
+            "Company": "Aerospace Testing Alliance",
+            "City": "ARNOLD AFB",
+            "County": "Coffee County",
+            "No. Of Employees": "1861",
+            "Layoff/Closure": "Closure Not known at this time",
+        },
+    )
 
 
 def test_row_missing_effective_date_and_count(notices):
     assert by_key(notices, "2016-03-01|firstdata|cordova").as_dict() == expected(
-        source_key="2016-03-01|firstdata|cordova", company_name="First Data", notice_type="closure",
-        city="Cordova", notice_date=date(2016, 3, 1), effective_date=None, employees=None,
-        raw={"Notice Date": "03/01/2016", "Effective Date": "", "Received Date": "03/16/2016",
-             "Company": "First Data", "City": "Cordova", "County": "Shelby County", "No. Of Employees": "",
-             "Layoff/Closure": "Closure Permanent"})
+        source_key="2016-03-01|firstdata|cordova",
+        company_name="First Data",
+        notice_type="closure",
+        city="Cordova",
+        notice_date=date(2016, 3, 1),
+        effective_date=None,
+        employees=None,
+        raw={
+            "Notice Date": "03/01/2016",
+            "Effective Date": "",
+            "Received Date": "03/16/2016",
+            "Company": "First Data",
+            "City": "Cordova",
+            "County": "Shelby County",
+            "No. Of Employees": "",
+            "Layoff/Closure": "Closure Permanent",
+        },
+    )
 
 
 def test_temporary_closure(notices):
     assert by_key(notices, "2015-05-28|heritagemanufacturing|kingsport").as_dict() == expected(
-        source_key="2015-05-28|heritagemanufacturing|kingsport", company_name="Heritage Manufacturing",
-        notice_type="closure", city="Kingsport", notice_date=date(2015, 5, 28), effective_date=date(2015, 5, 27),
+        source_key="2015-05-28|heritagemanufacturing|kingsport",
+        company_name="Heritage Manufacturing",
+        notice_type="closure",
+        city="Kingsport",
+        notice_date=date(2015, 5, 28),
+        effective_date=date(2015, 5, 27),
         employees=90,
-        raw={"Notice Date": "05/28/2015", "Effective Date": "05/27/2015", "Received Date": "05/28/2015",
-             "Company": "Heritage Manufacturing", "City": "Kingsport", "County": "Sullivan County",
-             "No. Of Employees": "90", "Layoff/Closure": "Closure Temporary"})
+        raw={
+            "Notice Date": "05/28/2015",
+            "Effective Date": "05/27/2015",
+            "Received Date": "05/28/2015",
+            "Company": "Heritage Manufacturing",
+            "City": "Kingsport",
+            "County": "Sullivan County",
+            "No. Of Employees": "90",
+            "Layoff/Closure": "Closure Temporary",
+        },
+    )
 
 
 def test_blank_type_is_other(notices):
@@ -133,7 +201,8 @@ def test_two_notices_same_company_date_city(notices):
     concentra = [n for n in notices if n.company_name == "Concentra Advance Toxicology Network"]
     assert [(n.source_key, n.employees) for n in concentra] == [
         ("2013-06-25|concentraadvancetoxicologynetwork|memphis", 22),
-        ("2013-06-25|concentraadvancetoxicologynetwork|memphis#2", 163)]
+        ("2013-06-25|concentraadvancetoxicologynetwork|memphis#2", 163),
+    ]
 
 
 # -- the table reader on this file -------------------------------------------------------------------
@@ -142,8 +211,16 @@ def test_two_notices_same_company_date_city(notices):
 def test_repeated_and_split_headers_are_one_layout_and_summary_is_not_data():
     table = read_table(BODY, PDF_TABLE, NAME)
     assert len(table.layouts) == 1  # top-of-page header and the header cut in two at each page's foot
-    assert table.layouts[0].headers == ["Notice Date", "Effective Date", "Received Date", "Company", "City",
-                                        "County", "No. Of Employees", "Layoff/Closure"]
+    assert table.layouts[0].headers == [
+        "Notice Date",
+        "Effective Date",
+        "Received Date",
+        "Company",
+        "City",
+        "County",
+        "No. Of Employees",
+        "Layoff/Closure",
+    ]
     assert report_total(table) == 508
     assert ("Total 508 47,215 254 28 2 212 1 2") in [text for _, text in table.other_lines]
     assert {row.page for row in table.rows} == set(range(1, 38, 2))  # even pages are blank; 39-43 summary
@@ -220,20 +297,44 @@ def test_row_without_any_date_is_reported_not_glued_to_the_row_above(caplog, not
 
 # -- end to end: the crawl stores what `leads parse` reads (tests/test_sources_e2e.py runs E2E_CASES) --
 
+
 def _tn_row(server) -> list[dict]:
     # Page 19: the company wraps onto a second line ("Bristol Custom Solutions/BLOCK & CO., \r\nINC.").
-    return [_notice("warn_tn", "2013-10-31|bristolcustomsolutionsblockcoinc|bristol",
-                    "Bristol Custom Solutions/BLOCK & CO., INC.", server.url("files/warn_tn/WarnReportByMonth.pdf"),
-                    "layoff", city="Bristol", state="TN", notice_date=date(2013, 10, 31),
-                    effective_date=date(2013, 9, 20), employees=43,
-                    raw={"Notice Date": "10/31/2013", "Effective Date": "09/20/2013", "Received Date": "09/12/2013",
-                         "Company": "Bristol Custom Solutions/BLOCK & CO., INC.", "City": "Bristol",
-                         "County": "Sullivan County", "No. Of Employees": "43", "Layoff/Closure": "Layoff Permanent"})]
+    return [
+        _notice(
+            "warn_tn",
+            "2013-10-31|bristolcustomsolutionsblockcoinc|bristol",
+            "Bristol Custom Solutions/BLOCK & CO., INC.",
+            server.url("files/warn_tn/WarnReportByMonth.pdf"),
+            "layoff",
+            city="Bristol",
+            state="TN",
+            notice_date=date(2013, 10, 31),
+            effective_date=date(2013, 9, 20),
+            employees=43,
+            raw={
+                "Notice Date": "10/31/2013",
+                "Effective Date": "09/20/2013",
+                "Received Date": "09/12/2013",
+                "Company": "Bristol Custom Solutions/BLOCK & CO., INC.",
+                "City": "Bristol",
+                "County": "Sullivan County",
+                "No. Of Employees": "43",
+                "Layoff/Closure": "Layoff Permanent",
+            },
+        )
+    ]
 
 
-
-E2E_CASES = [Case("warn_tn", "warn_tn", ("warn_tn/WarnReportByMonth.pdf",),
-                  lambda s: [s.url("files/warn_tn/WarnReportByMonth.pdf")], _tn_row)]
+E2E_CASES = [
+    Case(
+        "warn_tn",
+        "warn_tn",
+        ("warn_tn/WarnReportByMonth.pdf",),
+        lambda s: [s.url("files/warn_tn/WarnReportByMonth.pdf")],
+        _tn_row,
+    )
+]
 
 
 def test_optional_column_renamed_past_recognition_lands_every_row_with_warnings(notices, caplog):
@@ -246,6 +347,8 @@ def test_optional_column_renamed_past_recognition_lands_every_row_with_warnings(
     assert without_raw(got, "employees") == without_raw(notices, "employees")
     assert {n.employees for n in got} == {None}
     assert spider.crawler.stats.get_value(STAT_WARNINGS) == [
-        "no column for employees (its rows land without it)", "unknown column 'Staff Size' (kept in raw, not read)",
-        "row count not checked against the Total line (it counts rows with a head count)"]
+        "no column for employees (its rows land without it)",
+        "unknown column 'Staff Size' (kept in raw, not read)",
+        "row count not checked against the Total line (it counts rows with a head count)",
+    ]
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -41,7 +41,7 @@ def soda_rows(rows: list[list[str]] | None = None) -> list[dict[str, str]]:
     out = []
     for row in rows[1:]:
         record = {}
-        for field, value in zip(fields, row):
+        for field, value in zip(fields, row, strict=False):
             if not field or value == "":
                 continue
             if re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", value):
@@ -73,7 +73,7 @@ def crawl_pages(records: list[dict], limit: int = 1000, s: WarnTxSpider | None =
         url, kwargs = pending.pop()
         asked.append(url)
         offset = int(re.search(r"offset=(\d+)", url).group(1))
-        for result in s.parse(response(records[offset: offset + limit], url), **kwargs):
+        for result in s.parse(response(records[offset : offset + limit], url), **kwargs):
             if isinstance(result, ClosureNotice):
                 notices.append(result)
             else:
@@ -110,9 +110,16 @@ def test_whole_notice(notices):
         notice_date=date(2019, 9, 26),
         effective_date=date(2019, 9, 13),
         employees=36,
-        raw={"notice_date": "2019-09-26T00:00:00.000", "job_site_name": "Nobilis Health Corp.-Sugarland",
-             "county_name": "Fort Bend", "wda_name": "Gulf Coast WDA", "total_layoff_number": "36",
-             "layoff_date": "2019-09-13T00:00:00.000", "wfdd_received_date": "2019-09-26T00:00:00.000", "city_name": "Sugar Land"},
+        raw={
+            "notice_date": "2019-09-26T00:00:00.000",
+            "job_site_name": "Nobilis Health Corp.-Sugarland",
+            "county_name": "Fort Bend",
+            "wda_name": "Gulf Coast WDA",
+            "total_layoff_number": "36",
+            "layoff_date": "2019-09-13T00:00:00.000",
+            "wfdd_received_date": "2019-09-26T00:00:00.000",
+            "city_name": "Sugar Land",
+        },
     )
 
 
@@ -120,14 +127,17 @@ def test_a_2019_notice_twice_in_the_dataset_is_yielded_once(notices):
     rows = [r for r in dump()[1:] if r[1] == "Nobilis Health Corp.-Sugarland"]
     assert sorted(r[6] for r in rows) == ["19111", "2019-09-26 00:00:00"]
     assert [n.source_key for n in notices if n.company_name == "Nobilis Health Corp.-Sugarland"] == [
-        "nobilishealthcorpsugarland|2019-09-26|sugarland"]
+        "nobilishealthcorpsugarland|2019-09-26|sugarland"
+    ]
 
 
 def test_missing_city_falls_back_to_county_and_missing_values_are_none(notices):
     no_city = [n for n in notices if "city_name" not in n.raw]
     assert len(no_city) == sum(1 for r in dump()[1:] if not r[7]) - 0 and no_city
-    assert all(n.city is None and n.source_key.split("|")[2] == re.sub(r"[^0-9a-z]", "", n.raw.get("county_name", "")
-                                                                        .lower()) for n in no_city)
+    assert all(
+        n.city is None and n.source_key.split("|")[2] == re.sub(r"[^0-9a-z]", "", n.raw.get("county_name", "").lower())
+        for n in no_city
+    )
     no_count = [n for n in notices if "total_layoff_number" not in n.raw]
     assert no_count and {n.employees for n in no_count} == {None}
     assert {n.employees for n in notices if n.raw.get("total_layoff_number") == "0"} == {0}
@@ -177,8 +187,9 @@ def test_the_query_window_comes_from_since():
 
 
 def test_missing_optional_fields_still_land_every_row(notices):
-    records = [{k: v for k, v in r.items() if k not in {"total_layoff_number", "layoff_date", "wda_name"}}
-               for r in soda_rows()]
+    records = [
+        {k: v for k, v in r.items() if k not in {"total_layoff_number", "layoff_date", "wda_name"}} for r in soda_rows()
+    ]
     again = list(WarnTxSpider().parse_file(response(records)))
     assert len(again) <= len(notices) and {n.employees for n in again} == {None}
     assert {n.source_key.split("|")[0] for n in again} == {n.source_key.split("|")[0] for n in notices}
@@ -186,8 +197,11 @@ def test_missing_optional_fields_still_land_every_row(notices):
 
 @pytest.mark.parametrize("field", ["job_site_name", "notice_date", "city_name"])
 def test_missing_essential_field_is_a_layout_error(field, caplog):
-    drop = {field} | ({"layoff_date"} if field == "notice_date" else set()) | (
-        {"county_name"} if field == "city_name" else set())
+    drop = (
+        {field}
+        | ({"layoff_date"} if field == "notice_date" else set())
+        | ({"county_name"} if field == "city_name" else set())
+    )
     records = [{k: v for k, v in r.items() if k not in drop} for r in soda_rows()[:50]]
     s = spider()
     with caplog.at_level(logging.ERROR):
@@ -209,8 +223,9 @@ def test_row_without_company_or_any_date_is_skipped_and_named(caplog):
     assert "skipped row row 1 ('')" in caplog.text and "unreadable notice_date 'soon'" in caplog.text
 
 
-@pytest.mark.parametrize("payload", [b'{"error": true, "message": "Unknown column notice_date"}', b"<html>x</html>",
-                                     b'["a", "b"]'])
+@pytest.mark.parametrize(
+    "payload", [b'{"error": true, "message": "Unknown column notice_date"}', b"<html>x</html>", b'["a", "b"]']
+)
 def test_error_object_or_non_json_is_a_layout_error(payload, caplog):
     s = spider()
     with caplog.at_level(logging.ERROR):
@@ -232,14 +247,21 @@ def test_crawl_pages_to_the_end_and_lands_every_notice(db_url, server, leads_cli
     url = server.url(path)
     start, page_urls = url, []
     for offset in range(0, len(records) + 1, 1000):
-        server.add(url.split(str(server.base), 1)[1], body(records[offset: offset + 1000]), "application/json")
+        server.add(url.split(str(server.base), 1)[1], body(records[offset : offset + 1000]), "application/json")
         page_urls.append(url)
         url = next_page_url(url, 1000)
     (nobilis,) = [n for n in notices if n.company_name == "Nobilis Health Corp.-Sugarland"]
     first_seen = next(i for i, r in enumerate(records) if r["job_site_name"] == nobilis.company_name)
     expected = {**nobilis.as_dict(), "source_url": page_urls[first_seen // 1000]}
-    run = assert_source_lands("warn_tx", [start], [whole], db_url=db_url, leads_cli=leads_cli, home=tmp_path,
-                              rows=[{c: expected[c] for c in NOTICE_COLUMNS}])
+    run = assert_source_lands(
+        "warn_tx",
+        [start],
+        [whole],
+        db_url=db_url,
+        leads_cli=leads_cli,
+        home=tmp_path,
+        rows=[{c: expected[c] for c in NOTICE_COLUMNS}],
+    )
     assert run["items"] == 6481
     asked = [p for m, p in server.requests if "8w53-c4f6" in p]
     assert len(asked) == 2 * 7  # two crawls of seven pages each

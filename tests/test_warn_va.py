@@ -11,11 +11,11 @@ import pytest
 from scrapy.http import TextResponse
 from scrapy.utils.test import get_crawler
 
+from leads.health import STAT_WARNINGS
 from leads.items import ClosureNotice
 from spiders.base import STAT_LAYOUT_ERRORS, STAT_ROWS_SKIPPED
 from spiders.parsing import LayoutChanged
 from spiders.warn_va import WarnVaSpider
-from leads.health import STAT_WARNINGS
 from tests.columns import edit_columns, without_raw
 from tests.e2e import Case
 from tests.e2e import csv_row as _csv_row
@@ -26,8 +26,16 @@ from tests.helpers import FILES, file_response
 SAVED_FILES = {"va.csv": 1073}  # csv.reader rows less the header
 
 URL = "https://www.virginiaworks.gov/warn_notices.csv"
-HEADER = ["Company", "Notice Date", "Impact Date", "Employees Affected", "Location", "Contact Person",
-          "Notice Type", "Collective Bargaining Unit"]
+HEADER = [
+    "Company",
+    "Notice Date",
+    "Impact Date",
+    "Employees Affected",
+    "Location",
+    "Contact Person",
+    "Notice Type",
+    "Collective Bargaining Unit",
+]
 
 
 def spider() -> WarnVaSpider:
@@ -77,9 +85,16 @@ def test_multi_valued_notice_type_counts_as_closure(notices):
         notice_date=date(2024, 8, 27),
         effective_date=date(2024, 10, 10),
         employees=300,
-        raw={"Company": "LL Flooring", "Notice Date": "08/27/2024", "Impact Date": "10/10/2024",
-             "Employees Affected": "300", "Location": "Richmond VA", "Contact Person": "Dominique Young",
-             "Notice Type": "ClosureLayoff", "Collective Bargaining Unit": ""},
+        raw={
+            "Company": "LL Flooring",
+            "Notice Date": "08/27/2024",
+            "Impact Date": "10/10/2024",
+            "Employees Affected": "300",
+            "Location": "Richmond VA",
+            "Contact Person": "Dominique Young",
+            "Notice Type": "ClosureLayoff",
+            "Collective Bargaining Unit": "",
+        },
     )
 
 
@@ -89,20 +104,23 @@ def test_html_entities_are_decoded_and_a_repeated_state_and_zip_taken_off(notice
     assert lutheran.raw["Location"] == "Fairfax &amp; Woodbridge VA"  # raw stays as published
 
     atlantic = by_key(notices, "atlanticdominiondistributors|2025-07-30|williamsburgvirginiabeachva23462va")
-    assert atlantic.as_dict() | {"raw": None} == ClosureNotice(
-        source="warn_va",
-        source_key="atlanticdominiondistributors|2025-07-30|williamsburgvirginiabeachva23462va",
-        company_name="Atlantic Dominion Distributors",
-        source_url=URL,
-        notice_type="closure",
-        city="Williamsburg & Virginia Beach",
-        state="VA",
-        zip5="23462",
-        notice_date=date(2025, 7, 30),
-        effective_date=date(2025, 9, 26),
-        employees=104,
-        raw=None,
-    ).as_dict()
+    assert (
+        atlantic.as_dict() | {"raw": None}
+        == ClosureNotice(
+            source="warn_va",
+            source_key="atlanticdominiondistributors|2025-07-30|williamsburgvirginiabeachva23462va",
+            company_name="Atlantic Dominion Distributors",
+            source_url=URL,
+            notice_type="closure",
+            city="Williamsburg & Virginia Beach",
+            state="VA",
+            zip5="23462",
+            notice_date=date(2025, 7, 30),
+            effective_date=date(2025, 9, 26),
+            employees=104,
+            raw=None,
+        ).as_dict()
+    )
 
 
 def test_impact_date_decades_before_the_notice_is_stored_as_unknown(notices):
@@ -128,9 +146,14 @@ def test_location_without_a_city(notices):
 
 def test_renamed_and_reordered_columns_give_the_same_notices(notices):
     rows = real_rows()
-    renamed = {"Company": "Company Name", "Notice Date": "Date of Notice", "Impact Date": "Layoff Date",
-               "Employees Affected": "Number of Employees Affected", "Location": "City",
-               "Notice Type": "Type of Notice"}
+    renamed = {
+        "Company": "Company Name",
+        "Notice Date": "Date of Notice",
+        "Impact Date": "Layoff Date",
+        "Employees Affected": "Number of Employees Affected",
+        "Location": "City",
+        "Notice Type": "Type of Notice",
+    }
     order = [6, 3, 0, 5, 4, 2, 1, 7]
     moved = [[renamed.get(rows[0][i], rows[0][i]) for i in order]] + [[row[i] for i in order] for row in rows[1:]]
 
@@ -154,8 +177,10 @@ def test_removed_company_column_is_a_layout_error(caplog):
         list(spider().parse_file(csv_response(rows)))
 
 
-@pytest.mark.parametrize("body", [b"", b"\r\n", ",".join(HEADER).encode(),
-                                  b"<!DOCTYPE html><html><body>Checking your browser...</body></html>"])
+@pytest.mark.parametrize(
+    "body",
+    [b"", b"\r\n", ",".join(HEADER).encode(), b"<!DOCTYPE html><html><body>Checking your browser...</body></html>"],
+)
 def test_empty_file_header_only_or_html_page_is_a_layout_error(body, caplog):
     s = spider()
     with caplog.at_level(logging.ERROR):
@@ -182,11 +207,26 @@ def test_malformed_rows_are_skipped_and_named(caplog):
 
 
 def test_literal_br_inside_values():
-    rows = [HEADER, ["Farm Fresh<br>#6290", "03/14/2018", "05/14/2018", "87", "Hayes<br/>VA", "Randall Benjamin",
-                     "Closure<br>Layoff", ""]]
+    rows = [
+        HEADER,
+        [
+            "Farm Fresh<br>#6290",
+            "03/14/2018",
+            "05/14/2018",
+            "87",
+            "Hayes<br/>VA",
+            "Randall Benjamin",
+            "Closure<br>Layoff",
+            "",
+        ],
+    ]
     (notice,) = spider().parse(csv_response(rows))
     assert (notice.company_name, notice.city, notice.state, notice.notice_type) == (
-        "Farm Fresh #6290", "Hayes", "VA", "closure")
+        "Farm Fresh #6290",
+        "Hayes",
+        "VA",
+        "closure",
+    )
     assert notice.source_key == "farmfresh6290|2018-03-14|hayesva"
 
 
@@ -201,17 +241,24 @@ def test_optional_columns_renamed_missing_or_new_land_every_row_with_warnings(no
     """Notice Type renamed to a name no vocabulary has (read from its Closure/Layoff values), Employees
     Affected renamed past recognition ("Count"), Contact Person dropped, a column added, the order
     reversed: all rows land, the run says what it missed."""
-    rows = edit_columns(real_rows(), rename={"Notice Type": "Category", "Employees Affected": "Count"},
-                        drop=["Contact Person"], add={"Region Code": lambda n: "R1"}, reverse=True)
+    rows = edit_columns(
+        real_rows(),
+        rename={"Notice Type": "Category", "Employees Affected": "Count"},
+        drop=["Contact Person"],
+        add={"Region Code": lambda n: "R1"},
+        reverse=True,
+    )
     s = spider()
     got = list(s.parse(csv_response(rows)))
     assert without_raw(got, "employees") == without_raw(notices, "employees")
     assert {n.employees for n in got} == {None}
     warnings = s.crawler.stats.get_value(STAT_WARNINGS)
     assert warnings[0].startswith("column 'Category' read as notice_type: ")
-    assert warnings[1:] == ["no column for employees (its rows land without it)",
-                            "unknown column 'Count' (kept in raw, not read)",
-                            "unknown column 'Region Code' (kept in raw, not read)"]
+    assert warnings[1:] == [
+        "no column for employees (its rows land without it)",
+        "unknown column 'Count' (kept in raw, not read)",
+        "unknown column 'Region Code' (kept in raw, not read)",
+    ]
     assert not s.crawler.stats.get_value(STAT_LAYOUT_ERRORS)
 
 
@@ -223,12 +270,24 @@ def test_the_real_file_gives_no_column_warning():
 
 # -- end to end: the crawl stores what `leads parse` reads (tests/test_sources_e2e.py runs E2E_CASES) --
 
+
 def _va_row(server) -> list[dict]:
     raw = _csv_row("warn_va/va.csv", Company="The Corsi Group")
-    return [_notice("warn_va", "thecorsigroup|2018-06-19|keysvilleva", "The Corsi Group",
-                    server.url("files/warn_va/va.csv"), "closure", city="Keysville", state="VA",
-                    notice_date=date(2018, 6, 19), effective_date=date(2018, 8, 31), employees=53, raw=raw)]
-
+    return [
+        _notice(
+            "warn_va",
+            "thecorsigroup|2018-06-19|keysvilleva",
+            "The Corsi Group",
+            server.url("files/warn_va/va.csv"),
+            "closure",
+            city="Keysville",
+            state="VA",
+            notice_date=date(2018, 6, 19),
+            effective_date=date(2018, 8, 31),
+            employees=53,
+            raw=raw,
+        )
+    ]
 
 
 E2E_CASES = [Case("warn_va", "warn_va", ("warn_va/va.csv",), lambda s: [s.url("files/warn_va/va.csv")], _va_row)]

@@ -85,10 +85,18 @@ ARROW = ClosureNotice(
     notice_date=date(2016, 12, 22),
     effective_date=date(2017, 3, 1),  # the unclosed Layoff Begin Date cell
     employees=57,
-    raw={"Company": "BMR NO. 1, LLC dba Arrow Hyundai", "City": "West Allis", "Affected Workers": "57",
-         "Notice Received": "12/22/2016", "Notice Type": "CL", "Layoff Begin Date": "03/01/2017",
-         "NAICS Description": "New Car Dealers", "County": "Milwaukee", "Workforce Development Area": "Milwaukee",
-         "Company link": "https://dwd.wisconsin.gov/dislocatedworker/warn/2016/2016122201.pdf"},
+    raw={
+        "Company": "BMR NO. 1, LLC dba Arrow Hyundai",
+        "City": "West Allis",
+        "Affected Workers": "57",
+        "Notice Received": "12/22/2016",
+        "Notice Type": "CL",
+        "Layoff Begin Date": "03/01/2017",
+        "NAICS Description": "New Car Dealers",
+        "County": "Milwaukee",
+        "Workforce Development Area": "Milwaukee",
+        "Company link": "https://dwd.wisconsin.gov/dislocatedworker/warn/2016/2016122201.pdf",
+    },
 )
 
 
@@ -112,7 +120,12 @@ def test_whole_notice_with_the_unclosed_cell(notices):
 def test_revision_updates_the_notice_above_it(notices):
     cranes = by_key(notices, "manitowoccranes|2016-08-10|manitowoc")
     assert (cranes.company_name, cranes.amended, cranes.notice_date, cranes.employees, cranes.effective_date) == (
-        "Manitowoc Cranes", True, date(2016, 8, 10), 528, date(2017, 1, 6))
+        "Manitowoc Cranes",
+        True,
+        date(2016, 8, 10),
+        528,
+        date(2017, 1, 6),
+    )
     assert cranes.raw["Company"] == "Manitowoc Cranes - Revision 1" and cranes.raw["Notice Received"] == "10/14/2016"
     assert cranes.raw["Original notice"]["Company"] == "Manitowoc Cranes"
     unimin = by_key(notices, "unimincorporation|2016-03-24|tunnelcity")
@@ -124,10 +137,14 @@ def test_revision_updates_the_notice_above_it(notices):
 def test_update_tables_give_amended_notices(notices):
     amended = [n for n in notices if n.amended and "Original notice" not in n.raw]
     assert sorted(n.source_key for n in amended) == [
-        "conagrafoodsinc|2016-01-25|ripon", "eatoncorporation|2016-02-24|watertown",
-        "joyglobalinc|2016-05-11|milwaukee", "manitowoccranes|2016-02-22|portwashington",
-        "sealedaircorporation|2016-01-15|sturtevant", "wdhoardsonsco|2016-01-29|fortatkinson",
-        "wdhoardsonsco|2016-03-31|fortatkinson"]
+        "conagrafoodsinc|2016-01-25|ripon",
+        "eatoncorporation|2016-02-24|watertown",
+        "joyglobalinc|2016-05-11|milwaukee",
+        "manitowoccranes|2016-02-22|portwashington",
+        "sealedaircorporation|2016-01-15|sturtevant",
+        "wdhoardsonsco|2016-01-29|fortatkinson",
+        "wdhoardsonsco|2016-03-31|fortatkinson",
+    ]
     joy = by_key(notices, "joyglobalinc|2016-05-11|milwaukee")
     assert (joy.notice_type, joy.raw["Notice Type"]) == ("closure", "CL, AW")
     assert by_key(notices, "eatoncorporation|2016-02-24|watertown").notice_type == "other"  # AW only
@@ -152,8 +169,9 @@ def test_row_dump_of_2016_is_reproduced(notices):
     assert len(dump) > 80 and missing == []
 
 
-@pytest.mark.parametrize("header, field, value", [("Affected Workers", "employees", None),
-                                                  ("Notice Type", "notice_type", "other")])
+@pytest.mark.parametrize(
+    "header, field, value", [("Affected Workers", "employees", None), ("Notice Type", "notice_type", "other")]
+)
 def test_missing_optional_column_lands_every_row(notices, header, field, value):
     text = real_text().replace(f'scope="col">{header}</th>', 'scope="col">Remarks</th>')
     assert text != real_text()
@@ -174,8 +192,11 @@ def test_missing_essential_column_is_a_layout_error(header, caplog):
 
 
 def test_bad_rows_are_skipped_and_named(caplog):
-    text = real_text().replace('"NoticeRcvd">12/22/2016<', '"NoticeRcvd">soon<').replace(
-        '"LayoffBeginDate">03/01/2017<', '"LayoffBeginDate"><')
+    text = (
+        real_text()
+        .replace('"NoticeRcvd">12/22/2016<', '"NoticeRcvd">soon<')
+        .replace('"LayoffBeginDate">03/01/2017<', '"LayoffBeginDate"><')
+    )
     s = spider()
     with caplog.at_level(logging.WARNING):
         got = list(s.parse(html_response(text)))
@@ -201,5 +222,6 @@ def test_crawl_lands_the_notices(db_url, server, leads_cli, tmp_path):
     url = server.url("files/warn_wi/2016.html")
     row = {c: getattr(ARROW, c) for c in NOTICE_COLUMNS} | {"source_url": url}
     row["raw"] = ARROW.raw | {"Company link": server.url("files/warn_wi/2016122201.pdf")}
-    assert_source_lands("warn_wi", [url], ["warn_wi/2016.html"], db_url=db_url, leads_cli=leads_cli, home=tmp_path,
-                        rows=[row])
+    assert_source_lands(
+        "warn_wi", [url], ["warn_wi/2016.html"], db_url=db_url, leads_cli=leads_cli, home=tmp_path, rows=[row]
+    )

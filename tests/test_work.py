@@ -26,9 +26,20 @@ def _team(database: Database) -> dict[str, int]:
         s.add_all([mia, ana, bo, cy])
         n = f.notice(s, "n1", "Sysco Virginia", effective=date.today() + timedelta(days=10), employees=300)
         ids = {}
-        for i, (state, zip5) in enumerate([("VA", "22030"), ("VA", "22031"), ("MD", "20850"), ("MD", "20851"),
-                                           ("MD", "20852"), ("NY", "10001"), ("TX", "75001"), ("TX", "75002"),
-                                           ("OH", "44101"), ("OH", "44102")]):
+        for i, (state, zip5) in enumerate(
+            [
+                ("VA", "22030"),
+                ("VA", "22031"),
+                ("MD", "20850"),
+                ("MD", "20851"),
+                ("MD", "20852"),
+                ("NY", "10001"),
+                ("TX", "75001"),
+                ("TX", "75002"),
+                ("OH", "44101"),
+                ("OH", "44102"),
+            ]
+        ):
             acct = f.account(s, f"A-{i}", f"Account {i}", state=state, zip5=zip5, vendor="Sysco Virginia")
             ids[f"A-{i}"] = f.lead(s, acct, score=95 - i, notice=n, closure=n.effective_date, employees=300)
         s.flush()
@@ -53,9 +64,9 @@ def test_day_in_the_life_of_leads(db_url, leads_cli, tmp_path) -> None:
     with database.session() as s:
         for lead in s.scalars(sa.select(Lead)):
             owners[lead.account.external_id] = lead.owner.name if lead.owner else None
-    assert owners["A-0"] == owners["A-1"] == "ana"            # territory VA
-    assert owners["A-2"] == owners["A-3"] == "bo"             # territory MD, capacity 2
-    assert owners["A-5"] == "cy"                              # zip prefix 100
+    assert owners["A-0"] == owners["A-1"] == "ana"  # territory VA
+    assert owners["A-2"] == owners["A-3"] == "bo"  # territory MD, capacity 2
+    assert owners["A-5"] == "cy"  # zip prefix 100
     # A-4 (MD, bo full) and TX/OH go round-robin to the rep who waited longest, never over capacity.
     assert owners["A-4"] in {"ana", "cy"} and all(owners[k] in {"ana", "cy"} for k in ("A-6", "A-7", "A-8", "A-9"))
     assert sum(1 for v in owners.values() if v == "bo") == 2
@@ -72,8 +83,10 @@ def test_day_in_the_life_of_leads(db_url, leads_cli, tmp_path) -> None:
 
     lead_a0 = ids["A-0"]
     bad = run("status", str(lead_a0), "won", who="ana")
-    assert bad.returncode == 1 and "cannot go from new to won; allowed: contacted, meeting, lost, disqualified" \
-        in bad.stderr
+    assert (
+        bad.returncode == 1
+        and "cannot go from new to won; allowed: contacted, meeting, lost, disqualified" in bad.stderr
+    )
     ok = run("status", str(lead_a0), "contacted", "--note", "spoke to the owner", who="ana")
     assert ok.returncode == 0, ok.stderr
     assert run("note", str(lead_a0), "wants a quote by Friday", who="ana").returncode == 0
@@ -100,8 +113,14 @@ def test_day_in_the_life_of_leads(db_url, leads_cli, tmp_path) -> None:
     with database.session() as s:
         ana = s.scalar(sa.select(Rep).where(Rep.name == "ana"))
         assert not ana.active
-        assert s.scalar(sa.select(sa.func.count()).select_from(Lead).where(
-            Lead.owner_id == ana.id, Lead.status.in_(["new", "contacted"]))) == 0
+        assert (
+            s.scalar(
+                sa.select(sa.func.count())
+                .select_from(Lead)
+                .where(Lead.owner_id == ana.id, Lead.status.in_(["new", "contacted"]))
+            )
+            == 0
+        )
     undo = run("undo")
     assert undo.returncode == 0 and "restored" in undo.stdout
     with database.session() as s:
@@ -116,12 +135,12 @@ def test_day_in_the_life_of_leads(db_url, leads_cli, tmp_path) -> None:
     with database.session() as s:
         acct = s.get(Lead, ids["A-1"]).account
         acct.do_not_contact = True
-        s.get(Lead, ids["A-5"]).account.name = "=HYPERLINK(\"http://x\")"
+        s.get(Lead, ids["A-5"]).account.name = '=HYPERLINK("http://x")'
     exported = run("export", "--all", "--preset", "hubspot")
     assert exported.returncode == 0, exported.stderr
     rows = list(csv.DictReader(io.StringIO(exported.stdout, newline="")))
     names = [r["Company name"] for r in rows]
-    assert "Account 1" not in names and "'=HYPERLINK(\"http://x\")" in names
+    assert "Account 1" not in names and '\'=HYPERLINK("http://x")' in names
     assert {r["Lead Status"] for r in rows} <= {"NEW", "ATTEMPTED_TO_CONTACT"}
     xlsx = run("export", "--all", "--preset", "salesforce", "--out", "leads.xlsx")
     assert xlsx.returncode == 0, xlsx.stderr
@@ -129,7 +148,7 @@ def test_day_in_the_life_of_leads(db_url, leads_cli, tmp_path) -> None:
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     header = values[0]
     companies = [row[header.index("Company")] for row in values[1:]]
-    assert "Account 1" not in companies and "'=HYPERLINK(\"http://x\")" in companies
+    assert "Account 1" not in companies and '\'=HYPERLINK("http://x")' in companies
     assert all(c.data_type == "s" for c in sheet["A"])  # no live formula anywhere in the column
     database.dispose()
 
@@ -192,8 +211,11 @@ def test_concurrent_writers_lose_no_update(db_url) -> None:
         p.join(120)
     assert [p.exitcode for p in procs] == [0, 0, 0, 0]
     with database.session() as s:
-        notes = s.scalar(sa.select(sa.func.count()).select_from(Activity).where(
-            Activity.lead_id == lead_id, Activity.action == "note"))
+        notes = s.scalar(
+            sa.select(sa.func.count())
+            .select_from(Activity)
+            .where(Activity.lead_id == lead_id, Activity.action == "note")
+        )
         assert notes == 60
         assert s.get(Lead, lead_id).version == start + 60
     database.dispose()
@@ -232,8 +254,9 @@ def test_rep_and_manager_at_the_same_moment(db_url) -> None:
         version = s.get(Lead, lead_id).version
     ctx = multiprocessing.get_context("spawn")
     barrier, results = ctx.Barrier(2), ctx.Queue()
-    procs = [ctx.Process(target=_race, args=(db_url, lead_id, who, version, barrier, results))
-             for who in ("mia", "ana")]
+    procs = [
+        ctx.Process(target=_race, args=(db_url, lead_id, who, version, barrier, results)) for who in ("mia", "ana")
+    ]
     for p in procs:
         p.start()
     outcomes = dict(results.get(timeout=60) for _ in procs)
@@ -253,8 +276,7 @@ def test_first_user_sets_up_the_team_then_roles_apply(sqlite_url, leads_cli) -> 
     assert first.returncode == 0, first.stderr
     stranger = leads_cli("--as", "eve", "reps", "add", "eve", "--role", "manager", db_url=sqlite_url)
     assert stranger.returncode == 1 and "eve is not on the team" in stranger.stderr
-    added = leads_cli("--as", "boss", "reps", "add", "ana", "--states", "va,md", "--capacity", "5",
-                      db_url=sqlite_url)
+    added = leads_cli("--as", "boss", "reps", "add", "ana", "--states", "va,md", "--capacity", "5", db_url=sqlite_url)
     assert added.returncode == 0
     listed = json.loads(leads_cli("reps", "list", "--json", db_url=sqlite_url).stdout)
     assert {r["name"]: r["territory"] for r in listed} == {"ana": "states MD,VA", "boss": ""}

@@ -18,22 +18,35 @@ def accounts() -> None:
 
 @accounts.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--map", "mapping", multiple=True, metavar="COLUMN=FIELD",
-              help="Use COLUMN for FIELD (id, name, address, city, state, zip, industry, vendor, phone, website, "
-                   "owner, dnc) when the header is not recognized.")
+@click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    metavar="COLUMN=FIELD",
+    help="Use COLUMN for FIELD (id, name, address, city, state, zip, industry, vendor, phone, website, "
+    "owner, dnc) when the header is not recognized.",
+)
 @click.option("--sheet", help="The XLSX sheet to read (default: the first with recognizable headers).")
 @click.option("--dry-run", is_flag=True, help="Count new, changed, unchanged and invalid rows; change nothing.")
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows even when some rows are invalid.")
 @pass_app
-def import_command(app: App, file: Path, mapping: tuple[str, ...], sheet: str | None, dry_run: bool,
-                   skip_invalid: bool) -> None:
+def import_command(
+    app: App, file: Path, mapping: tuple[str, ...], sheet: str | None, dry_run: bool, skip_invalid: bool
+) -> None:
     """Create and update accounts from FILE (CSV or XLSX as a CRM exports it), keyed by account id."""
     from leads.services.accounts import import_accounts, parse_mapping
     from leads.services.people import resolve_actor
 
     with app.database().session() as session:
-        report = import_accounts(session, resolve_actor(session, app.user), file, mapping=parse_mapping(mapping),
-                                 sheet=sheet, dry_run=dry_run, skip_invalid=skip_invalid)
+        report = import_accounts(
+            session,
+            resolve_actor(session, app.user),
+            file,
+            mapping=parse_mapping(mapping),
+            sheet=sheet,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+        )
         if not report.applied:
             session.rollback()
     err = lambda m: click.echo(m, err=True)  # noqa: E731
@@ -49,15 +62,17 @@ def import_command(app: App, file: Path, mapping: tuple[str, ...], sheet: str | 
         err(f"  line {line}: invalid: {reason}")
     if len(report.invalid) > 200:
         err(f"  ... and {len(report.invalid) - 200} more invalid rows")
-    counts = (f"{report.new} new, {report.changed} changed, {report.unchanged} unchanged, "
-              f"{len(report.invalid)} invalid")
+    counts = f"{report.new} new, {report.changed} changed, {report.unchanged} unchanged, {len(report.invalid)} invalid"
     if dry_run:
         click.echo(f"Dry run: {counts}. Nothing was changed.")
     elif report.applied:
         click.echo(f"Imported {file.name}: {counts}" + (" (invalid rows skipped)." if report.invalid else "."))
     if report.invalid and not skip_invalid:
-        click.echo(f"Error: {len(report.invalid)} invalid rows in {file}; nothing was imported. Fix them, or "
-                   "re-run with --skip-invalid to import the rest.", err=True)
+        click.echo(
+            f"Error: {len(report.invalid)} invalid rows in {file}; nothing was imported. Fix them, or "
+            "re-run with --skip-invalid to import the rest.",
+            err=True,
+        )
         sys.exit(1)
 
 
@@ -75,6 +90,7 @@ def list_command(app: App, fmt: str, state, owner, vendor, search, dnc, limit) -
     from leads.services.accounts import ACCOUNT_COLUMNS, list_accounts
 
     with app.database().session(read_only=True) as session:
-        rows = list_accounts(session, state=state, owner=owner, vendor=vendor, search=search, dnc=dnc,
-                             limit=limit or None)
+        rows = list_accounts(
+            session, state=state, owner=owner, vendor=vendor, search=search, dnc=dnc, limit=limit or None
+        )
     render(rows, ACCOUNT_COLUMNS, fmt, empty_message="No accounts match.")

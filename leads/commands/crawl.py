@@ -11,29 +11,69 @@ from leads.commands.common import App, pass_app
 from leads.output import output_options, render
 
 SUMMARY_COLUMNS = ["source", "outcome", "items", "new", "updated", "unchanged", "skipped", "errors", "message"]
-NOTICE_COLUMNS = ["source", "source_key", "company_name", "address", "city", "state", "zip5", "notice_type",
-                  "notice_date", "effective_date", "employees", "industry_code", "source_url", "raw"]
+NOTICE_COLUMNS = [
+    "source",
+    "source_key",
+    "company_name",
+    "address",
+    "city",
+    "state",
+    "zip5",
+    "notice_type",
+    "notice_date",
+    "effective_date",
+    "employees",
+    "industry_code",
+    "source_url",
+    "raw",
+]
 
 
 @click.command("crawl")
 @click.argument("sources", nargs=-1)
-@click.option("--url", "urls", multiple=True, metavar="[SOURCE=]URL",
-              help="Replace a source's start URL (agencies move files): URL with one SOURCE, or SOURCE=URL "
-                   "(repeatable).")
-@click.option("-a", "--arg", "spider_args", multiple=True, metavar="NAME=VALUE",
-              help="A spider argument, e.g. -a since=2025-01-01 (date window of search-based sources).")
-@click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE",
-              help="Override a Scrapy setting for this run, e.g. --set DOWNLOAD_TIMEOUT=30.")
-@click.option("--progress/--no-progress", default=None,
-              help="Live progress on stderr (default: only on an interactive terminal).")
-@click.option("--strict", is_flag=True,
-              help="Also exit 1 for a degraded source (rows landed, some optional column not read) and for "
-                   "a source whose agency lists no notices for the window.")
+@click.option(
+    "--url",
+    "urls",
+    multiple=True,
+    metavar="[SOURCE=]URL",
+    help="Replace a source's start URL (agencies move files): URL with one SOURCE, or SOURCE=URL (repeatable).",
+)
+@click.option(
+    "-a",
+    "--arg",
+    "spider_args",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A spider argument, e.g. -a since=2025-01-01 (date window of search-based sources).",
+)
+@click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a Scrapy setting for this run, e.g. --set DOWNLOAD_TIMEOUT=30.",
+)
+@click.option(
+    "--progress/--no-progress", default=None, help="Live progress on stderr (default: only on an interactive terminal)."
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Also exit 1 for a degraded source (rows landed, some optional column not read) and for "
+    "a source whose agency lists no notices for the window.",
+)
 @output_options
 @pass_app
-def crawl(app: App, sources: tuple[str, ...], urls: tuple[str, ...], spider_args: tuple[str, ...],
-          assignments: tuple[str, ...],
-          progress: bool | None, strict: bool, fmt: str) -> None:
+def crawl(
+    app: App,
+    sources: tuple[str, ...],
+    urls: tuple[str, ...],
+    spider_args: tuple[str, ...],
+    assignments: tuple[str, ...],
+    progress: bool | None,
+    strict: bool,
+    fmt: str,
+) -> None:
     """Fetch current closure notices from public sources (all sources when none is named).
 
     Every source runs even when others fail. Prints a per-source summary and exits 1 if any
@@ -56,9 +96,16 @@ def crawl(app: App, sources: tuple[str, ...], urls: tuple[str, ...], spider_args
             raise InputError(f"-a expects NAME=VALUE, got {assignment!r}")
         arguments[name.strip()] = value
     plain_urls, source_urls = split_urls(urls)
-    results = run_crawl(app.db_url, sources, urls=plain_urls, source_urls=source_urls, spider_args=arguments,
-                        overrides=overrides,
-                        progress=show_progress, log_level=level)
+    results = run_crawl(
+        app.db_url,
+        sources,
+        urls=plain_urls,
+        source_urls=source_urls,
+        spider_args=arguments,
+        overrides=overrides,
+        progress=show_progress,
+        log_level=level,
+    )
     render(results, SUMMARY_COLUMNS, fmt)
     from leads.health import needs_attention
 
@@ -84,15 +131,38 @@ def sources(app: App, fmt: str) -> None:
     rows = []
     for info in list_sources():
         h = health.get(info.name, {})
-        rows.append({
-            "source": info.name, "region": info.region, "format": info.source_format,
-            "agency_url": info.agency_url, "last_run": h.get("last_run"),
-            "last_outcome": h.get("last_outcome", "never run"), "last_success": h.get("last_success"),
-            "notices": h.get("notices", 0), "freshness": h.get("freshness", "no notices"),
-            "warnings": "; ".join(warnings.get(info.name, [])), "verified_on": info.verified_on,
-        })
-    render(rows, ["source", "region", "format", "last_run", "last_outcome", "last_success", "notices",
-                  "freshness", "warnings", "verified_on", "agency_url"], fmt)
+        rows.append(
+            {
+                "source": info.name,
+                "region": info.region,
+                "format": info.source_format,
+                "agency_url": info.agency_url,
+                "last_run": h.get("last_run"),
+                "last_outcome": h.get("last_outcome", "never run"),
+                "last_success": h.get("last_success"),
+                "notices": h.get("notices", 0),
+                "freshness": h.get("freshness", "no notices"),
+                "warnings": "; ".join(warnings.get(info.name, [])),
+                "verified_on": info.verified_on,
+            }
+        )
+    render(
+        rows,
+        [
+            "source",
+            "region",
+            "format",
+            "last_run",
+            "last_outcome",
+            "last_success",
+            "notices",
+            "freshness",
+            "warnings",
+            "verified_on",
+            "agency_url",
+        ],
+        fmt,
+    )
 
 
 @click.command("parse")
@@ -108,8 +178,12 @@ def parse(source: str, file: Path, url: str | None, fmt: str) -> None:
     from leads.crawl import parse_saved_file_answer
 
     notices, none_listed = parse_saved_file_answer(source, file, url)
-    render([n.as_dict() for n in notices], NOTICE_COLUMNS, fmt,
-           empty_message=f"no notices in {file}: {none_listed}" if none_listed else f"no notices found in {file}")
+    render(
+        [n.as_dict() for n in notices],
+        NOTICE_COLUMNS,
+        fmt,
+        empty_message=f"no notices in {file}: {none_listed}" if none_listed else f"no notices found in {file}",
+    )
     click.echo(f"{len(notices)} notices parsed from {file}" + (f" ({none_listed})" if none_listed else ""), err=True)
     if not notices and not none_listed:
         sys.exit(1)

@@ -42,13 +42,17 @@ def current(app: App) -> None:
 @click.option("--rep", "rep_name", metavar="NAME", help="Sync this rep's login only (map it with --login).")
 @click.option("--login", metavar="LOGIN", help="The rep's PostgreSQL login; created (without password) if missing.")
 @click.option("--all", "all_reps", is_flag=True, help="Sync every rep with a login; take stale logins out.")
-@click.option("--group-prefix", default="leads", show_default=True, metavar="PREFIX",
-              help="Group roles are PREFIX_rep and PREFIX_manager (roles are per server: one prefix per "
-                   "lead database sharing it).")
+@click.option(
+    "--group-prefix",
+    default="leads",
+    show_default=True,
+    metavar="PREFIX",
+    help="Group roles are PREFIX_rep and PREFIX_manager (roles are per server: one prefix per "
+    "lead database sharing it).",
+)
 @click.option("--dry-run", is_flag=True, help="Print the SQL; change nothing.")
 @pass_app
-def grant(app: App, rep_name: str | None, login: str | None, all_reps: bool, group_prefix: str,
-          dry_run: bool) -> None:
+def grant(app: App, rep_name: str | None, login: str | None, all_reps: bool, group_prefix: str, dry_run: bool) -> None:
     """Set up PostgreSQL logins, group roles, grants and row-level security (managers, on an admin connection).
 
     Safe to repeat. Run it again after `leads db upgrade` and after changing a rep's role or

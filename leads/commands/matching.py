@@ -42,19 +42,36 @@ def _profile_path(explicit: Path | None) -> Path | None:
 @click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
 @click.option("--accept", type=float, help="Accept threshold 0-100 (default chosen on the benchmarks: 78).")
 @click.option("--review", type=float, help="Review threshold 0-100 (default 65): links between go to review.")
-@click.option("--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Competitor profile (TOML); default: profile.toml in the data folder if present.")
+@click.option(
+    "--profile",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Competitor profile (TOML); default: profile.toml in the data folder if present.",
+)
 @output_options
 @pass_app
-def match(app: App, since: str | None, dry_run: bool, accept: float | None, review: float | None,
-          profile: Path | None, fmt: str) -> None:
+def match(
+    app: App,
+    since: str | None,
+    dry_run: bool,
+    accept: float | None,
+    review: float | None,
+    profile: Path | None,
+    fmt: str,
+) -> None:
     """Link closures to your accounts: vendor closed, account closing, competitor closed nearby."""
     from leads.services.matching import load_profiles, run_match
 
     profiles = load_profiles(_profile_path(profile))
     with app.database().session() as session:
-        summary = run_match(session, _actor(session, app), since=_since(since), dry_run=dry_run, accept=accept,
-                            review=review, profiles=profiles)
+        summary = run_match(
+            session,
+            _actor(session, app),
+            since=_since(since),
+            dry_run=dry_run,
+            accept=accept,
+            review=review,
+            profiles=profiles,
+        )
         if dry_run:
             session.rollback()
     render(summary.as_rows(), ["measure", "value"], fmt)
@@ -88,8 +105,10 @@ def _decide(decision: str):
             for line in decide(session, _actor(session, app), list(candidates), decision, note=note):
                 click.echo(line)
 
-    command.__doc__ = {"confirm": "Confirm CANDIDATES: the lead is created or its evidence added now.",
-                       "reject": "Reject CANDIDATES: these pairs are never proposed again."}[decision]
+    command.__doc__ = {
+        "confirm": "Confirm CANDIDATES: the lead is created or its evidence added now.",
+        "reject": "Reject CANDIDATES: these pairs are never proposed again.",
+    }[decision]
     return command
 
 
@@ -111,9 +130,11 @@ def why(app: App, account_id: str, as_json: bool) -> None:
         render([card], list(card), "json")
         return
     a = card["account"]
-    click.echo(f"Account {a['id']}: {a['name']}, {a['address'] or '-'}, {a['city'] or '-'} {a['state'] or ''} "
-               f"{a['zip'] or ''}; vendor {a['incumbent_vendor'] or '-'}; industry {a['industry'] or '-'}"
-               + ("; DO NOT CONTACT" if a["do_not_contact"] else ""))
+    click.echo(
+        f"Account {a['id']}: {a['name']}, {a['address'] or '-'}, {a['city'] or '-'} {a['state'] or ''} "
+        f"{a['zip'] or ''}; vendor {a['incumbent_vendor'] or '-'}; industry {a['industry'] or '-'}"
+        + ("; DO NOT CONTACT" if a["do_not_contact"] else "")
+    )
     if not card["leads"] and not card["other_candidates"]:
         click.echo("  No closure is linked to this account.")
     for lead in card["leads"]:
@@ -121,29 +142,45 @@ def why(app: App, account_id: str, as_json: bool) -> None:
         click.echo(f"  Lead {lead['lead']} [{lead['status']}] score {lead['score']:.0f}{flag}")
         for e in lead["evidence"]:
             when = e["effective_date"] or e["notice_date"]
-            click.echo(f"    {e['kind']} {e['score']}: {e['closed_business']} ({e['source']}, {e['notice_type']}, "
-                       f"{when or 'date unknown'})")
+            click.echo(
+                f"    {e['kind']} {e['score']}: {e['closed_business']} ({e['source']}, {e['notice_type']}, "
+                f"{when or 'date unknown'})"
+            )
             for key, value in (e["matched"] or {}).items():
                 click.echo(f"        {key}: {value}")
     for c in card["other_candidates"]:
-        click.echo(f"  Candidate {c['candidate']} [{c['status']}] {c['kind']} {c['score']}: {c['closed_business']} "
-                   f"({c['source']})")
+        click.echo(
+            f"  Candidate {c['candidate']} [{c['status']}] {c['kind']} {c['score']}: {c['closed_business']} "
+            f"({c['source']})"
+        )
 
 
 @click.command("link")
 @click.argument("left", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("right", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write left_id,right_id,score and the evidence that carried or weakened each pair.")
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write left_id,right_id,score and the evidence that carried or weakened each pair.",
+)
 @click.option("--threshold", type=float, help="Lowest score written (default: the accept threshold, 78).")
-@click.option("--one-to-one/--many-to-many", default=True, show_default=True,
-              help="Each id in at most one pair, best first (two lists of distinct businesses), or every pair "
-                   "(a list with duplicates, branches against a head office).")
+@click.option(
+    "--one-to-one/--many-to-many",
+    default=True,
+    show_default=True,
+    help="Each id in at most one pair, best first (two lists of distinct businesses), or every pair "
+    "(a list with duplicates, branches against a head office).",
+)
 def link(left: Path, right: Path, out_path: Path, threshold: float | None, one_to_one: bool) -> None:
     """Link two CSV files (id, name, address, city, state, zip, optional lat/lon) with the matcher's scoring."""
     from leads.linking import link_csv
 
     summary = link_csv(left, right, out_path, threshold=threshold, one_to_one=one_to_one)
-    click.echo(f"{summary.pairs_written} pairs at or above {summary.threshold:g} written to {summary.out_path} "
-               f"({summary.left_rows} x {summary.right_rows} rows, {summary.candidate_pairs} pairs scored, "
-               f"{summary.seconds:.2f} s)", err=True)
+    click.echo(
+        f"{summary.pairs_written} pairs at or above {summary.threshold:g} written to {summary.out_path} "
+        f"({summary.left_rows} x {summary.right_rows} rows, {summary.candidate_pairs} pairs scored, "
+        f"{summary.seconds:.2f} s)",
+        err=True,
+    )

@@ -17,8 +17,9 @@ from leads.output import render
 @click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help="Override a Scrapy setting.")
 @click.option("--no-crawl", is_flag=True, help="Skip crawling (match, assign and digest what is stored).")
 @pass_app
-def nightly(app: App, sources: tuple[str, ...], urls: tuple[str, ...], assignments: tuple[str, ...],
-            no_crawl: bool) -> None:
+def nightly(
+    app: App, sources: tuple[str, ...], urls: tuple[str, ...], assignments: tuple[str, ...], no_crawl: bool
+) -> None:
     """Upgrade the database, crawl, match, auto-assign and write the digest. Safe to re-run.
 
     Exit 0 when every step and source was healthy, 1 when something failed (what succeeded is
@@ -38,14 +39,23 @@ def nightly(app: App, sources: tuple[str, ...], urls: tuple[str, ...], assignmen
     log_path = job.log_to_file(folder)
     try:
         with job.run_lock(db, folder):
-            result = job.run(db, data_dir=folder, sources=list(sources), source_urls=per_source,
-                             overrides=dict(parse_setting(a) for a in assignments), skip_crawl=no_crawl,
-                             progress=sys.stderr.isatty())
+            result = job.run(
+                db,
+                data_dir=folder,
+                sources=list(sources),
+                source_urls=per_source,
+                overrides=dict(parse_setting(a) for a in assignments),
+                skip_crawl=no_crawl,
+                progress=sys.stderr.isatty(),
+            )
     except job.AlreadyRunning as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(job.EXIT_LOCKED)
-    render([{"step": s.step, "ok": s.ok, "seconds": round(s.seconds, 1), "detail": s.detail} for s in result.steps],
-           ["step", "ok", "seconds", "detail"], "table")
+    render(
+        [{"step": s.step, "ok": s.ok, "seconds": round(s.seconds, 1), "detail": s.detail} for s in result.steps],
+        ["step", "ok", "seconds", "detail"],
+        "table",
+    )
     if result.digest_paths:
         click.echo(f"Digest: {result.digest_paths[1]}", err=True)
     click.echo(f"Log: {log_path}", err=True)
@@ -56,8 +66,11 @@ def nightly(app: App, sources: tuple[str, ...], urls: tuple[str, ...], assignmen
 
 
 @click.command("demo")
-@click.option("--folder", type=click.Path(file_okay=False, path_type=Path),
-              help="Where the demo keeps its own database and digest (default: demo/ in the data folder).")
+@click.option(
+    "--folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the demo keeps its own database and digest (default: demo/ in the data folder).",
+)
 def demo(folder: Path | None) -> None:
     """Run the whole product offline on real data: replay recorded agency pages through the real spiders,
     import a sample account book, match, assign, and show a rep's lead list. Never touches your database."""
@@ -69,19 +82,27 @@ def demo(folder: Path | None) -> None:
     click.echo("Crawling the recorded snapshot of 8 public sources through the real spiders...", err=True)
     result = demo_mod.run(folder, progress=sys.stderr.isatty())
     ok = [r for r in result["crawl"] if r["outcome"] == "ok"]
-    click.echo(f"  {sum(r['items'] for r in result['crawl'])} closure notices from {len(ok)} of "
-               f"{len(result['crawl'])} sources", err=True)
+    click.echo(
+        f"  {sum(r['items'] for r in result['crawl'])} closure notices from {len(ok)} of "
+        f"{len(result['crawl'])} sources",
+        err=True,
+    )
     for r in result["crawl"]:
         if r["outcome"] != "ok":
             click.echo(f"  {r['source']}: {r['outcome']}: {r['message']}", err=True)
     imp = result["imported"]
-    click.echo(f"Imported the sample account book: {imp.new} accounts (real businesses; vendors are sample data).",
-               err=True)
+    click.echo(
+        f"Imported the sample account book: {imp.new} accounts (real businesses; vendors are sample data).", err=True
+    )
     click.echo(f"Matched: {result['matched'].describe()}", err=True)
     plan = result["assigned"]
     click.echo(f"Assigned {len(plan.moves)} leads to the sample team.", err=True)
     click.echo("\nAlex's lead list (California territory), as `leads list` shows it:\n")
-    render(result["leads"], ["lead", "priority", "why", "account", "city", "state", "status"], "table",
-           empty_message="(no leads for Alex)")
+    render(
+        result["leads"],
+        ["lead", "priority", "why", "account", "city", "state", "status"],
+        "table",
+        empty_message="(no leads for Alex)",
+    )
     click.echo(f"\nDigest written to {result['digest'][1]} (and {result['digest'][0].name})")
     click.echo(f"Explore: leads --db {result['database']} --as Alex list    |    ... show LEAD    |    ... why ACCOUNT")

@@ -38,8 +38,15 @@ def reps_add(app: App, name: str, email: str | None, role: str, states, zips, ci
     from leads.services.people import add_rep, parse_territory
 
     with app.database().session() as session:
-        rep = add_rep(session, _actor(session, app), name=name, email=email, role=role,
-                      territory=parse_territory(states, zips, cities), capacity=capacity)
+        rep = add_rep(
+            session,
+            _actor(session, app),
+            name=name,
+            email=email,
+            role=role,
+            territory=parse_territory(states, zips, cities),
+            capacity=capacity,
+        )
         click.echo(f"Added {rep.role} {rep.name}.")
 
 
@@ -52,8 +59,12 @@ def reps_list(app: App, fmt: str) -> None:
 
     with app.database().session(read_only=True) as session:
         rows = list_reps(session)
-    render(rows, ["name", "role", "active", "territory", "capacity", "open_leads", "email"], fmt,
-           empty_message="No reps yet: `leads reps add NAME --role manager`.")
+    render(
+        rows,
+        ["name", "role", "active", "territory", "capacity", "open_leads", "email"],
+        fmt,
+        empty_message="No reps yet: `leads reps add NAME --role manager`.",
+    )
 
 
 @reps.command("edit")
@@ -69,11 +80,20 @@ def reps_edit(app: App, name: str, email, role, states, zips, cities, clear_terr
     """Change a rep's email, role, territory, capacity or active flag."""
     from leads.services.people import edit_rep, parse_territory
 
-    territory = {} if clear_territory else (parse_territory(states, zips, cities) if (states or zips or cities)
-                                            else None)
+    territory = (
+        {} if clear_territory else (parse_territory(states, zips, cities) if (states or zips or cities) else None)
+    )
     with app.database().session() as session:
-        rep = edit_rep(session, _actor(session, app), name, email=email, role=role, territory=territory,
-                       capacity=capacity, active=active)
+        rep = edit_rep(
+            session,
+            _actor(session, app),
+            name,
+            email=email,
+            role=role,
+            territory=territory,
+            capacity=capacity,
+            active=active,
+        )
         click.echo(f"Updated {rep.name}.")
 
 
@@ -122,8 +142,11 @@ def assign(app: App, lead_ids: tuple[int, ...], to: str | None, auto: bool, dry_
         raise InputError("say who gets them: --to REP")
     with app.database().session() as session:
         actor = _actor(session, app)
-        plan = auto_assign(session, actor, dry_run=dry_run) if auto else assign_to(
-            session, actor, list(lead_ids), to, dry_run=dry_run)
+        plan = (
+            auto_assign(session, actor, dry_run=dry_run)
+            if auto
+            else assign_to(session, actor, list(lead_ids), to, dry_run=dry_run)
+        )
         if dry_run:
             session.rollback()
     _report(plan, dry_run, "the leads" if not auto else "the unassigned leads")

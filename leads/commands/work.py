@@ -29,19 +29,30 @@ def _date(value: str) -> date:
 
 
 def filter_options(fn):
-    for decorator in reversed([
-        click.option("--mine/--all", "mine", default=None,
-                     help="Only your leads (default for reps) or everyone's (default for managers)."),
-        click.option("--rep", metavar="NAME", help="Leads of this rep."),
-        click.option("--unassigned", is_flag=True, help="Only leads nobody owns yet."),
-        click.option("--status", "statuses", multiple=True, type=click.Choice(STATUS_CHOICES),
-                     help="Only these statuses (repeatable; default: the open ones)."),
-        click.option("--state", metavar="ST", help="Accounts in this state."),
-        click.option("--source", metavar="SOURCE", help="Leads found through this source's notices."),
-        click.option("--min-score", type=float, help="Only leads whose match score is at least this."),
-        click.option("--due", is_flag=True, help="Only leads whose follow-up is today or overdue."),
-        click.option("--limit", type=int, default=50, show_default=True, help="How many rows (0: all)."),
-    ]):
+    for decorator in reversed(
+        [
+            click.option(
+                "--mine/--all",
+                "mine",
+                default=None,
+                help="Only your leads (default for reps) or everyone's (default for managers).",
+            ),
+            click.option("--rep", metavar="NAME", help="Leads of this rep."),
+            click.option("--unassigned", is_flag=True, help="Only leads nobody owns yet."),
+            click.option(
+                "--status",
+                "statuses",
+                multiple=True,
+                type=click.Choice(STATUS_CHOICES),
+                help="Only these statuses (repeatable; default: the open ones).",
+            ),
+            click.option("--state", metavar="ST", help="Accounts in this state."),
+            click.option("--source", metavar="SOURCE", help="Leads found through this source's notices."),
+            click.option("--min-score", type=float, help="Only leads whose match score is at least this."),
+            click.option("--due", is_flag=True, help="Only leads whose follow-up is today or overdue."),
+            click.option("--limit", type=int, default=50, show_default=True, help="How many rows (0: all)."),
+        ]
+    ):
         fn = decorator(fn)
     return fn
 
@@ -49,10 +60,18 @@ def filter_options(fn):
 def _filter(**kw):
     from leads.services.listing import LeadFilter
 
-    return LeadFilter(mine=kw.get("mine"), rep=kw.get("rep"), statuses=tuple(kw.get("statuses") or ()),
-                      new=kw.get("new", False), state=kw.get("state"), source=kw.get("source"),
-                      min_score=kw.get("min_score"), due=kw.get("due", False),
-                      unassigned=kw.get("unassigned", False), limit=kw.get("limit") or None)
+    return LeadFilter(
+        mine=kw.get("mine"),
+        rep=kw.get("rep"),
+        statuses=tuple(kw.get("statuses") or ()),
+        new=kw.get("new", False),
+        state=kw.get("state"),
+        source=kw.get("source"),
+        min_score=kw.get("min_score"),
+        due=kw.get("due", False),
+        unassigned=kw.get("unassigned", False),
+        limit=kw.get("limit") or None,
+    )
 
 
 @click.command("list")
@@ -86,8 +105,12 @@ def due(app: App, fmt: str) -> None:
 
 
 def _version_option(fn):
-    return click.option("--expect-version", type=int, metavar="N",
-                        help="Refuse if the lead changed since you saw version N (see `leads show`).")(fn)
+    return click.option(
+        "--expect-version",
+        type=int,
+        metavar="N",
+        help="Refuse if the lead changed since you saw version N (see `leads show`).",
+    )(fn)
 
 
 @click.command("status")
@@ -98,14 +121,23 @@ def _version_option(fn):
 @click.option("--force", is_flag=True, help="Allow reopening or moving back (logged as forced).")
 @_version_option
 @pass_app
-def status(app: App, lead: int, status: str, note: str | None, reason: str | None, force: bool,
-           expect_version: int | None) -> None:
+def status(
+    app: App, lead: int, status: str, note: str | None, reason: str | None, force: bool, expect_version: int | None
+) -> None:
     """Move LEAD to STATUS: new → contacted → meeting → proposal → won | lost | disqualified."""
     from leads.services.work import set_status
 
     with app.database().session() as session:
-        row = set_status(session, _actor(session, app), lead, status, note=note, reason=reason, force=force,
-                         expect_version=expect_version)
+        row = set_status(
+            session,
+            _actor(session, app),
+            lead,
+            status,
+            note=note,
+            reason=reason,
+            force=force,
+            expect_version=expect_version,
+        )
         click.echo(f"Lead {row.id} is now {row.status} (version {row.version}).")
 
 
@@ -176,13 +208,27 @@ def show(app: App, lead: int, as_json: bool) -> None:
         row = get_lead(session, lead)
         a = row.account
         card = {
-            "lead": row.id, "status": row.status, "owner": row.owner.name if row.owner else None,
-            "version": row.version, "priority": row.priority, "score": round(row.score, 1),
-            "follow_up": row.follow_up, "flagged_closing": row.flagged_closing,
-            "account": {"id": a.external_id, "name": a.name, "address": a.address, "city": a.city,
-                        "state": a.state, "zip": a.zip5, "phone": a.phone, "website": a.website,
-                        "industry": a.industry, "incumbent_vendor": a.incumbent_vendor,
-                        "do_not_contact": a.do_not_contact},
+            "lead": row.id,
+            "status": row.status,
+            "owner": row.owner.name if row.owner else None,
+            "version": row.version,
+            "priority": row.priority,
+            "score": round(row.score, 1),
+            "follow_up": row.follow_up,
+            "flagged_closing": row.flagged_closing,
+            "account": {
+                "id": a.external_id,
+                "name": a.name,
+                "address": a.address,
+                "city": a.city,
+                "state": a.state,
+                "zip": a.zip5,
+                "phone": a.phone,
+                "website": a.website,
+                "industry": a.industry,
+                "incumbent_vendor": a.incumbent_vendor,
+                "do_not_contact": a.do_not_contact,
+            },
             "evidence": evidence_rows(session, row.id),
             "history": lead_history(session, row.id),
         }
@@ -196,8 +242,13 @@ def show(app: App, lead: int, as_json: bool) -> None:
 
 @click.command("export")
 @filter_options
-@click.option("--preset", type=click.Choice(["default", "hubspot", "salesforce"]), default="default",
-              show_default=True, help="Column layout for the CRM you import into.")
+@click.option(
+    "--preset",
+    type=click.Choice(["default", "hubspot", "salesforce"]),
+    default="default",
+    show_default=True,
+    help="Column layout for the CRM you import into.",
+)
 @click.option("--out", "out_path", type=click.Path(dir_okay=False), help="Write to this file (.csv or .xlsx).")
 @pass_app
 def export(app: App, preset: str, out_path: str | None, **kw) -> None:
@@ -210,9 +261,11 @@ def export(app: App, preset: str, out_path: str | None, **kw) -> None:
     if out_path and out_path.lower().endswith(".xlsx"):
         n = atomic_export(out_path, lambda temp: write_xlsx(rows, columns, temp))
     elif out_path:
+
         def csv_to(temp: str) -> int:
             with open(temp, "w", newline="", encoding="utf-8") as fh:
                 return write_csv(rows, columns, fh)
+
         n = atomic_export(out_path, csv_to)
     else:
         n = write_csv(rows, columns, sys.stdout)

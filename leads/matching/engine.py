@@ -115,6 +115,8 @@ _KIND_ORDER = {kind: i for i, kind in enumerate(LINK_KINDS)}
 def _rank(entry: tuple) -> tuple[float, int]:
     """Candidates of one notice: higher score first, then the earlier account in the book (deterministic)."""
     return entry[0], entry[1]
+
+
 _CHUNK = 10_000  # accounts sent to a worker process at a time
 #: Accounts kept per notice while the book streams past: the best is judged at the end, once it is known how
 #: many places bear the notice's name (a chain's best account may be one without any address).
@@ -247,8 +249,9 @@ class MatchEngine:
             key = frequency.address_place(s)
             if key is not None:
                 self._addresses.setdefault(key, []).append(i)
-        self._notice_places = [max((frequency.places(notice_places[v])[0] for v in s.variants), default=0)
-                               for s in self.sites]
+        self._notice_places = [
+            max((frequency.places(notice_places[v])[0] for v in s.variants), default=0) for s in self.sites
+        ]
         self._notice_businesses = frequency.businesses_per_address(self.sites)
         self._common = frequency.common_words(self.sites)
         self._numbers = [s.number for s in self.sites]
@@ -263,7 +266,7 @@ class MatchEngine:
             for prof in self.profiles:
                 grid = geo.PointGrid(prof.radius_miles)
                 rules: dict[int, str] = {}
-                for i, (n, s) in enumerate(zip(self.notices, self.sites)):
+                for i, (n, s) in enumerate(zip(self.notices, self.sites, strict=False)):
                     rule = prof.competitor_rule(n, s.variants)
                     if rule and self._points[i][0] is not None:
                         grid.add(i, self._points[i][0])
@@ -347,7 +350,9 @@ class MatchEngine:
                     self._vendor_rows(acc, order, hits, point_cache, vendor_rows)
             if do_closing and acc.name_norm:
                 name_norm = acc.name_norm
-                variants = tuple(v for v in name_norm.split(VARIANT_SEP) if v) if VARIANT_SEP in name_norm else (name_norm,)
+                variants = (
+                    tuple(v for v in name_norm.split(VARIANT_SEP) if v) if VARIANT_SEP in name_norm else (name_norm,)
+                )
                 address_norm = acc.address_norm
                 if address_norm:
                     number, street, unit = split_address(address_norm)
@@ -359,9 +364,15 @@ class MatchEngine:
                 for v in variants:
                     same = exact.get(v)
                     if same is not None:
-                        where = ((number, core) if number and core else
-                                 ("", acc.zip5, acc.city_norm) if acc.zip5 or acc.city_norm else None,
-                                 acc.city_norm, acc.zip5)  # frequency.bearer of the account
+                        where = (
+                            (number, core)
+                            if number and core
+                            else ("", acc.zip5, acc.city_norm)
+                            if acc.zip5 or acc.city_norm
+                            else None,
+                            acc.city_norm,
+                            acc.zip5,
+                        )  # frequency.bearer of the account
                         for j in same:
                             got = name_places.get(j)
                             if got is None:
@@ -377,15 +388,21 @@ class MatchEngine:
                         elif len(names) < ADDRESS_NAMES_KEPT:
                             names.add(variants)
                 if cands:
-                    site = Site(variants, number, street, core, unit, acc.city_norm, acc.zip5, acc.state,
-                                acc.lat, acc.lon)
+                    site = Site(
+                        variants, number, street, core, unit, acc.city_norm, acc.zip5, acc.state, acc.lat, acc.lon
+                    )
                     pairs_scored += len(cands)
                     single = variants[0] if len(variants) == 1 else None
                     for j in cands:
                         nn = numbers[j]
                         if number and nn:
-                            if (skip_other_numbers and nn != number and "-" not in nn and "-" not in number
-                                    and nn.rstrip(_LETTERS) != number.rstrip(_LETTERS)):
+                            if (
+                                skip_other_numbers
+                                and nn != number
+                                and "-" not in nn
+                                and "-" not in number
+                                and nn.rstrip(_LETTERS) != number.rstrip(_LETTERS)
+                            ):
                                 continue  # another house number: another place (score <= 35)
                             cut = prefilter_address
                         else:
@@ -558,8 +575,15 @@ class MatchEngine:
                     names = part.address_names.get(key, set())
                     here = max(self._notice_businesses.get(key, 1),
                                frequency.count_businesses(list(names)) if len(names) >= 2 else 1)  # fmt: skip
-                sc, why = frequency.judge(sites[j], site, res, name_places=places, businesses_here=here,
-                                          common=self._common, local_places=local)
+                sc, why = frequency.judge(
+                    sites[j],
+                    site,
+                    res,
+                    name_places=places,
+                    businesses_here=here,
+                    common=self._common,
+                    local_places=local,
+                )
                 judged.append((sc, neg_order, acc, site, res, why))
             judged.sort(key=_rank, reverse=True)
             sc, _, acc, site, res, why = judged[0]
@@ -571,7 +595,9 @@ class MatchEngine:
             ev.update(why)
             ev["runner_up_score"] = round(second, 1) if second else None
             ev["notice_type"] = self.notices[j].notice_type
-            links.append(Link(self.notices[j].id, acc.id, "account_closing", round(sc, 1), self.thresholds.decision(sc), ev))
+            links.append(
+                Link(self.notices[j].id, acc.id, "account_closing", round(sc, 1), self.thresholds.decision(sc), ev)
+            )
         for (k, j), items in heaps.items():
             prof, _, rules = self._competitors[k]
             items.sort(reverse=True)
@@ -666,7 +692,9 @@ class MatchEngine:
             "account": {"zip5": acc.zip5, "city": acc.city_norm, "industry": acc.industry},
             "score": round(s, 1),
         }  # fmt: skip
-        return Link(self.notices[j].id, acc.id, "competitor_nearby", round(s, 1), self.thresholds.decision(s) or "review", ev)
+        return Link(
+            self.notices[j].id, acc.id, "competitor_nearby", round(s, 1), self.thresholds.decision(s) or "review", ev
+        )
 
 
 def link_notices(

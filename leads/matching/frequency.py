@@ -109,7 +109,11 @@ def places(bearers: set, near: Site | None = None) -> tuple[int, int]:
     total = {b[0] for b in bearers if b[0] is not None}
     if near is None or not (near.city or near.zip5):
         return len(total), len(total)
-    local = {b[0] for b in bearers if b[0] is not None and ((near.city and b[1] == near.city) or (near.zip5 and b[2] == near.zip5))}
+    local = {
+        b[0]
+        for b in bearers
+        if b[0] is not None and ((near.city and b[1] == near.city) or (near.zip5 and b[2] == near.zip5))
+    }
     return len(total), len(local)
 
 

@@ -8,8 +8,6 @@ from typing import Any, NamedTuple
 
 from leads import normalize as nz
 
-from leads.vocabulary import LINK_KINDS  # noqa: E402  (one vocabulary of link kinds)
-
 
 class AccountRecord(NamedTuple):
     """One account as stored: the ``*_norm`` columns computed once at import, never recomputed here.

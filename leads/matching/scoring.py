@@ -12,8 +12,8 @@ from rapidfuzz.fuzz import token_set_ratio, token_sort_ratio
 from leads.normalize import (
     DIRECTIONAL_ABBREVIATIONS,
     FUNCTION_WORDS,
-    is_generic,
     STREET_SUFFIX_ABBREVIATIONS,
+    is_generic,
     split_address,
     split_variants,
 )
@@ -105,9 +105,7 @@ def _name_info(name: str, common: frozenset[str] = _NO_WORDS) -> _NameInfo:
     (leads.matching.frequency), counted as generic like the business vocabulary of leads.normalize."""
     words = name.split()
     keyed = tuple((w, w[:4], w[-4:], is_generic(w) or w in common) for w in words if w not in FUNCTION_WORDS)
-    return _NameInfo(
-        frozenset(words), frozenset(k[0] for k in keyed), frozenset(k[0] for k in keyed if k[3]), keyed
-    )
+    return _NameInfo(frozenset(words), frozenset(k[0] for k in keyed), frozenset(k[0] for k in keyed if k[3]), keyed)
 
 
 def _same_word(a: tuple[str, str, str, bool], b: tuple[str, str, str, bool]) -> bool:
@@ -160,7 +158,7 @@ def word_agreement(a: str, b: str, common: frozenset[str] = _NO_WORDS) -> tuple[
             if not wa[3]:
                 a_unmatched_distinctive = True
     identifies = 2 if distinctive_shared else 1 if shared >= 2 else 0
-    b_unmatched = [wb for m, wb in zip(matched_b, rest_b) if not m]
+    b_unmatched = [wb for m, wb in zip(matched_b, rest_b, strict=False) if not m]
     b_unmatched_distinctive = any(not wb[3] for wb in b_unmatched)
     conflict = (a_unmatched_distinctive and bool(b_unmatched)) or (b_unmatched_distinctive and a_unmatched)
     return identifies, conflict, shared, a_unmatched and bool(b_unmatched)
@@ -234,8 +232,11 @@ def numbers_match(a: str, b: str) -> bool:
     if a == b:
         return True
     if "-" not in a and "-" not in b:
-        return bool(a and b) and a[0].isdigit() and (a.rstrip("abcdefghijklmnopqrstuvwxyz") == b
-                                                     or b.rstrip("abcdefghijklmnopqrstuvwxyz") == a)
+        return (
+            bool(a and b)
+            and a[0].isdigit()
+            and (a.rstrip("abcdefghijklmnopqrstuvwxyz") == b or b.rstrip("abcdefghijklmnopqrstuvwxyz") == a)
+        )
     ra, rb = _number_range(a), _number_range(b)
     return bool(ra and rb and ra[0] <= rb[1] and rb[0] <= ra[1])
 
@@ -263,7 +264,11 @@ def _agreement(x: str, y: str) -> str:
 
 
 def location_agreement(a: Site, b: Site) -> dict[str, str]:
-    return {"zip5": _agreement(a.zip5, b.zip5), "city": _agreement(a.city, b.city), "state": _agreement(a.state, b.state)}
+    return {
+        "zip5": _agreement(a.zip5, b.zip5),
+        "city": _agreement(a.city, b.city),
+        "state": _agreement(a.state, b.state),
+    }
 
 
 def _no_address_adjustment(a: Site, b: Site) -> float:
@@ -357,7 +362,11 @@ def vendor_location_adjustment(notice: Site, account: Site, distance_miles: floa
     """How much the closure's place agrees with the account's: (adjustment <= 0, reason for the evidence)."""
     if notice.zip5 and notice.zip5 == account.zip5:
         return 0.0, "same zip5"
-    if notice.city and notice.city == account.city and (not notice.state or not account.state or notice.state == account.state):
+    if (
+        notice.city
+        and notice.city == account.city
+        and (not notice.state or not account.state or notice.state == account.state)
+    ):
         return 0.0, "same city"
     if distance_miles is not None:
         if distance_miles <= VENDOR_NEAR_MILES:

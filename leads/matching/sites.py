@@ -13,7 +13,6 @@ from leads.matching.blocking import BUDGET, KeyIndex, address_key
 from leads.matching.frequency import NAME_SAME
 from leads.matching.scoring import Site, name_similarity, site_score
 
-
 #: Coordinates block in cells of this many degrees (about 200 m of latitude): two records of one place that
 #: share neither name keys nor a street key ("Tonkotsu Taka" / "Ramen Taka" across the road) still meet.
 GRID_DEGREES = 0.002
@@ -141,8 +140,15 @@ def link_sites(
             here = max(lshared.get(frequency.address_place(a), 1), rshared.get(frequency.address_place(b), 1))
         total_a, local_a = frequency.places(lplaces[a_pos], a)
         total_b, local_b = frequency.places(rplaces[b_pos], b)
-        s, ev = frequency.judge(a, b, res, name_places=max(total_a, total_b), businesses_here=here, common=common,
-                                local_places=max(local_a, local_b))
+        s, ev = frequency.judge(
+            a,
+            b,
+            res,
+            name_places=max(total_a, total_b),
+            businesses_here=here,
+            common=common,
+            local_places=max(local_a, local_b),
+        )
         if s < threshold:
             continue
         judged.append((a_pos, b_pos, round(s, 1), ev))

@@ -12,7 +12,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,21 +24,55 @@ from leads.models import Account, Rep
 from leads.services.people import Actor, require_manager
 from leads.tables import read_table
 
-FIELDS = ("external_id", "name", "address", "city", "state", "zip5", "industry", "incumbent_vendor", "phone",
-          "website", "owner", "do_not_contact", "lat", "lon")
+FIELDS = (
+    "external_id",
+    "name",
+    "address",
+    "city",
+    "state",
+    "zip5",
+    "industry",
+    "incumbent_vendor",
+    "phone",
+    "website",
+    "owner",
+    "do_not_contact",
+    "lat",
+    "lon",
+)
 HEADER_SPEC: dict[str, list[str]] = {
-    "external_id": [r"^(account|customer|client|record|crm) ?(id|number|no|num|#)$", r"^id$", r"\bid$",
-                    r"account number"],
-    "name": [r"^(account|company|business|customer|organi[sz]ation|legal) ?name$", r"^name$", r"^company$",
-             r"^account$", r"name"],
-    "incumbent_vendor": [r"incumbent", r"(current|primary) (vendor|supplier|distributor)", r"^vendor",
-                         r"supplier", r"distributor"],
+    "external_id": [
+        r"^(account|customer|client|record|crm) ?(id|number|no|num|#)$",
+        r"^id$",
+        r"\bid$",
+        r"account number",
+    ],
+    "name": [
+        r"^(account|company|business|customer|organi[sz]ation|legal) ?name$",
+        r"^name$",
+        r"^company$",
+        r"^account$",
+        r"name",
+    ],
+    "incumbent_vendor": [
+        r"incumbent",
+        r"(current|primary) (vendor|supplier|distributor)",
+        r"^vendor",
+        r"supplier",
+        r"distributor",
+    ],
     "address": [r"^(billing |shipping |mailing |street )?address( line)? ?1?$", r"^street", r"address"],
     "city": [r"^(billing |shipping |mailing )?city$", r"\bcity\b", r"town"],
     "state": [r"^(billing |shipping |mailing )?(state|province|region)( code)?$", r"\bstate\b"],
     "zip5": [r"(zip|postal)( ?code)?$", r"\bzip\b", r"postal"],
-    "industry": [r"^industry", r"naics", r"\bsic\b", r"business category( code)? ?1? description",
-                 r"industry", r"segment"],
+    "industry": [
+        r"^industry",
+        r"naics",
+        r"\bsic\b",
+        r"business category( code)? ?1? description",
+        r"industry",
+        r"segment",
+    ],
     "phone": [r"^(phone|telephone|tel)( number| no)?$", r"^(main|business|office|work) phone", r"phone$"],
     "website": [r"web ?site", r"^url$", r"domain"],
     "owner": [r"(account )?owner", r"^rep$", r"sales ?rep", r"assigned to"],
@@ -74,8 +108,13 @@ class ImportReport:
 def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
     """--map COLUMN=FIELD pairs as {column: field}; fields are checked against the known ones."""
     out = {}
-    aliases = {"id": "external_id", "account_id": "external_id", "zip": "zip5", "vendor": "incumbent_vendor",
-               "dnc": "do_not_contact"}
+    aliases = {
+        "id": "external_id",
+        "account_id": "external_id",
+        "zip": "zip5",
+        "vendor": "incumbent_vendor",
+        "dnc": "do_not_contact",
+    }
     for pair in pairs:
         column, sep, fld = pair.rpartition("=")
         fld = aliases.get(fld.strip(), fld.strip())
@@ -158,22 +197,36 @@ def _coordinates(lat: Any, lon: Any) -> tuple[float | None, float | None, str | 
     return y, x, None
 
 
-def import_accounts(session: Session, actor: Actor, path: Path, *, mapping: dict[str, str] | None = None,
-                    sheet: str | None = None, dry_run: bool = False, skip_invalid: bool = False) -> ImportReport:
+def import_accounts(
+    session: Session,
+    actor: Actor,
+    path: Path,
+    *,
+    mapping: dict[str, str] | None = None,
+    sheet: str | None = None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+) -> ImportReport:
     """Create and update accounts from a CRM export, keyed by the account id. Never commits."""
     from leads.normalize import normalize_address, normalize_city, normalize_name
 
     require_manager(actor, "import the account book")
     table, columns = read_table(path, HEADER_SPEC, REQUIRED, overrides=mapping, sheet=sheet)
-    report = ImportReport(path=str(path), sheet=table.sheet, encoding=table.encoding,
-                          columns={f: table.headers[i] for f, i in columns.items()})
+    report = ImportReport(
+        path=str(path),
+        sheet=table.sheet,
+        encoding=table.encoding,
+        columns={f: table.headers[i] for f, i in columns.items()},
+    )
     reps = {name.lower(): rep_id for rep_id, name in session.execute(select(Rep.id, Rep.name))}
-    existing = {ext: (acct_id, digest) for acct_id, ext, digest in
-                session.execute(select(Account.id, Account.external_id, Account.import_hash))}
+    existing = {
+        ext: (acct_id, digest)
+        for acct_id, ext, digest in session.execute(select(Account.id, Account.external_id, Account.import_hash))
+    }
     seen: dict[str, int] = {}
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     idx = {f: columns.get(f) for f in FIELDS}
 
     def get(row: list[Any], f: str) -> Any:
@@ -222,12 +275,20 @@ def import_accounts(session: Session, actor: Actor, path: Path, *, mapping: dict
         if owner_name and owner_id is None:
             report.warnings.append((line, f"owner {owner_name!r} is not a rep: imported without an owner"))
         values = {
-            "external_id": ext, "name": name, "address": _text(get(row, "address")) or None,
-            "city": _text(get(row, "city")) or None, "state": state, "zip5": zip5,
+            "external_id": ext,
+            "name": name,
+            "address": _text(get(row, "address")) or None,
+            "city": _text(get(row, "city")) or None,
+            "state": state,
+            "zip5": zip5,
             "industry": _text(get(row, "industry")) or None,
             "incumbent_vendor": _text(get(row, "incumbent_vendor")) or None,
-            "phone": _text(get(row, "phone")) or None, "website": _text(get(row, "website")) or None,
-            "owner_id": owner_id, "do_not_contact": dnc, "lat": lat, "lon": lon,
+            "phone": _text(get(row, "phone")) or None,
+            "website": _text(get(row, "website")) or None,
+            "owner_id": owner_id,
+            "do_not_contact": dnc,
+            "lat": lat,
+            "lon": lon,
         }
         # A column the file does not have leaves that field as it is (a partial export updates only
         # what it carries); the id and name are always present.
@@ -279,13 +340,32 @@ def _write(session: Session, inserts: list[dict[str, Any]], updates: list[dict[s
     updates.clear()
 
 
-ACCOUNT_COLUMNS = ["account_id", "name", "address", "city", "state", "zip", "industry", "incumbent_vendor",
-                   "owner", "do_not_contact", "phone", "website"]
+ACCOUNT_COLUMNS = [
+    "account_id",
+    "name",
+    "address",
+    "city",
+    "state",
+    "zip",
+    "industry",
+    "incumbent_vendor",
+    "owner",
+    "do_not_contact",
+    "phone",
+    "website",
+]
 
 
-def list_accounts(session: Session, *, state: str | None = None, owner: str | None = None,
-                  vendor: str | None = None, search: str | None = None, dnc: bool | None = None,
-                  limit: int | None = 100) -> list[dict[str, Any]]:
+def list_accounts(
+    session: Session,
+    *,
+    state: str | None = None,
+    owner: str | None = None,
+    vendor: str | None = None,
+    search: str | None = None,
+    dnc: bool | None = None,
+    limit: int | None = 100,
+) -> list[dict[str, Any]]:
     q = select(Account, Rep.name).outerjoin(Rep, Account.owner_id == Rep.id).order_by(Account.name, Account.id)
     if state:
         q = q.where(Account.state == state.upper())
@@ -299,7 +379,20 @@ def list_accounts(session: Session, *, state: str | None = None, owner: str | No
         q = q.where(Account.do_not_contact.is_(dnc))
     if limit:
         q = q.limit(limit)
-    return [{"account_id": a.external_id, "name": a.name, "address": a.address, "city": a.city, "state": a.state,
-             "zip": a.zip5, "industry": a.industry, "incumbent_vendor": a.incumbent_vendor, "owner": owner_name,
-             "do_not_contact": a.do_not_contact, "phone": a.phone, "website": a.website}
-            for a, owner_name in session.execute(q)]
+    return [
+        {
+            "account_id": a.external_id,
+            "name": a.name,
+            "address": a.address,
+            "city": a.city,
+            "state": a.state,
+            "zip": a.zip5,
+            "industry": a.industry,
+            "incumbent_vendor": a.incumbent_vendor,
+            "owner": owner_name,
+            "do_not_contact": a.do_not_contact,
+            "phone": a.phone,
+            "website": a.website,
+        }
+        for a, owner_name in session.execute(q)
+    ]

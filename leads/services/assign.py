@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, false, func, select, update
@@ -24,7 +24,7 @@ from leads.models import OPEN_STATUSES, Account, Activity, Lead, Operation, Rep,
 from leads.services.people import Actor, get_rep, open_lead_counts, require_manager, territory_matches
 
 ROUND_ROBIN_USER = "~round-robin"  # UserCursor rows: when each rep last got a round-robin lead
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -53,15 +53,16 @@ class _Pool:
         self.reps = [r for r in session.scalars(active) if r.id not in exclude]
         self.by_id = {r.id: r for r in self.reps}
         self.load = open_lead_counts(session)
-        waited = dict(session.execute(select(UserCursor.name, UserCursor.value)
-                                      .where(UserCursor.user == ROUND_ROBIN_USER)).all())
+        waited = dict(
+            session.execute(select(UserCursor.name, UserCursor.value).where(UserCursor.user == ROUND_ROBIN_USER)).all()
+        )
         self.last_rr: dict[int, datetime] = {}
         for r in self.reps:
             value = waited.get(str(r.id))
             if value is not None and value.tzinfo is None:
-                value = value.replace(tzinfo=timezone.utc)
+                value = value.replace(tzinfo=UTC)
             self.last_rr[r.id] = value or EPOCH
-        self.clock = datetime.now(timezone.utc)
+        self.clock = datetime.now(UTC)
 
     def has_room(self, rep_id: int) -> bool:
         rep = self.by_id.get(rep_id)
@@ -81,16 +82,20 @@ class _Pool:
         return rep.id
 
 
-def plan_auto(session: Session, lead_ids: list[int] | None = None, exclude_rep: int | None = None,
-              only_owner: int | None = None) -> Plan:
+def plan_auto(
+    session: Session, lead_ids: list[int] | None = None, exclude_rep: int | None = None, only_owner: int | None = None
+) -> Plan:
     """Plan automatic assignment of unassigned open leads (or of ``only_owner``'s open leads)."""
     pool = _Pool(session, exclude={exclude_rep} if exclude_rep else set())
     plan = Plan(rep_names={r.id: r.name for r in session.scalars(select(Rep))})
-    q = (select(Lead.id, Lead.owner_id, Account.owner_id, Account.state, Account.zip5, Account.city,
-                Account.do_not_contact)
-         .join(Account, Lead.account_id == Account.id)
-         .where(Lead.status.in_(OPEN_STATUSES), Lead.flagged_closing == false())
-         .order_by(Lead.priority.desc(), Lead.id))
+    q = (
+        select(
+            Lead.id, Lead.owner_id, Account.owner_id, Account.state, Account.zip5, Account.city, Account.do_not_contact
+        )
+        .join(Account, Lead.account_id == Account.id)
+        .where(Lead.status.in_(OPEN_STATUSES), Lead.flagged_closing == false())
+        .order_by(Lead.priority.desc(), Lead.id)
+    )
     q = q.where(Lead.owner_id == only_owner) if only_owner is not None else q.where(Lead.owner_id.is_(None))
     if lead_ids:
         q = q.where(Lead.id.in_(lead_ids))
@@ -129,20 +134,32 @@ def apply_plan(session: Session, actor: Actor, plan: Plan, kind: str, summary: s
     op = Operation(id=str(uuid.uuid4()), actor=actor.name, kind=kind, summary=summary)
     session.add(op)
     session.flush()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     leads_t = Lead.__table__
-    stmt = (update(leads_t).where(leads_t.c.id == bindparam("lead_id"))
-            .values(owner_id=bindparam("new_owner"), version=leads_t.c.version + 1, updated_at=now,
-                    updated_by=actor.name))
+    stmt = (
+        update(leads_t)
+        .where(leads_t.c.id == bindparam("lead_id"))
+        .values(owner_id=bindparam("new_owner"), version=leads_t.c.version + 1, updated_at=now, updated_by=actor.name)
+    )
     params = [{"lead_id": lead_id, "new_owner": new} for lead_id, _, new, _ in plan.moves]
     for start in range(0, len(params), 5000):
-        session.execute(stmt, params[start:start + 5000])
+        session.execute(stmt, params[start : start + 5000])
     names = plan.rep_names
-    activity = [{"at": now, "actor": actor.name, "action": "assign", "lead_id": lead_id,
-                 "from_value": names.get(old) if old else None, "to_value": names[new],
-                 "note": rule, "batch_id": op.id} for lead_id, old, new, rule in plan.moves]
+    activity = [
+        {
+            "at": now,
+            "actor": actor.name,
+            "action": "assign",
+            "lead_id": lead_id,
+            "from_value": names.get(old) if old else None,
+            "to_value": names[new],
+            "note": rule,
+            "batch_id": op.id,
+        }
+        for lead_id, old, new, rule in plan.moves
+    ]
     for start in range(0, len(activity), 5000):
-        session.execute(Activity.__table__.insert(), activity[start:start + 5000])
+        session.execute(Activity.__table__.insert(), activity[start : start + 5000])
     for rep_id, stamp in getattr(plan, "_rr_stamps", {}).items():
         cursor = session.get(UserCursor, (ROUND_ROBIN_USER, str(rep_id)))
         if cursor is None:
@@ -166,8 +183,7 @@ def assign_to(session: Session, actor: Actor, lead_ids: list[int], rep_name: str
     rep = get_rep(session, rep_name)
     if not rep.active:
         raise InputError(f"{rep.name} is inactive; reactivate with `leads reps edit {rep.name} --active`")
-    found = dict(session.execute(select(Lead.id, Lead.owner_id).where(Lead.id.in_(lead_ids))
-                                 .with_for_update()).all())
+    found = dict(session.execute(select(Lead.id, Lead.owner_id).where(Lead.id.in_(lead_ids)).with_for_update()).all())
     missing = [i for i in lead_ids if i not in found]
     if missing:
         raise NotFound(f"no lead {', '.join(map(str, missing))}")
@@ -181,18 +197,22 @@ def assign_to(session: Session, actor: Actor, lead_ids: list[int], rep_name: str
     return plan
 
 
-def deactivate(session: Session, actor: Actor, rep_name: str, *, reassign: str | None, to: str | None,
-               dry_run: bool = False) -> Plan:
+def deactivate(
+    session: Session, actor: Actor, rep_name: str, *, reassign: str | None, to: str | None, dry_run: bool = False
+) -> Plan:
     """Deactivate a rep and move their open leads (and accounts) to others."""
     require_manager(actor, "deactivate reps")
     rep = get_rep(session, rep_name)
     if to and reassign:
         raise InputError("use --reassign auto or --to REP, not both")
-    open_count = session.scalar(select(func.count()).select_from(Lead)
-                                .where(Lead.owner_id == rep.id, Lead.status.in_(OPEN_STATUSES))) or 0
+    open_count = (
+        session.scalar(
+            select(func.count()).select_from(Lead).where(Lead.owner_id == rep.id, Lead.status.in_(OPEN_STATUSES))
+        )
+        or 0
+    )
     if open_count and not (to or reassign == "auto"):
-        raise InputError(f"{rep.name} has {open_count} open leads: say where they go "
-                         "(--reassign auto or --to REP)")
+        raise InputError(f"{rep.name} has {open_count} open leads: say where they go (--reassign auto or --to REP)")
     if to:
         target = get_rep(session, to)
         if not target.active or target.id == rep.id:
@@ -210,24 +230,38 @@ def deactivate(session: Session, actor: Actor, rep_name: str, *, reassign: str |
     # The departing rep's accounts follow their leads; accounts without a moved lead become unowned.
     new_owner = {lead_id: new for lead_id, _, new, _ in plan.moves}
     for lead_id, account_id in session.execute(select(Lead.id, Lead.account_id).where(Lead.id.in_(new_owner))):
-        session.execute(update(Account).where(Account.id == account_id, Account.owner_id == rep.id)
-                        .values(owner_id=new_owner[lead_id]))
+        session.execute(
+            update(Account)
+            .where(Account.id == account_id, Account.owner_id == rep.id)
+            .values(owner_id=new_owner[lead_id])
+        )
     session.execute(update(Account).where(Account.owner_id == rep.id).values(owner_id=None))
-    session.add(Activity(actor=actor.name, action="rep_deactivated", subject=rep.name,
-                         batch_id=plan.operation_id, note=f"{len(plan.moves)} open leads moved"))
+    session.add(
+        Activity(
+            actor=actor.name,
+            action="rep_deactivated",
+            subject=rep.name,
+            batch_id=plan.operation_id,
+            note=f"{len(plan.moves)} open leads moved",
+        )
+    )
     return plan
 
 
 def undo_last(session: Session, actor: Actor) -> tuple[Operation, int, int]:
     """Revert the acting user's last bulk operation; returns (operation, reverted, skipped)."""
-    op = session.scalar(select(Operation).where(Operation.actor == actor.name, Operation.undone_at.is_(None))
-                        .order_by(Operation.at.desc()).limit(1))
+    op = session.scalar(
+        select(Operation)
+        .where(Operation.actor == actor.name, Operation.undone_at.is_(None))
+        .order_by(Operation.at.desc())
+        .limit(1)
+    )
     if op is None:
         raise NotFound(f"{actor.name} has no bulk operation to undo")
     names = {r.name: r.id for r in session.scalars(select(Rep))}
     reverted = skipped = 0
     rows = session.scalars(select(Activity).where(Activity.batch_id == op.id, Activity.action == "assign"))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for act in rows:
         lead = session.get(Lead, act.lead_id) if act.lead_id else None
         if lead is None or lead.owner_id != names.get(act.to_value or ""):
@@ -235,12 +269,21 @@ def undo_last(session: Session, actor: Actor) -> tuple[Operation, int, int]:
             continue
         lead.owner_id = names.get(act.from_value) if act.from_value else None
         lead.updated_at, lead.updated_by = now, actor.name
-        session.add(Activity(actor=actor.name, action="undo_assign", lead_id=lead.id, from_value=act.to_value,
-                             to_value=act.from_value, batch_id=op.id))
+        session.add(
+            Activity(
+                actor=actor.name,
+                action="undo_assign",
+                lead_id=lead.id,
+                from_value=act.to_value,
+                to_value=act.from_value,
+                batch_id=op.id,
+            )
+        )
         reverted += 1
     if op.kind == "reassign":
-        for act in session.scalars(select(Activity).where(Activity.batch_id == op.id,
-                                                          Activity.action == "rep_deactivated")):
+        for act in session.scalars(
+            select(Activity).where(Activity.batch_id == op.id, Activity.action == "rep_deactivated")
+        ):
             rep = session.scalar(select(Rep).where(Rep.name == act.subject))
             if rep is not None:
                 rep.active = True

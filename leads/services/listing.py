@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, false, select, update
@@ -14,8 +14,20 @@ from leads.models import LEAD_STATUSES, OPEN_STATUSES, Account, Evidence, Lead, 
 from leads.priority import explain, priority
 from leads.services.people import Actor, get_rep
 
-LIST_COLUMNS = ["lead", "priority", "why", "account_id", "account", "city", "state", "status", "owner", "follow_up",
-                "score", "version"]
+LIST_COLUMNS = [
+    "lead",
+    "priority",
+    "why",
+    "account_id",
+    "account",
+    "city",
+    "state",
+    "status",
+    "owner",
+    "follow_up",
+    "score",
+    "version",
+]
 CURSOR_NEW = "list_new"
 CLOSED_STATUSES = tuple(s for s in LEAD_STATUSES if s not in OPEN_STATUSES)
 
@@ -35,9 +47,12 @@ class LeadFilter:
 
 
 def _query(session: Session, actor: Actor, f: LeadFilter, today: date):
-    q = (select(Lead, Account, Rep.name).join(Account, Lead.account_id == Account.id)
-         .outerjoin(Rep, Lead.owner_id == Rep.id)
-         .where(Account.do_not_contact == false(), Lead.flagged_closing == false()))
+    q = (
+        select(Lead, Account, Rep.name)
+        .join(Account, Lead.account_id == Account.id)
+        .outerjoin(Rep, Lead.owner_id == Rep.id)
+        .where(Account.do_not_contact == false(), Lead.flagged_closing == false())
+    )
     if f.statuses:
         q = q.where(Lead.status.in_(f.statuses))
     else:
@@ -60,11 +75,15 @@ def _query(session: Session, actor: Actor, f: LeadFilter, today: date):
     if f.due:
         q = q.where(Lead.follow_up.is_not(None), Lead.follow_up <= today)
     if f.source:
-        q = q.where(exists().where(and_(Evidence.lead_id == Lead.id, Evidence.notice_id == Notice.id,
-                                        Notice.source == f.source)))
+        q = q.where(
+            exists().where(
+                and_(Evidence.lead_id == Lead.id, Evidence.notice_id == Notice.id, Notice.source == f.source)
+            )
+        )
     if f.new:
-        since = session.scalar(select(UserCursor.value).where(UserCursor.user == actor.name,
-                                                              UserCursor.name == CURSOR_NEW))
+        since = session.scalar(
+            select(UserCursor.value).where(UserCursor.user == actor.name, UserCursor.name == CURSOR_NEW)
+        )
         if since is not None:
             q = q.where(Lead.created_at > since)
     q = q.order_by(Lead.priority.desc(), Lead.id.desc())
@@ -77,21 +96,34 @@ def list_leads(session: Session, actor: Actor, f: LeadFilter, today: date | None
     today = today or date.today()
     rows = []
     for lead, account, owner in session.execute(_query(session, actor, f, today)):
-        rows.append({
-            "lead": lead.id, "priority": lead.priority,
-            "why": explain(lead.score, lead.closure_date, lead.employees, today),
-            "account": account.name, "account_id": account.external_id, "address": account.address,
-            "city": account.city, "state": account.state, "zip": account.zip5, "phone": account.phone,
-            "website": account.website, "industry": account.industry, "status": lead.status,
-            "owner": owner, "follow_up": lead.follow_up, "score": round(lead.score, 1), "version": lead.version,
-            "created_at": lead.created_at,
-        })
+        rows.append(
+            {
+                "lead": lead.id,
+                "priority": lead.priority,
+                "why": explain(lead.score, lead.closure_date, lead.employees, today),
+                "account": account.name,
+                "account_id": account.external_id,
+                "address": account.address,
+                "city": account.city,
+                "state": account.state,
+                "zip": account.zip5,
+                "phone": account.phone,
+                "website": account.website,
+                "industry": account.industry,
+                "status": lead.status,
+                "owner": owner,
+                "follow_up": lead.follow_up,
+                "score": round(lead.score, 1),
+                "version": lead.version,
+                "created_at": lead.created_at,
+            }
+        )
     return rows
 
 
 def mark_pulled(session: Session, actor: Actor, when: datetime | None = None) -> None:
     """Move the user's `--new` cursor: the next `leads list --new` shows only leads created after now."""
-    when = when or datetime.now(timezone.utc)
+    when = when or datetime.now(UTC)
     cursor = session.get(UserCursor, (actor.name, CURSOR_NEW))
     if cursor is None:
         session.add(UserCursor(user=actor.name, name=CURSOR_NEW, value=when))
@@ -104,8 +136,9 @@ def refresh_priorities(session: Session, today: date | None = None) -> int:
     today = today or date.today()
     changed = []
     for lead_id, score, closure, employees, old in session.execute(
-        select(Lead.id, Lead.score, Lead.closure_date, Lead.employees, Lead.priority)
-        .where(Lead.status.in_(OPEN_STATUSES))
+        select(Lead.id, Lead.score, Lead.closure_date, Lead.employees, Lead.priority).where(
+            Lead.status.in_(OPEN_STATUSES)
+        )
     ):
         new = priority(score, closure, employees, today)
         if new != old:
@@ -114,8 +147,7 @@ def refresh_priorities(session: Session, today: date | None = None) -> int:
         from sqlalchemy import bindparam
 
         # Core update: a priority refresh is not a user's edit, so the version does not move.
-        stmt = update(Lead.__table__).where(Lead.__table__.c.id == bindparam("lead_id")).values(
-            priority=bindparam("p"))
+        stmt = update(Lead.__table__).where(Lead.__table__.c.id == bindparam("lead_id")).values(priority=bindparam("p"))
         session.execute(stmt, changed)
     return len(changed)
 
@@ -124,25 +156,68 @@ def refresh_priorities(session: Session, today: date | None = None) -> int:
 
 EXPORT_PRESETS: dict[str, list[tuple[str, str]]] = {
     # (column header in the file, field of the lead row)
-    "default": [("lead", "lead"), ("account_id", "account_id"), ("account", "account"), ("address", "address"),
-                ("city", "city"), ("state", "state"), ("zip", "zip"), ("phone", "phone"), ("website", "website"),
-                ("status", "status"), ("owner", "owner"), ("follow_up", "follow_up"), ("priority", "priority"),
-                ("why", "why")],
-    "hubspot": [("Company name", "account"), ("Street Address", "address"), ("City", "city"),
-                ("State/Region", "state"), ("Postal Code", "zip"), ("Phone Number", "phone"),
-                ("Company Domain Name", "website"), ("Lead Status", "status"), ("Company owner", "owner"),
-                ("Industry", "industry"), ("Description", "why")],
-    "salesforce": [("Company", "account"), ("Street", "address"), ("City", "city"), ("State", "state"),
-                   ("PostalCode", "zip"), ("Phone", "phone"), ("Website", "website"), ("Status", "status"),
-                   ("OwnerName", "owner"), ("Industry", "industry"), ("LeadSource", "source_label"),
-                   ("Description", "why")],
+    "default": [
+        ("lead", "lead"),
+        ("account_id", "account_id"),
+        ("account", "account"),
+        ("address", "address"),
+        ("city", "city"),
+        ("state", "state"),
+        ("zip", "zip"),
+        ("phone", "phone"),
+        ("website", "website"),
+        ("status", "status"),
+        ("owner", "owner"),
+        ("follow_up", "follow_up"),
+        ("priority", "priority"),
+        ("why", "why"),
+    ],
+    "hubspot": [
+        ("Company name", "account"),
+        ("Street Address", "address"),
+        ("City", "city"),
+        ("State/Region", "state"),
+        ("Postal Code", "zip"),
+        ("Phone Number", "phone"),
+        ("Company Domain Name", "website"),
+        ("Lead Status", "status"),
+        ("Company owner", "owner"),
+        ("Industry", "industry"),
+        ("Description", "why"),
+    ],
+    "salesforce": [
+        ("Company", "account"),
+        ("Street", "address"),
+        ("City", "city"),
+        ("State", "state"),
+        ("PostalCode", "zip"),
+        ("Phone", "phone"),
+        ("Website", "website"),
+        ("Status", "status"),
+        ("OwnerName", "owner"),
+        ("Industry", "industry"),
+        ("LeadSource", "source_label"),
+        ("Description", "why"),
+    ],
 }
-HUBSPOT_STATUS = {"new": "NEW", "contacted": "ATTEMPTED_TO_CONTACT", "meeting": "CONNECTED",
-                  "proposal": "IN_PROGRESS", "won": "OPEN_DEAL", "lost": "UNQUALIFIED", "disqualified": "BAD_TIMING"}
-SALESFORCE_STATUS = {"new": "Open - Not Contacted", "contacted": "Working - Contacted",
-                     "meeting": "Working - Contacted", "proposal": "Working - Contacted",
-                     "won": "Closed - Converted", "lost": "Closed - Not Converted",
-                     "disqualified": "Closed - Not Converted"}
+HUBSPOT_STATUS = {
+    "new": "NEW",
+    "contacted": "ATTEMPTED_TO_CONTACT",
+    "meeting": "CONNECTED",
+    "proposal": "IN_PROGRESS",
+    "won": "OPEN_DEAL",
+    "lost": "UNQUALIFIED",
+    "disqualified": "BAD_TIMING",
+}
+SALESFORCE_STATUS = {
+    "new": "Open - Not Contacted",
+    "contacted": "Working - Contacted",
+    "meeting": "Working - Contacted",
+    "proposal": "Working - Contacted",
+    "won": "Closed - Converted",
+    "lost": "Closed - Not Converted",
+    "disqualified": "Closed - Not Converted",
+}
 
 
 def export_rows(session: Session, actor: Actor, f: LeadFilter, preset: str) -> tuple[list[str], list[dict]]:

@@ -14,7 +14,7 @@ import time
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,17 +45,24 @@ class MatchSummary:
 
     def describe(self) -> str:
         kinds = ", ".join(f"{k} {n}" for k, n in sorted(self.links.items())) or "no links"
-        return (f"{self.notices} notices ({self.closures} closures) against {self.accounts} accounts: {kinds}; "
-                f"{self.leads_created} leads created, {self.leads_updated} updated, {self.flagged_closing} flagged "
-                f"closing, {self.queued_for_review} to review, {self.skipped_rejected} rejected before "
-                f"({self.seconds:.1f} s)")
+        return (
+            f"{self.notices} notices ({self.closures} closures) against {self.accounts} accounts: {kinds}; "
+            f"{self.leads_created} leads created, {self.leads_updated} updated, {self.flagged_closing} flagged "
+            f"closing, {self.queued_for_review} to review, {self.skipped_rejected} rejected before "
+            f"({self.seconds:.1f} s)"
+        )
 
     def as_rows(self) -> list[dict[str, Any]]:
-        rows = [{"measure": "notices", "value": self.notices}, {"measure": "closures", "value": self.closures},
-                {"measure": "accounts", "value": self.accounts}]
+        rows = [
+            {"measure": "notices", "value": self.notices},
+            {"measure": "closures", "value": self.closures},
+            {"measure": "accounts", "value": self.accounts},
+        ]
         rows += [{"measure": f"links {k}", "value": n} for k, n in sorted(self.links.items())]
-        rows += [{"measure": m.replace("_", " "), "value": getattr(self, m)} for m in
-                 ("leads_created", "leads_updated", "flagged_closing", "queued_for_review", "skipped_rejected")]
+        rows += [
+            {"measure": m.replace("_", " "), "value": getattr(self, m)}
+            for m in ("leads_created", "leads_updated", "flagged_closing", "queued_for_review", "skipped_rejected")
+        ]
         return rows
 
 
@@ -73,13 +80,15 @@ def load_profiles(path: Path | None) -> list[Any]:
     profiles = []
     for i, table in enumerate(data.get("competitor", []), 1):
         try:
-            profiles.append(CompetitorProfile(
-                name=str(table.get("name", f"competitor {i}")),
-                industry_prefixes=tuple(str(x) for x in table.get("industry_prefixes", ())),
-                name_keywords=tuple(str(x) for x in table.get("name_keywords", ())),
-                served_industries=tuple(str(x) for x in table.get("served_industries", ())),
-                radius_miles=float(table.get("radius_miles", 10.0)),
-            ))
+            profiles.append(
+                CompetitorProfile(
+                    name=str(table.get("name", f"competitor {i}")),
+                    industry_prefixes=tuple(str(x) for x in table.get("industry_prefixes", ())),
+                    name_keywords=tuple(str(x) for x in table.get("name_keywords", ())),
+                    served_industries=tuple(str(x) for x in table.get("served_industries", ())),
+                    radius_miles=float(table.get("radius_miles", 10.0)),
+                )
+            )
         except (TypeError, ValueError) as exc:
             raise InputError(f"{path}: competitor {i}: {exc}") from exc
     return profiles
@@ -88,33 +97,68 @@ def load_profiles(path: Path | None) -> list[Any]:
 def _notice_query(since: date | None):
     q = select(Notice).where(Notice.notice_type.in_(MATCHED_TYPES))
     if since is not None:
-        q = q.where(or_(Notice.notice_date >= since,
-                        and_(Notice.notice_date.is_(None), Notice.effective_date >= since),
-                        and_(Notice.notice_date.is_(None), Notice.effective_date.is_(None),
-                             Notice.first_seen >= datetime.combine(since, datetime.min.time(),
-                                                                   tzinfo=timezone.utc))))
+        q = q.where(
+            or_(
+                Notice.notice_date >= since,
+                and_(Notice.notice_date.is_(None), Notice.effective_date >= since),
+                and_(
+                    Notice.notice_date.is_(None),
+                    Notice.effective_date.is_(None),
+                    Notice.first_seen >= datetime.combine(since, datetime.min.time(), tzinfo=UTC),
+                ),
+            )
+        )
     return q
 
 
-def run_match(session: Session, actor: Actor, *, since: date | None = None, dry_run: bool = False,
-              accept: float | None = None, review: float | None = None, profiles: list[Any] | None = None,
-              today: date | None = None) -> MatchSummary:
-    from leads.matching import ACCOUNT_COLUMNS, DEFAULT_THRESHOLDS, AccountRecord, MatchEngine, Thresholds
-    from leads.matching import closure_ids, notice_record
+def run_match(
+    session: Session,
+    actor: Actor,
+    *,
+    since: date | None = None,
+    dry_run: bool = False,
+    accept: float | None = None,
+    review: float | None = None,
+    profiles: list[Any] | None = None,
+    today: date | None = None,
+) -> MatchSummary:
+    from leads.matching import (
+        ACCOUNT_COLUMNS,
+        DEFAULT_THRESHOLDS,
+        AccountRecord,
+        MatchEngine,
+        Thresholds,
+        closure_ids,
+        notice_record,
+    )
 
     require_manager(actor, "run matching")
     started = time.perf_counter()
     today = today or date.today()
-    thresholds = Thresholds(accept=DEFAULT_THRESHOLDS.accept if accept is None else accept,
-                            review=DEFAULT_THRESHOLDS.review if review is None else review)
+    thresholds = Thresholds(
+        accept=DEFAULT_THRESHOLDS.accept if accept is None else accept,
+        review=DEFAULT_THRESHOLDS.review if review is None else review,
+    )
     summary = MatchSummary(dry_run=dry_run)
     notices = {n.id: n for n in session.scalars(_notice_query(since))}
     summary.notices = len(notices)
-    records = [notice_record(n.id, n.company_name, city=n.city, state=n.state, zip=n.zip5,
-                             notice_type=n.notice_type, industry_code=n.industry_code,
-                             notice_date=n.effective_date or n.notice_date, name_norm=n.name_norm,
-                             address_norm=n.address_norm, lat=getattr(n, "lat", None), lon=getattr(n, "lon", None))
-               for n in notices.values()]  # notices.lat/lon come with migration 0003 (another branch)
+    records = [
+        notice_record(
+            n.id,
+            n.company_name,
+            city=n.city,
+            state=n.state,
+            zip=n.zip5,
+            notice_type=n.notice_type,
+            industry_code=n.industry_code,
+            notice_date=n.effective_date or n.notice_date,
+            name_norm=n.name_norm,
+            address_norm=n.address_norm,
+            lat=getattr(n, "lat", None),
+            lon=getattr(n, "lon", None),
+        )
+        for n in notices.values()
+    ]  # notices.lat/lon come with migration 0003 (another branch)
     closure_of = closure_ids(records)
     summary.closures = len(set(closure_of.values()))
     for nid, first in closure_of.items():
@@ -144,8 +188,15 @@ def run_match(session: Session, actor: Actor, *, since: date | None = None, dry_
     return summary
 
 
-def _apply(session: Session, actor: Actor, summary: MatchSummary, links: list[Any], notices: dict[int, Notice],
-           today: date, dry_run: bool) -> None:
+def _apply(
+    session: Session,
+    actor: Actor,
+    summary: MatchSummary,
+    links: list[Any],
+    notices: dict[int, Notice],
+    today: date,
+    dry_run: bool,
+) -> None:
     if not links:
         return
     account_ids = {link.account_id for link in links}
@@ -156,14 +207,20 @@ def _apply(session: Session, actor: Actor, summary: MatchSummary, links: list[An
     open_leads: dict[int, Lead] = {}
     ids = list(account_ids)
     for start in range(0, len(ids), 900):
-        for lead in session.scalars(select(Lead).where(Lead.account_id.in_(ids[start:start + 900]),
-                                                       Lead.status.in_(OPEN_STATUSES))):
+        for lead in session.scalars(
+            select(Lead).where(Lead.account_id.in_(ids[start : start + 900]), Lead.status.in_(OPEN_STATUSES))
+        ):
             open_leads[lead.account_id] = lead
     have_evidence: set[tuple[int, int, str]] = set()
     lead_ids = [lead.id for lead in open_leads.values()]
     for start in range(0, len(lead_ids), 900):
-        have_evidence.update(session.execute(select(Evidence.lead_id, Evidence.notice_id, Evidence.kind)
-                                             .where(Evidence.lead_id.in_(lead_ids[start:start + 900]))).all())
+        have_evidence.update(
+            session.execute(
+                select(Evidence.lead_id, Evidence.notice_id, Evidence.kind).where(
+                    Evidence.lead_id.in_(lead_ids[start : start + 900])
+                )
+            ).all()
+        )
     touched: set[int] = set()
     for link in links:
         key = (link.notice_id, link.account_id, link.kind)
@@ -176,15 +233,28 @@ def _apply(session: Session, actor: Actor, summary: MatchSummary, links: list[An
             if cand is None:
                 summary.queued_for_review += 1
                 if not dry_run:
-                    cand = MatchCandidate(notice_id=link.notice_id, account_id=link.account_id, kind=link.kind,
-                                          score=link.score, matched=link.evidence, status="pending")
+                    cand = MatchCandidate(
+                        notice_id=link.notice_id,
+                        account_id=link.account_id,
+                        kind=link.kind,
+                        score=link.score,
+                        matched=link.evidence,
+                        status="pending",
+                    )
                     session.add(cand)
                     decided[key] = cand
             continue
         if cand is None and not dry_run:
-            cand = MatchCandidate(notice_id=link.notice_id, account_id=link.account_id, kind=link.kind,
-                                  score=link.score, matched=link.evidence, status="accepted",
-                                  decided_by="automatic", decided_at=datetime.now(timezone.utc))
+            cand = MatchCandidate(
+                notice_id=link.notice_id,
+                account_id=link.account_id,
+                kind=link.kind,
+                score=link.score,
+                matched=link.evidence,
+                status="accepted",
+                decided_by="automatic",
+                decided_at=datetime.now(UTC),
+            )
             session.add(cand)
             decided[key] = cand
         lead = open_leads.get(link.account_id)
@@ -207,21 +277,27 @@ def _apply(session: Session, actor: Actor, summary: MatchSummary, links: list[An
             summary.leads_updated += 1
             continue
         have_evidence.add((lead.id, link.notice_id, link.kind))
-        session.add(Evidence(lead_id=lead.id, notice_id=link.notice_id, kind=link.kind, score=link.score,
-                             matched=link.evidence))
+        session.add(
+            Evidence(lead_id=lead.id, notice_id=link.notice_id, kind=link.kind, score=link.score, matched=link.evidence)
+        )
         changed = _merge_into(lead, link, notice, today)
         if link.kind == "account_closing" and not lead.flagged_closing:
             lead.flagged_closing = True
             summary.flagged_closing += 1
-            session.add(Activity(actor=actor.name, action="flagged_closing", lead_id=lead.id,
-                                 note=f"{notice.company_name} ({notice.source}) matches this account itself: "
-                                      "stop prospecting it"))
+            session.add(
+                Activity(
+                    actor=actor.name,
+                    action="flagged_closing",
+                    lead_id=lead.id,
+                    note=f"{notice.company_name} ({notice.source}) matches this account itself: stop prospecting it",
+                )
+            )
             changed = True
         if lead.id not in touched:
             summary.leads_updated += 1
             touched.add(lead.id)
         if changed:
-            lead.updated_at = datetime.now(timezone.utc)
+            lead.updated_at = datetime.now(UTC)
             lead.updated_by = actor.name
     if not dry_run:
         session.flush()
@@ -233,17 +309,31 @@ def _closure_date(notice: Notice) -> date | None:
 
 def _new_lead(session: Session, actor: Actor, link: Any, notice: Notice, today: date) -> Lead:
     closing = link.kind == "account_closing"
-    lead = Lead(account_id=link.account_id, status="new", score=link.score, closure_date=_closure_date(notice),
-                employees=notice.employees, flagged_closing=closing, updated_by=actor.name,
-                priority=priority(link.score, _closure_date(notice), notice.employees, today))
+    lead = Lead(
+        account_id=link.account_id,
+        status="new",
+        score=link.score,
+        closure_date=_closure_date(notice),
+        employees=notice.employees,
+        flagged_closing=closing,
+        updated_by=actor.name,
+        priority=priority(link.score, _closure_date(notice), notice.employees, today),
+    )
     # No owner yet: `leads assign --auto` gives it to the account's owner first, then by territory.
     session.add(lead)
     session.flush()
-    session.add(Evidence(lead_id=lead.id, notice_id=link.notice_id, kind=link.kind, score=link.score,
-                         matched=link.evidence))
+    session.add(
+        Evidence(lead_id=lead.id, notice_id=link.notice_id, kind=link.kind, score=link.score, matched=link.evidence)
+    )
     what = "the account itself is closing: not a prospect" if closing else f"{link.kind.replace('_', ' ')}"
-    session.add(Activity(actor=actor.name, action="flagged_closing" if closing else "lead_created", lead_id=lead.id,
-                         note=f"{what}: {notice.company_name} ({notice.source}), score {link.score:.0f}"))
+    session.add(
+        Activity(
+            actor=actor.name,
+            action="flagged_closing" if closing else "lead_created",
+            lead_id=lead.id,
+            note=f"{what}: {notice.company_name} ({notice.source}), score {link.score:.0f}",
+        )
+    )
     return lead
 
 
@@ -264,23 +354,55 @@ def _merge_into(lead: Lead, link: Any, notice: Notice, today: date) -> bool:
 
 # -- review queue ---------------------------------------------------------------------------------------
 
-REVIEW_COLUMNS = ["candidate", "kind", "score", "closed_business", "source", "account_id", "account", "city",
-                  "state", "matched"]
+REVIEW_COLUMNS = [
+    "candidate",
+    "kind",
+    "score",
+    "closed_business",
+    "source",
+    "account_id",
+    "account",
+    "city",
+    "state",
+    "matched",
+]
 
 
 def review_queue(session: Session, limit: int | None = 50) -> list[dict[str, Any]]:
-    q = (select(MatchCandidate, Notice, Account).join(Notice, MatchCandidate.notice_id == Notice.id)
-         .join(Account, MatchCandidate.account_id == Account.id).where(MatchCandidate.status == "pending")
-         .order_by(MatchCandidate.score.desc(), MatchCandidate.id))
+    q = (
+        select(MatchCandidate, Notice, Account)
+        .join(Notice, MatchCandidate.notice_id == Notice.id)
+        .join(Account, MatchCandidate.account_id == Account.id)
+        .where(MatchCandidate.status == "pending")
+        .order_by(MatchCandidate.score.desc(), MatchCandidate.id)
+    )
     if limit:
         q = q.limit(limit)
-    return [{"candidate": c.id, "kind": c.kind, "score": c.score, "closed_business": n.company_name,
-             "source": n.source, "account_id": a.external_id, "account": a.name, "city": a.city, "state": a.state,
-             "matched": c.matched} for c, n, a in session.execute(q)]
+    return [
+        {
+            "candidate": c.id,
+            "kind": c.kind,
+            "score": c.score,
+            "closed_business": n.company_name,
+            "source": n.source,
+            "account_id": a.external_id,
+            "account": a.name,
+            "city": a.city,
+            "state": a.state,
+            "matched": c.matched,
+        }
+        for c, n, a in session.execute(q)
+    ]
 
 
-def decide(session: Session, actor: Actor, candidate_ids: list[int], decision: str, today: date | None = None,
-           note: str | None = None) -> list[str]:
+def decide(
+    session: Session,
+    actor: Actor,
+    candidate_ids: list[int],
+    decision: str,
+    today: date | None = None,
+    note: str | None = None,
+) -> list[str]:
     """Confirm (create or update the lead now) or reject (never proposed again) review candidates."""
     require_manager(actor, "review matches")
     if decision not in ("confirm", "reject"):
@@ -292,27 +414,29 @@ def decide(session: Session, actor: Actor, candidate_ids: list[int], decision: s
         if cand is None:
             raise NotFound(f"no review candidate {cid}")
         if cand.status in ("confirmed", "rejected", "accepted"):
-            raise InputError(f"candidate {cid} was already {cand.status}"
-                             + (f" by {cand.decided_by}" if cand.decided_by else ""))
+            raise InputError(
+                f"candidate {cid} was already {cand.status}" + (f" by {cand.decided_by}" if cand.decided_by else "")
+            )
         cand.status = "confirmed" if decision == "confirm" else "rejected"
-        cand.decided_by, cand.decided_at = actor.name, datetime.now(timezone.utc)
+        cand.decided_by, cand.decided_at = actor.name, datetime.now(UTC)
         if decision == "confirm":
             from leads.matching import Link
 
             link = Link(cand.notice_id, cand.account_id, cand.kind, cand.score, "accept", cand.matched)
             summary = MatchSummary()
-            _apply(session, actor, summary, [link], {cand.notice_id: session.get(Notice, cand.notice_id)}, today,
-                   False)
-            out.append(f"candidate {cid} confirmed: "
-                       + ("lead created" if summary.leads_created else "evidence added to the open lead"))
+            _apply(session, actor, summary, [link], {cand.notice_id: session.get(Notice, cand.notice_id)}, today, False)
+            out.append(
+                f"candidate {cid} confirmed: "
+                + ("lead created" if summary.leads_created else "evidence added to the open lead")
+            )
         else:
             out.append(f"candidate {cid} rejected: it will not be proposed again")
-        session.add(Activity(actor=actor.name, action=f"review_{decision}", subject=f"candidate {cid}",
-                             note=note))
+        session.add(Activity(actor=actor.name, action=f"review_{decision}", subject=f"candidate {cid}", note=note))
     return out
 
 
 # -- why ------------------------------------------------------------------------------------------------
+
 
 def why_account(session: Session, external_id: str) -> dict[str, Any]:
     account = session.scalar(select(Account).where(Account.external_id == external_id))
@@ -321,22 +445,49 @@ def why_account(session: Session, external_id: str) -> dict[str, Any]:
     leads = list(session.scalars(select(Lead).where(Lead.account_id == account.id).order_by(Lead.id)))
     from leads.services.work import evidence_rows
 
-    pending = session.execute(select(MatchCandidate, Notice).join(Notice, MatchCandidate.notice_id == Notice.id)
-                              .where(MatchCandidate.account_id == account.id,
-                                     MatchCandidate.status.in_(("pending", "rejected")))).all()
+    pending = session.execute(
+        select(MatchCandidate, Notice)
+        .join(Notice, MatchCandidate.notice_id == Notice.id)
+        .where(MatchCandidate.account_id == account.id, MatchCandidate.status.in_(("pending", "rejected")))
+    ).all()
     return {
-        "account": {"id": account.external_id, "name": account.name, "address": account.address,
-                    "city": account.city, "state": account.state, "zip": account.zip5,
-                    "incumbent_vendor": account.incumbent_vendor, "industry": account.industry,
-                    "do_not_contact": account.do_not_contact},
-        "leads": [{"lead": lead.id, "status": lead.status, "score": lead.score, "flagged_closing": lead.flagged_closing,
-                   "evidence": evidence_rows(session, lead.id)} for lead in leads],
-        "other_candidates": [{"candidate": c.id, "status": c.status, "kind": c.kind, "score": c.score,
-                              "closed_business": n.company_name, "source": n.source, "matched": c.matched}
-                             for c, n in pending],
+        "account": {
+            "id": account.external_id,
+            "name": account.name,
+            "address": account.address,
+            "city": account.city,
+            "state": account.state,
+            "zip": account.zip5,
+            "incumbent_vendor": account.incumbent_vendor,
+            "industry": account.industry,
+            "do_not_contact": account.do_not_contact,
+        },
+        "leads": [
+            {
+                "lead": lead.id,
+                "status": lead.status,
+                "score": lead.score,
+                "flagged_closing": lead.flagged_closing,
+                "evidence": evidence_rows(session, lead.id),
+            }
+            for lead in leads
+        ],
+        "other_candidates": [
+            {
+                "candidate": c.id,
+                "status": c.status,
+                "kind": c.kind,
+                "score": c.score,
+                "closed_business": n.company_name,
+                "source": n.source,
+                "matched": c.matched,
+            }
+            for c, n in pending
+        ],
     }
 
 
 def pending_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(MatchCandidate)
-                          .where(MatchCandidate.status == "pending")) or 0
+    return (
+        session.scalar(select(func.count()).select_from(MatchCandidate).where(MatchCandidate.status == "pending")) or 0
+    )

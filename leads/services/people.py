@@ -82,8 +82,7 @@ def parse_territory(states: str | None, zips: str | None, cities: str | None) ->
     return territory
 
 
-def territory_matches(territory: dict[str, Any] | None, state: str | None, zip5: str | None,
-                      city: str | None) -> bool:
+def territory_matches(territory: dict[str, Any] | None, state: str | None, zip5: str | None, city: str | None) -> bool:
     """A rule set matches when every kind of rule it has matches (states AND zip prefixes AND cities)."""
     if not territory:
         return False
@@ -113,8 +112,16 @@ def describe_territory(territory: dict[str, Any] | None) -> str:
     return "; ".join(parts)
 
 
-def add_rep(session: Session, actor: Actor, *, name: str, email: str | None, role: str,
-            territory: dict[str, list[str]], capacity: int | None) -> Rep:
+def add_rep(
+    session: Session,
+    actor: Actor,
+    *,
+    name: str,
+    email: str | None,
+    role: str,
+    territory: dict[str, list[str]],
+    capacity: int | None,
+) -> Rep:
     require_manager(actor, "add reps")
     if role not in REP_ROLES:
         raise InputError(f"role must be one of {', '.join(REP_ROLES)}")
@@ -125,8 +132,14 @@ def add_rep(session: Session, actor: Actor, *, name: str, email: str | None, rol
     rep = Rep(name=name, email=email, role=role, territory=territory, capacity=capacity, active=True)
     session.add(rep)
     session.flush()
-    session.add(Activity(actor=actor.name, action="rep_added", subject=name,
-                         to_value=f"{role}; {describe_territory(territory)}; capacity {capacity}"))
+    session.add(
+        Activity(
+            actor=actor.name,
+            action="rep_added",
+            subject=name,
+            to_value=f"{role}; {describe_territory(territory)}; capacity {capacity}",
+        )
+    )
     return rep
 
 
@@ -141,14 +154,22 @@ def edit_rep(session: Session, actor: Actor, name: str, **changes: Any) -> Rep:
         old = getattr(rep, field)
         if old != value:
             setattr(rep, field, value)
-            session.add(Activity(actor=actor.name, action="rep_edited", subject=rep.name,
-                                 from_value=f"{field}={old}", to_value=f"{field}={value}"))
+            session.add(
+                Activity(
+                    actor=actor.name,
+                    action="rep_edited",
+                    subject=rep.name,
+                    from_value=f"{field}={old}",
+                    to_value=f"{field}={value}",
+                )
+            )
     return rep
 
 
 def open_lead_counts(session: Session) -> dict[int, int]:
     rows = session.execute(
-        select(Lead.owner_id, func.count()).where(Lead.status.in_(OPEN_STATUSES), Lead.owner_id.is_not(None))
+        select(Lead.owner_id, func.count())
+        .where(Lead.status.in_(OPEN_STATUSES), Lead.owner_id.is_not(None))
         .group_by(Lead.owner_id)
     )
     return {owner: n for owner, n in rows}
@@ -158,9 +179,15 @@ def list_reps(session: Session) -> list[dict[str, Any]]:
     counts = open_lead_counts(session)
     rows = []
     for rep in session.scalars(select(Rep).order_by(Rep.name)):
-        rows.append({
-            "name": rep.name, "email": rep.email, "role": rep.role, "active": rep.active,
-            "territory": describe_territory(rep.territory), "capacity": rep.capacity,
-            "open_leads": counts.get(rep.id, 0),
-        })
+        rows.append(
+            {
+                "name": rep.name,
+                "email": rep.email,
+                "role": rep.role,
+                "active": rep.active,
+                "territory": describe_territory(rep.territory),
+                "capacity": rep.capacity,
+                "open_leads": counts.get(rep.id, 0),
+            }
+        )
     return rows

@@ -7,7 +7,7 @@ that raced anyway are caught by the version column (SQLAlchemy's version_id_col)
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -33,7 +33,7 @@ STATUSES = tuple(TRANSITIONS)
 
 
 def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def get_lead(session: Session, lead_id: int) -> Lead:
@@ -47,8 +47,8 @@ def _when(value: datetime | None) -> str:
     if value is None:
         return "an unknown time"
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def conflict(lead: Lead, expected: int | None = None) -> ConflictError:
@@ -95,8 +95,17 @@ def finish_change(session: Session, actor: Actor, lead: Lead, *activities: Activ
         raise conflict(fresh or lead) from None
 
 
-def set_status(session: Session, actor: Actor, lead_id: int, status: str, *, note: str | None = None,
-               reason: str | None = None, force: bool = False, expect_version: int | None = None) -> Lead:
+def set_status(
+    session: Session,
+    actor: Actor,
+    lead_id: int,
+    status: str,
+    *,
+    note: str | None = None,
+    reason: str | None = None,
+    force: bool = False,
+    expect_version: int | None = None,
+) -> Lead:
     if status not in STATUSES:
         raise InputError(f"unknown status {status!r}; statuses: {', '.join(STATUSES)}")
     lead = begin_change(session, actor, lead_id, expect_version)
@@ -119,14 +128,19 @@ def set_status(session: Session, actor: Actor, lead_id: int, status: str, *, not
     if status == "lost":
         lead.lost_reason = reason
     text = "; ".join(x for x in (note, f"reason: {reason}" if reason else None) if x)
-    finish_change(session, actor, lead, Activity(
-        action="status_forced" if forced else "status", from_value=old, to_value=status, note=text or None))
+    finish_change(
+        session,
+        actor,
+        lead,
+        Activity(action="status_forced" if forced else "status", from_value=old, to_value=status, note=text or None),
+    )
     return lead
 
 
 def _check_no_other_open_lead(session: Session, lead: Lead) -> None:
-    other = session.scalar(select(Lead.id).where(Lead.account_id == lead.account_id, Lead.id != lead.id,
-                                                 Lead.status.in_(OPEN_STATUSES)))
+    other = session.scalar(
+        select(Lead.id).where(Lead.account_id == lead.account_id, Lead.id != lead.id, Lead.status.in_(OPEN_STATUSES))
+    )
     if other:
         raise InputError(f"account already has open lead {other}; close it before reopening lead {lead.id}")
 
@@ -139,33 +153,56 @@ def add_note(session: Session, actor: Actor, lead_id: int, text: str, *, expect_
     return lead
 
 
-def set_follow_up(session: Session, actor: Actor, lead_id: int, when: date | None, *,
-                  expect_version: int | None = None) -> Lead:
+def set_follow_up(
+    session: Session, actor: Actor, lead_id: int, when: date | None, *, expect_version: int | None = None
+) -> Lead:
     lead = begin_change(session, actor, lead_id, expect_version)
     old = lead.follow_up
     lead.follow_up = when
-    finish_change(session, actor, lead, Activity(
-        action="follow_up", from_value=old.isoformat() if old else None, to_value=when.isoformat() if when else None))
+    finish_change(
+        session,
+        actor,
+        lead,
+        Activity(
+            action="follow_up", from_value=old.isoformat() if old else None, to_value=when.isoformat() if when else None
+        ),
+    )
     return lead
 
 
 def history(session: Session, lead_id: int) -> list[dict[str, Any]]:
     get_lead(session, lead_id)
     rows = session.scalars(select(Activity).where(Activity.lead_id == lead_id).order_by(Activity.at, Activity.id))
-    return [{"at": a.at, "who": a.actor, "action": a.action, "from": a.from_value, "to": a.to_value,
-             "note": a.note} for a in rows]
+    return [
+        {"at": a.at, "who": a.actor, "action": a.action, "from": a.from_value, "to": a.to_value, "note": a.note}
+        for a in rows
+    ]
 
 
 def evidence_rows(session: Session, lead_id: int) -> list[dict[str, Any]]:
-    rows = session.scalars(select(Evidence).options(joinedload(Evidence.notice))
-                           .where(Evidence.lead_id == lead_id).order_by(Evidence.score.desc()))
+    rows = session.scalars(
+        select(Evidence)
+        .options(joinedload(Evidence.notice))
+        .where(Evidence.lead_id == lead_id)
+        .order_by(Evidence.score.desc())
+    )
     out = []
     for e in rows:
         n = e.notice
-        out.append({
-            "kind": e.kind, "score": round(e.score, 1), "closed_business": n.company_name, "source": n.source,
-            "notice_type": n.notice_type, "notice_date": n.notice_date, "effective_date": n.effective_date,
-            "employees": n.employees, "city": n.city, "state": n.state, "matched": e.matched,
-            "source_url": n.source_url,
-        })
+        out.append(
+            {
+                "kind": e.kind,
+                "score": round(e.score, 1),
+                "closed_business": n.company_name,
+                "source": n.source,
+                "notice_type": n.notice_type,
+                "notice_date": n.notice_date,
+                "effective_date": n.effective_date,
+                "employees": n.employees,
+                "city": n.city,
+                "state": n.state,
+                "matched": e.matched,
+                "source_url": n.source_url,
+            }
+        )
     return out

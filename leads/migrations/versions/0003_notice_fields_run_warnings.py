@@ -5,31 +5,30 @@ Revises: 0002
 Create Date: 2026-12-03
 
 """
-from typing import Sequence, Union
 
 import re
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = '0003'
-down_revision: Union[str, Sequence[str], None] = '0002'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+revision: str = "0003"
+down_revision: str | Sequence[str] | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
     """Upgrade schema."""
-    with op.batch_alter_table('notices', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('temporary', sa.Boolean(), nullable=True))
-        batch_op.add_column(sa.Column('amended', sa.Boolean(), server_default=sa.false(), nullable=False))
-        batch_op.add_column(sa.Column('lat', sa.Float(), nullable=True))
-        batch_op.add_column(sa.Column('lon', sa.Float(), nullable=True))
+    with op.batch_alter_table("notices", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("temporary", sa.Boolean(), nullable=True))
+        batch_op.add_column(sa.Column("amended", sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column("lat", sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column("lon", sa.Float(), nullable=True))
 
-    with op.batch_alter_table('crawl_runs', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('warnings', sa.JSON(), nullable=True))
+    with op.batch_alter_table("crawl_runs", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("warnings", sa.JSON(), nullable=True))
 
     _one_source_key_policy()
 
@@ -52,11 +51,13 @@ def _one_source_key_policy() -> None:
     """Rewrite the stored California and Tennessee keys to the one policy every source now follows, so
     the next crawl updates those notices instead of storing them a second time. A key that would collide
     with one already stored (two spellings of one notice stored apart) is left as it was."""
-    notices = sa.table("notices", sa.column("id", sa.Integer), sa.column("source", sa.String),
-                       sa.column("source_key", sa.String))
+    notices = sa.table(
+        "notices", sa.column("id", sa.Integer), sa.column("source", sa.String), sa.column("source_key", sa.String)
+    )
     conn = op.get_bind()
-    rows = conn.execute(sa.select(notices.c.id, notices.c.source, notices.c.source_key)
-                        .where(notices.c.source.in_(REKEYED))).all()
+    rows = conn.execute(
+        sa.select(notices.c.id, notices.c.source, notices.c.source_key).where(notices.c.source.in_(REKEYED))
+    ).all()
     taken = {(source, key) for _id, source, key in rows}
     for row_id, source, key in rows:
         new = policy_key(key)
@@ -68,11 +69,11 @@ def _one_source_key_policy() -> None:
 
 def downgrade() -> None:
     """Downgrade schema."""
-    with op.batch_alter_table('crawl_runs', schema=None) as batch_op:
-        batch_op.drop_column('warnings')
+    with op.batch_alter_table("crawl_runs", schema=None) as batch_op:
+        batch_op.drop_column("warnings")
 
-    with op.batch_alter_table('notices', schema=None) as batch_op:
-        batch_op.drop_column('lon')
-        batch_op.drop_column('lat')
-        batch_op.drop_column('amended')
-        batch_op.drop_column('temporary')
+    with op.batch_alter_table("notices", schema=None) as batch_op:
+        batch_op.drop_column("lon")
+        batch_op.drop_column("lat")
+        batch_op.drop_column("amended")
+        batch_op.drop_column("temporary")

@@ -5,28 +5,28 @@ Revises: 0003
 Create Date: 2026-12-03
 
 """
-from typing import Sequence, Union
 
-from alembic import op
+from collections.abc import Sequence
+
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = '0004'
-down_revision: Union[str, Sequence[str], None] = '0003'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+revision: str = "0004"
+down_revision: str | Sequence[str] | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
     """Upgrade schema."""
-    with op.batch_alter_table('accounts', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('lat', sa.Float(), nullable=True))
-        batch_op.add_column(sa.Column('lon', sa.Float(), nullable=True))
+    with op.batch_alter_table("accounts", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("lat", sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column("lon", sa.Float(), nullable=True))
 
 
 def downgrade() -> None:
     """Downgrade schema."""
-    with op.batch_alter_table('accounts', schema=None) as batch_op:
-        batch_op.drop_column('lon')
-        batch_op.drop_column('lat')
+    with op.batch_alter_table("accounts", schema=None) as batch_op:
+        batch_op.drop_column("lon")
+        batch_op.drop_column("lat")

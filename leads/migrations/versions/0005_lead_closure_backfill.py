@@ -9,18 +9,18 @@ closure's timing and size. Each such lead takes them from its strongest evidence
 notice matching keeps for a lead: highest score, then the earliest notice), as `leads match`
 would have. A data repair, not a user's edit: the lead's version and history do not change.
 """
+
+from collections.abc import Sequence
 from datetime import date
-from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = '0005'
-down_revision: Union[str, Sequence[str], None] = '0004'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+revision: str = "0005"
+down_revision: str | Sequence[str] | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 OPEN = ("new", "contacted", "meeting", "proposal")
 
@@ -34,9 +34,16 @@ def upgrade() -> None:
     evidence = sa.Table("evidence", meta, autoload_with=conn)
     notices = sa.Table("notices", meta, autoload_with=conn)
     rows = conn.execute(
-        sa.select(leads.c.id, leads.c.status, leads.c.score, evidence.c.score.label("ev_score"),
-                  notices.c.id.label("notice_id"), notices.c.effective_date, notices.c.notice_date,
-                  notices.c.employees)
+        sa.select(
+            leads.c.id,
+            leads.c.status,
+            leads.c.score,
+            evidence.c.score.label("ev_score"),
+            notices.c.id.label("notice_id"),
+            notices.c.effective_date,
+            notices.c.notice_date,
+            notices.c.employees,
+        )
         .join(evidence, evidence.c.lead_id == leads.c.id)
         .join(notices, notices.c.id == evidence.c.notice_id)
         .where(leads.c.closure_date.is_(None), leads.c.employees.is_(None))
@@ -58,12 +65,17 @@ def upgrade() -> None:
     without = [v for v in best.values() if "p" not in v]
     target = leads.c.id == sa.bindparam("lead_id")
     if with_priority:
-        conn.execute(leads.update().where(target).values(closure_date=sa.bindparam("closure"),
-                                                          employees=sa.bindparam("staff"),
-                                                          priority=sa.bindparam("p")), with_priority)
+        conn.execute(
+            leads.update()
+            .where(target)
+            .values(closure_date=sa.bindparam("closure"), employees=sa.bindparam("staff"), priority=sa.bindparam("p")),
+            with_priority,
+        )
     if without:
-        conn.execute(leads.update().where(target).values(closure_date=sa.bindparam("closure"),
-                                                          employees=sa.bindparam("staff")), without)
+        conn.execute(
+            leads.update().where(target).values(closure_date=sa.bindparam("closure"), employees=sa.bindparam("staff")),
+            without,
+        )
 
 
 def downgrade() -> None:
