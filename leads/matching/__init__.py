@@ -25,7 +25,6 @@ from leads.matching.engine import CompetitorProfile, MatchEngine, MatchResult, l
 from leads.matching.records import (
     ACCOUNT_COLUMNS,
     DEFAULT_THRESHOLDS,
-    LINK_KINDS,
     AccountRecord,
     Link,
     NoticeRecord,
@@ -35,6 +34,7 @@ from leads.matching.records import (
 )
 from leads.matching.scoring import Site, name_similarity, prepare_site, site_score
 from leads.matching.sites import link_sites
+from leads.vocabulary import LINK_KINDS
 
 __all__ = [
     "ACCOUNT_COLUMNS",

@@ -25,7 +25,6 @@ from leads.matching import frequency, geo
 from leads.matching.blocking import BUDGET, KeyIndex, address_key
 from leads.matching.records import (
     DEFAULT_THRESHOLDS,
-    LINK_KINDS,
     AccountRecord,
     Link,
     NoticeRecord,
@@ -45,6 +44,7 @@ from leads.matching.scoring import (
     vendor_score,
 )
 from leads.normalize import VARIANT_SEP, split_address, split_variants
+from leads.vocabulary import LINK_KINDS
 
 
 @dataclass(frozen=True)
