@@ -23,6 +23,9 @@ GOOD_OUTCOMES = (OK, DEGRADED)
 #: Spider stats the judge reads (set by spiders.base.NoticeSpider).
 STAT_WARNINGS = "leads/column_warnings"  # a list of sentences
 STAT_LISTS_NONE = "leads/agency_lists_none"  # pages that said "no results"
+#: Set (to the date) when the spider asked only for rows changed since a date: fewer notices than
+#: the last full run is then expected, not a drop.
+STAT_INCREMENTAL = "leads/incremental_since"
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,7 @@ def _judge(stats: dict[str, Any], reason: str, items: int, last_good_items: int 
         return Health(EMPTY, AGENCY_LISTS_NONE)
     if items == 0:
         return Health(EMPTY, "zero notices: the source is empty, moved or changed its layout")
-    if last_good_items and items < last_good_items * DROP_RATIO:
+    if last_good_items and not stats.get(STAT_INCREMENTAL) and items < last_good_items * DROP_RATIO:
         return Health(
             DROPPED,
             f"only {items} notices against {last_good_items} in the last good run: "

@@ -123,6 +123,16 @@ def last_good_items(session: Session, source: str) -> int | None:
     )
 
 
+def last_good_run_started(session: Session, source: str) -> datetime | None:
+    """When the source's last good run started (an incremental crawl asks for rows changed since then)."""
+    return session.scalar(
+        select(CrawlRun.started_at)
+        .where(CrawlRun.source == source, CrawlRun.outcome.in_(GOOD_OUTCOMES))
+        .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
+        .limit(1)
+    )
+
+
 def record_source_run(
     db_url: str,
     *,

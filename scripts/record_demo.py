@@ -1,9 +1,9 @@
 """Record the demo snapshot: the saved real agency files in tests/files, stored in Scrapy's HTTP cache
 under the agencies' real URLs by crawling with the real spiders. Run from the project root:
 
-    python scripts/record_demo.py
+    python scripts/record_demo.py [SOURCE ...]
 
-It rewrites leads/data/demo/httpcache. Nothing goes online: a downloader middleware answers each
+It rewrites leads/data/demo/httpcache (with SOURCE names: only those sources' folders of it). Nothing goes online: a downloader middleware answers each
 request from the saved file recorded for that URL (404 for a URL with no saved file).
 """
 
@@ -48,8 +48,13 @@ def main() -> None:
     from leads.demo import SINCE, source_urls, sources
     from leads.scrapy_settings import crawl_settings
 
-    if OUT.exists():
-        shutil.rmtree(OUT)
+    only = sys.argv[1:]
+    unknown = [name for name in only if name not in sources()]
+    if unknown:
+        raise SystemExit(f"not demo sources: {', '.join(unknown)}; demo sources: {', '.join(sources())}")
+    for folder in [OUT / name for name in only] if only else [OUT]:
+        if folder.exists():
+            shutil.rmtree(folder)
     settings = crawl_settings(
         {
             "HTTPCACHE_ENABLED": True,
@@ -67,7 +72,7 @@ def main() -> None:
     loader = SpiderLoader.from_settings(Settings(settings))
     process = CrawlerProcess(settings)
     urls = source_urls()
-    for name in sources():
+    for name in only or sources():
         process.crawl(loader.load(name), since=SINCE, **({"url": urls[name]} if name in urls else {}))
     process.start()
     files = sum(1 for p in OUT.rglob("response_body"))

@@ -38,7 +38,7 @@ T_AND_R = ClosureNotice(
     source_key="0318364-02-001",
     company_name="T & R 76-3",
     source_url=f"{API}?$limit=98&$offset=0",
-    notice_type="registry_end",
+    notice_type="registry_closed",
     address="3898 California St",
     city="San Francisco",
     state="CA",
@@ -47,6 +47,8 @@ T_AND_R = ClosureNotice(
     effective_date=date(2017, 3, 13),
     employees=None,
     industry_code="4400-4599",
+    lat=37.785681,
+    lon=-122.459202,
     raw={
         "business_zip": "94118",
         "certificate_number": "0318364",
@@ -85,7 +87,7 @@ BRYANT_SHELL = ClosureNotice(
     source_key="0911437-03-001",
     company_name="Bryant Shell #4",
     source_url=f"{API}?$limit=98&$offset=0",
-    notice_type="registry_end",
+    notice_type="registry_closed",
     address="598 Bryant St",
     city="San Francisco",
     state="CA",
@@ -94,6 +96,8 @@ BRYANT_SHELL = ClosureNotice(
     effective_date=date(2015, 10, 15),
     employees=None,
     industry_code=None,
+    lat=37.779723,
+    lon=-122.397886,
     raw={
         "business_zip": "94107",
         "certificate_number": "0911437",
@@ -184,7 +188,10 @@ def test_paging_from_the_spiders_own_query(monkeypatch) -> None:
     spider = RegistryCaSfSpider(since="2024-06-01")
     (start,) = spider.start_urls
     assert parse_qs(urlsplit(start).query) == {
-        "$where": ["location_end_date IS NOT NULL AND location_end_date >= '2024-06-01T00:00:00'"],
+        "$where": [
+            "(location_end_date IS NOT NULL AND location_end_date >= '2024-06-01T00:00:00')"
+            " OR (dba_end_date IS NOT NULL AND dba_end_date >= '2024-06-01T00:00:00')"
+        ],
         "$order": [":id"],
         "$limit": ["98"],
         "$offset": ["0"],
@@ -205,7 +212,13 @@ def test_default_window_and_url_override() -> None:
     (start,) = RegistryCaSfSpider().start_urls
     since = f"{date.today().year - 1}-01-01"
     assert f"location_end_date >= '{since}T00:00:00'" in parse_qs(urlsplit(start).query)["$where"][0]
-    assert RegistryCaSfSpider(url="http://127.0.0.1:1/x.json").start_urls == ["http://127.0.0.1:1/x.json"]
+    # A whole query URL is asked as given; an endpoint alone (a copy of the dataset elsewhere) gets the query.
+    assert RegistryCaSfSpider(url="http://127.0.0.1:1/x.json?$limit=5").start_urls == [
+        "http://127.0.0.1:1/x.json?$limit=5"
+    ]
+    (moved,) = RegistryCaSfSpider(url="http://127.0.0.1:1/x.json", since="2024-06-01").start_urls
+    assert moved == RegistryCaSfSpider.query_url("2024-06-01", endpoint="http://127.0.0.1:1/x.json")
+    assert moved.startswith("http://127.0.0.1:1/x.json?")
     assert RegistryCaSfSpider.start_urls == [API]
 
 
@@ -283,7 +296,7 @@ SODA_PAGE = 50  # rows per page in the paged registry crawl: the 98 saved rows m
 
 def _soda_url(base: str, offset: int) -> str:
     query = {
-        "$where": "location_end_date IS NOT NULL AND location_end_date >= '2010-01-01T00:00:00'",
+        "$where": RegistryCaSfSpider.closure_where("2010-01-01"),
         "$order": ":id",
         "$limit": str(SODA_PAGE),
         "$offset": str(offset),
@@ -295,7 +308,7 @@ def _registry(server) -> list[str]:
     """The saved SODA response served page by page, as the API pages a `$limit`/`$offset` query.
 
     Its two ended locations are rows 7 and 95, one on each page: both stored means both pages were read."""
-    from spiders.registry_ca_sf import next_page_url
+    from spiders.socrata import next_page_url
 
     rows = json.loads((FILES / "registry_ca_sf" / "vbiu-2p9h_filtered.json").read_bytes())
     first = _soda_url(server.base, 0)
@@ -324,7 +337,7 @@ def _registry_row(server) -> list[dict]:
             "0318364-02-001",
             "T & R 76-3",
             _soda_url(server.base, 0),
-            "registry_end",
+            "registry_closed",
             address="3898 California St",
             city="San Francisco",
             state="CA",
