@@ -61,7 +61,7 @@ class RegistryCaSfSpider(NoticeSpider):
         "data.sfgov.org/resource/": "registry_ca_sf/vbiu-2p9h_filtered.json",
     }
     #: The API endpoint; a crawl asks for a filtered, ordered, paged query of it (see __init__).
-    start_urls: ClassVar[list[str]] = [API_URL]
+    start_urls = [API_URL]
     page_size: ClassVar[int] = 2000
 
     def __init__(self, *args: Any, since: str | None = None, url: str | list[str] | None = None, **kwargs: Any) -> None:
