@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-NOTICE_TYPES = ("closure", "layoff", "bankruptcy", "registry_end", "other")
+#: registry_closed: a city registry ended a business licence or location (issue 12). registry_end was
+#: San Francisco's type before; rows stored with it become registry_closed on their next crawl.
+NOTICE_TYPES = ("closure", "layoff", "bankruptcy", "registry_closed", "registry_end", "other")
 
 
 @dataclass

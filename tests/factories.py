@@ -82,12 +82,13 @@ def notice(
     city: str = "Fairfax",
     effective: date | None = None,
     employees: int | None = 100,
+    notice_type: str = "closure",
 ) -> Notice:
     row = Notice(
         source=source,
         source_key=key,
         company_name=name,
-        notice_type="closure",
+        notice_type=notice_type,
         state=state,
         city=city,
         source_url=f"https://example.test/{source}",

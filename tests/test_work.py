@@ -312,3 +312,28 @@ def test_capacity_inactive_reps_and_a_reassigned_lead(db_url, leads_cli) -> None
     assert run("undo").returncode == 0
     assert run("status", str(ids["A-0"]), "contacted", who="ana").returncode == 0
     database.dispose()
+
+
+def test_list_and_export_filter_by_notice_type(db_url, leads_cli) -> None:
+    """--type keeps leads with evidence from a notice of that type; repeatable; an unknown type is a usage error."""
+    database = Database(db_url)
+    database.upgrade()
+    with database.session() as s:
+        s.add(Rep(name="mia", role="manager", territory={}))
+        warn = f.notice(s, "w1", "Sysco Virginia")
+        registry = f.notice(s, "r1", "Katana", source="registry_il_chicago", notice_type="registry_closed")
+        f.lead(s, f.account(s, "A-1", "Cafe One", vendor="Sysco Virginia"), notice=warn)
+        f.lead(s, f.account(s, "A-2", "Cafe Two", vendor="Katana"), notice=registry)
+    run = lambda *a: leads_cli("--as", "mia", *a, db_url=db_url)  # noqa: E731
+
+    listed = run("list", "--all", "--type", "registry_closed", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert [row["account"] for row in json.loads(listed.stdout)] == ["Cafe Two"]
+    both = run("list", "--all", "--type", "registry_closed", "--type", "closure", "--json")
+    assert sorted(row["account"] for row in json.loads(both.stdout)) == ["Cafe One", "Cafe Two"]
+    exported = run("export", "--all", "--type", "closure")
+    assert exported.returncode == 0, exported.stderr
+    assert [row["account"] for row in csv.DictReader(io.StringIO(exported.stdout))] == ["Cafe One"]
+    wrong = run("list", "--type", "liquidation")
+    assert wrong.returncode == 2
+    assert "Invalid value for '--type'" in wrong.stderr

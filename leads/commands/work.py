@@ -8,6 +8,7 @@ from datetime import date
 import click
 
 from leads.commands.common import App, pass_app
+from leads.items import NOTICE_TYPES
 from leads.output import output_options, render
 
 STATUS_CHOICES = ["new", "contacted", "meeting", "proposal", "won", "lost", "disqualified"]
@@ -48,6 +49,13 @@ def filter_options(fn):
             ),
             click.option("--state", metavar="ST", help="Accounts in this state."),
             click.option("--source", metavar="SOURCE", help="Leads found through this source's notices."),
+            click.option(
+                "--type",
+                "notice_types",
+                multiple=True,
+                type=click.Choice(NOTICE_TYPES),
+                help="Only leads found through notices of this type, e.g. registry_closed (repeatable).",
+            ),
             click.option("--min-score", type=float, help="Only leads whose match score is at least this."),
             click.option("--due", is_flag=True, help="Only leads whose follow-up is today or overdue."),
             click.option("--limit", type=int, default=50, show_default=True, help="How many rows (0: all)."),
@@ -67,6 +75,7 @@ def _filter(**kw):
         new=kw.get("new", False),
         state=kw.get("state"),
         source=kw.get("source"),
+        notice_types=tuple(kw.get("notice_types") or ()),
         min_score=kw.get("min_score"),
         due=kw.get("due", False),
         unassigned=kw.get("unassigned", False),

@@ -40,6 +40,8 @@ class LeadFilter:
     new: bool = False
     state: str | None = None
     source: str | None = None
+    #: Only leads with evidence from a notice of one of these types (registry_closed, bankruptcy_ch7, ...).
+    notice_types: tuple[str, ...] = ()
     min_score: float | None = None
     due: bool = False
     unassigned: bool = False
@@ -78,6 +80,14 @@ def _query(session: Session, actor: Actor, f: LeadFilter, today: date):
         q = q.where(
             exists().where(
                 and_(Evidence.lead_id == Lead.id, Evidence.notice_id == Notice.id, Notice.source == f.source)
+            )
+        )
+    if f.notice_types:
+        q = q.where(
+            exists().where(
+                and_(
+                    Evidence.lead_id == Lead.id, Evidence.notice_id == Notice.id, Notice.notice_type.in_(f.notice_types)
+                )
             )
         )
     if f.new:

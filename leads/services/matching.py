@@ -26,7 +26,7 @@ from leads.models import OPEN_STATUSES, Account, Activity, Evidence, Lead, Match
 from leads.priority import priority
 from leads.services.people import Actor, require_manager
 
-MATCHED_TYPES = ("closure", "bankruptcy", "registry_end", "other")
+MATCHED_TYPES = ("closure", "bankruptcy", "registry_closed", "registry_end", "other")
 
 
 @dataclass
