@@ -19,7 +19,7 @@ SINCE = "2010-01-01"  # the snapshot holds notices back to 2012
 # demo_files: see spiders/base.py); the registry reads it, so a new source joins the demo from its module.
 
 
-REPS = [  # sample team
+REPS: list[dict[str, Any]] = [  # sample team
     {"name": "Morgan", "role": "manager", "states": None, "capacity": None},
     {"name": "Alex", "role": "rep", "states": "CA", "capacity": 200},
     {"name": "Sam", "role": "rep", "states": "NY,NJ,CT", "capacity": 200},

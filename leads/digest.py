@@ -112,7 +112,7 @@ def build(
     for (lead_id, index), n in more.items():
         why[lead_id][index] += f" and {n} more notice{'s' if n > 1 else ''} of the same closure"
     for lead, account in new_leads:
-        section = reps.get(lead.owner_id)
+        section = reps.get(lead.owner_id) if lead.owner_id is not None else None
         if section is not None:
             section.leads.append(
                 {
@@ -148,11 +148,11 @@ def build(
     funnel = dict.fromkeys(LEAD_STATUSES, 0)
     funnel.update(dict(session.execute(select(Lead.status, func.count()).group_by(Lead.status)).all()))
     first_day = today - timedelta(days=29)
-    created = Counter()
+    created: Counter[date] = Counter()
     for (value,) in session.execute(
         select(Lead.created_at).where(Lead.created_at >= datetime.combine(first_day, datetime.min.time(), tzinfo=UTC))
     ):
-        created[_aware(value).date()] += 1
+        created[value.date()] += 1
     per_day = [(first_day + timedelta(days=i), created.get(first_day + timedelta(days=i), 0)) for i in range(30)]
     flagged = (
         session.scalar(
@@ -464,7 +464,7 @@ def recipients(session: Session) -> tuple[list[Recipient], list[tuple[str, str]]
     """Active reps and managers with an e-mail address, and those whose address cannot be used."""
     good, bad = [], []
     for rep in session.scalars(select(Rep).where(Rep.active.is_(True), Rep.email.is_not(None)).order_by(Rep.name)):
-        address = rep.email.strip()
+        address = (rep.email or "").strip()
         if valid_address(address):
             good.append(Recipient(rep.name, address, rep.role == "manager"))
         else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     false,
@@ -37,6 +38,11 @@ from leads.vocabulary import LEAD_STATUSES, LINK_KINDS, OPEN_STATUSES, REP_ROLES
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def table_of(model: type[Base]) -> Table:
+    """A mapped class's Table, typed as one (``__table__`` is declared as a FromClause)."""
+    return cast(Table, model.__table__)
 
 
 class Base(DeclarativeBase):

@@ -89,6 +89,7 @@ def review(ctx: click.Context, fmt: str, limit: int) -> None:
     from leads.services.matching import REVIEW_COLUMNS, review_queue
 
     app = ctx.find_object(App)
+    assert app is not None  # the root group always sets it
     with app.database().session(read_only=True) as session:
         rows = review_queue(session, limit=limit or None)
     render(rows, REVIEW_COLUMNS, fmt, empty_message="Nothing to review.")

@@ -142,11 +142,11 @@ def assign(app: App, lead_ids: tuple[int, ...], to: str | None, auto: bool, dry_
         raise InputError("say who gets them: --to REP")
     with app.database().session() as session:
         actor = _actor(session, app)
-        plan = (
-            auto_assign(session, actor, dry_run=dry_run)
-            if auto
-            else assign_to(session, actor, list(lead_ids), to, dry_run=dry_run)
-        )
+        if auto:
+            plan = auto_assign(session, actor, dry_run=dry_run)
+        else:
+            assert to is not None  # checked above: without --auto, --to is required
+            plan = assign_to(session, actor, list(lead_ids), to, dry_run=dry_run)
         if dry_run:
             session.rollback()
     _report(plan, dry_run, "the leads" if not auto else "the unassigned leads")

@@ -268,8 +268,9 @@ class MatchEngine:
                 rules: dict[int, str] = {}
                 for i, (n, s) in enumerate(zip(self.notices, self.sites, strict=False)):
                     rule = prof.competitor_rule(n, s.variants)
-                    if rule and self._points[i][0] is not None:
-                        grid.add(i, self._points[i][0])
+                    point = self._points[i][0]
+                    if rule and point is not None:
+                        grid.add(i, point)
                         rules[i] = rule
                 self._competitors.append((prof, grid, rules))
 
@@ -541,12 +542,12 @@ class MatchEngine:
             into.name_places.setdefault(j, set()).update(places)
         for key, names in part.address_names.items():
             into.address_names.setdefault(key, set()).update(names)
-        for key, items in part.heaps.items():
-            h = into.heaps.get(key)
+        for hkey, items in part.heaps.items():
+            h = into.heaps.get(hkey)
             if h is None:
-                into.heaps[key] = items
+                into.heaps[hkey] = items
                 continue
-            cap = self._competitors[key[0]][0].max_accounts_per_notice
+            cap = self._competitors[hkey[0]][0].max_accounts_per_notice
             h.extend(items)
             if len(h) > cap:
                 h.sort(reverse=True)
@@ -596,7 +597,14 @@ class MatchEngine:
             ev["runner_up_score"] = round(second, 1) if second else None
             ev["notice_type"] = self.notices[j].notice_type
             links.append(
-                Link(self.notices[j].id, acc.id, "account_closing", round(sc, 1), self.thresholds.decision(sc), ev)
+                Link(
+                    self.notices[j].id,
+                    acc.id,
+                    "account_closing",
+                    round(sc, 1),
+                    self.thresholds.decision(sc) or "review",
+                    ev,
+                )
             )
         for (k, j), items in heaps.items():
             prof, _, rules = self._competitors[k]

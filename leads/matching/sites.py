@@ -102,7 +102,7 @@ def link_sites(
     """
     self_link = right is None
     luniq, lmembers = _distinct(left)
-    if self_link:
+    if right is None:
         runiq, rmembers = luniq, lmembers
     else:
         runiq, rmembers = _distinct(right)
@@ -137,7 +137,8 @@ def link_sites(
         a, b = luniq[a_pos], runiq[b_pos]
         here = 0
         if res[2] is not None:
-            here = max(lshared.get(frequency.address_place(a), 1), rshared.get(frequency.address_place(b), 1))
+            pa, pb = frequency.address_place(a), frequency.address_place(b)
+            here = max(lshared.get(pa, 1) if pa else 1, rshared.get(pb, 1) if pb else 1)
         total_a, local_a = frequency.places(lplaces[a_pos], a)
         total_b, local_b = frequency.places(rplaces[b_pos], b)
         s, ev = frequency.judge(

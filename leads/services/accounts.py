@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import String, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from leads.errors import InputError
-from leads.models import Account, Rep
+from leads.models import Account, Rep, table_of
 from leads.services.people import Actor, require_manager
 from leads.tables import read_table
 
@@ -84,7 +84,9 @@ REQUIRED = ("external_id", "name")
 TRUE_WORDS = {"1", "y", "yes", "true", "t", "x", "dnc", "do not contact"}
 FALSE_WORDS = {"", "0", "n", "no", "false", "f"}
 CHUNK = 5000
-LIMITS = {c.name: c.type.length for c in Account.__table__.columns if getattr(c.type, "length", None)}
+LIMITS: dict[str, int] = {
+    c.name: c.type.length for c in table_of(Account).columns if isinstance(c.type, String) and c.type.length
+}
 
 
 @dataclass
@@ -274,7 +276,7 @@ def import_accounts(
         owner_id = reps.get(owner_name.lower()) if owner_name else None
         if owner_name and owner_id is None:
             report.warnings.append((line, f"owner {owner_name!r} is not a rep: imported without an owner"))
-        values = {
+        values: dict[str, Any] = {
             "external_id": ext,
             "name": name,
             "address": _text(get(row, "address")) or None,
@@ -331,7 +333,7 @@ def import_accounts(
 
 
 def _write(session: Session, inserts: list[dict[str, Any]], updates: list[dict[str, Any]]) -> None:
-    table_ = Account.__table__
+    table_ = table_of(Account)
     if inserts:
         session.execute(insert(table_), inserts)
         inserts.clear()

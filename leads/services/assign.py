@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, false, func, select, update
 from sqlalchemy.orm import Session
 
 from leads.errors import ConflictError, InputError, NotFound
-from leads.models import OPEN_STATUSES, Account, Activity, Lead, Operation, Rep, UserCursor
+from leads.models import OPEN_STATUSES, Account, Activity, Lead, Operation, Rep, UserCursor, table_of
 from leads.services.people import Actor, get_rep, open_lead_counts, require_manager, territory_matches
 
 ROUND_ROBIN_USER = "~round-robin"  # UserCursor rows: when each rep last got a round-robin lead
@@ -135,7 +135,7 @@ def apply_plan(session: Session, actor: Actor, plan: Plan, kind: str, summary: s
     session.add(op)
     session.flush()
     now = datetime.now(UTC)
-    leads_t = Lead.__table__
+    leads_t = table_of(Lead)
     stmt = (
         update(leads_t)
         .where(leads_t.c.id == bindparam("lead_id"))
@@ -159,7 +159,7 @@ def apply_plan(session: Session, actor: Actor, plan: Plan, kind: str, summary: s
         for lead_id, old, new, rule in plan.moves
     ]
     for start in range(0, len(activity), 5000):
-        session.execute(Activity.__table__.insert(), activity[start : start + 5000])
+        session.execute(table_of(Activity).insert(), activity[start : start + 5000])
     for rep_id, stamp in getattr(plan, "_rr_stamps", {}).items():
         cursor = session.get(UserCursor, (ROUND_ROBIN_USER, str(rep_id)))
         if cursor is None:

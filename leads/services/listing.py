@@ -10,7 +10,7 @@ from sqlalchemy import and_, exists, false, select, update
 from sqlalchemy.orm import Session
 
 from leads.errors import InputError
-from leads.models import LEAD_STATUSES, OPEN_STATUSES, Account, Evidence, Lead, Notice, Rep, UserCursor
+from leads.models import LEAD_STATUSES, OPEN_STATUSES, Account, Evidence, Lead, Notice, Rep, UserCursor, table_of
 from leads.priority import explain, priority
 from leads.services.people import Actor, get_rep
 
@@ -157,7 +157,8 @@ def refresh_priorities(session: Session, today: date | None = None) -> int:
         from sqlalchemy import bindparam
 
         # Core update: a priority refresh is not a user's edit, so the version does not move.
-        stmt = update(Lead.__table__).where(Lead.__table__.c.id == bindparam("lead_id")).values(priority=bindparam("p"))
+        leads_t = table_of(Lead)
+        stmt = update(leads_t).where(leads_t.c.id == bindparam("lead_id")).values(priority=bindparam("p"))
         session.execute(stmt, changed)
     return len(changed)
 

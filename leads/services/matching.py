@@ -176,7 +176,9 @@ def run_match(
     def stream():
         for row in session.execute(select(*columns).execution_options(yield_per=20_000)):
             counter["n"] += 1
-            yield AccountRecord(*(v if v is not None else "" for v in row[:-2]), *row[-2:])  # lat, lon stay None
+            yield AccountRecord._make(
+                [*(v if v is not None else "" for v in row[:-2]), *row[-2:]]
+            )  # lat, lon stay None
 
     result = engine.match(stream())
     summary.accounts = counter["n"]
@@ -202,17 +204,17 @@ def _apply(
     account_ids = {link.account_id for link in links}
     decided: dict[tuple[int, int, str], MatchCandidate] = {}
     notice_ids = {link.notice_id for link in links}
-    for cand in session.scalars(select(MatchCandidate).where(MatchCandidate.notice_id.in_(notice_ids))):
-        decided[(cand.notice_id, cand.account_id, cand.kind)] = cand
+    for known in session.scalars(select(MatchCandidate).where(MatchCandidate.notice_id.in_(notice_ids))):
+        decided[(known.notice_id, known.account_id, known.kind)] = known
     open_leads: dict[int, Lead] = {}
     ids = list(account_ids)
     for start in range(0, len(ids), 900):
-        for lead in session.scalars(
+        for open_lead in session.scalars(
             select(Lead).where(Lead.account_id.in_(ids[start : start + 900]), Lead.status.in_(OPEN_STATUSES))
         ):
-            open_leads[lead.account_id] = lead
+            open_leads[open_lead.account_id] = open_lead
     have_evidence: set[tuple[int, int, str]] = set()
-    lead_ids = [lead.id for lead in open_leads.values()]
+    lead_ids = [ol.id for ol in open_leads.values()]
     for start in range(0, len(lead_ids), 900):
         have_evidence.update(
             session.execute(
@@ -423,8 +425,11 @@ def decide(
             from leads.matching import Link
 
             link = Link(cand.notice_id, cand.account_id, cand.kind, cand.score, "accept", cand.matched)
+            notice = session.get(Notice, cand.notice_id)
+            if notice is None:
+                raise NotFound(f"candidate {cid}: its notice {cand.notice_id} no longer exists")
             summary = MatchSummary()
-            _apply(session, actor, summary, [link], {cand.notice_id: session.get(Notice, cand.notice_id)}, today, False)
+            _apply(session, actor, summary, [link], {cand.notice_id: notice}, today, False)
             out.append(
                 f"candidate {cid} confirmed: "
                 + ("lead created" if summary.leads_created else "evidence added to the open lead")

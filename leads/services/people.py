@@ -172,7 +172,7 @@ def open_lead_counts(session: Session) -> dict[int, int]:
         .where(Lead.status.in_(OPEN_STATUSES), Lead.owner_id.is_not(None))
         .group_by(Lead.owner_id)
     )
-    return {owner: n for owner, n in rows}
+    return {owner: n for owner, n in rows if owner is not None}
 
 
 def list_reps(session: Session) -> list[dict[str, Any]]:
