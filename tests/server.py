@@ -10,6 +10,8 @@ Paths (after FAULTS.md):
   /empty                      200 with an empty body
   /robots.txt                 ``server.robots`` (allow everything by default)
   /redirect/<path>            302 to /<path>
+  /soda/files/<...>.json?...  a saved JSON list paged as Socrata pages it: rows [$offset, $offset+$limit)
+                              ($limit 1000 by default); other SoQL ($where, $order) is not evaluated
 Every request is recorded in ``server.requests`` as (method, path).
 """
 
@@ -107,6 +109,8 @@ class _Handler(BaseHTTPRequestHandler):
         if parts[0] == "slow":
             time.sleep(float(parts[1]))
             return self._file("/" + parts[2])
+        if parts[0] == "soda":
+            return self._soda_page(path[len("/soda") :])
         if parts[0] == "truncated":
             return self._file("/" + "/".join(parts[1:]), truncate=True)
         return self._file(path)
@@ -131,6 +135,20 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return None
         return self._send(200, body, ctype)
+
+    def _soda_page(self, path: str) -> None:
+        import json
+        from urllib.parse import parse_qs, urlsplit
+
+        rel = urlsplit(path).path.lstrip("/")
+        file = (FILES / rel[len("files/") :]).resolve() if rel.startswith("files/") else None
+        if file is None or FILES.resolve() not in file.parents or not file.is_file():
+            return self._send(404, b"not found", "text/plain")
+        query = parse_qs(urlsplit(path).query)
+        limit = int(query.get("$limit", ["1000"])[0])
+        offset = int(query.get("$offset", ["0"])[0])
+        rows = json.loads(file.read_bytes())
+        return self._send(200, json.dumps(rows[offset : offset + limit]).encode(), "application/json")
 
     def _send(self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
