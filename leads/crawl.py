@@ -46,6 +46,51 @@ def parse_setting(assignment: str) -> tuple[str, Any]:
         return key.strip(), value
 
 
+# The Scrapy loggers that report a failed request (with a traceback) during a crawl.
+SCRAPY_REQUEST_LOGGERS = (
+    "scrapy.downloadermiddlewares.retry",
+    "scrapy.downloadermiddlewares.robotstxt",
+    "scrapy.core.scraper",
+    "scrapy.core.engine",
+    "scrapy.utils.signal",
+    "scrapy.utils.defer",
+)
+
+
+class OneLinePerFailedRequest(logging.Filter):
+    """Without -vv, a failed request is one line on the console and in the log file, not a stack.
+
+    Scrapy logs a network failure up to three times, each with a traceback: the retry middleware
+    gives up, the robots.txt middleware reports the page whose robots.txt failed, and the spider's
+    errback (spiders/base.py) names the source and the URL. Kept: the spider's line, and the retry
+    line for robots.txt (nothing else reports that); tracebacks of network errors are dropped.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith("scrapy."):
+            return True
+        message = record.getMessage()
+        if record.name == "scrapy.downloadermiddlewares.retry" and message.startswith("Gave up retrying"):
+            return "/robots.txt" in message.split(" (failed", 1)[0]
+        if record.name == "scrapy.downloadermiddlewares.robotstxt" and message.startswith("Error downloading"):
+            return False
+        if record.exc_info and _network_error(record.exc_info[1]):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def _network_error(exc: BaseException | None) -> bool:
+    while exc is not None:
+        module = type(exc).__module__
+        if module.startswith("twisted.") or isinstance(exc, (OSError, TimeoutError)):
+            return True
+        if module.startswith("scrapy.") and "Download" in type(exc).__name__:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def run_crawl(
     db_url: str,
     sources: Sequence[str],
@@ -56,8 +101,12 @@ def run_crawl(
     overrides: dict[str, Any] | None = None,
     progress: bool = False,
     log_level: str = "WARNING",
+    tracebacks: bool | None = None,
 ) -> list[dict[str, Any]]:
-    """Crawl the sources (all when empty) and return one result per source; never raises for a bad source."""
+    """Crawl the sources (all when empty) and return one result per source; never raises for a bad source.
+
+    ``tracebacks`` (default: when log_level is DEBUG, i.e. -vv) keeps Scrapy's stacks for failed requests.
+    """
     from scrapy.crawler import CrawlerProcess
 
     from leads.scrapy_settings import crawl_settings
@@ -86,6 +135,12 @@ def run_crawl(
     incremental = [n for n in names if getattr(loader.load(n), "incremental", False)]
     since = changed_since(db_url, incremental) if incremental and "changed_since" not in (spider_args or {}) else {}
     process = CrawlerProcess(settings)
+    one_line = None
+    if not (log_level.upper() == "DEBUG" if tracebacks is None else tracebacks):
+        # On the loggers, not the handlers: Scrapy replaces its root handler when a spider's settings load.
+        one_line = OneLinePerFailedRequest()
+        for name in SCRAPY_REQUEST_LOGGERS:
+            logging.getLogger(name).addFilter(one_line)
     crawlers = []
     for name in names:
         crawler = process.create_crawler(loader.load(name))
@@ -106,6 +161,9 @@ def run_crawl(
     finally:
         if display:
             display.stop()
+        if one_line is not None:
+            for name in SCRAPY_REQUEST_LOGGERS:
+                logging.getLogger(name).removeFilter(one_line)
 
     results = []
     for name, crawler in crawlers:

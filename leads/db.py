@@ -55,6 +55,18 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def missing_sqlite_file(url: str) -> Path | None:
+    """The path of a SQLite database file that does not exist yet (None for other databases or in-memory)."""
+    url = normalize_url(url)
+    if not is_sqlite(url):
+        return None
+    path = make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    file = Path(path).expanduser()
+    return None if file.exists() else file
+
+
 def _prepare_sqlite_file(url: str) -> None:
     """Create the SQLite file mode 0600 in a 0700 folder before SQLite does (it would use the umask)."""
     path = make_url(url).database
@@ -83,7 +95,29 @@ def _url_with_driver(url: str) -> str:
     return u.render_as_string(hide_password=False)
 
 
+KNOWN_BACKENDS = ("sqlite", "postgresql")
+
+
+def normalize_url(url: str) -> str:
+    """The URL as SQLAlchemy wants it: ``postgres://`` (Heroku's, libpq's form) reads as ``postgresql://``;
+    anything that is not a SQLite or PostgreSQL URL is a DatabaseError naming the forms accepted."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    elif url.startswith("postgres+"):
+        url = "postgresql+" + url[len("postgres+") :]
+    try:
+        backend = make_url(url).get_backend_name()
+    except sa_exc.ArgumentError:
+        backend = None
+    if backend not in KNOWN_BACKENDS:
+        raise DatabaseError(
+            f"cannot use database URL {url!r}: expected sqlite:///PATH or postgresql://USER@HOST/DB (--db / LEADS_DATABASE_URL)"
+        )
+    return url
+
+
 def make_engine(url: str, *, create_file: bool = True, **kwargs: Any) -> Engine:
+    url = normalize_url(url)
     if is_sqlite(url):
         if create_file:
             _prepare_sqlite_file(url)
@@ -150,6 +184,7 @@ class Database:
     """One database: its URL, engine and sessions. Services get sessions; they never make engines."""
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
+        url = normalize_url(url)
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)

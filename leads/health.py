@@ -78,13 +78,15 @@ def _judge(stats: dict[str, Any], reason: str, items: int, last_good_items: int 
         if stats.get("leads/check_errors"):
             detail.append(f"{stats['leads/check_errors']} failed consistency checks")
         if stats.get("leads/request_errors"):
-            detail.append(f"{stats['leads/request_errors']} failed requests")
+            n = stats["leads/request_errors"]
+            detail.append(f"{n} failed request" + ("" if n == 1 else "s"))
         if stats.get("spider_exceptions_count") or _sum_prefix(stats, "spider_exceptions/"):
             detail.append(f"{_sum_prefix(stats, 'spider_exceptions/')} parser exceptions")
         if stats.get("leads/store_errors"):
             detail.append("could not store notices")
         more = f" ({', '.join(detail)})" if detail else ""
-        return Health(FAILED, f"{errors} errors{more}; see the log")
+        noun = "error" if errors == 1 else "errors"
+        return Health(FAILED, f"{errors} {noun}{more}; details on stderr, or in nightly.log")
     if items == 0 and stats.get(STAT_LISTS_NONE):
         return Health(EMPTY, AGENCY_LISTS_NONE)
     if items == 0:

@@ -46,7 +46,7 @@ def test_the_digest_names_stale_and_failed_sources(db) -> None:
                 items=0,
                 errors=1,
                 outcome="failed",
-                message="1 errors (1 failed requests); see the log",
+                message="1 error (1 failed request); details on stderr, or in nightly.log",
             )
         )
     with db.session(read_only=True) as s:

@@ -89,7 +89,7 @@ def list_command(app: App, fmt: str, state, owner, vendor, search, dnc, limit) -
     """Accounts in the book, with filters."""
     from leads.services.accounts import ACCOUNT_COLUMNS, list_accounts
 
-    with app.database().session(read_only=True) as session:
+    with app.database(must_exist=True).session(read_only=True) as session:
         rows = list_accounts(
             session, state=state, owner=owner, vendor=vendor, search=search, dnc=dnc, limit=limit or None
         )

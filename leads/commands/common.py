@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from leads.errors import LeadsError
+from leads.errors import DatabaseError, LeadsError
 
 
 @dataclass
@@ -20,12 +20,24 @@ class App:
     verbose: int = 0
     _db: Any = field(default=None, repr=False)
 
-    def database(self, *, ensure_schema: bool = True) -> Any:
-        """The Database, opened once; by default checked to be at the current schema (created if empty)."""
+    def database(self, *, ensure_schema: bool = True, must_exist: bool = False) -> Any:
+        """The Database, opened once; by default checked to be at the current schema (created if empty).
+
+        ``must_exist`` is for read-only commands: a SQLite path that does not exist is an error, not a
+        new empty database (and no folders are made for it)."""
         if self._db is None:
-            from leads.db import Database
+            from leads.db import Database, missing_sqlite_file
+
+            if must_exist:
+                missing = missing_sqlite_file(self.db_url)
+                if missing is not None:
+                    raise DatabaseError(
+                        f"no database at {missing}: check --db / LEADS_DATABASE_URL, "
+                        "or create one with `leads db upgrade` (or try `leads demo`)"
+                    )
 
             self._db = Database(self.db_url)
+            self.db_url = self._db.url  # normalized: postgres:// reads as postgresql://
             if ensure_schema:
                 self._db.ensure_current()
         return self._db

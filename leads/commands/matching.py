@@ -40,8 +40,16 @@ def _profile_path(explicit: Path | None) -> Path | None:
 @click.command("match")
 @click.option("--since", metavar="DATE", help="Only closures dated on or after DATE (YYYY-MM-DD).")
 @click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
-@click.option("--accept", type=float, help="Accept threshold 0-100 (default chosen on the benchmarks: 78).")
-@click.option("--review", type=float, help="Review threshold 0-100 (default 65): links between go to review.")
+@click.option(
+    "--accept",
+    type=click.FloatRange(0, 100),
+    help="Accept threshold 0-100 (default chosen on the benchmarks: 78).",
+)
+@click.option(
+    "--review",
+    type=click.FloatRange(0, 100),
+    help="Review threshold 0-100 (default 65), at most --accept: links between go to review.",
+)
 @click.option(
     "--profile",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -59,7 +67,16 @@ def match(
     fmt: str,
 ) -> None:
     """Link closures to your accounts: vendor closed, account closing, competitor closed nearby."""
+    from leads.matching.records import DEFAULT_THRESHOLDS
     from leads.services.matching import load_profiles, run_match
+
+    eff_accept = DEFAULT_THRESHOLDS.accept if accept is None else accept
+    eff_review = DEFAULT_THRESHOLDS.review if review is None else review
+    if eff_review > eff_accept:
+        raise click.UsageError(
+            f"--review ({eff_review:g}) must not be above --accept ({eff_accept:g}): links scoring from "
+            "--review up to --accept go to review, at or above --accept are accepted"
+        )
 
     profiles = load_profiles(_profile_path(profile))
     with app.database().session() as session:
@@ -90,7 +107,7 @@ def review(ctx: click.Context, fmt: str, limit: int) -> None:
 
     app = ctx.find_object(App)
     assert app is not None  # the root group always sets it
-    with app.database().session(read_only=True) as session:
+    with app.database(must_exist=True).session(read_only=True) as session:
         rows = review_queue(session, limit=limit or None)
     render(rows, REVIEW_COLUMNS, fmt, empty_message="Nothing to review.")
 
@@ -125,7 +142,7 @@ def why(app: App, account_id: str, as_json: bool) -> None:
     """Why ACCOUNT_ID (your account id) is, or is not, a lead: closures, sources, scores, matched strings."""
     from leads.services.matching import why_account
 
-    with app.database().session(read_only=True) as session:
+    with app.database(must_exist=True).session(read_only=True) as session:
         card = why_account(session, account_id)
     if as_json:
         render([card], list(card), "json")

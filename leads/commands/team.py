@@ -57,7 +57,7 @@ def reps_list(app: App, fmt: str) -> None:
     """The team with territories, capacity and open leads."""
     from leads.services.people import list_reps
 
-    with app.database().session(read_only=True) as session:
+    with app.database(must_exist=True).session(read_only=True) as session:
         rows = list_reps(session)
     render(
         rows,

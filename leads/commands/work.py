@@ -108,7 +108,7 @@ def due(app: App, fmt: str) -> None:
     """Leads whose follow-up is today or overdue."""
     from leads.services.listing import LIST_COLUMNS, list_leads
 
-    with app.database().session(read_only=True) as session:
+    with app.database(must_exist=True).session(read_only=True) as session:
         rows = list_leads(session, _actor(session, app), _filter(due=True, limit=0))
     render(rows, LIST_COLUMNS, fmt, empty_message="Nothing due. Well done.")
 
@@ -199,7 +199,7 @@ def history(app: App, lead: int, fmt: str) -> None:
     """LEAD's audit trail: who did what, when, from what to what."""
     from leads.services.work import history as lead_history
 
-    with app.database().session(read_only=True) as session:
+    with app.database(must_exist=True).session(read_only=True) as session:
         rows = lead_history(session, lead)
     render(rows, ["at", "who", "action", "from", "to", "note"], fmt, empty_message="No history yet.")
 
@@ -213,7 +213,7 @@ def show(app: App, lead: int, as_json: bool) -> None:
     from leads.services.work import evidence_rows, get_lead
     from leads.services.work import history as lead_history
 
-    with app.database().session(read_only=True) as session:
+    with app.database(must_exist=True).session(read_only=True) as session:
         row = get_lead(session, lead)
         a = row.account
         card = {
@@ -265,7 +265,7 @@ def export(app: App, preset: str, out_path: str | None, **kw) -> None:
     from leads.output import atomic_export, write_csv, write_xlsx
     from leads.services.listing import export_rows
 
-    with app.database().session(read_only=True) as session:
+    with app.database(must_exist=True).session(read_only=True) as session:
         columns, rows = export_rows(session, _actor(session, app), _filter(**kw), preset)
     if out_path and out_path.lower().endswith(".xlsx"):
         n = atomic_export(out_path, lambda temp: write_xlsx(rows, columns, temp))
