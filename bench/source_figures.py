@@ -14,20 +14,28 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import inspect
 import logging
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.rebuilt import test_module, write_rebuilt  # noqa: E402
 from leads.crawl import parse_saved_file_answer  # noqa: E402
 from leads.registry import sources  # noqa: E402
 
 FILES = ROOT / "tests" / "files"
 CLOSURE_TYPES = ("closure", "registry_end", "registry_closed", "bankruptcy_ch7")
 SUFFIXES = {".html", ".htm", ".csv", ".xlsx", ".pdf", ".json", ".xml", ".txt"}
+
+
+def dump_rows(source: str) -> int | None:
+    """Data rows of the source's row dump (its test's ``dump()``: header + rows)."""
+    module = test_module(source)
+    dump = getattr(module, "dump", None)
+    return len(dump()) - 1 if dump else None
 
 
 def declared(source: str) -> tuple[dict[str, int], set[str]]:
@@ -53,10 +61,10 @@ def main() -> int:
             print(f"| `{info.name}` | {info.region} | {info.verified_on} | (no saved file) | | | | |")
             continue
         expected, not_responses = declared(info.name)
-        rebuilt = rebuilt_figures(info.name)
-        if rebuilt is not None:
-            notices, dump_rows = rebuilt
-            print(row(info, "rebuilt from the row dump", notices, None, dump_rows))
+        with tempfile.TemporaryDirectory() as temp:
+            for _source, path in write_rebuilt([info.name], Path(temp)):
+                notices, why_none = parse_saved_file_answer(info.name, path)
+                print(row(info, f"{path.name} (rebuilt from the dump)", notices, why_none, dump_rows(info.name)))
         for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES):
             if path.name in not_responses:
                 continue
@@ -79,26 +87,6 @@ def row(info, name: str, notices: list, why_none: str | None, want: int | None) 
         f"| `{info.name}` | {info.region} | {info.verified_on} | {name} | {parsed} | "
         f"{'' if want is None else want} | {share(closures, n)} | {share(street, n)} |"
     )
-
-
-def rebuilt_figures(source: str) -> tuple[list, int] | None:
-    """(notices, data rows of the dump) for a source tested on a file its test rebuilds from a row dump:
-    the test module's ``dump()`` (header + rows) and its ``notices`` fixture, which parses the rebuilt
-    agency-format file."""
-    if importlib.util.find_spec(f"tests.test_{source}") is None:
-        return None
-    module = importlib.import_module(f"tests.test_{source}")
-    fixture, dump = getattr(module, "notices", None), getattr(module, "dump", None)
-    if getattr(fixture, "__wrapped__", None) is None or dump is None:
-        return None
-    return list(call_fixture(module, fixture)), len(dump()) - 1
-
-
-def call_fixture(module, fixture):
-    """Call a module-level pytest fixture outside pytest, its arguments being the module's own fixtures."""
-    build = fixture.__wrapped__
-    args = [call_fixture(module, getattr(module, name)) for name in inspect.signature(build).parameters]
-    return build(*args)
 
 
 if __name__ == "__main__":
