@@ -61,6 +61,13 @@ def filter_options(fn=None, *, limit: int = 50):
             ),
             click.option("--min-score", type=float, help="Only leads whose match score is at least this."),
             click.option("--due", is_flag=True, help="Only leads whose follow-up is today or overdue."),
+            click.option("--search", metavar="TEXT", help="Account name or id contains TEXT (any case)."),
+            click.option(
+                "--sort",
+                metavar="FIELD[:asc|desc]",
+                help="Order by priority (default), score, closes, employees, account, city, state, status, "
+                "owner, follow_up or lead; each in its natural direction unless :asc or :desc is given.",
+            ),
             click.option("--limit", type=int, default=limit, show_default=True, help="How many rows (0: all)."),
         ]
     ):
@@ -82,6 +89,8 @@ def _filter(**kw):
         min_score=kw.get("min_score"),
         due=kw.get("due", False),
         unassigned=kw.get("unassigned", False),
+        search=kw.get("search"),
+        sort=kw.get("sort"),
         limit=kw.get("limit") or None,
     )
 
