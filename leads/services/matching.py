@@ -366,11 +366,15 @@ REVIEW_COLUMNS = [
     "account",
     "city",
     "state",
-    "matched",
+    "evidence",
 ]
+#: The review queue as JSON/CSV also carries the raw evidence (``matched``) for tools.
+REVIEW_DATA_COLUMNS = [*REVIEW_COLUMNS, "matched"]
 
 
 def review_queue(session: Session, limit: int | None = 50) -> list[dict[str, Any]]:
+    from leads.evidence_text import evidence_summary
+
     q = (
         select(MatchCandidate, Notice, Account)
         .join(Notice, MatchCandidate.notice_id == Notice.id)
@@ -391,6 +395,7 @@ def review_queue(session: Session, limit: int | None = 50) -> list[dict[str, Any
             "account": a.name,
             "city": a.city,
             "state": a.state,
+            "evidence": evidence_summary(c.kind, c.matched),
             "matched": c.matched,
         }
         for c, n, a in session.execute(q)
@@ -485,6 +490,13 @@ def why_account(session: Session, external_id: str) -> dict[str, Any]:
                 "score": c.score,
                 "closed_business": n.company_name,
                 "source": n.source,
+                "notice_type": n.notice_type,
+                "notice_date": n.notice_date,
+                "effective_date": n.effective_date,
+                "employees": n.employees,
+                "city": n.city,
+                "state": n.state,
+                "source_url": n.source_url,
                 "matched": c.matched,
             }
             for c, n in pending
