@@ -40,7 +40,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
-from urllib.parse import unquote, urlparse
+from urllib.parse import urlparse
 
 from scrapy.http import Response
 
@@ -59,6 +59,7 @@ from spiders.tabular import (
     raw_row,
     xlsx_sheets,
 )
+from spiders.warn_report import file_name
 
 COLUMNS = {
     "company": [r"^layoff name$", r"^(employer|company)( name)?$", r"\b(employer|company|business)\b"],
@@ -182,10 +183,6 @@ class WarnMnSpider(NoticeSpider):
         except ValueError:
             self.logger.warning("source %s: %s: unreadable count %r stored as None", self.name, where, value)
             return None
-
-
-def file_name(url: str) -> str:
-    return unquote(urlparse(url).path.rsplit("/", 1)[-1]) or url
 
 
 def is_pdf(response: Response) -> bool:
