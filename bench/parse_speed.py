@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.rebuilt import not_responses, write_rebuilt  # noqa: E402
 from leads.crawl import list_sources, parse_saved_file  # noqa: E402
 from leads.errors import LeadsError  # noqa: E402
 
@@ -47,15 +48,17 @@ class Timing:
         return self.rows / self.best if self.rows and self.best > 0 else None
 
 
-def fixtures() -> list[tuple[str, Path]]:
-    """(source, file) for every saved file in a folder named after a source; notes (SOURCE.md) aside."""
-    sources = {info.name for info in list_sources()}
+def fixtures(rebuilt_in: Path) -> list[tuple[str, Path]]:
+    """(source, file) for every saved file in a folder named after a source (notes and row dumps aside),
+    then the agency-format files the tests rebuild from row dumps (written under ``rebuilt_in``)."""
+    sources = sorted(info.name for info in list_sources())
     found = []
     for folder in sorted(p for p in FILES.iterdir() if p.is_dir() and p.name in sources):
+        dumps = not_responses(folder.name)
         for path in sorted(folder.iterdir()):
-            if path.is_file() and path.suffix.lower() in FORMATS:
+            if path.is_file() and path.suffix.lower() in FORMATS and path.name not in dumps:
                 found.append((folder.name, path))
-    return found
+    return found + write_rebuilt(sources, rebuilt_in)
 
 
 def time_parse(source: str, path: Path, repeat: int) -> Timing:
@@ -118,7 +121,12 @@ def main() -> None:
         f"leads parse speed: best of {args.repeat} after a warm-up; Python {platform.python_version()}, "
         f"{platform.machine()}, {os.cpu_count()} CPUs\n"
     )
-    timings = [time_parse(source, path, args.repeat) for source, path in fixtures()]
+    with tempfile.TemporaryDirectory() as rebuilt_in:
+        timings = [time_parse(source, path, args.repeat) for source, path in fixtures(Path(rebuilt_in))]
+        report(timings, args)
+
+
+def report(timings: list[Timing], args: argparse.Namespace) -> None:
 
     print(f"{'source':<15} {'file':<52} {'format':<6} {'rows':>6} {'best s':>8} {'rows/s':>9}")
     for t in timings:
@@ -152,6 +160,13 @@ def main() -> None:
         f"\nPDF sources: {rate(pdf_rows, pdf_seconds)} rows/s (target >= {PDF_TARGET:,}) "
         f"[{pdf_rows} rows in {pdf_seconds:.2f} s; {sources}]"
     )
+
+    slow = sorted(
+        source for source, ts in by_source.items() if sum(t.rows for t in ts) / sum(t.best for t in ts) < 1000
+    )
+    print(f"sources under 1,000 rows/s: {', '.join(slow) or 'none'}")
+    rebuilt = sorted({t.source for t in timings if not str(t.path).startswith(str(FILES))})
+    print(f"timed on files rebuilt from row dumps (tests' REBUILT_FILES): {', '.join(rebuilt) or 'none'}")
 
     if not args.no_cli:
         print(

@@ -151,8 +151,15 @@ def map_headers(
     return found
 
 
-def split_city_state_zip(text: object) -> tuple[str | None, str | None, str | None]:
-    """'Broken Arrow, Oklahoma 74014' / 'Ringgold VA' / 'Tulsa, OK 74103-1234' -> (city, ST, zip5)."""
+def split_city_state_zip(text: object, home_state: str | None = None) -> tuple[str | None, str | None, str | None]:
+    """'Broken Arrow, Oklahoma 74014' / 'Ringgold VA' / 'Tulsa, OK 74103-1234' -> (city, ST, zip5).
+
+    A bare state *name* ("Washington", "Indiana", "Nevada") is also the name of many towns. With
+    ``home_state`` (the agency's state: a WARN notice is filed where the site is) a bare name of another
+    state is read as a town of the home state ("Indiana" in a Pennsylvania notice is Indiana, PA); the
+    home state's own name, or any name without a home state, stays a state. A two-letter code is always
+    a state.
+    """
     value = clean_text(text)
     if not value:
         return None, None, None
@@ -162,6 +169,10 @@ def split_city_state_zip(text: object) -> tuple[str | None, str | None, str | No
         zip_code = m.group(1)
         value = value[: m.start()].strip(" ,")
     state = None
+    home = state_code(home_state) if home_state else None
+    bare = state_code(value)
+    if home and bare and bare != home and value.replace(".", "").strip().upper() not in _CODES:
+        return value, home, zip_code
     # The state is the last one, two or three words ("VA", "New York", "District of Columbia").
     words = value.replace(",", " , ").split()
     for n in (1, 2, 3):

@@ -151,7 +151,11 @@ def read_header(
     missing = [f for f in spec if f not in columns]
     if missing:
         sample = [r for r in rows[header_at + 1 : header_at + 1 + VALUE_SAMPLE] if not is_blank(r)]
-        for field_name, (index, why) in match_by_values(headers, sample, missing, columns.values()).items():
+        # A column whose header the vocabulary knows (e.g. "Permanent or Temporary Layoff?") says
+        # what it is by its name; only headers nobody knows are candidates to be read by their values.
+        named = {i for i, h in enumerate(headers) if (k := header_key(h)) and _known(k)}
+        used = {*columns.values(), *named}
+        for field_name, (index, why) in match_by_values(headers, sample, missing, used).items():
             columns[field_name] = index
             warnings.append(why)
         for field_name in (f for f in missing if f not in columns and f not in set(never_published)):

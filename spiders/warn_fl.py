@@ -166,7 +166,7 @@ class WarnFlSpider(NoticeSpider):
             employees, flags["employees"] = None, "unreadable"
         city = state = zip_code = None
         if place_lines:
-            city, state, zip_code = split_city_state_zip(place_lines[-1])
+            city, state, zip_code = split_city_state_zip(place_lines[-1], "FL")
         address = ", ".join(place_lines[:-1]) or None
         raw = raw_cells(headers, row)
         if flags:

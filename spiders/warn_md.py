@@ -227,12 +227,12 @@ def split_location(location: str) -> tuple[str | None, str | None, str | None, s
     if not location or location.lower() == "n/a":
         return None, None, None, None
     if not _STREET_START.search(location):
-        city, state, zip_code = split_city_state_zip(location)
+        city, state, zip_code = split_city_state_zip(location, "MD")
         return None, city, state, zip_code
     parts = [part.strip() for part in location.split(",")]
     if len(parts) >= 2 and _STREET_START.match(parts[0]):
         # The common shape "street[, unit], City, MD[ ZIP]" / "street, City MD" needs no parser.
-        city, state, zip_code = split_city_state_zip(parts[-1])
+        city, state, zip_code = split_city_state_zip(parts[-1], "MD")
         if city is None and state and len(parts) >= 3:
             city, street = parts[-2], ", ".join(parts[:-2])
         else:
@@ -249,7 +249,7 @@ def split_location(location: str) -> tuple[str | None, str | None, str | None, s
     if not place or not any(k in tags for k in ("AddressNumber", "USPSBoxID", "BuildingName")):
         # usaddress could not tell the street from the city: the last comma part is the city.
         head, _, tail = location.rpartition(",")
-        city, state, zip_code = split_city_state_zip(tail)
+        city, state, zip_code = split_city_state_zip(tail, "MD")
         if city is None and head:
             head, _, city = head.rpartition(",")
             city = city.strip()

@@ -168,7 +168,7 @@ class WarnMiSpider(NoticeSpider):
         sites = fields.get("address") or []
         address, city, state, zip_code = first_site(sites)
         if fields.get("city"):
-            city, state_from_city, _ = split_city_state_zip(fields["city"][0])
+            city, state_from_city, _ = split_city_state_zip(fields["city"][0], "MI")
             state = state or state_from_city
         county = fields["county"][0] if fields.get("county") else None
         action = (fields.get("action") or [""])[0]

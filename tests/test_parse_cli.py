@@ -259,3 +259,33 @@ def test_installed_command_prints_the_same_in_every_format(tmp_path: Path, outpu
 def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     run = _parse(tmp_path, "warn_va", str(tmp_path / "nowhere.csv"))
     assert run.returncode == 2 and "does not exist" in run.stderr
+
+
+def _rebuilt_files() -> list[tuple[str, str]]:
+    """(source, file name) of every agency-format file a source's test rebuilds from a row dump."""
+    return [
+        (source, name)
+        for source in _sources()
+        if (module := _test_module(source)) is not None
+        for name in getattr(module, "REBUILT_FILES", {})
+    ]
+
+
+def test_every_row_dump_source_declares_its_rebuilt_file() -> None:
+    # A source whose only saved data is a row dump (NOT_RESPONSES) is read through the file its test rebuilds.
+    dump_only = {rel.split("/", 1)[0] for rel in NOT_A_RESPONSE} - {rel.split("/", 1)[0] for rel in EXPECTED}
+    assert dump_only <= {source for source, _ in _rebuilt_files()}
+
+
+@pytest.mark.parametrize(("source", "name"), _rebuilt_files())
+def test_leads_parse_reads_the_file_rebuilt_in_the_agency_format(source: str, name: str, tmp_path: Path) -> None:
+    path = tmp_path / name
+    path.write_bytes(_test_module(source).REBUILT_FILES[name]())
+    run = _parse_in_process(tmp_path, source, str(path), "--json")
+    assert run.returncode == 0, run.stderr
+    records = json.loads(run.stdout)
+    assert records and f"{len(records)} notices parsed from {path}" in run.stderr, run.stderr
+    assert {r["source"] for r in records} == {source}
+    assert len({r["source_key"] for r in records}) == len(records)
+    for record in records:
+        _check_dates(record)

@@ -50,6 +50,11 @@ def parse(body: bytes, s: WarnAkSpider | None = None, encoding: str = "utf-8") -
     return list((s or spider()).parse(HtmlResponse(url=URL, body=body, encoding=encoding)))
 
 
+#: The agency-format files this test builds from the row dump (file name -> bytes): what
+#: bench/parse_speed.py, bench/source_figures.py and tests/test_parse_cli.py read for this source.
+REBUILT_FILES = {"ak.html": page}
+
+
 @pytest.fixture(scope="module")
 def notices() -> list[ClosureNotice]:
     return parse(page())

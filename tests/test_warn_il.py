@@ -71,6 +71,11 @@ def column(rows: list[list[str]], name: str) -> int:
     return rows[0].index(name)
 
 
+#: The agency-format files this test builds from the row dump (file name -> bytes): what
+#: bench/parse_speed.py, bench/source_figures.py and tests/test_parse_cli.py read for this source.
+REBUILT_FILES = {"il.xlsx": rebuilt}
+
+
 @pytest.fixture(scope="module")
 def export() -> bytes:
     return rebuilt()

@@ -62,6 +62,11 @@ def parse(body: bytes, url: str = CURRENT, s: WarnInSpider | None = None) -> lis
     return list((s or spider()).parse(HtmlResponse(url=url, body=body, encoding="utf-8")))
 
 
+#: The agency-format files this test builds from the row dump (file name -> bytes): what
+#: bench/parse_speed.py, bench/source_figures.py and tests/test_parse_cli.py read for this source.
+REBUILT_FILES = {"in_current.html": lambda: page(split_dump()[0]), "in_archive.html": lambda: page(split_dump()[1])}
+
+
 @pytest.fixture(scope="module")
 def pages() -> tuple[list[ClosureNotice], list[ClosureNotice]]:
     current, archive = split_dump()

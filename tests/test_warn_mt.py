@@ -73,6 +73,11 @@ def landing(*hrefs: str) -> str:
     return f'<html><body><div id="boardPage"><h1>WARN Notice Page</h1><ul>{links}</ul></div></body></html>'
 
 
+#: The agency-format files this test builds from the row dump (file name -> bytes): what
+#: bench/parse_speed.py, bench/source_figures.py and tests/test_parse_cli.py read for this source.
+REBUILT_FILES = {"mt.xlsx": rebuilt}
+
+
 @pytest.fixture(scope="module")
 def notices() -> list[ClosureNotice]:
     return parse(rebuilt())

@@ -71,6 +71,11 @@ def parse(body: bytes, s: WarnNjSpider | None = None) -> list[ClosureNotice]:
 DATELESS = {"", "TBA", "Temp layoff", "-"}  # Effective Date values that hold no date
 
 
+#: The agency-format files this test builds from the row dump (file name -> bytes): what
+#: bench/parse_speed.py, bench/source_figures.py and tests/test_parse_cli.py read for this source.
+REBUILT_FILES = {"nj.xlsx": rebuilt}
+
+
 @pytest.fixture(scope="module")
 def notices() -> list[ClosureNotice]:
     return parse(rebuilt())

@@ -243,6 +243,19 @@ def test_optional_columns_renamed_missing_or_new_land_every_row_with_warnings(no
     ]
 
 
+def test_renamed_type_column_is_read_by_its_values_beside_a_known_permanent_temporary_column(notices):
+    """The "Layoff or Closure?" column renamed to a name nobody knows while "Permanent or Temporary Layoff?" stays:
+    the known column says what it is by its header, so only the renamed one is read by its values and
+    the notice types survive (before, the two were ambiguous and every notice came out "other")."""
+    rows = edit_columns(real_rows(), rename={"Layoff or Closure?": "Action Kind"})
+    s = spider()
+    got = list(s.parse(csv_response(rows)))
+    assert without_raw(got) == without_raw(notices)
+    assert {n.notice_type for n in got} - {"other"}, "notice types lost"
+    warnings = s.crawler.stats.get_value(STAT_WARNINGS)
+    assert len(warnings) == 1 and warnings[0].startswith("column 'Action Kind' read as notice_type: "), warnings
+
+
 def test_the_real_file_gives_no_column_warning():
     s = spider()
     assert len(list(s.parse(file_response("warn_ny", "ny.csv")))) == 126

@@ -85,6 +85,11 @@ def warn_page(download: bool = True) -> str:
     return f"<html><body><h1>WARN Notices</h1>{search}{form}</body></html>"
 
 
+#: The agency-format files this test builds from the row dump (file name -> bytes): what
+#: bench/parse_speed.py, bench/source_figures.py and tests/test_parse_cli.py read for this source.
+REBUILT_FILES = {"or.xlsx": rebuilt}
+
+
 @pytest.fixture(scope="module")
 def notices() -> list[ClosureNotice]:
     return parse(rebuilt())

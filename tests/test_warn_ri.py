@@ -72,6 +72,11 @@ def landing(*links: tuple[str, str]) -> str:
     return f"<html><body><h1>Worker Adjustment and Retraining Notification</h1><ul>{items}</ul></body></html>"
 
 
+#: The agency-format files this test builds from the row dump (file name -> bytes): what
+#: bench/parse_speed.py, bench/source_figures.py and tests/test_parse_cli.py read for this source.
+REBUILT_FILES = {"ri.xlsx": rebuilt}
+
+
 @pytest.fixture(scope="module")
 def notices() -> list[ClosureNotice]:
     return parse(rebuilt())

@@ -81,6 +81,11 @@ def crawl_pages(records: list[dict], limit: int = 1000, s: WarnTxSpider | None =
     return notices, asked
 
 
+#: The agency-format files this test builds from the row dump (file name -> bytes): what
+#: bench/parse_speed.py, bench/source_figures.py and tests/test_parse_cli.py read for this source.
+REBUILT_FILES = {"tx.json": lambda: body(soda_rows())}
+
+
 @pytest.fixture(scope="module")
 def notices() -> list[ClosureNotice]:
     return list(WarnTxSpider().parse_file(response(soda_rows())))

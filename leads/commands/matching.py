@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from leads.commands.common import App, pass_app
+from leads.commands.common import App, note_truncated, pass_app
 from leads.output import output_options, render
 
 
@@ -97,18 +97,19 @@ def match(
 
 @click.group("review", invoke_without_command=True)
 @output_options
-@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--limit", type=int, default=50, show_default=True, help="How many rows (0: all).")
 @click.pass_context
 def review(ctx: click.Context, fmt: str, limit: int) -> None:
     """Links in the review band: list them, then confirm or reject (a rejected pair never comes back)."""
     if ctx.invoked_subcommand is not None:
         return
-    from leads.services.matching import REVIEW_COLUMNS, review_queue
+    from leads.services.matching import REVIEW_COLUMNS, count_review, review_queue
 
     app = ctx.find_object(App)
     assert app is not None  # the root group always sets it
     with app.database(must_exist=True).session(read_only=True) as session:
         rows = review_queue(session, limit=limit or None)
+        note_truncated(len(rows), limit, lambda: count_review(session))
     render(rows, REVIEW_COLUMNS, fmt, empty_message="Nothing to review.")
 
 

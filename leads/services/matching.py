@@ -370,14 +370,25 @@ REVIEW_COLUMNS = [
 ]
 
 
-def review_queue(session: Session, limit: int | None = 50) -> list[dict[str, Any]]:
-    q = (
+def _review_query():
+    return (
         select(MatchCandidate, Notice, Account)
         .join(Notice, MatchCandidate.notice_id == Notice.id)
         .join(Account, MatchCandidate.account_id == Account.id)
         .where(MatchCandidate.status == "pending")
         .order_by(MatchCandidate.score.desc(), MatchCandidate.id)
     )
+
+
+def count_review(session: Session) -> int:
+    """How many links wait for review (the queue without its limit)."""
+    from leads.queries import count_rows
+
+    return count_rows(session, _review_query())
+
+
+def review_queue(session: Session, limit: int | None = 50) -> list[dict[str, Any]]:
+    q = _review_query()
     if limit:
         q = q.limit(limit)
     return [
