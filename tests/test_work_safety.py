@@ -8,8 +8,7 @@ import json
 import sqlalchemy as sa
 
 from leads.db import Database
-from leads.models import Activity, Lead, Rep
-from tests import factories as f
+from leads.models import Activity, Rep
 
 
 def _runner(leads_cli, db_url):

@@ -21,7 +21,14 @@ from sqlalchemy.orm import Session
 
 from leads.errors import ConflictError, InputError, NotFound
 from leads.models import OPEN_STATUSES, Account, Activity, Lead, Operation, Rep, UserCursor, table_of
-from leads.services.people import Actor, check_not_last_manager, get_rep, open_lead_counts, require_manager, territory_matches
+from leads.services.people import (
+    Actor,
+    check_not_last_manager,
+    get_rep,
+    open_lead_counts,
+    require_manager,
+    territory_matches,
+)
 
 ROUND_ROBIN_USER = "~round-robin"  # UserCursor rows: when each rep last got a round-robin lead
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

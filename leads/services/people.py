@@ -113,9 +113,7 @@ def describe_territory(territory: dict[str, Any] | None) -> str:
 
 
 def active_managers(session: Session) -> list[str]:
-    return list(
-        session.scalars(select(Rep.name).where(Rep.active.is_(True), Rep.role == "manager").order_by(Rep.name))
-    )
+    return list(session.scalars(select(Rep.name).where(Rep.active.is_(True), Rep.role == "manager").order_by(Rep.name)))
 
 
 def check_not_last_manager(session: Session, rep: Rep, what: str) -> None:
