@@ -227,15 +227,25 @@ def test_pdf_rows_without_a_date_are_their_own_rows_and_skipped_by_name(caplog):
     assert (buhler.employees, buhler.raw["City"], delaware.employees) == (40, "Willmar", 128)
 
 
-def test_pdf_row_without_dash_or_date_is_still_a_row(caplog):
-    # Juut Salon with its '-' left blank: the WARN Act YES/NO still starts its line as a row
+@pytest.mark.parametrize("start", ["-", ""])
+def test_a_sparse_dateless_pdf_row_is_not_glued_to_the_row_above(start, caplog):
+    # Juut Salon printed with only name, city, '-' (or nothing), WARN Act and count: too few cells to pass
+    # for a row by their number, so only the '-' / YES-NO anchors keep it off Buhler's row
     rows = real_rows()
-    rows[4][4] = ""
+    header = rows[0]
+    for column in ("Industry", "Layoff Type", "Layoff Status"):
+        rows[4][header.index(column)] = ""
+    rows[4][header.index("Layoff Start")] = start
     s = spider()
     with caplog.at_level(logging.WARNING):
         got = pdf_spider_parse(rebuilt(rows), s)
     assert len(got) == 12 and "skipped row page 1 line 7 ('Juut Salon Spa')" in caplog.text
-    assert next(n for n in got if n.company_name == "Buhler Industries").employees == 40
+    buhler = next(n for n in got if n.company_name == "Buhler Industries")
+    assert (buhler.employees, buhler.raw["Layoff Name"], buhler.raw["City"]) == (
+        40,
+        "Buhler Industries 2020",
+        "Willmar",
+    )
 
 
 @pytest.mark.parametrize(

@@ -225,6 +225,19 @@ def test_pdf_dateless_row_is_its_own_row_and_skipped_by_name(caplog):
     )
 
 
+def test_a_sparse_dateless_pdf_row_is_not_glued_to_the_row_above(caplog):
+    # Intuit printed with only employer, city and WARN: too few cells to pass for a row by their number,
+    # so only the Notification anchor keeps it off Primadonna's row
+    rows = real_rows()
+    for column in ("Type", "Affected Total", "County"):
+        rows[15][rows[0].index(column)] = ""
+    s = spider()
+    with caplog.at_level(logging.WARNING):
+        got = pdf_spider_parse(rebuilt(rows), s)
+    assert len(got) == 14 and "skipped row page 2 line 9 ('Intuit Inc')" in caplog.text
+    assert (got[-1].company_name, got[-1].city, got[-1].raw["County"]) == ("Primadonna Co LLC", "Primm", "Clark")
+
+
 @pytest.mark.parametrize(
     "body, message",
     [
