@@ -5,12 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from leads.models import CrawlRun, Notice
 
 STALE_AFTER_DAYS = 30
+
+
+def count_rows(session: Session, stmt: Select[Any]) -> int:
+    """How many rows ``stmt`` gives without its LIMIT (for "showing 50 of 62")."""
+    inner = stmt.order_by(None).limit(None).offset(None).subquery()
+    return session.scalar(select(func.count()).select_from(inner)) or 0
 
 
 def _aware(value: datetime | None) -> datetime | None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from leads.commands.common import App, pass_app
+from leads.commands.common import App, note_truncated, pass_app
 from leads.output import output_options, render
 
 
@@ -80,17 +80,17 @@ def import_command(
 @click.option("--state", metavar="ST")
 @click.option("--owner", metavar="REP")
 @click.option("--vendor", help="Incumbent vendor contains this text.")
-@click.option("--search", help="Name contains this text, or the account id is exactly this.")
+@click.option("--search", help="Name or account id contains this text (any case).")
 @click.option("--dnc/--no-dnc", "dnc", default=None, help="Only do-not-contact accounts, or only the others.")
 @click.option("--limit", type=int, default=100, show_default=True, help="How many rows (0: all).")
 @output_options
 @pass_app
 def list_command(app: App, fmt: str, state, owner, vendor, search, dnc, limit) -> None:
     """Accounts in the book, with filters."""
-    from leads.services.accounts import ACCOUNT_COLUMNS, list_accounts
+    from leads.services.accounts import ACCOUNT_COLUMNS, count_accounts, list_accounts
 
+    filters = dict(state=state, owner=owner, vendor=vendor, search=search, dnc=dnc)
     with app.database(must_exist=True).session(read_only=True) as session:
-        rows = list_accounts(
-            session, state=state, owner=owner, vendor=vendor, search=search, dnc=dnc, limit=limit or None
-        )
+        rows = list_accounts(session, **filters, limit=limit or None)
+        note_truncated(len(rows), limit, lambda: count_accounts(session, **filters))
     render(rows, ACCOUNT_COLUMNS, fmt, empty_message="No accounts match.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,6 +73,16 @@ class LeadsGroup(click.Group):
                 detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
                 raise click.ClickException(f"the database refused the change ({detail}); nothing was saved") from exc
             raise
+
+
+def note_truncated(shown: int, limit: int | None, total: Callable[[], int]) -> None:
+    """After a listing cut at --limit: "showing 50 of 62 (--limit 0 for all)" on stderr.
+
+    ``total`` is only asked when the page is full, so an untruncated list costs no count query."""
+    if limit and shown >= limit:
+        n = total()
+        if n > shown:
+            click.echo(f"showing {shown} of {n} (--limit 0 for all)", err=True)
 
 
 def setup_logging(verbose: int) -> None:

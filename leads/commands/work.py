@@ -7,7 +7,7 @@ from datetime import date
 
 import click
 
-from leads.commands.common import App, pass_app
+from leads.commands.common import App, note_truncated, pass_app
 from leads.items import NOTICE_TYPES
 from leads.output import output_options, render
 
@@ -29,7 +29,10 @@ def _date(value: str) -> date:
         raise InputError(f"{value!r} is not a date: use YYYY-MM-DD") from None
 
 
-def filter_options(fn):
+def filter_options(fn=None, *, limit: int = 50):
+    """The lead filters every list/export command takes; ``limit`` is the default --limit (0: all)."""
+    if fn is None:
+        return lambda f: filter_options(f, limit=limit)
     for decorator in reversed(
         [
             click.option(
@@ -58,7 +61,7 @@ def filter_options(fn):
             ),
             click.option("--min-score", type=float, help="Only leads whose match score is at least this."),
             click.option("--due", is_flag=True, help="Only leads whose follow-up is today or overdue."),
-            click.option("--limit", type=int, default=50, show_default=True, help="How many rows (0: all)."),
+            click.option("--limit", type=int, default=limit, show_default=True, help="How many rows (0: all)."),
         ]
     ):
         fn = decorator(fn)
@@ -90,12 +93,14 @@ def _filter(**kw):
 @pass_app
 def list_command(app: App, fmt: str, **kw) -> None:
     """Your lead list, highest priority first (priority = match score, closure timing, employees)."""
-    from leads.services.listing import LIST_COLUMNS, list_leads, mark_pulled
+    from leads.services.listing import LIST_COLUMNS, count_leads, list_leads, mark_pulled
 
     db = app.database()
     with db.session(read_only=not kw.get("new")) as session:
         actor = _actor(session, app)
-        rows = list_leads(session, actor, _filter(**kw))
+        lead_filter = _filter(**kw)
+        rows = list_leads(session, actor, lead_filter)
+        note_truncated(len(rows), lead_filter.limit, lambda: count_leads(session, actor, lead_filter))
         if kw.get("new"):
             mark_pulled(session, actor)
     render(rows, LIST_COLUMNS, fmt, empty_message="No leads match.")
@@ -250,7 +255,7 @@ def show(app: App, lead: int, as_json: bool) -> None:
 
 
 @click.command("export")
-@filter_options
+@filter_options(limit=0)
 @click.option(
     "--preset",
     type=click.Choice(["default", "hubspot", "salesforce"]),
@@ -263,10 +268,13 @@ def show(app: App, lead: int, as_json: bool) -> None:
 def export(app: App, preset: str, out_path: str | None, **kw) -> None:
     """Export leads as CSV (stdout or --out) or XLSX (--out file.xlsx); do-not-contact accounts never appear."""
     from leads.output import atomic_export, write_csv, write_xlsx
-    from leads.services.listing import export_rows
+    from leads.services.listing import count_leads, export_rows
 
     with app.database(must_exist=True).session(read_only=True) as session:
-        columns, rows = export_rows(session, _actor(session, app), _filter(**kw), preset)
+        actor = _actor(session, app)
+        lead_filter = _filter(**kw)
+        columns, rows = export_rows(session, actor, lead_filter, preset)
+        note_truncated(len(rows), lead_filter.limit, lambda: count_leads(session, actor, lead_filter))
     if out_path and out_path.lower().endswith(".xlsx"):
         n = atomic_export(out_path, lambda temp: write_xlsx(rows, columns, temp))
     elif out_path:

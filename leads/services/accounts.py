@@ -358,6 +358,42 @@ ACCOUNT_COLUMNS = [
 ]
 
 
+def _accounts_query(
+    *,
+    state: str | None = None,
+    owner: str | None = None,
+    vendor: str | None = None,
+    search: str | None = None,
+    dnc: bool | None = None,
+):
+    q = select(Account, Rep.name).outerjoin(Rep, Account.owner_id == Rep.id).order_by(Account.name, Account.id)
+    if state:
+        q = q.where(Account.state == state.upper())
+    if owner:
+        q = q.where(func.lower(Rep.name) == owner.lower())
+    if vendor:
+        q = q.where(Account.incumbent_vendor.ilike(_contains(vendor), escape="\\"))
+    if search:
+        # A rep types part of a name or of an id ("ACME" finds "ACME-011" and "Acme Foods"), any case.
+        pattern = _contains(search.strip())
+        q = q.where(or_(Account.name.ilike(pattern, escape="\\"), Account.external_id.ilike(pattern, escape="\\")))
+    if dnc is not None:
+        q = q.where(Account.do_not_contact.is_(dnc))
+    return q
+
+
+def _contains(text: str) -> str:
+    """A LIKE pattern for "contains text", with % and _ in the text taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def count_accounts(session: Session, **filters: Any) -> int:
+    """How many accounts the filters match (list_accounts without its limit)."""
+    from leads.queries import count_rows
+
+    return count_rows(session, _accounts_query(**filters))
+
+
 def list_accounts(
     session: Session,
     *,
@@ -368,17 +404,7 @@ def list_accounts(
     dnc: bool | None = None,
     limit: int | None = 100,
 ) -> list[dict[str, Any]]:
-    q = select(Account, Rep.name).outerjoin(Rep, Account.owner_id == Rep.id).order_by(Account.name, Account.id)
-    if state:
-        q = q.where(Account.state == state.upper())
-    if owner:
-        q = q.where(func.lower(Rep.name) == owner.lower())
-    if vendor:
-        q = q.where(Account.incumbent_vendor.ilike(f"%{vendor}%"))
-    if search:
-        q = q.where(or_(Account.name.ilike(f"%{search}%"), Account.external_id == search))
-    if dnc is not None:
-        q = q.where(Account.do_not_contact.is_(dnc))
+    q = _accounts_query(state=state, owner=owner, vendor=vendor, search=search, dnc=dnc)
     if limit:
         q = q.limit(limit)
     return [

@@ -131,6 +131,13 @@ def list_leads(session: Session, actor: Actor, f: LeadFilter, today: date | None
     return rows
 
 
+def count_leads(session: Session, actor: Actor, f: LeadFilter, today: date | None = None) -> int:
+    """How many leads the filter matches, ignoring its limit."""
+    from leads.queries import count_rows
+
+    return count_rows(session, _query(session, actor, f, today or date.today()))
+
+
 def mark_pulled(session: Session, actor: Actor, when: datetime | None = None) -> None:
     """Move the user's `--new` cursor: the next `leads list --new` shows only leads created after now."""
     when = when or datetime.now(UTC)

@@ -366,18 +366,33 @@ REVIEW_COLUMNS = [
     "account",
     "city",
     "state",
-    "matched",
+    "evidence",
 ]
+#: The review queue as JSON/CSV also carries the raw evidence (``matched``) for tools.
+REVIEW_DATA_COLUMNS = [*REVIEW_COLUMNS, "matched"]
 
 
-def review_queue(session: Session, limit: int | None = 50) -> list[dict[str, Any]]:
-    q = (
+def _review_query():
+    return (
         select(MatchCandidate, Notice, Account)
         .join(Notice, MatchCandidate.notice_id == Notice.id)
         .join(Account, MatchCandidate.account_id == Account.id)
         .where(MatchCandidate.status == "pending")
         .order_by(MatchCandidate.score.desc(), MatchCandidate.id)
     )
+
+
+def count_review(session: Session) -> int:
+    """How many links wait for review (the queue without its limit)."""
+    from leads.queries import count_rows
+
+    return count_rows(session, _review_query())
+
+
+def review_queue(session: Session, limit: int | None = 50) -> list[dict[str, Any]]:
+    from leads.evidence_text import evidence_summary
+
+    q = _review_query()
     if limit:
         q = q.limit(limit)
     return [
@@ -391,6 +406,7 @@ def review_queue(session: Session, limit: int | None = 50) -> list[dict[str, Any
             "account": a.name,
             "city": a.city,
             "state": a.state,
+            "evidence": evidence_summary(c.kind, c.matched),
             "matched": c.matched,
         }
         for c, n, a in session.execute(q)
@@ -485,6 +501,13 @@ def why_account(session: Session, external_id: str) -> dict[str, Any]:
                 "score": c.score,
                 "closed_business": n.company_name,
                 "source": n.source,
+                "notice_type": n.notice_type,
+                "notice_date": n.notice_date,
+                "effective_date": n.effective_date,
+                "employees": n.employees,
+                "city": n.city,
+                "state": n.state,
+                "source_url": n.source_url,
                 "matched": c.matched,
             }
             for c, n in pending
