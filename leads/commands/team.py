@@ -32,11 +32,27 @@ def _territory_options(fn):
 @click.option("--role", type=click.Choice(["rep", "manager"]), default="rep", show_default=True)
 @_territory_options
 @click.option("--capacity", type=int, help="Most open leads this rep carries (default: no limit).")
+@click.option(
+    "--bootstrap",
+    is_flag=True,
+    help="Recovery when the team has no active manager: add (or reactivate) NAME as a manager.",
+)
 @pass_app
-def reps_add(app: App, name: str, email: str | None, role: str, states, zips, cities, capacity) -> None:
-    """Add a rep or manager (the first person added on a new database sets the team up)."""
-    from leads.services.people import add_rep, parse_territory
+def reps_add(app: App, name: str, email: str | None, role: str, states, zips, cities, capacity, bootstrap) -> None:
+    """Add a rep or manager (the first person added on a new database sets the team up).
 
+    If no active manager is left, whoever can write the database recovers with
+    `leads reps add NAME --role manager --bootstrap` (refused while an active manager exists)."""
+    from leads.errors import InputError
+    from leads.services.people import add_rep, bootstrap_manager, parse_territory
+
+    if bootstrap:
+        if role != "manager":
+            raise InputError("--bootstrap makes a manager: add --role manager")
+        with app.database().session() as session:
+            rep = bootstrap_manager(session, _actor(session, app), name=name, email=email)
+            click.echo(f"{rep.name} is now an active manager (recovery with --bootstrap, logged).")
+        return
     with app.database().session() as session:
         rep = add_rep(
             session,
