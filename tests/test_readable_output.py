@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 
+import pytest
+
+from leads.services.listing import LIST_COLUMNS
 from tests import test_match
 from tests.test_match import _setup
 
@@ -74,3 +78,54 @@ def test_evidence_never_puts_same_city_beside_a_far_distance() -> None:
     notice = {"closed_business": "Instacart", "source": "warn_ca", "notice_type": "closure", "city": "Los Angeles"}
     sentence = evidence_sentence("vendor_closed", matched, notice)
     assert "in this account's city" in sentence and "miles" not in sentence
+
+
+LONG_NAME = "Danville Bistro and Catering Company of Southern Virginia Holdings, LLC"
+
+
+@pytest.fixture
+def long_book(tmp_path):
+    """Accounts whose vendors closed in Virginia, one with a name longer than a narrow terminal allows."""
+    path = tmp_path / "long.csv"
+    rows = [
+        ["Account ID", "Account Name", "Street", "City", "State", "Zip", "Industry", "Incumbent Vendor"],
+        ["V-1", LONG_NAME, "101 Main St", "Danville", "VA", "24541", "Restaurant", "AeroFarms LLC"],
+        ["V-2", "Chatham Grill", "20 Depot St", "Chatham", "VA", "24531", "Restaurant", "Aerofarms"],
+        ["N-1", "Beachside Diner", "300 Laskin Rd", "Virginia Beach", "VA", "23451", "Restaurant", "Sysco"],
+    ]
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+def test_list_fits_80_and_120_columns_without_wrapping(db_url, leads_cli, long_book, tmp_path) -> None:
+    run0, profile = _setup(db_url, leads_cli, long_book, tmp_path)
+    assert run0("match", "--profile", str(profile)).returncode == 0
+    count = len(json.loads(run0("list", "--all", "--json").stdout))
+    assert count >= 3
+    for width in (80, 120):
+        shown = _cli(leads_cli, db_url, columns=width)("list", "--all")
+        assert shown.returncode == 0, shown.stderr
+        lines = shown.stdout.splitlines()
+        assert len(lines) == count + 1, shown.stdout  # a header and one line per lead: no cell wrapped
+        assert all(len(line) <= width for line in lines), [len(line) for line in lines]
+        header = lines[0].split()
+        assert header[:2] == ["lead", "priority"] and {"account", "why", "status", "state"} <= set(header)
+        assert "…" in shown.stdout and LONG_NAME not in shown.stdout
+    # At 120 there is room for more: the city and the owner.
+    assert "city" in _cli(leads_cli, db_url, columns=120)("list", "--all").stdout.splitlines()[0]
+
+    wide = _cli(leads_cli, db_url, columns=80)("list", "--all", "--wide")
+    assert LONG_NAME in wide.stdout and "…" not in wide.stdout
+    assert wide.stdout.splitlines()[0].split() == LIST_COLUMNS
+    assert "match 97, closed" in wide.stdout  # the full why
+
+    picked = _cli(leads_cli, db_url, columns=80)("list", "--all", "--columns", "lead,account,phone")
+    assert picked.stdout.splitlines()[0].split() == ["lead", "account", "phone"]
+    as_csv = _cli(leads_cli, db_url, columns=80)("list", "--all", "--csv", "--columns", "account_id,zip")
+    assert as_csv.stdout.splitlines()[0] == "account_id,zip"
+    full_csv = _cli(leads_cli, db_url, columns=40)("list", "--all", "--csv")
+    assert full_csv.stdout.splitlines()[0] == ",".join(LIST_COLUMNS) and LONG_NAME in full_csv.stdout
+
+    bad = run0("list", "--columns", "lead,acount")
+    assert bad.returncode == 1 and "no column acount" in bad.stderr and "account_id" in bad.stderr
