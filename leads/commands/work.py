@@ -161,8 +161,12 @@ def _version_option(fn):
 @click.argument("lead", type=int)
 @click.argument("status", type=click.Choice(STATUS_CHOICES))
 @click.option("--note", help="What happened.")
-@click.option("--reason", help="Why it was lost (required for lost).")
-@click.option("--force", is_flag=True, help="Allow reopening or moving back (logged as forced).")
+@click.option("--reason", help="Why it was lost (required for lost), or why a do-not-contact account is worked.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Allow reopening or moving back, or working a do-not-contact account (with --reason); logged as forced.",
+)
 @_version_option
 @pass_app
 def status(
