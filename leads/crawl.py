@@ -275,3 +275,48 @@ def parse_saved_file_answer(source: str, path: Path, url: str | None = None) -> 
         raise LeadsError(f"{path}: {exc}") from exc
     except Exception as exc:
         raise LeadsError(f"{path}: the {source} parser failed: {type(exc).__name__}: {exc}") from exc
+
+
+def ingest_saved_file(
+    session: Any, source: str, path: Path, url: str | None = None, now: Any = None
+) -> tuple[dict[str, Any], list[str]]:
+    """Store the notices of a saved agency file as a crawl of SOURCE would (upsert on source and key).
+
+    Returns the summary row and one line per skipped notice. The file is parsed and checked whole
+    before anything is written, so a file that cannot be read stores nothing; the caller commits.
+    A file is not a crawl: no crawl run is recorded, so `leads sources` still reports the live source's
+    health and an incremental source's next crawl still starts from its last real run.
+    """
+    from datetime import UTC, datetime
+
+    from leads.pipelines import clean_raw_nul, validation_problem
+    from leads.store import Rejected, upsert_notices
+
+    notices, none_listed = parse_saved_file_answer(source, path, url)
+    kept: dict[str, Any] = {}
+    skipped: list[str] = []
+    for notice in notices:
+        problem = validation_problem(notice)
+        if problem:
+            skipped.append(f"{path}: invalid notice {notice.source_key!r} ({problem}): skipped")
+            continue
+        notice.raw, _ = clean_raw_nul(notice.raw)
+        kept[notice.source_key] = notice  # a notice listed twice in one file counts once (the last)
+    if not kept:
+        why = none_listed or (f"all {len(notices)} were invalid" if notices else f"nothing the {source} parser reads")
+        raise InputError(f"{path}: no notices to store for {source} ({why}); nothing was stored")
+    rejected: list[Rejected] = []
+    counts = upsert_notices(session, list(kept.values()), now or datetime.now(UTC), rejected)
+    skipped += [f"{path}: the database refused notice {r.notice.source_key!r} ({r.reason}): skipped" for r in rejected]
+    row = {
+        "source": source,
+        "outcome": "ok",
+        "items": len(kept) - len(rejected),
+        "new": counts.new,
+        "updated": counts.updated,
+        "unchanged": counts.unchanged,
+        "skipped": len(skipped),
+        "errors": 0,
+        "message": f"from file {path.name}",
+    }
+    return row, skipped

@@ -62,6 +62,13 @@ NOTICE_COLUMNS = [
     help="Also exit 1 for a degraded source (rows landed, some optional column not read) and for "
     "a source whose agency lists no notices for the window.",
 )
+@click.option(
+    "--file",
+    "saved_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Store the notices of a file saved from SOURCE's agency (as `leads parse` reads it) instead of "
+    "fetching; --url then names where it was saved from.",
+)
 @output_options
 @pass_app
 def crawl(
@@ -72,6 +79,7 @@ def crawl(
     assignments: tuple[str, ...],
     progress: bool | None,
     strict: bool,
+    saved_file: Path | None,
     fmt: str,
 ) -> None:
     """Fetch current closure notices from public sources (all sources when none is named).
@@ -80,7 +88,12 @@ def crawl(
     source errored, returned zero notices, dropped sharply against its last good run, or lost an
     essential column. A degraded source (its rows landed, an optional column was not found or an
     unknown one appeared: see `leads sources`) exits 0 unless --strict.
+
+    With --file, one SOURCE's saved file is stored instead (re-running it updates, never duplicates).
     """
+    if saved_file is not None:
+        _crawl_file(app, sources, saved_file, urls, spider_args, assignments, fmt)
+        return
     from leads.crawl import parse_setting, run_crawl, split_urls
 
     app.database()  # fail before crawling when the database is unusable
@@ -113,6 +126,39 @@ def crawl(
     if failed:
         click.echo(f"Error: {len(failed)} of {len(results)} sources need attention: {', '.join(failed)}", err=True)
         sys.exit(1)
+
+
+def _crawl_file(
+    app: App,
+    sources: tuple[str, ...],
+    path: Path,
+    urls: tuple[str, ...],
+    spider_args: tuple[str, ...],
+    assignments: tuple[str, ...],
+    fmt: str,
+) -> None:
+    from leads.errors import InputError
+
+    if len(sources) != 1:
+        raise InputError(
+            f"--file {path} needs exactly one SOURCE (the agency the file is from), e.g. leads crawl warn_va --file {path}"
+        )
+    if spider_args or assignments:
+        raise InputError("--file reads a saved file: -a and --set apply only to fetching")
+    if len(urls) > 1 or (urls and "=" in urls[0].split("://", 1)[0]):
+        raise InputError("--file takes one --url: the address the file was saved from")
+    from leads.crawl import ingest_saved_file
+
+    with app.database().session() as session:
+        row, skipped = ingest_saved_file(session, sources[0], path, urls[0] if urls else None)
+    for line in skipped:
+        click.echo(line, err=True)
+    render([row], SUMMARY_COLUMNS, fmt)
+    click.echo(
+        f"{row['items']} notices from {path} stored for {row['source']}: {row['new']} new, {row['updated']} "
+        f"updated, {row['unchanged']} unchanged" + (f", {row['skipped']} skipped" if row["skipped"] else ""),
+        err=True,
+    )
 
 
 @click.command("sources")
