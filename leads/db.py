@@ -150,6 +150,23 @@ def _configure_sqlite(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+ERROR_SUMMARY_LIMIT = 300
+
+
+def error_summary(exc: BaseException) -> str:
+    """What the database said, in one short line: never the SQL statement or its parameters.
+
+    SQLAlchemy's text of a failed statement carries the whole statement and its parameters (other
+    companies' rows, for a batch insert); a run's message lands in `leads sources` and the digest.
+    """
+    inner = exc.orig if isinstance(exc, sa_exc.StatementError) and exc.orig is not None else exc
+    lines = str(inner).strip().splitlines()
+    text = lines[0].strip() if lines else type(inner).__name__
+    if len(text) > ERROR_SUMMARY_LIMIT:
+        text = text[: ERROR_SUMMARY_LIMIT - 1] + "…"
+    return text
+
+
 def translate_error(exc: BaseException, url: str) -> DatabaseError | None:
     """A database exception as a message naming the file or server and what to do; None if unknown."""
     name = describe(url)

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import shutil
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -99,6 +103,87 @@ def write_xlsx(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], path: 
     return n
 
 
+@dataclass(frozen=True)
+class Fit:
+    """How a listing fits a terminal: which columns matter most, which may be shortened.
+
+    ``order``: columns by importance (the first is always shown; a column not named appears only with
+    --wide or --columns). ``squeeze``: column -> (narrowest, comfortable) widths for a column that may be
+    cut with an ellipsis (long names). ``short``: column -> the row key of its short form (unless --wide).
+    """
+
+    order: Sequence[str]
+    squeeze: Mapping[str, tuple[int, int]] = dataclass_field(default_factory=dict)
+    short: Mapping[str, str] = dataclass_field(default_factory=dict)
+
+
+def table_width(out: IO[str]) -> int | None:
+    """The width a table must fit: COLUMNS when set, else the terminal's; None for a pipe (all of it)."""
+    env = os.environ.get("COLUMNS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    if hasattr(out, "isatty") and out.isatty():
+        return shutil.get_terminal_size().columns
+    return None
+
+
+def pick_columns(option: str | None, available: Sequence[str], default: Sequence[str]) -> list[str]:
+    """``--columns a,b,c`` checked against the fields a listing has; an unknown name is an error naming them."""
+    if not option:
+        return list(default)
+    from leads.errors import InputError
+
+    chosen = [c.strip().lower().replace("-", "_") for c in option.split(",") if c.strip()]
+    unknown = [c for c in chosen if c not in available]
+    if unknown or not chosen:
+        raise InputError(
+            f"--columns {option!r}: no column {', '.join(unknown) or '(none given)'}; columns: {', '.join(available)}"
+        )
+    return list(dict.fromkeys(chosen))
+
+
+def fit_columns(
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], width: int, fit: Fit, gap: int = 2
+) -> tuple[list[str], dict[str, int]]:
+    """The columns (in display order) and their widths that fit in ``width``.
+
+    Columns are taken by importance, each at its natural width (a squeezable one at most at its comfortable
+    width); the first that does not fit is squeezed to its narrowest if that fits, and no less important
+    column follows it. The room left goes to the squeezed columns, most important first, up to their
+    natural width."""
+    from rich.cells import cell_len
+
+    natural = {c: max([cell_len(c)] + [cell_len(_cell(r.get(fit.short.get(c, c)))) for r in rows]) for c in columns}
+
+    def bounds(c: str) -> tuple[int, int]:
+        least, comfortable = fit.squeeze.get(c, (natural[c], natural[c]))
+        least = min(natural[c], max(least, cell_len(c)))
+        return least, max(least, min(natural[c], comfortable))
+
+    widths: dict[str, int] = {}
+    for c in [c for c in fit.order if c in columns] or list(columns):
+        used = sum(widths.values()) + gap * len(widths)  # with the gap before this column
+        least, comfortable = bounds(c)
+        if not widths or used + comfortable <= width:
+            widths[c] = comfortable
+        elif used + least <= width:
+            widths[c] = least
+            break
+        else:
+            break
+    room = width - sum(widths.values()) - gap * (len(widths) - 1)
+    for c in widths:
+        if room <= 0:
+            break
+        more = min(room, natural[c] - widths[c])
+        widths[c] += more
+        room -= more
+    if room < 0:  # a first column wider than the terminal on its own
+        first = next(iter(widths))
+        widths[first] = max(1, widths[first] + room)
+    return [c for c in columns if c in widths], widths
+
+
 def render(
     rows: Iterable[Mapping[str, Any]],
     columns: Sequence[str],
@@ -106,8 +191,13 @@ def render(
     out: IO[str] | None = None,
     *,
     empty_message: str | None = None,
+    fit: Fit | None = None,
+    wide: bool = False,
 ) -> int:
-    """Write rows in ``fmt`` to ``out`` (stdout). Returns how many rows were written."""
+    """Write rows in ``fmt`` to ``out`` (stdout). Returns how many rows were written.
+
+    With ``fit`` a table fits the terminal (``table_width``): columns chosen by importance, long cells cut
+    with an ellipsis, no cell wrapped onto a second line; ``wide`` shows every column in full instead."""
     out = out or sys.stdout
     if fmt == "csv":
         return write_csv(rows, columns, out)
@@ -122,10 +212,17 @@ def render(
             out.write(json.dumps({c: _plain(row.get(c)) for c in columns}, ensure_ascii=False) + "\n")
             n += 1
         return n
-    return _write_table(list(rows), columns, out, empty_message)
+    return _write_table(list(rows), columns, out, empty_message, fit, wide)
 
 
-def _write_table(rows: list[Mapping[str, Any]], columns: Sequence[str], out: IO[str], empty: str | None) -> int:
+def _write_table(
+    rows: list[Mapping[str, Any]],
+    columns: Sequence[str],
+    out: IO[str],
+    empty: str | None,
+    fit: Fit | None,
+    wide: bool = False,
+) -> int:
     if not rows:
         click.echo(empty or "(nothing to show)", err=True)
         return 0
@@ -133,15 +230,34 @@ def _write_table(rows: list[Mapping[str, Any]], columns: Sequence[str], out: IO[
     from rich.table import Table
 
     interactive = out.isatty() if hasattr(out, "isatty") else False
+    width = table_width(out) if fit is not None and not wide else None
+    short = fit.short if fit is not None and not wide else {}
+    widths: dict[str, int] = {}
+    if fit is not None and width is not None:
+        columns, widths = fit_columns(rows, columns, width, fit)
     console = Console(
-        file=out, width=None if interactive else 250, no_color=not interactive, highlight=False, soft_wrap=False
+        file=out,
+        width=(width or 100_000) if fit is not None else (None if interactive else 250),
+        no_color=not interactive,
+        highlight=False,
+        soft_wrap=False,
     )
     table = Table(show_header=True, header_style="bold" if interactive else None, box=None, pad_edge=False)
     for c in columns:
-        table.add_column(c, overflow="fold")
+        if fit is not None:
+            w = widths.get(c)
+            table.add_column(c, no_wrap=True, overflow="ellipsis", width=w, min_width=w, max_width=w)
+        else:
+            table.add_column(c, overflow="fold")
     for row in rows:
-        table.add_row(*(_cell(row.get(c)) for c in columns))
-    console.print(table)
+        table.add_row(*(_cell(row.get(short.get(c, c))) for c in columns))
+    if fit is None:
+        console.print(table)
+    else:
+        # Trailing padding stripped: a line is never longer than its text, nor than the terminal.
+        with console.capture() as captured:
+            console.print(table)
+        out.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
     return len(rows)
 
 
@@ -154,11 +270,36 @@ def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+def fit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--columns and --wide for listings that fit the terminal; the command receives ``columns`` and ``wide``."""
+    fn = click.option(
+        "--wide", is_flag=True, help="Every column, nothing shortened (a table wider than the terminal)."
+    )(fn)
+    fn = click.option(
+        "--columns",
+        "columns",
+        metavar="A,B,...",
+        help="Only these columns, in this order (any format); unknown names are listed in the error.",
+    )(fn)
+    return fn
+
+
 def echo_err(message: str) -> None:
     click.echo(message, err=True)
 
 
-__all__ = ["FORMATS", "neutralize", "render", "write_csv", "write_xlsx", "output_options", "echo_err"]
+__all__ = [
+    "FORMATS",
+    "Fit",
+    "neutralize",
+    "render",
+    "write_csv",
+    "write_xlsx",
+    "output_options",
+    "fit_options",
+    "pick_columns",
+    "echo_err",
+]
 
 
 def atomic_export(path: str, write: Any) -> int:

@@ -16,6 +16,7 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
+from sqlalchemy import Integer
 
 from leads.items import NOTICE_TYPES, ClosureNotice
 from leads.store import content_hash  # noqa: F401  (re-exported: its old home)
@@ -25,6 +26,8 @@ logger = logging.getLogger(__name__)
 ENV_RUN_TAG = "LEADS_CRAWL_RUN_TAG"
 STAT_SKIPPED = "leads/rows_skipped"
 STAT_INVALID = "leads/items_invalid"
+STAT_RAW_NUL = "leads/raw_nul_cleaned"
+STAT_RAW_NUL_SAID = "leads/raw_nul_said"
 
 
 class ValidateNoticePipeline:
@@ -41,10 +44,25 @@ class ValidateNoticePipeline:
         if not isinstance(item, ClosureNotice):
             return item
         problem = validation_problem(item)
+        if not problem:
+            item.raw, cleaned = clean_raw_nul(item.raw)
+            if cleaned:
+                self.crawler.stats.inc_value(STAT_RAW_NUL)
+                if not self.crawler.stats.get_value(STAT_RAW_NUL_SAID):
+                    self.crawler.stats.set_value(STAT_RAW_NUL_SAID, True)
+                    logger.warning(
+                        "source %s: NUL bytes in the published row of %r from %s (and maybe others) "
+                        "stored as U+FFFD in its raw row",
+                        item.source,
+                        item.source_key,
+                        item.source_url,
+                    )
         if problem:
             self.crawler.stats.inc_value(STAT_SKIPPED)
             self.crawler.stats.inc_value(STAT_INVALID)
-            raise DropItem(f"source {item.source}: invalid notice {item.source_key!r} ({problem}): skipped")
+            raise DropItem(
+                f"source {item.source}: invalid notice {item.source_key!r} from {item.source_url} ({problem}): skipped"
+            )
         return item
 
 
@@ -72,11 +90,50 @@ def validation_problem(notice: ClosureNotice) -> str | None:
         value = getattr(notice, column.name, None)
         if length and isinstance(value, str) and len(value) > length:
             return f"{column.name} is longer than {length} characters"
+        # PostgreSQL's integer is 32-bit; beyond it one notice would roll back its whole source.
+        if isinstance(column.type, Integer) and isinstance(value, int) and not -(2**31) <= value < 2**31:
+            return f"{column.name} {value} is out of range"
     try:
-        json.dumps(notice.raw)
+        json.dumps(notice.raw, allow_nan=False)  # PostgreSQL's JSON has no NaN or Infinity either
     except (TypeError, ValueError):
         return "raw row is not JSON-serializable"
+    nul = _nul_field(notice)
+    if nul:
+        # PostgreSQL stores no NUL in text or JSON; one such notice would roll back its whole source.
+        # Skipped on every database alike, so a crawl lands the same rows on SQLite and PostgreSQL.
+        return f"{nul} contains a NUL byte"
     return None
+
+
+def _nul_field(notice: ClosureNotice) -> str | None:
+    """The first normalized field holding a NUL character, else None."""
+    for name, value in vars(notice).items():
+        if isinstance(value, str) and "\x00" in value:
+            return name
+    return None
+
+
+def clean_raw_nul(value: Any) -> tuple[Any, bool]:
+    """The raw row with each NUL (keys too) replaced by U+FFFD, and whether there was any.
+
+    The raw row keeps what the agency published, for reference; a NUL there (PostgreSQL stores none
+    in JSON) is visibly marked rather than costing a notice whose read fields are sound.
+    """
+    if isinstance(value, str):
+        return (value.replace("\x00", "\ufffd"), True) if "\x00" in value else (value, False)
+    if isinstance(value, dict):
+        found = False
+        out: dict[Any, Any] = {}
+        for key, inner in value.items():
+            new_key, key_found = clean_raw_nul(key) if isinstance(key, str) else (key, False)
+            out[new_key], inner_found = clean_raw_nul(inner)
+            found = found or key_found or inner_found
+        return (out, True) if found else (value, False)
+    if isinstance(value, list):
+        cleaned = [clean_raw_nul(inner) for inner in value]
+        if any(found for _, found in cleaned):
+            return [inner for inner, _ in cleaned], True
+    return value, False
 
 
 class StoreNoticePipeline:

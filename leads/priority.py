@@ -45,3 +45,23 @@ def explain(score: float, closure: date | None, employees: int | None, today: da
         when = f"closes in {days} days" if days >= 0 else f"closed {-days} days ago"
     staff = f"{employees} employees" if employees is not None else "employees unknown"
     return f"match {score:.0f}, {when}, {staff}"
+
+
+def _span(days: int) -> str:
+    if days < 60:
+        return f"{days}d"
+    if days < 730:
+        return f"{days // 30}mo"
+    return f"{days // 365}y"
+
+
+def explain_short(score: float, closure: date | None, employees: int | None, today: date) -> str:
+    """``explain`` for a narrow table, the news first (an ellipsis cuts the match score, which the
+    priority already carries): 'closed 8mo ago, 150 staff, match 97'."""
+    if closure is None:
+        when = "date unknown"
+    else:
+        days = (closure - today).days
+        when = f"closes in {_span(days)}" if days >= 0 else f"closed {_span(-days)} ago"
+    staff = f"{employees:,} staff" if employees is not None else "staff unknown"
+    return f"{when}, {staff}, match {score:.0f}"

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from leads.db import error_summary
 from leads.health import FAILED, GOOD_OUTCOMES, Health, judge
 from leads.items import ClosureNotice
 from leads.models import CrawlRun, Notice
@@ -50,10 +52,23 @@ def content_hash(notice: ClosureNotice) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def upsert_notices(session: Session, notices: Sequence[ClosureNotice], now: datetime) -> UpsertCounts:
-    """Insert new notices, update changed ones, touch `last_seen` on the rest. Never commits."""
-    from leads.normalize import normalize_address, normalize_name
+@dataclass
+class Rejected:
+    """A notice the database refused, and the database's one-line reason."""
 
+    notice: ClosureNotice
+    reason: str
+
+
+def upsert_notices(
+    session: Session, notices: Sequence[ClosureNotice], now: datetime, rejected: list[Rejected] | None = None
+) -> UpsertCounts:
+    """Insert new notices, update changed ones, touch `last_seen` on the rest. Never commits.
+
+    Each chunk is written in a savepoint. When the database refuses a chunk, its notices are tried
+    one by one and only those it refuses are left out (appended to ``rejected``): one bad notice costs
+    one notice. When it refuses every notice of the chunk, the fault is not a notice's: it is raised.
+    """
     counts = UpsertCounts()
     by_source: dict[str, list[ClosureNotice]] = {}
     for n in notices:
@@ -61,33 +76,61 @@ def upsert_notices(session: Session, notices: Sequence[ClosureNotice], now: date
     for source, items in by_source.items():
         for start in range(0, len(items), UPSERT_CHUNK):
             chunk = items[start : start + UPSERT_CHUNK]
-            keys = [n.source_key for n in chunk]
-            existing = {
-                row.source_key: row
-                for row in session.scalars(select(Notice).where(Notice.source == source, Notice.source_key.in_(keys)))
-            }
-            for n in chunk:
-                digest = content_hash(n)
-                row = existing.get(n.source_key)
-                fields = _fields(n)
-                fields["name_norm"] = normalize_name(n.company_name)
-                fields["address_norm"] = normalize_address(n.address) if n.address else ""
-                if row is None:
-                    session.add(Notice(**fields, content_hash=digest, first_seen=now, last_seen=now, updated_at=now))
-                    counts.new += 1
-                elif row.content_hash != digest:
-                    for key, value in fields.items():
-                        setattr(row, key, value)
-                    row.content_hash = digest
-                    row.last_seen = now
-                    row.updated_at = now
-                    counts.updated += 1
-                else:
-                    row.last_seen = now
-                    if row.raw != n.raw:  # same notice, re-published with renamed columns
-                        row.raw = n.raw
-                    counts.unchanged += 1
-            session.flush()
+            try:
+                with session.begin_nested():
+                    _add(counts, _upsert_chunk(session, source, chunk, now))
+            except (sa_exc.DataError, sa_exc.IntegrityError) as exc:
+                refused: list[Rejected] = []
+                for n in chunk:
+                    try:
+                        with session.begin_nested():
+                            _add(counts, _upsert_chunk(session, source, [n], now))
+                    except (sa_exc.DataError, sa_exc.IntegrityError) as one:
+                        refused.append(Rejected(n, error_summary(one)))
+                if len(refused) == len(chunk):
+                    raise exc
+                if rejected is not None:
+                    rejected.extend(refused)
+    return counts
+
+
+def _add(total: UpsertCounts, part: UpsertCounts) -> None:
+    total.new += part.new
+    total.updated += part.updated
+    total.unchanged += part.unchanged
+
+
+def _upsert_chunk(session: Session, source: str, chunk: Sequence[ClosureNotice], now: datetime) -> UpsertCounts:
+    from leads.normalize import normalize_address, normalize_name
+
+    counts = UpsertCounts()
+    keys = [n.source_key for n in chunk]
+    existing = {
+        row.source_key: row
+        for row in session.scalars(select(Notice).where(Notice.source == source, Notice.source_key.in_(keys)))
+    }
+    for n in chunk:
+        digest = content_hash(n)
+        row = existing.get(n.source_key)
+        fields = _fields(n)
+        fields["name_norm"] = normalize_name(n.company_name)
+        fields["address_norm"] = normalize_address(n.address) if n.address else ""
+        if row is None:
+            session.add(Notice(**fields, content_hash=digest, first_seen=now, last_seen=now, updated_at=now))
+            counts.new += 1
+        elif row.content_hash != digest:
+            for key, value in fields.items():
+                setattr(row, key, value)
+            row.content_hash = digest
+            row.last_seen = now
+            row.updated_at = now
+            counts.updated += 1
+        else:
+            row.last_seen = now
+            if row.raw != n.raw:  # same notice, re-published with renamed columns
+                row.raw = n.raw
+            counts.unchanged += 1
+    session.flush()
     return counts
 
 
@@ -150,6 +193,7 @@ def record_source_run(
 
     notices = list(notices)
     now = datetime.now(UTC)
+    stored = len(notices)  # less the notices the database refuses one by one
     skipped = int(stats.get("leads/rows_skipped", 0) or 0)
     db = Database(db_url)
     try:
@@ -157,14 +201,25 @@ def record_source_run(
             with db.session() as session:
                 previous = last_good_items(session, source)
                 counts = UpsertCounts()
+                rejected: list[Rejected] = []
                 if reason == "finished":
-                    counts = upsert_notices(session, notices, now)
-                health = judge(stats, reason, len(notices), previous)
+                    counts = upsert_notices(session, notices, now, rejected)
+                for refused in rejected:
+                    logger.warning(
+                        "source %s: the database refused notice %r from %s (%s): skipped",
+                        source,
+                        refused.notice.source_key,
+                        refused.notice.source_url,
+                        refused.reason,
+                    )
+                skipped += len(rejected)
+                stored -= len(rejected)
+                health = judge(stats, reason, stored, previous)
                 run = CrawlRun(
                     source=source,
                     started_at=started,
                     finished_at=now,
-                    items=len(notices),
+                    items=stored,
                     new=counts.new,
                     updated=counts.updated,
                     unchanged=counts.unchanged,
@@ -177,8 +232,9 @@ def record_source_run(
                 )
                 session.add(run)
         except Exception as exc:  # the database refused: say so loudly, record what we can
-            logger.error("source %s: could not store %d notices: %s", source, len(notices), exc)
-            health = Health(FAILED, f"could not store notices: {exc}")
+            # One line from the database, never the statement: its parameters are other companies' rows.
+            logger.error("source %s: could not store %d notices: %s", source, len(notices), error_summary(exc))
+            health = Health(FAILED, f"could not store notices: {error_summary(exc)}")
             counts = UpsertCounts()
             try:
                 with db.session() as session:
@@ -208,7 +264,7 @@ def record_source_run(
     result = {
         "source": source,
         "outcome": health.outcome,
-        "items": len(notices),
+        "items": stored,
         "new": counts.new,
         "updated": counts.updated,
         "unchanged": counts.unchanged,

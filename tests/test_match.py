@@ -101,7 +101,7 @@ def test_three_link_kinds_on_real_notices_and_idempotent(db_url, leads_cli, book
     assert not any(k.startswith("NY-") for k in leads)
     # The evidence card says why.
     why = run("why", "V-1")
-    assert "vendor_closed" in why.stdout and "AeroFarms (warn_va, closure, 2025-12-19)" in why.stdout
+    assert "vendor closed, score" in why.stdout and "Vendor AeroFarms (your account's incumbent)" in why.stdout
     card = json.loads(run("why", "V-1", "--json").stdout)[0]
     evidence = card["leads"][0]["evidence"][0]
     assert evidence["source"] == "warn_va" and evidence["matched"]

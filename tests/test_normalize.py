@@ -166,6 +166,51 @@ def test_split_address_reads_the_stored_form_back() -> None:
     assert split_address("") == AddressParts("", "", "")
 
 
+#: Lines of ../shared/data/businesses (Chicago licences, IRS EO BMF DC, CompanyData) and the directory sets, and
+#: the same place written another way: each pair must normalize to one string, with the token scan alone.
+SAME_PLACE = [
+    ("21-52 44th Dr, Long Island City, NY 11101", "21-52 44th Drive"),  # city, state, ZIP after the street
+    ("1723 N HALSTED ST 1-2", "1723 North Halsted Street Unit 1-2"),  # bare unit range after the street
+    ("2001 K STREET SUITE300", "2001 K St Ste 300"),  # designator glued to its id
+    ("5503 N BROADWAY  1", "5503 N Broadway # 1"),  # one-word street, bare unit
+    ("1911 W DIVISION ST FIRST FLOOR", "1911 W Division St 1st Fl"),
+    ("6534 W NORTH AVE 1ST", "6534 West North Avenue, 1st"),  # "North" is the street's name, after a directional
+    ("909 E STREET NW 2ND FL", "909 E St NW Fl 2nd"),  # "E" is the street's name
+    ("732 Highway 65 S", "732 Hwy 65 South"),  # 65 is the road's number, not a unit
+    ("741 S County Road 200 W", "741 S County Rd 200 W"),
+    ("302 E Interstate 20", "302 East Interstate 20"),
+    ("13327 S. Route 59, Unit 600, Plainfield, IL", "13327 S Rte 59 Unit 600"),
+    ("1705 EAST CAPITOL ST S E APT 105", "1705 E Capitol St SE # 105"),
+    ("170 O'Farrell St, San Francisco, CA 94102", "170 OFarrell Street"),
+    ("5114 South Elizabeth 1st Floor ", "5114 S Elizabeth # 1st"),
+    ("East Carson Street, 1107", "1107 E Carson St"),  # house number after the street
+    ("3300 E RENNER RD  300", "3300 E Renner Rd Ste 300"),
+]
+
+
+@pytest.mark.parametrize(("one", "other"), SAME_PLACE)
+def test_one_place_written_two_ways_normalizes_to_one_string(one: str, other: str) -> None:
+    assert normalize_address(one) == normalize_address(other)
+    assert normalize_address(normalize_address(one)) == normalize_address(one)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("9913 S AVENUE G", "9913 s ave g"),  # the street type starts the name: G is not a unit
+        ("4035 N Loop 1604 W", "4035 n loop 1604 w"),
+        ("55 W Front St", "55 w front st"),  # a designator word followed by a street type is the name
+        ("1 Ferry Building, San Francisco, CA 94111", "1 fry building"),
+        ("60 W 57th St  New York, NY, 10019", "60 w 57th st"),  # a glued-on city is dropped
+        ("2336 WISCONSIN AVE NW 32043", "2336 wisconsin ave nw"),  # five digits after the street: a ZIP
+        ("4859 County Road V, De Forest, WI 53532", "4859 county rd v"),
+        ("PO Box 60714, Washington, DC 20039", "po box 60714"),
+    ],
+)
+def test_street_line_scan(raw: str, expected: str) -> None:
+    assert normalize_address(raw) == expected
+
+
 def test_scourgify_failure_falls_back(monkeypatch) -> None:
     """Whatever scourgify raises, the token scan gives the same result on plain and unit-bearing lines."""
 

@@ -1,4 +1,9 @@
-"""warn_mn: Minnesota DEED's mass-layoff report rows (a re-serialised CSV sample of the 2020 report's PDF tables)."""
+"""warn_mn: Minnesota DEED's mass-layoff report rows: its PDF tables, and a re-serialised CSV sample of them.
+
+No agency PDF is saved (tests/files/warn_mn/SOURCE.md): ``rebuilt()`` prints the CSV sample's exact values
+as the report's table (header on each of two pages, a wrapped long name, one line per row) with
+tests/pdf_build.py. That file is a rebuilt one, never an agency file.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from datetime import date
 
 import openpyxl
 import pytest
+import scrapy
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.test import get_crawler
 
@@ -19,8 +25,10 @@ from spiders.parsing import LayoutChanged
 from spiders.warn_mn import WarnMnSpider
 from tests.e2e import NOTICE_COLUMNS, assert_source_lands
 from tests.helpers import FILES, file_response
+from tests.pdf_build import page_texts, table_pdf
 
 URL = "https://mn.gov/deed/assets/2020-mass-layoff-report.csv"
+PDF_URL = "https://mn.gov/deed/assets/2020-mass-layoff-report_tcm1045-462731.pdf"
 
 
 def spider() -> WarnMnSpider:
@@ -36,6 +44,29 @@ def csv_response(rows: list[list[str]]) -> TextResponse:
     out = io.StringIO()
     csv.writer(out).writerows(rows)
     return TextResponse(url=URL, body=out.getvalue().encode("utf-8"), encoding="utf-8")
+
+
+def rebuilt(rows: list[list[str]] | None = None) -> bytes:
+    """The report's PDF table from the sample's values: 9 rows on page 1, the rest under a repeated header.
+
+    ``source_file`` is the extracting project's note of which PDF a row came from, not a column of it.
+    """
+    rows = without_column(rows if rows is not None else real_rows(), "source_file")
+    wrap = {rows[0].index("Layoff Name"): 22} if "Layoff Name" in rows[0] else {}
+    return table_pdf(rows[0], rows[1:], title="2020 Mass Layoff Report", rows_per_page=9, wrap=wrap)
+
+
+#: The agency-format files this test builds from the row dump (file name -> bytes): what
+#: bench/parse_speed.py, bench/source_figures.py and tests/test_parse_cli.py read for this source.
+REBUILT_FILES = {"mn.pdf": rebuilt}
+
+
+def pdf_spider_parse(body: bytes, s: WarnMnSpider | None = None) -> list[ClosureNotice]:
+    return list((s or spider()).parse(Response(url=PDF_URL, body=body)))
+
+
+def comparable(notices: list[ClosureNotice]) -> list[dict]:
+    return [n.as_dict() | {"raw": None, "source_url": None} for n in notices]
 
 
 def without_column(rows: list[list[str]], header: str) -> list[list[str]]:
@@ -147,6 +178,8 @@ def test_missing_essential_column_is_a_layout_error(headers, caplog):
         rows = without_column(rows, header)
     with pytest.raises(LayoutChanged, match="layout changed"):
         list(spider().parse_file(csv_response(rows)))
+    with pytest.raises(LayoutChanged, match="layout changed"):  # the same table printed as the PDF
+        list(spider().parse_file(Response(url=PDF_URL, body=rebuilt(rows))))
     s = spider()
     with caplog.at_level(logging.ERROR):
         assert list(s.parse(csv_response(rows))) == []
@@ -163,19 +196,121 @@ def test_xlsx_rows_give_the_same_notices(notices):
     assert [n.as_dict() | {"raw": None} for n in again] == [n.as_dict() | {"raw": None} for n in notices]
 
 
-def test_pdf_only_page_and_pdf_file_fail_loudly(caplog):
-    page = b'<html><a href="/deed/assets/2020-mass-layoff-report_tcm1045-462731.pdf">2020 report</a></html>'
+def test_pdf_table_gives_the_same_notices_as_the_csv(notices):
+    pdf = rebuilt()
+    pages = page_texts(pdf)
+    # the layout the test means to exercise: two pages, header repeated, a long name wrapped
+    assert len(pages) == 2 and all(p.count("Layoff Name") == 1 for p in pages)
+    assert "Boston Scientific" in pages[0] and "-Maple Grove 2020" in pages[0]
+    got = pdf_spider_parse(pdf)
+    assert comparable(got) == comparable(notices)
+    torax = next(n for n in got if n.company_name == "Torax Medical")
+    assert torax.source_url == PDF_URL and torax.raw["Layoff Name"] == "Torax Medical 2020"
+    boston = next(n for n in got if n.company_name.startswith("Boston"))
+    assert boston.raw["Layoff Name"] == "Boston Scientific -Maple Grove 2020"
+
+
+def test_pdf_rows_without_a_date_are_their_own_rows_and_skipped_by_name(caplog):
+    s = spider()
+    with caplog.at_level(logging.WARNING):
+        got = pdf_spider_parse(rebuilt(), s)
+    assert len(got) == 12 and s.crawler.stats.get_value(STAT_ROWS_SKIPPED) == 3
+    # header on line 2 under the title: page 1 rows start on line 3; Boston's wrapped name takes two lines
+    assert "page 1 line 3: unreadable layoff start '2/30/2020'" in caplog.text
+    for where, name in (("page 1 line 3", "NexLink 2020"), ("page 1 line 7", "Juut Salon Spa")):
+        assert f"skipped row {where} ('{name}')" in caplog.text
+    assert "('Teleflex 2020')" in caplog.text and "skipped row page 2 line" in caplog.text
+    # the rows around a date-less one keep their own cells
+    buhler, delaware = (
+        next(n for n in got if n.company_name == c) for c in ("Buhler Industries", "Delaware North-MSP Airport")
+    )
+    assert (buhler.employees, buhler.raw["City"], delaware.employees) == (40, "Willmar", 128)
+
+
+@pytest.mark.parametrize("start", ["-", ""])
+def test_a_sparse_dateless_pdf_row_is_not_glued_to_the_row_above(start, caplog):
+    # Juut Salon printed with only name, city, '-' (or nothing), WARN Act and count: too few cells to pass
+    # for a row by their number, so only the '-' / YES-NO anchors keep it off Buhler's row
+    rows = real_rows()
+    header = rows[0]
+    for column in ("Industry", "Layoff Type", "Layoff Status"):
+        rows[4][header.index(column)] = ""
+    rows[4][header.index("Layoff Start")] = start
+    s = spider()
+    with caplog.at_level(logging.WARNING):
+        got = pdf_spider_parse(rebuilt(rows), s)
+    assert len(got) == 12 and "skipped row page 1 line 7 ('Juut Salon Spa')" in caplog.text
+    buhler = next(n for n in got if n.company_name == "Buhler Industries")
+    assert (buhler.employees, buhler.raw["Layoff Name"], buhler.raw["City"]) == (
+        40,
+        "Buhler Industries 2020",
+        "Willmar",
+    )
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (b"%PDF-1.4\n", "truncated PDF"),
+        (None, "truncated PDF"),  # the rebuilt report cut in half
+        (b"<no pdf>\n%%EOF", "not a PDF"),
+    ],
+)
+def test_truncated_or_garbage_pdf_is_a_layout_error(body, message, caplog):
+    if body is None:
+        whole = rebuilt()
+        body = whole[: len(whole) // 2]
+    with pytest.raises(LayoutChanged, match=message):
+        list(spider().parse_file(Response(url=PDF_URL, body=body)))
     s = spider()
     with caplog.at_level(logging.ERROR):
-        assert list(s.parse(HtmlResponse(url=WarnMnSpider.agency_url, body=page, encoding="utf-8"))) == []
-    assert "links only PDF reports, not read yet" in caplog.text and s.crawler.stats.get_value(STAT_LAYOUT_ERRORS) == 1
-    with pytest.raises(LayoutChanged, match="PDF report"):
-        list(spider().parse_file(Response(url=URL, body=b"%PDF-1.4\n")))
+        assert pdf_spider_parse(body, s) == []
+    assert s.crawler.stats.get_value(STAT_LAYOUT_ERRORS) == 1 and "mass-layoff-report_tcm1045-462731.pdf" in caplog.text
 
 
-def test_crawl_lands_the_notices(db_url, server, leads_cli, tmp_path):
-    url = server.url("files/warn_mn/mn.csv")
-    row = {c: getattr(TORAX, c) for c in NOTICE_COLUMNS} | {"source_url": url}
-    assert_source_lands(
-        "warn_mn", [url], ["warn_mn/mn.csv"], db_url=db_url, leads_cli=leads_cli, home=tmp_path, rows=[row]
+def test_pdf_without_the_table_is_a_layout_error():
+    from tests.pdf_faults import blank_pdf
+
+    with pytest.raises(LayoutChanged, match="no table header"):
+        list(spider().parse_file(Response(url=PDF_URL, body=blank_pdf())))
+    with pytest.raises(
+        LayoutChanged, match="mass-layoff-report_tcm1045-462731.pdf page 1: layout changed: no column for city"
+    ):
+        list(spider().parse_file(Response(url=PDF_URL, body=rebuilt(without_column(real_rows(), "City")))))
+
+
+def landing(*hrefs: str) -> HtmlResponse:
+    links = "".join(f'<a href="{h}">report</a>' for h in hrefs)
+    return HtmlResponse(url=WarnMnSpider.agency_url, body=f"<html>{links}</html>".encode(), encoding="utf-8")
+
+
+def test_a_pdf_only_landing_page_is_followed(caplog):
+    pdf = "/deed/assets/2020-mass-layoff-report_tcm1045-462731.pdf"
+    (request,) = spider().parse(landing(pdf, "/deed/assets/dislocated-worker-brochure.pdf"))
+    assert isinstance(request, scrapy.Request) and request.url == PDF_URL
+    # a CSV of the same report is read instead of its PDF copy; another year's PDF is followed too
+    csv_copy, other_year = "/deed/assets/2020-mass-layoff-report_tcm1045-462731.csv", "/a/2019-mass-layoff-report.pdf"
+    got = [r.url for r in spider().parse(landing(pdf, csv_copy, other_year))]
+    assert got == ["https://mn.gov" + csv_copy, "https://mn.gov" + other_year]
+    s = spider()
+    with caplog.at_level(logging.ERROR):
+        assert list(s.parse(landing("/deed/assets/dislocated-worker-brochure.pdf"))) == []
+    assert "links no mass-layoff report (other PDFs: https://mn.gov/deed/assets/dislocated-worker-brochure.pdf)" in (
+        caplog.text
     )
+    assert s.crawler.stats.get_value(STAT_LAYOUT_ERRORS) == 1
+
+
+def test_crawl_follows_the_landing_page_to_the_pdf(db_url, server, leads_cli, tmp_path):
+    pdf = rebuilt()
+    saved = tmp_path / "mn.pdf"
+    saved.write_bytes(pdf)
+    pdf_url = server.add("deed/assets/2020-mass-layoff-report_tcm1045-462731.pdf", pdf, "application/pdf")
+    page = b'<html><a href="/deed/assets/2020-mass-layoff-report_tcm1045-462731.pdf">2020 report</a></html>'
+    page_url = server.add("deed/news/", page)
+    (torax,) = [n for n in pdf_spider_parse(pdf) if n.company_name == "Torax Medical"]
+    row = {c: getattr(torax, c) for c in NOTICE_COLUMNS} | {"source_url": pdf_url}
+    run = assert_source_lands(
+        "warn_mn", [page_url], [saved], db_url=db_url, leads_cli=leads_cli, home=tmp_path, rows=[row]
+    )
+    assert (run["items"], run["skipped"]) == (12, 3)

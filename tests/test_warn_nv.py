@@ -1,4 +1,9 @@
-"""warn_nv: Nevada DETR's WARN and Non-WARN list (a re-serialised CSV sample of the agency's records)."""
+"""warn_nv: Nevada DETR's WARN and Non-WARN list: its PDF table, and a re-serialised CSV sample of the records.
+
+No agency PDF is saved (tests/files/warn_nv/SOURCE.md): ``rebuilt()`` prints the CSV sample's exact values
+as the list's table (header on each of two pages, wrapped long employers, one line per row) with
+tests/pdf_build.py. That file is a rebuilt one, never an agency file.
+"""
 
 from __future__ import annotations
 
@@ -20,8 +25,10 @@ from spiders.parsing import LayoutChanged
 from spiders.warn_nv import WarnNvSpider
 from tests.e2e import NOTICE_COLUMNS, assert_source_lands
 from tests.helpers import FILES, file_response
+from tests.pdf_build import page_texts, table_pdf
 
 URL = "https://detr.nv.gov/content/media/warn-list.csv"
+PDF_URL = "https://detr.nv.gov/Content/Media/WARN_and_NonWARN_Master_w_Logo_2026.pdf"
 
 
 def spider() -> WarnNvSpider:
@@ -37,6 +44,26 @@ def csv_response(rows: list[list[str]]) -> TextResponse:
     out = io.StringIO()
     csv.writer(out).writerows(rows)
     return TextResponse(url=URL, body=out.getvalue().encode("utf-8"), encoding="utf-8")
+
+
+def rebuilt(rows: list[list[str]] | None = None) -> bytes:
+    """The list's PDF table from the sample's values: 8 rows on page 1, the rest under a repeated header."""
+    rows = rows if rows is not None else real_rows()
+    wrap = {rows[0].index("Employer"): 20} if "Employer" in rows[0] else {}
+    return table_pdf(rows[0], rows[1:], title="WARN and Non-WARN Master List", rows_per_page=8, wrap=wrap)
+
+
+#: The agency-format files this test builds from the row dump (file name -> bytes): what
+#: bench/parse_speed.py, bench/source_figures.py and tests/test_parse_cli.py read for this source.
+REBUILT_FILES = {"nv.pdf": rebuilt}
+
+
+def pdf_spider_parse(body: bytes, s: WarnNvSpider | None = None) -> list[ClosureNotice]:
+    return list((s or spider()).parse(Response(url=PDF_URL, body=body)))
+
+
+def comparable(notices: list[ClosureNotice]) -> list[dict]:
+    return [n.as_dict() | {"raw": None, "source_url": None} for n in notices]
 
 
 def without_column(rows: list[list[str]], header: str) -> list[list[str]]:
@@ -147,6 +174,8 @@ def test_missing_essential_column_is_a_layout_error(headers, caplog):
         rows = without_column(rows, header)
     with pytest.raises(LayoutChanged, match="layout changed"):
         list(spider().parse_file(csv_response(rows)))
+    with pytest.raises(LayoutChanged, match="layout changed"):  # the same table printed as the PDF
+        list(spider().parse_file(Response(url=PDF_URL, body=rebuilt(rows))))
     s = spider()
     with caplog.at_level(logging.ERROR):
         assert list(s.parse(csv_response(rows))) == []
@@ -167,22 +196,106 @@ def test_xlsx_list_gives_the_same_notices(notices):
     assert comparable(again) == comparable(notices)
 
 
-def test_landing_page_links(caplog):
-    page = b'<html><a href="/content/media/WARN_List.xlsx">WARN list</a><a href="/a.pdf">PDF</a></html>'
-    (request,) = spider().parse(HtmlResponse(url=WarnNvSpider.agency_url, body=page, encoding="utf-8"))
-    assert isinstance(request, scrapy.Request) and request.url == "https://detr.nv.gov/content/media/WARN_List.xlsx"
-    pdf_only = b'<html><a href="/content/media/WARN_and_NonWARN_Master_w_Logo_2026.pdf">WARN</a></html>'
+def test_pdf_list_gives_the_same_notices_as_the_csv(notices):
+    pdf = rebuilt()
+    pages = page_texts(pdf)
+    # the layout the test means to exercise: two pages, header repeated, long employers wrapped
+    assert len(pages) == 2 and all(p.count("Employer") == 1 for p in pages)
+    assert "Ace Dragon Wok(WAA" in pages[0] and "Hospitality LLC)" in pages[0]
+    got = pdf_spider_parse(pdf)
+    assert comparable(got) == comparable(notices)
+    spirit = got[12]
+    assert spirit.source_url == PDF_URL and spirit.raw == SPIRIT.raw
+    assert got[3].company_name == "Ace Dragon Wok(WAA Hospitality LLC)"
+
+
+def test_pdf_dateless_row_is_its_own_row_and_skipped_by_name(caplog):
+    s = spider()
+    with caplog.at_level(logging.WARNING):
+        got = pdf_spider_parse(rebuilt(), s)
+    assert len(got) == 14 and s.crawler.stats.get_value(STAT_ROWS_SKIPPED) == 1
+    # page 2: title, header, then Liberty Dental on line 3 ... Intuit, the 7th row, on line 9
+    assert "skipped row page 2 line 9 ('Intuit Inc')" in caplog.text and "no readable date" in caplog.text
+    assert "page 2 line 6: unreadable count 'unknown'" in caplog.text
+    primadonna = got[-1]  # the row above Intuit keeps its own cells
+    assert (primadonna.company_name, primadonna.employees, primadonna.raw["Notification"]) == (
+        "Primadonna Co LLC",
+        344,
+        "WARN",
+    )
+
+
+def test_a_sparse_dateless_pdf_row_is_not_glued_to_the_row_above(caplog):
+    # Intuit printed with only employer, city and WARN: too few cells to pass for a row by their number,
+    # so only the Notification anchor keeps it off Primadonna's row
+    rows = real_rows()
+    for column in ("Type", "Affected Total", "County"):
+        rows[15][rows[0].index(column)] = ""
+    s = spider()
+    with caplog.at_level(logging.WARNING):
+        got = pdf_spider_parse(rebuilt(rows), s)
+    assert len(got) == 14 and "skipped row page 2 line 9 ('Intuit Inc')" in caplog.text
+    assert (got[-1].company_name, got[-1].city, got[-1].raw["County"]) == ("Primadonna Co LLC", "Primm", "Clark")
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (b"%PDF-1.7\n...", "truncated PDF"),
+        (None, "truncated PDF"),  # the rebuilt list cut in half
+        (b"<no pdf>\n%%EOF", "not a PDF"),
+    ],
+)
+def test_truncated_or_garbage_pdf_is_a_layout_error(body, message, caplog):
+    if body is None:
+        whole = rebuilt()
+        body = whole[: len(whole) // 2]
+    with pytest.raises(LayoutChanged, match=message):
+        list(spider().parse_file(Response(url=PDF_URL, body=body)))
     s = spider()
     with caplog.at_level(logging.ERROR):
-        assert list(s.parse(HtmlResponse(url=WarnNvSpider.agency_url, body=pdf_only, encoding="utf-8"))) == []
-    assert "links only PDF lists, not read yet" in caplog.text and "Master_w_Logo_2026.pdf" in caplog.text
-    with pytest.raises(LayoutChanged, match="PDF"):
-        list(spider().parse_file(Response(url=URL, body=b"%PDF-1.7\n...")))
+        assert pdf_spider_parse(body, s) == []
+    assert s.crawler.stats.get_value(STAT_LAYOUT_ERRORS) == 1 and "NonWARN_Master_w_Logo_2026.pdf" in caplog.text
 
 
-def test_crawl_lands_the_notices(db_url, server, leads_cli, tmp_path):
-    url = server.url("files/warn_nv/nv.csv")
-    row = {c: getattr(SPIRIT, c) for c in NOTICE_COLUMNS} | {"source_url": url}
-    assert_source_lands(
-        "warn_nv", [url], ["warn_nv/nv.csv"], db_url=db_url, leads_cli=leads_cli, home=tmp_path, rows=[row]
+def test_pdf_without_the_table_is_a_layout_error():
+    from tests.pdf_faults import blank_pdf
+
+    with pytest.raises(LayoutChanged, match="no table header"):
+        list(spider().parse_file(Response(url=PDF_URL, body=blank_pdf())))
+
+
+def landing(*hrefs: str) -> HtmlResponse:
+    links = "".join(f'<a href="{h}">WARN</a>' for h in hrefs)
+    return HtmlResponse(url=WarnNvSpider.agency_url, body=f"<html>{links}</html>".encode(), encoding="utf-8")
+
+
+def test_landing_page_links(caplog):
+    (request,) = spider().parse(landing("/content/media/WARN_List.xlsx", "/a.pdf"))
+    assert isinstance(request, scrapy.Request) and request.url == "https://detr.nv.gov/content/media/WARN_List.xlsx"
+    # a PDF-only landing page is followed; a fact sheet is not the list
+    pdf = "/Content/Media/WARN_and_NonWARN_Master_w_Logo_2026.pdf"
+    (request,) = spider().parse(landing(pdf, "/Content/Media/WARN_Act_Fact_Sheet.pdf"))
+    assert request.url == PDF_URL and request.callback.__name__ == "parse_table"
+    # a CSV of the same list is read instead of its PDF copy
+    same = "/Content/Media/WARN_and_NonWARN_Master_w_Logo_2026.csv"
+    assert [r.url for r in spider().parse(landing(pdf, same))] == ["https://detr.nv.gov" + same]
+    s = spider()
+    with caplog.at_level(logging.ERROR):
+        assert list(s.parse(landing("/Content/Media/WARN_Act_Fact_Sheet.pdf"))) == []
+    assert "links no WARN list (other PDFs: https://detr.nv.gov/Content/Media/WARN_Act_Fact_Sheet.pdf)" in caplog.text
+    assert s.crawler.stats.get_value(STAT_LAYOUT_ERRORS) == 1
+
+
+def test_crawl_follows_the_landing_page_to_the_pdf(db_url, server, leads_cli, tmp_path):
+    pdf = rebuilt()
+    saved = tmp_path / "nv.pdf"
+    saved.write_bytes(pdf)
+    path = "Content/Media/WARN_and_NonWARN_Master_w_Logo_2026.pdf"
+    pdf_url = server.add(path, pdf, "application/pdf")
+    page_url = server.add("Page/WARN", f'<html><a href="/{path}">WARN list</a></html>'.encode())
+    row = {c: getattr(SPIRIT, c) for c in NOTICE_COLUMNS} | {"source_url": pdf_url}
+    run = assert_source_lands(
+        "warn_nv", [page_url], [saved], db_url=db_url, leads_cli=leads_cli, home=tmp_path, rows=[row]
     )
+    assert (run["items"], run["skipped"]) == (14, 1)

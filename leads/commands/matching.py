@@ -103,14 +103,15 @@ def review(ctx: click.Context, fmt: str, limit: int) -> None:
     """Links in the review band: list them, then confirm or reject (a rejected pair never comes back)."""
     if ctx.invoked_subcommand is not None:
         return
-    from leads.services.matching import REVIEW_COLUMNS, count_review, review_queue
+    from leads.services.matching import REVIEW_COLUMNS, REVIEW_DATA_COLUMNS, count_review, review_queue
 
     app = ctx.find_object(App)
     assert app is not None  # the root group always sets it
     with app.database(must_exist=True).session(read_only=True) as session:
         rows = review_queue(session, limit=limit or None)
         note_truncated(len(rows), limit, lambda: count_review(session))
-    render(rows, REVIEW_COLUMNS, fmt, empty_message="Nothing to review.")
+    columns = REVIEW_COLUMNS if fmt == "table" else REVIEW_DATA_COLUMNS
+    render(rows, columns, fmt, empty_message="Nothing to review.")
 
 
 def _decide(decision: str):
@@ -148,30 +149,25 @@ def why(app: App, account_id: str, as_json: bool) -> None:
     if as_json:
         render([card], list(card), "json")
         return
+    from leads.commands.cards import evidence_lines, print_lines
+
     a = card["account"]
+    place = ", ".join(p for p in (a["address"], " ".join(x for x in (a["city"], a["state"], a["zip"]) if x)) if p)
+    click.echo(f"Account {a['id']}: {a['name']}" + (f", {place}" if place else ""))
     click.echo(
-        f"Account {a['id']}: {a['name']}, {a['address'] or '-'}, {a['city'] or '-'} {a['state'] or ''} "
-        f"{a['zip'] or ''}; vendor {a['incumbent_vendor'] or '-'}; industry {a['industry'] or '-'}"
+        f"  incumbent vendor {a['incumbent_vendor'] or '-'}; industry {a['industry'] or '-'}"
         + ("; DO NOT CONTACT" if a["do_not_contact"] else "")
     )
     if not card["leads"] and not card["other_candidates"]:
         click.echo("  No closure is linked to this account.")
     for lead in card["leads"]:
-        flag = " (the account itself is closing)" if lead["flagged_closing"] else ""
+        flag = " (the account itself is closing: not a prospect)" if lead["flagged_closing"] else ""
         click.echo(f"  Lead {lead['lead']} [{lead['status']}] score {lead['score']:.0f}{flag}")
-        for e in lead["evidence"]:
-            when = e["effective_date"] or e["notice_date"]
-            click.echo(
-                f"    {e['kind']} {e['score']}: {e['closed_business']} ({e['source']}, {e['notice_type']}, "
-                f"{when or 'date unknown'})"
-            )
-            for key, value in (e["matched"] or {}).items():
-                click.echo(f"        {key}: {value}")
+        print_lines(evidence_lines(lead["evidence"], a, indent="    "))
     for c in card["other_candidates"]:
-        click.echo(
-            f"  Candidate {c['candidate']} [{c['status']}] {c['kind']} {c['score']}: {c['closed_business']} "
-            f"({c['source']})"
-        )
+        state = "waiting in `leads review`" if c["status"] == "pending" else "rejected in review"
+        click.echo(f"  Candidate {c['candidate']} ({state}):")
+        print_lines(evidence_lines([c], a, indent="    "))
 
 
 @click.command("link")

@@ -49,17 +49,32 @@ def _territory_edit_options(fn):
 @click.option("--role", type=click.Choice(["rep", "manager"]), default="rep", show_default=True)
 @_territory_options
 @click.option("--capacity", type=click.IntRange(min=0), help="Most open leads this rep carries (default: no limit).")
+@click.option(
+    "--bootstrap",
+    is_flag=True,
+    help="Recovery when the team has no active manager: add (or reactivate) NAME as a manager.",
+)
 @pass_app
-def reps_add(app: App, name: str, email: str | None, role: str, states, zips, cities, capacity) -> None:
+def reps_add(app: App, name: str, email: str | None, role: str, states, zips, cities, capacity, bootstrap) -> None:
     """Add a rep or manager (the first person added on a new database sets the team up).
 
     \b
     A territory is a set of rules joined by OR: a lead is in it when the
     account's state is one of --states, OR its ZIP starts with one of --zips,
     OR its city is one of --cities.
-    """
-    from leads.services.people import add_rep, parse_territory
 
+    If no active manager is left, whoever can write the database recovers with
+    `leads reps add NAME --role manager --bootstrap` (refused while an active manager exists)."""
+    from leads.errors import InputError
+    from leads.services.people import add_rep, bootstrap_manager, parse_territory
+
+    if bootstrap:
+        if role != "manager":
+            raise InputError("--bootstrap makes a manager: add --role manager")
+        with app.database().session() as session:
+            rep = bootstrap_manager(session, _actor(session, app), name=name, email=email)
+            click.echo(f"{rep.name} is now an active manager (recovery with --bootstrap, logged).")
+        return
     with app.database().session() as session:
         rep = add_rep(
             session,

@@ -9,7 +9,16 @@ import click
 
 from leads.commands.common import App, note_truncated, pass_app
 from leads.items import NOTICE_TYPES
-from leads.output import output_options, render
+from leads.output import Fit, fit_options, output_options, pick_columns, render
+
+#: `leads list` at the terminal's width: the columns a rep reads first, names and reasons shortened with
+#: an ellipsis before a column is left out (``--wide`` shows all, ``--columns`` picks).
+LIST_FIT = Fit(
+    order=["lead", "account", "priority", "status", "state", "why", "city", "owner", "follow_up", "account_id",
+           "score", "version"],
+    squeeze={"account": (16, 26), "why": (20, 36), "city": (10, 14), "owner": (8, 12)},
+    short={"why": "why_short"},
+)  # fmt: skip
 
 STATUS_CHOICES = ["new", "contacted", "meeting", "proposal", "won", "lost", "disqualified"]
 
@@ -90,11 +99,16 @@ def _filter(**kw):
 @filter_options
 @click.option("--new", is_flag=True, help="Only what arrived since you last pulled with --new (moves your cursor).")
 @output_options
+@fit_options
 @pass_app
-def list_command(app: App, fmt: str, **kw) -> None:
-    """Your lead list, highest priority first (priority = match score, closure timing, employees)."""
-    from leads.services.listing import LIST_COLUMNS, count_leads, list_leads, mark_pulled
+def list_command(app: App, fmt: str, columns: str | None, wide: bool, **kw) -> None:
+    """Your lead list, highest priority first (priority = match score, closure timing, employees).
 
+    The table fits your terminal: the most useful columns first, long names cut with "…";
+    --wide shows every column in full, --columns lead,account,phone picks them."""
+    from leads.services.listing import LIST_COLUMNS, LIST_FIELDS, count_leads, list_leads, mark_pulled
+
+    shown = pick_columns(columns, LIST_FIELDS, LIST_COLUMNS)
     db = app.database()
     with db.session(read_only=not kw.get("new")) as session:
         actor = _actor(session, app)
@@ -103,19 +117,26 @@ def list_command(app: App, fmt: str, **kw) -> None:
         note_truncated(len(rows), lead_filter.limit, lambda: count_leads(session, actor, lead_filter))
         if kw.get("new"):
             mark_pulled(session, actor)
-    render(rows, LIST_COLUMNS, fmt, empty_message="No leads match.")
+    render(rows, shown, fmt, empty_message="No leads match.", fit=_fit(shown, columns), wide=wide)
+
+
+def _fit(shown: list[str], picked: str | None) -> Fit:
+    """Picked columns are all wanted: they fit in the order given, shortened where they may be."""
+    return Fit(order=shown, squeeze=LIST_FIT.squeeze, short=LIST_FIT.short) if picked else LIST_FIT
 
 
 @click.command("due")
 @output_options
+@fit_options
 @pass_app
-def due(app: App, fmt: str) -> None:
-    """Leads whose follow-up is today or overdue."""
-    from leads.services.listing import LIST_COLUMNS, list_leads
+def due(app: App, fmt: str, columns: str | None, wide: bool) -> None:
+    """Leads whose follow-up is today or overdue (the table fits your terminal, as `leads list`)."""
+    from leads.services.listing import LIST_COLUMNS, LIST_FIELDS, list_leads
 
+    shown = pick_columns(columns, LIST_FIELDS, LIST_COLUMNS)
     with app.database(must_exist=True).session(read_only=True) as session:
         rows = list_leads(session, _actor(session, app), _filter(due=True, limit=0))
-    render(rows, LIST_COLUMNS, fmt, empty_message="Nothing due. Well done.")
+    render(rows, shown, fmt, empty_message="Nothing due. Well done.", fit=_fit(shown, columns), wide=wide)
 
 
 def _version_option(fn):

@@ -27,6 +27,10 @@ def _tables() -> tuple[dict[str, Point], dict[tuple[str, str], Point]]:
             lat, lon = float(z["lat"]), float(z["long"])
         except (TypeError, ValueError, KeyError):
             continue
+        if lat == 0.0 and lon == 0.0:
+            # A few ZIPs (90085, a Los Angeles PO box) carry 0,0 for "unknown": kept, they would drag their
+            # city's centre into the ocean and make a same-city closure look 70 miles away.
+            continue
         by_zip[z["zip_code"]] = (lat, lon)
         if z.get("zip_code_type") in ("STANDARD", "PO BOX", "UNIQUE"):
             st = z.get("state") or ""

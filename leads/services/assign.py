@@ -21,7 +21,14 @@ from sqlalchemy.orm import Session
 
 from leads.errors import ConflictError, InputError, NotFound
 from leads.models import OPEN_STATUSES, Account, Activity, Lead, Operation, Rep, UserCursor, table_of
-from leads.services.people import Actor, get_rep, open_lead_counts, require_manager, territory_matches
+from leads.services.people import (
+    Actor,
+    check_not_last_manager,
+    get_rep,
+    open_lead_counts,
+    require_manager,
+    territory_matches,
+)
 
 ROUND_ROBIN_USER = "~round-robin"  # UserCursor rows: when each rep last got a round-robin lead
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -231,6 +238,7 @@ def deactivate(
     """Deactivate a rep and move their open leads (and accounts) to others."""
     require_manager(actor, "deactivate reps")
     rep = get_rep(session, rep_name)
+    check_not_last_manager(session, rep, "deactivating them")
     if to and reassign:
         raise InputError("use --reassign auto or --to REP, not both")
     open_count = (

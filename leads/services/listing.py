@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from leads.errors import InputError
 from leads.models import LEAD_STATUSES, OPEN_STATUSES, Account, Evidence, Lead, Notice, Rep, UserCursor, table_of
-from leads.priority import explain, priority
+from leads.priority import explain, explain_short, priority
 from leads.services.people import Actor, get_rep
 
 LIST_COLUMNS = [
@@ -28,6 +28,8 @@ LIST_COLUMNS = [
     "score",
     "version",
 ]
+#: Every field a lead row has, for ``--columns`` (the default columns first).
+LIST_FIELDS = list(dict.fromkeys([*LIST_COLUMNS, "address", "zip", "phone", "website", "industry", "created_at"]))
 CURSOR_NEW = "list_new"
 CLOSED_STATUSES = tuple(s for s in LEAD_STATUSES if s not in OPEN_STATUSES)
 
@@ -111,6 +113,7 @@ def list_leads(session: Session, actor: Actor, f: LeadFilter, today: date | None
                 "lead": lead.id,
                 "priority": lead.priority,
                 "why": explain(lead.score, lead.closure_date, lead.employees, today),
+                "why_short": explain_short(lead.score, lead.closure_date, lead.employees, today),
                 "account": account.name,
                 "account_id": account.external_id,
                 "address": account.address,

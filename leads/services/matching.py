@@ -366,8 +366,10 @@ REVIEW_COLUMNS = [
     "account",
     "city",
     "state",
-    "matched",
+    "evidence",
 ]
+#: The review queue as JSON/CSV also carries the raw evidence (``matched``) for tools.
+REVIEW_DATA_COLUMNS = [*REVIEW_COLUMNS, "matched"]
 
 
 def _review_query():
@@ -388,6 +390,8 @@ def count_review(session: Session) -> int:
 
 
 def review_queue(session: Session, limit: int | None = 50) -> list[dict[str, Any]]:
+    from leads.evidence_text import evidence_summary
+
     q = _review_query()
     if limit:
         q = q.limit(limit)
@@ -402,6 +406,7 @@ def review_queue(session: Session, limit: int | None = 50) -> list[dict[str, Any
             "account": a.name,
             "city": a.city,
             "state": a.state,
+            "evidence": evidence_summary(c.kind, c.matched),
             "matched": c.matched,
         }
         for c, n, a in session.execute(q)
@@ -496,6 +501,13 @@ def why_account(session: Session, external_id: str) -> dict[str, Any]:
                 "score": c.score,
                 "closed_business": n.company_name,
                 "source": n.source,
+                "notice_type": n.notice_type,
+                "notice_date": n.notice_date,
+                "effective_date": n.effective_date,
+                "employees": n.employees,
+                "city": n.city,
+                "state": n.state,
+                "source_url": n.source_url,
                 "matched": c.matched,
             }
             for c, n in pending

@@ -188,6 +188,56 @@ def describe_territory(territory: dict[str, Any] | None) -> str:
     return " or ".join(parts)
 
 
+def active_managers(session: Session) -> list[str]:
+    return list(session.scalars(select(Rep.name).where(Rep.active.is_(True), Rep.role == "manager").order_by(Rep.name)))
+
+
+def check_not_last_manager(session: Session, rep: Rep, what: str) -> None:
+    """Refuse to leave the team without an active manager: nobody could add, assign or undo any more."""
+    if rep.role != "manager" or not rep.active:
+        return
+    others = [n for n in active_managers(session) if n != rep.name]
+    if not others:
+        raise InputError(
+            f"{rep.name} is the last active manager: {what} would leave nobody able to manage the team; "
+            f"make someone else a manager first (`leads reps add NAME --role manager` or "
+            f"`leads reps edit NAME --role manager`)"
+        )
+
+
+def bootstrap_manager(session: Session, actor: Actor, *, name: str, email: str | None) -> Rep:
+    """Recovery when no active manager exists: add NAME as a manager, or reactivate / promote them.
+
+    Whoever can write the database (the SQLite file, or a PostgreSQL login with rights on reps)
+    may do it, and only while the team has no active manager; it is logged in NAME's history."""
+    if active_managers(session):
+        raise PermissionDenied(
+            f"--bootstrap is only for a team without an active manager; ask {', '.join(active_managers(session))}"
+        )
+    rep = session.scalar(select(Rep).where(func.lower(Rep.name) == name.lower()))
+    if rep is None:
+        rep = Rep(name=name, email=email, role="manager", territory={}, active=True)
+        session.add(rep)
+        before = "new"
+    else:
+        before = f"{rep.role}, {'active' if rep.active else 'inactive'}"
+        rep.role, rep.active = "manager", True
+        if email:
+            rep.email = email
+    session.flush()
+    session.add(
+        Activity(
+            actor=actor.name,
+            action="rep_bootstrap",
+            subject=rep.name,
+            from_value=before,
+            to_value="manager, active",
+            note="no active manager: recovery with --bootstrap",
+        )
+    )
+    return rep
+
+
 def add_rep(
     session: Session,
     actor: Actor,
@@ -237,6 +287,16 @@ def edit_rep(
     rep = get_rep(session, name)
     if changes.get("role") is not None and changes["role"] not in REP_ROLES:
         raise InputError(f"role must be one of {', '.join(REP_ROLES)}")
+    if changes.get("active") is False and rep.active:
+        check_not_last_manager(session, rep, "deactivating them")
+        open_count = open_lead_counts(session).get(rep.id, 0)
+        if open_count:
+            raise InputError(
+                f"{rep.name} has {open_count} open leads; nothing stays with an inactive rep: "
+                f"use `leads reps deactivate {rep.name} --reassign auto` (or --to REP)"
+            )
+    if changes.get("role") == "rep" and rep.role == "manager":
+        check_not_last_manager(session, rep, "making them a rep")
     if changes.get("capacity") is not None and changes["capacity"] < 0:
         raise InputError(f"capacity must be zero or more, not {changes['capacity']}")
     if territory_edit is not None and territory_edit.asked():
