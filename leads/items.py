@@ -9,7 +9,18 @@ from typing import Any
 
 #: registry_closed: a city registry ended a business licence or location (issue 12). registry_end was
 #: San Francisco's type before; rows stored with it become registry_closed on their next crawl.
-NOTICE_TYPES = ("closure", "layoff", "bankruptcy", "registry_closed", "registry_end", "other")
+#: bankruptcy_ch7: a chapter 7 (liquidation) case, a closure; bankruptcy_ch11: a chapter 11 reorganization, the
+#: business goes on but its suppliers and customers are at risk (spiders/bankruptcy_us.py).
+NOTICE_TYPES = (
+    "closure",
+    "layoff",
+    "bankruptcy",
+    "bankruptcy_ch7",
+    "bankruptcy_ch11",
+    "registry_closed",
+    "registry_end",
+    "other",
+)
 
 
 @dataclass

@@ -10,8 +10,8 @@ the whole run succeeds.
 from __future__ import annotations
 
 import csv
-import io
 import os
+import re
 import tempfile
 import time
 from dataclasses import asdict, dataclass
@@ -69,82 +69,46 @@ class LinkSummary:
         return asdict(self)
 
 
-def _header_key(h: str) -> str:
-    return "".join(c for c in h.strip().lower() if c.isalnum())
+def _alias_pattern(alias: str) -> str:
+    """'recordid' -> a pattern for the header key of 'Record ID', 'record_id', 'RecordId' (see header_key)."""
+    return "^" + r"\s?".join(re.escape(ch) for ch in alias) + "$"
+
+
+#: COLUMN_ALIASES as header patterns for leads.tables.read_table (the shared vocabulary comes after them).
+LINK_SPEC: dict[str, list[str]] = {fld: [_alias_pattern(a) for a in aliases] for fld, aliases in COLUMN_ALIASES.items()}
 
 
 def detect_columns(header: list[str]) -> dict[str, int]:
     """field -> column: the aliases above first, then the shared header vocabulary (leads/vocabulary.py)."""
-    from leads.vocabulary import IMPORTER_FIELDS, match_fields
+    from leads.tables import match_headers
 
-    by_key: dict[str, int] = {}
-    for i, h in enumerate(header):
-        by_key.setdefault(_header_key(h), i)
-    cols: dict[str, int] = {}
-    for fld, aliases in COLUMN_ALIASES.items():
-        for a in aliases:
-            if a in by_key and by_key[a] not in cols.values():
-                cols[fld] = by_key[a]
-                break
-    rest: dict[str, list[str]] = {fld: [] for fld in COLUMN_ALIASES if fld not in cols and fld in IMPORTER_FIELDS}
-    cols.update(match_fields(header, rest, aliases=IMPORTER_FIELDS, taken=cols.values(), loose=False))
-    return cols
-
-
-def _decode(path: Path, data: bytes) -> str:
-    if b"\x00" in data[:4096]:
-        raise LinkError(f"{path}: not a text CSV file (it contains NUL bytes: binary, or UTF-16 text)")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        utf8_error = exc
-    try:
-        # Spreadsheet exports on Windows: cp1252 leaves only five byte values undefined.
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        raise LinkError(
-            f"{path}: cannot decode the file as UTF-8 or Windows-1252 "
-            f"(bad byte at position {utf8_error.start}); save it as UTF-8 CSV"
-        ) from None
+    return match_headers(header, LINK_SPEC)
 
 
 def read_records(path: str | os.PathLike[str]) -> list[tuple[str, Site]]:
-    """(id, prepared site) per data row of a CSV file with at least id and name columns."""
+    """(id, prepared site) per data row of a CSV or XLSX file with at least id and name columns.
+
+    Read by leads.tables.read_table, the reader `leads accounts import` uses: the same encodings (UTF-8,
+    UTF-16 with a BOM, Windows-1252), delimiters, header row search and workbook limits.
+    """
+    from leads.tables import read_table
+
     p = Path(path)
     try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise LinkError(f"{p}: file not found") from None
-    except IsADirectoryError:
-        raise LinkError(f"{p}: is a directory, not a CSV file") from None
-    except OSError as exc:
-        raise LinkError(f"{p}: cannot read the file ({exc.strerror or exc})") from None
-    text = _decode(p, data)
-    if not text.strip():
-        raise LinkError(f"{p}: the file is empty (expected a header row with id and name columns)")
-    # The header line tells the delimiter (CompanyData exports use ";"); quoting stays standard CSV.
-    try:
-        delimiter = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
-    try:
-        header = next(reader)
-        cols = detect_columns(header)
-        missing = [f for f in REQUIRED if f not in cols]
-        if missing:
-            shown = ", ".join(repr(h) for h in header[:12]) + (", ..." if len(header) > 12 else "")
-            raise LinkError(f"{p}: no {' or '.join(repr(m) for m in missing)} column in the header (found {shown})")
+        table, cols = read_table(
+            p,
+            LINK_SPEC,
+            REQUIRED,
+            hint="the file needs an id and a name column (`leads link --help` lists the names read)",
+        )
         records: list[tuple[str, Site]] = []
-        seen: dict[str, int] = {}
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            line = reader.line_num
+        seen: dict[int | str, int] = {}
+        for line, row in table.rows:
 
-            def get(fld: str, row: list[str] = row) -> str:
+            def get(fld: str, row: list = row) -> str:
                 i = cols.get(fld)
-                return row[i].strip() if i is not None and i < len(row) else ""
+                value = row[i] if i is not None and i < len(row) else None
+                return _text(value)
 
             rid = get("id")
             if not rid:
@@ -163,9 +127,20 @@ def read_records(path: str | os.PathLike[str]) -> list[tuple[str, Site]]:
                 *_coordinates(p, line, get("lat"), get("lon")),
             )
             records.append((rid, site))
-    except csv.Error as exc:
-        raise LinkError(f"{p}: not a readable CSV file (line {reader.line_num}: {exc})") from None
+    except LinkError:
+        raise
+    except InputError as exc:
+        raise LinkError(str(exc)) from None
     return records
+
+
+def _text(value: object) -> str:
+    """A cell as text: XLSX numbers without a trailing '.0' (an id 1042 stays '1042')."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 def _coordinates(path: Path, line: int, lat: str, lon: str) -> tuple[float | None, float | None]:

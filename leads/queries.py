@@ -19,6 +19,12 @@ def count_rows(session: Session, stmt: Select[Any]) -> int:
     return session.scalar(select(func.count()).select_from(inner)) or 0
 
 
+def contains(column: Any, text: str) -> Any:
+    """``column`` contains ``text``, any case, with % and _ in the text taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.ilike(f"%{escaped}%", escape="\\")
+
+
 def _aware(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=UTC)

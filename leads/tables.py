@@ -33,8 +33,12 @@ class Table:
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
-def decode(body: bytes, path: Path) -> tuple[str, str]:
-    """(text, encoding): UTF-16 with BOM, UTF-8 (BOM or not), else Windows-1252 (Excel's "CSV")."""
+def decode(body: bytes, path: Path | str) -> tuple[str, str]:
+    """(text, encoding): UTF-16 with BOM, UTF-8 (BOM or not), else Windows-1252 (Excel's "CSV").
+
+    A file that is UTF-8 but for one damaged byte is an error naming its line and column (a person's
+    file is fixed by that person); spiders.tabular.decode_text reads agency files more leniently.
+    """
     if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return body.decode("utf-16"), "utf-16"
     try:
@@ -100,14 +104,26 @@ def read_table(
     required: Sequence[str],
     overrides: Mapping[str, str] | None = None,
     sheet: str | None = None,
+    hint: str = "name the column with --map COLUMN=FIELD",
 ) -> tuple[Table, dict[str, int]]:
-    """Read a CSV or XLSX file and find its header row (within the first 20 lines) by meaning."""
+    """Read a CSV or XLSX file and find its header row (within the first 20 lines) by meaning.
+
+    The one reader of the files people bring (`leads accounts import`, `leads link`); the spiders read
+    agency files with the same decoding and workbook rules (``decode``, ``xlsx_rows``). ``hint`` ends
+    the message when no header row has the ``required`` columns.
+    """
     try:
         body = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not a file") from None
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}") from exc
+    if not body.strip():
+        raise InputError(f"{path}: the file is empty (expected a header row with {', '.join(required)})")
     if body.startswith(b"PK\x03\x04"):
-        candidates: list[tuple[str | None, list[tuple[int, list[Any]]]]] = list(_xlsx_sheets(body, path, sheet))
+        candidates: list[tuple[str | None, list[tuple[int, list[Any]]]]] = list(xlsx_sheets(body, path, sheet))
         encoding = None
     else:
         if b"\x00" in body[:4096] and not body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -115,8 +131,7 @@ def read_table(
         text, encoding = decode(body, path)
         if text.lstrip().lower().startswith(("<!doctype", "<html")):
             raise InputError(f"{path}: this is an HTML page, not a CSV or XLSX file")
-        first = text.split("\n", 1)[0]
-        delimiter = max((",", ";", "\t"), key=first.count)
+        delimiter = sniff_delimiter(text)
         csv.field_size_limit(FIELD_LIMIT)
         reader = _Reader(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), path)
         head: list[tuple[int, list[str]]] = []
@@ -140,10 +155,17 @@ def read_table(
             if best_missing is None or len(missing) < len(best_missing):
                 best_missing = missing
     where = f" (sheets: {', '.join(str(s) for s, _ in candidates)})" if candidates and candidates[0][0] else ""
-    raise InputError(
-        f"{path}: no header row with a column for {', '.join(best_missing or required)}{where}; "
-        "name the column with --map COLUMN=FIELD"
-    )
+    raise InputError(f"{path}: no header row with a column for {', '.join(best_missing or required)}{where}; {hint}")
+
+
+DELIMITERS = (",", ";", "\t", "|")
+
+
+def sniff_delimiter(text: str, lines: int = 10) -> str:
+    """The delimiter of a CSV text: the candidate most used on its first non-blank lines (a title line
+    above the header, with none, does not decide; ties go to the comma)."""
+    sample = [line for line in text[:65536].split("\n")[: lines * 2] if line.strip()][:lines]
+    return max(DELIMITERS, key=lambda d: sum(line.count(d) for line in sample))
 
 
 #: The largest CSV field read (a 1 MB notes cell is fine; beyond this the file is not an account book).
@@ -192,7 +214,9 @@ class _Chain(list):
             yield self.reader.line_num, row
 
 
-def _xlsx_sheets(body: bytes, path: Path, only: str | None) -> list[tuple[str, list[tuple[int, list[Any]]]]]:
+def xlsx_sheets(
+    body: bytes, path: Path | str, only: str | None = None
+) -> list[tuple[str, list[tuple[int, list[Any]]]]]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -204,7 +228,7 @@ def _xlsx_sheets(body: bytes, path: Path, only: str | None) -> list[tuple[str, l
     if unpacked > XLSX_UNPACKED_LIMIT:
         raise InputError(
             f"{path}: the workbook unpacks to {unpacked // 2**20} MiB, over the "
-            f"{XLSX_UNPACKED_LIMIT // 2**20} MiB limit; export the accounts as CSV"
+            f"{XLSX_UNPACKED_LIMIT // 2**20} MiB limit; export it as CSV"
         )
     try:
         wb = openpyxl.load_workbook(io.BytesIO(body), read_only=True, data_only=True)
@@ -225,7 +249,7 @@ def _xlsx_sheets(body: bytes, path: Path, only: str | None) -> list[tuple[str, l
                 if len(cells) > XLSX_MAX_COLUMNS:
                     raise InputError(
                         f"{path}: sheet {ws.title!r} row {i + 1} has {len(cells)} columns, "
-                        f"over the {XLSX_MAX_COLUMNS} an account book may have"
+                        f"over the {XLSX_MAX_COLUMNS} a table may have"
                     )
                 rows.append((i + 1, cells))
             sheets.append((ws.title, rows))

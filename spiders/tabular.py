@@ -11,7 +11,6 @@ import csv
 import io
 import re
 import warnings
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time
 from typing import Any
@@ -54,13 +53,14 @@ def looks_like_html(body: bytes) -> bool:
 def csv_rows(body: bytes) -> list[list[str]]:
     """All rows of a CSV file as lists of cell text (quoted newlines kept inside their cell).
 
-    A tab-separated file (Excel "Unicode text", a Tableau crosstab) is read as such: the first
-    line decides, by counting tabs against commas.
+    A tab-, semicolon- or pipe-separated file (Excel "Unicode text", a Tableau crosstab, a European
+    export) is read as such: leads.tables.sniff_delimiter counts each on the first lines, as the
+    account importer does.
     """
+    from leads.tables import sniff_delimiter
+
     text = decode_text(body)
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text)))
 
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -69,11 +69,13 @@ XLSX_MAGIC = b"PK\x03\x04"
 def xlsx_sheets(body: bytes) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
     """(sheet name, rows of cell values) for each sheet of an XLSX workbook.
 
-    Read-only and values-only (formulas give their cached value). A body that is not a workbook
-    (an HTML error page saved as .xlsx, a truncated download) raises LayoutChanged.
+    Read by leads.tables.xlsx_sheets, the reader of the account importer: read-only and values-only
+    (formulas give their cached value), the declared dimension not trusted, unpacked size and width
+    capped. A body that is not a workbook (an HTML error page saved as .xlsx, a truncated download)
+    raises LayoutChanged.
     """
-    import openpyxl  # only the spiders that read workbooks pay for it
-    from openpyxl.utils.exceptions import InvalidFileException
+    from leads.errors import InputError
+    from leads.tables import xlsx_sheets as read_sheets
 
     if not body.startswith(XLSX_MAGIC):
         what = "an HTML page" if looks_like_html(body) else f"bytes starting {body[:8]!r}"
@@ -82,14 +84,13 @@ def xlsx_sheets(body: bytes) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
         with warnings.catch_warnings():
             # "Cannot parse header or footer": print headers are of no interest here
             warnings.filterwarnings("ignore", message="Cannot parse header or footer", module="openpyxl")
-            workbook = openpyxl.load_workbook(io.BytesIO(body), read_only=True, data_only=True)
-            try:
-                sheets = [(ws.title, list(ws.iter_rows(values_only=True))) for ws in workbook.worksheets]
-            finally:
-                workbook.close()
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
-        raise LayoutChanged(f"not a readable XLSX workbook: {type(exc).__name__}: {exc}") from exc
-    yield from sheets
+            sheets = read_sheets(body, "the workbook")
+    except InputError as exc:
+        raise LayoutChanged(str(exc).replace("the workbook: ", "", 1)) from exc
+    for title, rows in sheets:
+        # Rectangular, as a sheet reads: every row as wide as the widest (empty cells are None).
+        width = max((len(cells) for _line, cells in rows), default=0)
+        yield title, [tuple(cells) + (None,) * (width - len(cells)) for _line, cells in rows]
 
 
 # -- rows -> header + records -------------------------------------------------------------------

@@ -4,6 +4,7 @@ restaurants (bench/data/fodors_zagat), New York WARN notices and CompanyData bus
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import pytest
 
@@ -105,8 +106,8 @@ def test_formula_like_ids_are_neutralized(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("files", "message"),
     [
-        ({"l.csv": "name\nGiant Delivers\n"}, "no 'id' column"),
-        ({"l.csv": "id,company_url\n1,x\n"}, "no 'name' column"),
+        ({"l.csv": "name\nGiant Delivers\n"}, "no header row with a column for id; the file needs an id and a name"),
+        ({"l.csv": "id,company_url\n1,x\n"}, "no header row with a column for name;"),
         ({"l.csv": ""}, "empty"),
         ({"l.csv": "id,name\n1,Sysco\n1,Sysco Corp\n"}, "id '1' on line 3 is already used on line 2"),
         ({"l.csv": "id,name\n,Sysco\n"}, "line 2 has no id"),
@@ -127,12 +128,12 @@ def test_missing_file_bad_encoding_and_bad_output_folder(tmp_path) -> None:
     with pytest.raises(LinkError, match="file not found") as err:
         link_csv(tmp_path / "nope.csv", right, tmp_path / "o.csv")
     assert "nope.csv" in str(err.value)
-    # UTF-16 (NUL bytes) and bytes that are neither UTF-8 nor Windows-1252 (0x81)
-    (tmp_path / "u16.csv").write_bytes("id,name\n1,Sysco\n".encode("utf-16"))
-    with pytest.raises(LinkError, match="u16.csv: not a text CSV file"):
-        link_csv(tmp_path / "u16.csv", right, tmp_path / "o.csv")
+    # Binary content (NUL bytes without a UTF-16 BOM) and bytes that are neither UTF-8 nor Windows-1252 (0x81)
+    (tmp_path / "bin.csv").write_bytes(b"id,name\x00\x00\x01\n1,Sysco\n")
+    with pytest.raises(LinkError, match="bin.csv: not a CSV or XLSX file"):
+        link_csv(tmp_path / "bin.csv", right, tmp_path / "o.csv")
     (tmp_path / "bad.csv").write_bytes(b"id,name\n1,Sysco \x81\x8d\n")
-    with pytest.raises(LinkError, match="bad.csv: cannot decode"):
+    with pytest.raises(LinkError, match="bad.csv: cannot tell the text encoding"):
         link_csv(tmp_path / "bad.csv", right, tmp_path / "o.csv")
     with pytest.raises(LinkError, match="does not exist"):
         link_csv(right, right, tmp_path / "no" / "such" / "o.csv")
@@ -143,3 +144,30 @@ def test_missing_file_bad_encoding_and_bad_output_folder(tmp_path) -> None:
 def test_link_error_is_a_value_error_and_a_user_error() -> None:
     assert issubclass(LinkError, ValueError)
     assert issubclass(LinkError, InputError)  # the CLI prints "Error: ..." and exits non-zero
+
+
+def test_link_reads_what_the_account_importer_reads(tmp_path) -> None:
+    """One reader (leads.tables): UTF-16 with a BOM, ';' or '|' delimiters, a title line above the header,
+    and XLSX workbooks (numeric ids without '.0') give the same pairs as a plain UTF-8 CSV."""
+    import openpyxl
+
+    rows = [["id", "name", "address", "zip"], ["1", "Giant Delivers", "12 Main St", "20001"], ["2", "Sysco", "", ""]]
+    right = write(tmp_path / "r.csv", "id,name,address,zip\nA,Giant Delivers Inc,12 Main Street,20001\nB,Sysco,,\n")
+    plain = write(tmp_path / "plain.csv", "\n".join(",".join(r) for r in rows) + "\n")
+    (tmp_path / "u16.csv").write_bytes(("\n".join(",".join(r) for r in rows) + "\n").encode("utf-16"))
+    write(tmp_path / "semi.csv", "Exported accounts\n" + "\n".join(";".join(r) for r in rows) + "\n")
+    write(tmp_path / "pipe.csv", "\n".join("|".join(r) for r in rows) + "\n")
+    book = openpyxl.Workbook()
+    for r in rows:
+        book.active.append([int(c) if c.isdigit() else (c or None) for c in r])
+    book.save(tmp_path / "book.xlsx")
+
+    def pairs(left):
+        out = tmp_path / f"{Path(left).stem}.out.csv"
+        link_csv(left, right, out)
+        return [(a, b) for a, b, _ in read_pairs(out)]
+
+    expected = pairs(plain)
+    assert ("1", "A") in expected
+    for name in ("u16.csv", "semi.csv", "pipe.csv", "book.xlsx"):
+        assert pairs(tmp_path / name) == expected, name

@@ -79,3 +79,55 @@ def test_accounts_search_finds_parts_of_names_and_ids(db_url, leads_cli) -> None
     assert found("100%_") == ["X-2"]  # % and _ are literal, not wildcards
     assert found("0%") == ["X-2"]
     database.dispose()
+
+
+def test_list_sort_search_and_the_closed_business(db_url, leads_cli) -> None:
+    database = Database(db_url)
+    database.upgrade()
+    today = date.today()
+    with database.session() as s:
+        s.add(Rep(name="mia", role="manager", territory={}))
+        sysco = f.notice(s, "n1", "Sysco Virginia", effective=today + timedelta(days=30), employees=300)
+        usf = f.notice(s, "n2", "US Foods Richmond", effective=today + timedelta(days=5), employees=40)
+        rows = [  # id, name, vendor notice, score, closure, employees
+            ("C-1", "bistro Zed", sysco, 95.0, today + timedelta(days=30), 300),
+            ("C-2", "Acme Diner", usf, 70.0, today + timedelta(days=5), 40),
+            ("C-3", "Cafe Acme", sysco, 80.0, None, None),
+        ]
+        for ext, name, notice, score, closure, employees in rows:
+            acct = f.account(s, ext, name, vendor=notice.company_name)
+            f.lead(s, acct, score=score, notice=notice, closure=closure, employees=employees)
+    run = lambda *a: leads_cli("--as", "mia", *a, db_url=db_url)  # noqa: E731
+
+    def order(*args: str) -> list[str]:
+        result = run("list", "--all", "--json", *args)
+        assert result.returncode == 0, result.stderr
+        return [row["account_id"] for row in json.loads(result.stdout)]
+
+    assert order("--sort", "score") == ["C-1", "C-3", "C-2"]
+    assert order("--sort", "score:asc") == ["C-2", "C-3", "C-1"]
+    assert order("--sort", "closes") == ["C-2", "C-1", "C-3"]  # soonest first, no date last
+    assert order("--sort", "closes:desc") == ["C-1", "C-2", "C-3"]  # still last when reversed
+    assert order("--sort", "account") == ["C-2", "C-1", "C-3"]  # any case: Acme, bistro, Cafe
+    assert order("--sort", "employees") == ["C-1", "C-2", "C-3"]
+    by_priority = order()
+    assert sorted(by_priority) == ["C-1", "C-2", "C-3"] and order("--sort", "priority") == by_priority
+    assert order("--search", "ACME") == [x for x in by_priority if x != "C-1"]  # priority order within a search
+    assert order("--search", "acme", "--sort", "account") == ["C-2", "C-3"]
+    assert order("--search", "C-1") == ["C-1"]
+    assert order("--search", "nobody") == []
+
+    listed = json.loads(run("list", "--all", "--json", "--sort", "score").stdout)
+    assert [row["closed_business"] for row in listed] == ["Sysco Virginia", "Sysco Virginia", "US Foods Richmond"]
+    exported = run("export", "--all", "--search", "acme", "--sort", "account")
+    assert [row["account_id"] for row in csv.DictReader(io.StringIO(exported.stdout))] == ["C-2", "C-3"]
+
+    bad = run("list", "--all", "--sort", "colour")
+    assert bad.returncode == 1 and bad.stderr.count("\n") == 1
+    from leads.services.listing import SORT_FIELDS
+
+    assert f"unknown field 'colour'; fields: {', '.join(SORT_FIELDS)}" in bad.stderr
+    assert all(field in " ".join(run("list", "--help").stdout.split()) for field in SORT_FIELDS)
+    worse = run("list", "--all", "--sort", "score:up")
+    assert worse.returncode == 1 and "direction must be asc or desc, e.g. --sort score:desc" in worse.stderr
+    database.dispose()

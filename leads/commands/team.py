@@ -189,9 +189,22 @@ def _report(plan, dry_run: bool, what: str) -> None:
 @click.option("--to", "to", metavar="REP", help="Give these leads to REP.")
 @click.option("--auto", "auto", is_flag=True, help="Assign unassigned leads: owner, territory, round-robin.")
 @click.option("--dry-run", is_flag=True, help="Show the plan; change nothing.")
-@click.option("--force", is_flag=True, help="Assign by hand even past the rep's capacity.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Assign anyway: past the rep's capacity, or a do-not-contact account's lead (with --reason).",
+)
+@click.option("--reason", help="Why a do-not-contact account's lead is assigned (logged).")
 @pass_app
-def assign(app: App, lead_ids: tuple[int, ...], to: str | None, auto: bool, dry_run: bool, force: bool) -> None:
+def assign(
+    app: App,
+    lead_ids: tuple[int, ...],
+    to: str | None,
+    auto: bool,
+    dry_run: bool,
+    force: bool,
+    reason: str | None,
+) -> None:
     """Assign leads by hand (LEAD... --to REP) or automatically (--auto)."""
     from leads.errors import InputError
     from leads.services.assign import assign_to, auto_assign
@@ -206,7 +219,7 @@ def assign(app: App, lead_ids: tuple[int, ...], to: str | None, auto: bool, dry_
             plan = auto_assign(session, actor, dry_run=dry_run)
         else:
             assert to is not None  # checked above: without --auto, --to is required
-            plan = assign_to(session, actor, list(lead_ids), to, dry_run=dry_run, force=force)
+            plan = assign_to(session, actor, list(lead_ids), to, dry_run=dry_run, force=force, reason=reason)
         if dry_run:
             session.rollback()
     _report(plan, dry_run, "the leads" if not auto else "the unassigned leads")

@@ -70,6 +70,13 @@ def filter_options(fn=None, *, limit: int = 50):
             ),
             click.option("--min-score", type=float, help="Only leads whose match score is at least this."),
             click.option("--due", is_flag=True, help="Only leads whose follow-up is today or overdue."),
+            click.option("--search", metavar="TEXT", help="Account name or id contains TEXT (any case)."),
+            click.option(
+                "--sort",
+                metavar="FIELD[:asc|desc]",
+                help="Order by priority (default), score, closes, employees, account, city, state, status, "
+                "owner, follow_up or lead; each in its natural direction unless :asc or :desc is given.",
+            ),
             click.option("--limit", type=int, default=limit, show_default=True, help="How many rows (0: all)."),
         ]
     ):
@@ -91,6 +98,8 @@ def _filter(**kw):
         min_score=kw.get("min_score"),
         due=kw.get("due", False),
         unassigned=kw.get("unassigned", False),
+        search=kw.get("search"),
+        sort=kw.get("sort"),
         limit=kw.get("limit") or None,
     )
 
@@ -152,8 +161,12 @@ def _version_option(fn):
 @click.argument("lead", type=int)
 @click.argument("status", type=click.Choice(STATUS_CHOICES))
 @click.option("--note", help="What happened.")
-@click.option("--reason", help="Why it was lost (required for lost).")
-@click.option("--force", is_flag=True, help="Allow reopening or moving back (logged as forced).")
+@click.option("--reason", help="Why it was lost (required for lost), or why a do-not-contact account is worked.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Allow reopening or moving back, or working a do-not-contact account (with --reason); logged as forced.",
+)
 @_version_option
 @pass_app
 def status(

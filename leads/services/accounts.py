@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from leads.errors import InputError
 from leads.models import Account, Rep, table_of
+from leads.queries import contains
 from leads.services.people import Actor, require_manager
 from leads.tables import read_table
 
@@ -372,19 +373,13 @@ def _accounts_query(
     if owner:
         q = q.where(func.lower(Rep.name) == owner.lower())
     if vendor:
-        q = q.where(Account.incumbent_vendor.ilike(_contains(vendor), escape="\\"))
+        q = q.where(contains(Account.incumbent_vendor, vendor))
     if search:
         # A rep types part of a name or of an id ("ACME" finds "ACME-011" and "Acme Foods"), any case.
-        pattern = _contains(search.strip())
-        q = q.where(or_(Account.name.ilike(pattern, escape="\\"), Account.external_id.ilike(pattern, escape="\\")))
+        q = q.where(or_(contains(Account.name, search.strip()), contains(Account.external_id, search.strip())))
     if dnc is not None:
         q = q.where(Account.do_not_contact.is_(dnc))
     return q
-
-
-def _contains(text: str) -> str:
-    """A LIKE pattern for "contains text", with % and _ in the text taken literally."""
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def count_accounts(session: Session, **filters: Any) -> int:

@@ -38,7 +38,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 class Plan:
     """What an assignment would do: (lead id, old owner id, new owner id, rule) and what stays unassigned."""
 
-    moves: list[tuple[int, int | None, int, str]] = field(default_factory=list)
+    moves: list[tuple[int, int | None, int | None, str]] = field(default_factory=list)
     unassigned: Counter[str] = field(default_factory=Counter)
     rep_names: dict[int, str] = field(default_factory=dict)
     by_rule: Counter[str] = field(default_factory=Counter)
@@ -46,7 +46,7 @@ class Plan:
     warning: str | None = None  # e.g. a forced (or dry-run) hand-over past a rep's capacity
 
     def summary(self) -> list[dict[str, Any]]:
-        per_rep = Counter(self.rep_names[new] for _, _, new, _ in self.moves)
+        per_rep = Counter(self.rep_names[new] if new else "(unassigned)" for _, _, new, _ in self.moves)
         rows = [{"rep": name, "leads": n} for name, n in sorted(per_rep.items())]
         return rows
 
@@ -101,16 +101,24 @@ def plan_auto(
             Lead.id, Lead.owner_id, Account.owner_id, Account.state, Account.zip5, Account.city, Account.do_not_contact
         )
         .join(Account, Lead.account_id == Account.id)
-        .where(Lead.status.in_(OPEN_STATUSES), Lead.flagged_closing == false())
+        .where(Lead.status.in_(OPEN_STATUSES))
         .order_by(Lead.priority.desc(), Lead.id)
     )
-    q = q.where(Lead.owner_id == only_owner) if only_owner is not None else q.where(Lead.owner_id.is_(None))
+    if only_owner is not None:
+        # A departing rep's whole open book moves, flagged-closing leads included: the account is
+        # closing and whoever takes the account must hear of it.
+        q = q.where(Lead.owner_id == only_owner)
+    else:
+        q = q.where(Lead.owner_id.is_(None), Lead.flagged_closing == false())
     if lead_ids:
         q = q.where(Lead.id.in_(lead_ids))
     any_active = bool(pool.reps)
     for lead_id, old, account_owner, state, zip5, city, dnc in session.execute(q):
         if dnc:
             plan.unassigned["account is do-not-contact"] += 1
+            if old is not None:  # nobody works it, and it does not stay with a departing rep
+                plan.moves.append((lead_id, old, None, "do-not-contact: unassigned"))
+                plan.by_rule["do-not-contact: unassigned"] += 1
             continue
         target, rule = None, ""
         if account_owner and account_owner != exclude_rep and account_owner in pool.by_id:
@@ -127,6 +135,9 @@ def plan_auto(
         if target is None:
             reason = "no active reps" if not any_active else "every active rep is at capacity"
             plan.unassigned[reason] += 1
+            if old is not None:  # back to the unassigned pool, for the next `assign --auto`
+                plan.moves.append((lead_id, old, None, "unassigned"))
+                plan.by_rule["unassigned"] += 1
             continue
         pool.take(target)
         plan.moves.append((lead_id, old, target, rule))
@@ -160,7 +171,7 @@ def apply_plan(session: Session, actor: Actor, plan: Plan, kind: str, summary: s
             "action": "assign",
             "lead_id": lead_id,
             "from_value": names.get(old) if old else None,
-            "to_value": names[new],
+            "to_value": names[new] if new else None,
             "note": rule,
             "batch_id": op.id,
         }
@@ -204,8 +215,16 @@ def auto_assign(session: Session, actor: Actor, *, dry_run: bool = False) -> Pla
 
 
 def assign_to(
-    session: Session, actor: Actor, lead_ids: list[int], rep_name: str, *, dry_run: bool = False, force: bool = False
+    session: Session,
+    actor: Actor,
+    lead_ids: list[int],
+    rep_name: str,
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    reason: str | None = None,
 ) -> Plan:
+    """Give leads to a rep by hand; a do-not-contact account's lead needs ``force`` and a logged ``reason``."""
     require_manager(actor, "assign leads")
     rep = get_rep(session, rep_name)
     if not rep.active:
@@ -214,15 +233,39 @@ def assign_to(
     missing = [i for i in lead_ids if i not in found]
     if missing:
         raise NotFound(f"no lead {', '.join(map(str, missing))}")
+    dnc = set(
+        session.scalars(
+            select(Lead.id)
+            .join(Account, Lead.account_id == Account.id)
+            .where(Lead.id.in_(lead_ids), Account.do_not_contact.is_(True))
+        )
+    )
+    if dnc:
+        check_do_not_contact_override(sorted(dnc), force, reason, f"assigning to {rep.name}")
     plan = Plan(rep_names={r.id: r.name for r in session.scalars(select(Rep))})
     for lead_id in dict.fromkeys(lead_ids):
         if found[lead_id] != rep.id:
-            plan.moves.append((lead_id, found[lead_id], rep.id, "by hand"))
+            rule = f"by hand, do-not-contact overridden: {reason.strip()}" if lead_id in dnc and reason else "by hand"
+            plan.moves.append((lead_id, found[lead_id], rep.id, rule))
             plan.by_rule["by hand"] += 1
     plan.warning = check_capacity(session, rep, plan, force=force or dry_run)
     if not dry_run:
         apply_plan(session, actor, plan, "assign", f"assigned {len(plan.moves)} leads to {rep.name}")
     return plan
+
+
+def check_do_not_contact_override(lead_ids: list[int], force: bool, reason: str | None, what: str) -> None:
+    """Working a do-not-contact account is refused unless forced with a reason (which is logged)."""
+    if force and (reason or "").strip():
+        return
+    which = ", ".join(map(str, lead_ids))
+    plural = "leads" if len(lead_ids) > 1 else "lead"
+    if force:
+        raise InputError(f"--force on a do-not-contact account needs --reason TEXT (it is logged); {plural} {which}")
+    raise InputError(
+        f"{plural} {which}: the account is do-not-contact; nothing was changed. "
+        f"If you must ({what}), add --force --reason TEXT (logged in the lead's history)"
+    )
 
 
 def deactivate(
@@ -253,10 +296,18 @@ def deactivate(
         target = get_rep(session, to)
         if not target.active or target.id == rep.id:
             raise InputError(f"{target.name} cannot take {rep.name}'s leads (inactive or the same rep)")
-        ids = list(session.scalars(select(Lead.id).where(Lead.owner_id == rep.id, Lead.status.in_(OPEN_STATUSES))))
         plan = Plan(rep_names={r.id: r.name for r in session.scalars(select(Rep))})
-        plan.moves = [(i, rep.id, target.id, "handover") for i in ids]
-        plan.by_rule["handover"] = len(ids)
+        for lead_id, dnc in session.execute(
+            select(Lead.id, Account.do_not_contact)
+            .join(Account, Lead.account_id == Account.id)
+            .where(Lead.owner_id == rep.id, Lead.status.in_(OPEN_STATUSES))
+            .order_by(Lead.id)
+        ):
+            rule = "do-not-contact: unassigned" if dnc else "handover"
+            if dnc:
+                plan.unassigned["account is do-not-contact"] += 1
+            plan.moves.append((lead_id, rep.id, None if dnc else target.id, rule))
+            plan.by_rule[rule] += 1
         plan.warning = check_capacity(session, target, plan, force=force or dry_run)
     else:
         plan = plan_auto(session, exclude_rep=rep.id, only_owner=rep.id)
@@ -265,7 +316,7 @@ def deactivate(
     apply_plan(session, actor, plan, "reassign", f"deactivated {rep.name}; moved {len(plan.moves)} leads")
     rep.active = False
     # The departing rep's accounts follow their leads; accounts without a moved lead become unowned.
-    new_owner = {lead_id: new for lead_id, _, new, _ in plan.moves}
+    new_owner = {lead_id: new for lead_id, _, new, _ in plan.moves if new is not None}
     for lead_id, account_id in session.execute(select(Lead.id, Lead.account_id).where(Lead.id.in_(new_owner))):
         session.execute(
             update(Account)

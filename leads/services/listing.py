@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, false, select, update
+from sqlalchemy import and_, case, exists, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from leads.errors import InputError
 from leads.models import LEAD_STATUSES, OPEN_STATUSES, Account, Evidence, Lead, Notice, Rep, UserCursor, table_of
 from leads.priority import explain, explain_short, priority
+from leads.queries import contains
 from leads.services.people import Actor, get_rep
 
 LIST_COLUMNS = [
@@ -20,6 +21,7 @@ LIST_COLUMNS = [
     "why",
     "account_id",
     "account",
+    "closed_business",
     "city",
     "state",
     "status",
@@ -47,7 +49,44 @@ class LeadFilter:
     min_score: float | None = None
     due: bool = False
     unassigned: bool = False
+    #: Account name or id contains this text (any case).
+    search: str | None = None
+    #: "FIELD", "FIELD:asc" or "FIELD:desc" (see SORT_FIELDS); None is priority order.
+    sort: str | None = None
     limit: int | None = 50
+
+
+#: --sort FIELD: the column and its natural direction (most useful first: highest score, soonest closure).
+SORT_FIELDS: dict[str, tuple[Any, str]] = {
+    "priority": (Lead.priority, "desc"),
+    "score": (Lead.score, "desc"),
+    "closes": (Lead.closure_date, "asc"),
+    "employees": (Lead.employees, "desc"),
+    "account": (func.lower(Account.name), "asc"),
+    "city": (func.lower(Account.city), "asc"),
+    "state": (Account.state, "asc"),
+    "status": (case({s: i for i, s in enumerate(LEAD_STATUSES)}, value=Lead.status), "asc"),
+    "owner": (func.lower(Rep.name), "asc"),
+    "follow_up": (Lead.follow_up, "asc"),
+    "lead": (Lead.id, "desc"),
+}
+
+
+def sort_order(spec: str | None) -> list[Any]:
+    """ORDER BY for --sort: the field in its direction, empty values last, then priority order for ties."""
+    tail = [Lead.priority.desc(), Lead.id.desc()]
+    if not spec:
+        return tail
+    name, _, direction = spec.strip().lower().partition(":")
+    name = name.replace("-", "_")
+    if name not in SORT_FIELDS:
+        raise InputError(f"--sort {spec}: unknown field {name!r}; fields: {', '.join(SORT_FIELDS)}")
+    column, natural = SORT_FIELDS[name]
+    direction = direction or natural
+    if direction not in ("asc", "desc"):
+        raise InputError(f"--sort {spec}: direction must be asc or desc, e.g. --sort {name}:{natural}")
+    key = column.asc() if direction == "asc" else column.desc()
+    return [key.nulls_last(), *tail]
 
 
 def _query(session: Session, actor: Actor, f: LeadFilter, today: date):
@@ -74,6 +113,8 @@ def _query(session: Session, actor: Actor, f: LeadFilter, today: date):
         q = q.where(Lead.owner_id.is_(None))
     if f.state:
         q = q.where(Account.state == f.state.upper())
+    if f.search and f.search.strip():
+        q = q.where(or_(contains(Account.name, f.search.strip()), contains(Account.external_id, f.search.strip())))
     if f.min_score is not None:
         q = q.where(Lead.score >= f.min_score)
     if f.due:
@@ -98,7 +139,7 @@ def _query(session: Session, actor: Actor, f: LeadFilter, today: date):
         )
         if since is not None:
             q = q.where(Lead.created_at > since)
-    q = q.order_by(Lead.priority.desc(), Lead.id.desc())
+    q = q.order_by(*sort_order(f.sort))
     if f.limit:
         q = q.limit(f.limit)
     return q
@@ -107,7 +148,10 @@ def _query(session: Session, actor: Actor, f: LeadFilter, today: date):
 def list_leads(session: Session, actor: Actor, f: LeadFilter, today: date | None = None) -> list[dict[str, Any]]:
     today = today or date.today()
     rows = []
-    for lead, account, owner in session.execute(_query(session, actor, f, today)):
+    page = list(session.execute(_query(session, actor, f, today)))
+    evidence = best_evidence(session, [lead.id for lead, _, _ in page])
+    for lead, account, owner in page:
+        top = evidence.get(lead.id, {})
         rows.append(
             {
                 "lead": lead.id,
@@ -116,6 +160,8 @@ def list_leads(session: Session, actor: Actor, f: LeadFilter, today: date | None
                 "why_short": explain_short(lead.score, lead.closure_date, lead.employees, today),
                 "account": account.name,
                 "account_id": account.external_id,
+                "closed_business": top.get("closed_business"),
+                "incumbent_vendor": account.incumbent_vendor,
                 "address": account.address,
                 "city": account.city,
                 "state": account.state,
@@ -129,9 +175,42 @@ def list_leads(session: Session, actor: Actor, f: LeadFilter, today: date | None
                 "score": round(lead.score, 1),
                 "version": lead.version,
                 "created_at": lead.created_at,
+                "flagged_closing": lead.flagged_closing,
+                "evidence": top,
             }
         )
     return rows
+
+
+def best_evidence(session: Session, lead_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Per lead, its strongest evidence with the notice behind it (the closed business, where, when)."""
+    out: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(lead_ids), 500):  # IN lists of a bounded size on every database
+        chunk = lead_ids[start : start + 500]
+        q = (
+            select(Evidence, Notice)
+            .join(Notice, Evidence.notice_id == Notice.id)
+            .where(Evidence.lead_id.in_(chunk))
+            .order_by(Evidence.lead_id, Evidence.score.desc(), Evidence.id)
+        )
+        for e, n in session.execute(q):
+            out.setdefault(
+                e.lead_id,
+                {
+                    "kind": e.kind,
+                    "score": round(e.score, 1),
+                    "matched": e.matched,
+                    "closed_business": n.company_name,
+                    "source": n.source,
+                    "notice_type": n.notice_type,
+                    "notice_date": n.notice_date,
+                    "effective_date": n.effective_date,
+                    "employees": n.employees,
+                    "city": n.city,
+                    "state": n.state,
+                },
+            )
+    return out
 
 
 def count_leads(session: Session, actor: Actor, f: LeadFilter, today: date | None = None) -> int:

@@ -30,6 +30,8 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "disqualified": (),
 }
 STATUSES = tuple(TRANSITIONS)
+# Closing a do-not-contact account's lead contacts nobody; every other move needs --force --reason.
+DNC_SAFE_STATUSES = ("lost", "disqualified")
 
 
 def now_utc() -> datetime:
@@ -122,17 +124,28 @@ def set_status(
         )
     if status == "lost" and not (reason or "").strip():
         raise InputError("a lost lead needs --reason (e.g. --reason 'signed with a competitor')")
+    dnc_override = lead.account.do_not_contact and status not in DNC_SAFE_STATUSES
+    if dnc_override:
+        from leads.services.assign import check_do_not_contact_override
+
+        check_do_not_contact_override([lead.id], force, reason, f"moving it to {status}")
     if status in OPEN_STATUSES and old not in OPEN_STATUSES:
         _check_no_other_open_lead(session, lead)
     lead.status = status
     if status == "lost":
         lead.lost_reason = reason
-    text = "; ".join(x for x in (note, f"reason: {reason}" if reason else None) if x)
+    why = f"do-not-contact overridden: {reason}" if dnc_override else f"reason: {reason}" if reason else None
+    text = "; ".join(x for x in (note, why) if x)
     finish_change(
         session,
         actor,
         lead,
-        Activity(action="status_forced" if forced else "status", from_value=old, to_value=status, note=text or None),
+        Activity(
+            action="status_forced" if forced or dnc_override else "status",
+            from_value=old,
+            to_value=status,
+            note=text or None,
+        ),
     )
     return lead
 
