@@ -280,8 +280,8 @@ def test_first_user_sets_up_the_team_then_roles_apply(sqlite_url, leads_cli) -> 
     assert added.returncode == 0
     listed = json.loads(leads_cli("reps", "list", "--json", db_url=sqlite_url).stdout)
     assert {r["name"]: r["territory"] for r in listed} == {"ana": "states MD,VA", "boss": ""}
-    bad = leads_cli("--as", "boss", "reps", "add", "zed", "--states", "Virginia", db_url=sqlite_url)
-    assert bad.returncode == 1 and "2-letter" in bad.stderr
+    bad = leads_cli("--as", "boss", "reps", "add", "zed", "--states", "Virginny", db_url=sqlite_url)
+    assert bad.returncode == 1 and "unknown state 'Virginny'" in bad.stderr
 
 
 def test_capacity_inactive_reps_and_a_reassigned_lead(db_url, leads_cli) -> None:

@@ -19,10 +19,27 @@ def reps() -> None:
     """Manage the team: reps and managers, territories, capacity."""
 
 
+TERRITORY_HELP = (
+    "A territory is a set of rules joined by OR: a lead is in it when the account's state is one of the states, "
+    "OR its ZIP starts with one of the ZIP prefixes, OR its city is one of the cities."
+)
+
+
 def _territory_options(fn):
-    fn = click.option("--cities", metavar="LIST", help="Comma-separated cities.")(fn)
-    fn = click.option("--zips", metavar="LIST", help="Comma-separated ZIP prefixes, e.g. 221,222.")(fn)
-    fn = click.option("--states", metavar="LIST", help="Comma-separated state codes, e.g. VA,MD.")(fn)
+    fn = click.option("--cities", metavar="LIST", help="Comma-separated cities (replaces the cities).")(fn)
+    fn = click.option("--zips", metavar="LIST", help="Comma-separated ZIP prefixes, e.g. 221,222 (replaces the ZIPs).")(
+        fn
+    )
+    fn = click.option(
+        "--states", metavar="LIST", help="Comma-separated state codes or names, e.g. VA,MD (replaces the states)."
+    )(fn)
+    return fn
+
+
+def _territory_edit_options(fn):
+    for option, what in (("cities", "cities"), ("zips", "ZIP prefixes"), ("states", "states")):
+        fn = click.option(f"--remove-{option}", metavar="LIST", help=f"Take these {what} out of the territory.")(fn)
+        fn = click.option(f"--add-{option}", metavar="LIST", help=f"Add these {what} to the territory.")(fn)
     return fn
 
 
@@ -31,7 +48,7 @@ def _territory_options(fn):
 @click.option("--email")
 @click.option("--role", type=click.Choice(["rep", "manager"]), default="rep", show_default=True)
 @_territory_options
-@click.option("--capacity", type=int, help="Most open leads this rep carries (default: no limit).")
+@click.option("--capacity", type=click.IntRange(min=0), help="Most open leads this rep carries (default: no limit).")
 @click.option(
     "--bootstrap",
     is_flag=True,
@@ -40,6 +57,11 @@ def _territory_options(fn):
 @pass_app
 def reps_add(app: App, name: str, email: str | None, role: str, states, zips, cities, capacity, bootstrap) -> None:
     """Add a rep or manager (the first person added on a new database sets the team up).
+
+    \b
+    A territory is a set of rules joined by OR: a lead is in it when the
+    account's state is one of --states, OR its ZIP starts with one of --zips,
+    OR its city is one of --cities.
 
     If no active manager is left, whoever can write the database recovers with
     `leads reps add NAME --role manager --bootstrap` (refused while an active manager exists)."""
@@ -70,7 +92,12 @@ def reps_add(app: App, name: str, email: str | None, role: str, states, zips, ci
 @output_options
 @pass_app
 def reps_list(app: App, fmt: str) -> None:
-    """The team with territories, capacity and open leads."""
+    """The team with territories, capacity and open leads.
+
+    A territory such as "states NJ,NY or zips 100,101" takes a lead whose
+    account matches any one of its rules: its state OR its ZIP prefix OR its
+    city.
+    """
     from leads.services.people import list_reps
 
     with app.database(must_exist=True).session(read_only=True) as session:
@@ -88,29 +115,40 @@ def reps_list(app: App, fmt: str) -> None:
 @click.option("--email")
 @click.option("--role", type=click.Choice(["rep", "manager"]))
 @_territory_options
-@click.option("--clear-territory", is_flag=True, help="Remove all territory rules.")
-@click.option("--capacity", type=int)
+@_territory_edit_options
+@click.option("--clear-territory", is_flag=True, help="Remove every territory rule (use it alone).")
+@click.option("--capacity", type=click.IntRange(min=0), help="Most open leads this rep carries.")
 @click.option("--active/--inactive", default=None, help="Reactivate (or deactivate without moving leads).")
 @pass_app
-def reps_edit(app: App, name: str, email, role, states, zips, cities, clear_territory, capacity, active) -> None:
-    """Change a rep's email, role, territory, capacity or active flag."""
-    from leads.services.people import edit_rep, parse_territory
+def reps_edit(app: App, name: str, email, role, clear_territory, capacity, active, **territory) -> None:
+    """Change a rep's email, role, territory, capacity or active flag.
 
-    territory = (
-        {} if clear_territory else (parse_territory(states, zips, cities) if (states or zips or cities) else None)
+    \b
+    A territory is a set of rules joined by OR: a lead is in it when the
+    account's state is one of the states, OR its ZIP starts with one of the
+    ZIP prefixes, OR its city is one of the cities.
+    --states/--zips/--cities replace that kind of rule only (the others stay);
+    --add-states, --remove-zips, ... change one kind by the values given;
+    --clear-territory removes every rule.
+    """
+    from leads.services.people import TerritoryEdit, edit_rep
+
+    kinds = {"states": "states", "zip_prefixes": "zips", "cities": "cities"}
+    edit = TerritoryEdit(
+        replace={key: territory[option] for key, option in kinds.items()},
+        add={key: territory[f"add_{option}"] for key, option in kinds.items()},
+        remove={key: territory[f"remove_{option}"] for key, option in kinds.items()},
+        clear=clear_territory,
     )
     with app.database().session() as session:
-        rep = edit_rep(
-            session,
-            _actor(session, app),
-            name,
-            email=email,
-            role=role,
-            territory=territory,
-            capacity=capacity,
-            active=active,
+        rep, made = edit_rep(
+            session, _actor(session, app), name, edit, email=email, role=role, capacity=capacity, active=active
         )
-        click.echo(f"Updated {rep.name}.")
+        rep_name = rep.name
+    if made:
+        click.echo(f"Updated {rep_name}: {'; '.join(made)}.")
+    else:
+        click.echo(f"No change to {rep_name}: it already had what was asked.")
 
 
 @reps.command("deactivate")
@@ -118,14 +156,17 @@ def reps_edit(app: App, name: str, email, role, states, zips, cities, clear_terr
 @click.option("--reassign", type=click.Choice(["auto"]), help="Move open leads by the automatic rules.")
 @click.option("--to", "to", metavar="REP", help="Move all open leads to this rep.")
 @click.option("--dry-run", is_flag=True, help="Show what would move; change nothing.")
+@click.option("--force", is_flag=True, help="Hand over even past the receiving rep's capacity.")
 @output_options
 @pass_app
-def reps_deactivate(app: App, name: str, reassign: str | None, to: str | None, dry_run: bool, fmt: str) -> None:
+def reps_deactivate(
+    app: App, name: str, reassign: str | None, to: str | None, dry_run: bool, force: bool, fmt: str
+) -> None:
     """Deactivate a rep who leaves and move their open leads."""
     from leads.services.assign import deactivate
 
     with app.database().session() as session:
-        plan = deactivate(session, _actor(session, app), name, reassign=reassign, to=to, dry_run=dry_run)
+        plan = deactivate(session, _actor(session, app), name, reassign=reassign, to=to, dry_run=dry_run, force=force)
         if dry_run:
             session.rollback()
     _report(plan, dry_run, f"{name}'s open leads")
@@ -136,6 +177,8 @@ def _report(plan, dry_run: bool, what: str) -> None:
     render(plan.summary(), ["rep", "leads"], "table", empty_message="Nothing to assign.")
     rules = ", ".join(f"{n} by {rule}" for rule, n in sorted(plan.by_rule.items())) or "none"
     click.echo(f"{'Dry run: ' if dry_run else ''}{verb} {len(plan.moves)} of {what} ({rules}).", err=True)
+    if plan.warning:
+        click.echo(f"Warning: {plan.warning}{' (needs --force)' if dry_run else ''}.", err=True)
     if plan.unassigned:
         reasons = "; ".join(f"{n}: {reason}" for reason, n in plan.unassigned.most_common())
         click.echo(f"{sum(plan.unassigned.values())} stay unassigned ({reasons}).", err=True)
@@ -146,7 +189,11 @@ def _report(plan, dry_run: bool, what: str) -> None:
 @click.option("--to", "to", metavar="REP", help="Give these leads to REP.")
 @click.option("--auto", "auto", is_flag=True, help="Assign unassigned leads: owner, territory, round-robin.")
 @click.option("--dry-run", is_flag=True, help="Show the plan; change nothing.")
-@click.option("--force", is_flag=True, help="Assign a do-not-contact account's lead anyway (needs --reason).")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Assign anyway: past the rep's capacity, or a do-not-contact account's lead (with --reason).",
+)
 @click.option("--reason", help="Why a do-not-contact account's lead is assigned (logged).")
 @pass_app
 def assign(

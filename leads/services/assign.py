@@ -43,6 +43,7 @@ class Plan:
     rep_names: dict[int, str] = field(default_factory=dict)
     by_rule: Counter[str] = field(default_factory=Counter)
     operation_id: str | None = None
+    warning: str | None = None  # e.g. a forced (or dry-run) hand-over past a rep's capacity
 
     def summary(self) -> list[dict[str, Any]]:
         per_rep = Counter(self.rep_names[new] if new else "(unassigned)" for _, _, new, _ in self.moves)
@@ -188,6 +189,23 @@ def apply_plan(session: Session, actor: Actor, plan: Plan, kind: str, summary: s
     return plan
 
 
+def check_capacity(session: Session, rep: Rep, plan: Plan, *, force: bool) -> str | None:
+    """Refuse a hand-made plan that takes ``rep`` over capacity, unless forced; forced, return the warning."""
+    if rep.capacity is None:
+        return None
+    incoming = sum(1 for _, old, new, _ in plan.moves if new == rep.id and old != rep.id)
+    carried = open_lead_counts(session).get(rep.id, 0)
+    if carried + incoming <= rep.capacity:
+        return None
+    message = (
+        f"{rep.name} would carry {carried + incoming} open leads against a capacity of {rep.capacity}"
+        f" (now {carried}, {incoming} more)"
+    )
+    if not force:
+        raise InputError(f"{message}; raise it (`leads reps edit {rep.name} --capacity N`) or add --force")
+    return message
+
+
 def auto_assign(session: Session, actor: Actor, *, dry_run: bool = False) -> Plan:
     require_manager(actor, "assign leads")
     plan = plan_auto(session)
@@ -230,6 +248,7 @@ def assign_to(
             rule = f"by hand, do-not-contact overridden: {reason.strip()}" if lead_id in dnc and reason else "by hand"
             plan.moves.append((lead_id, found[lead_id], rep.id, rule))
             plan.by_rule["by hand"] += 1
+    plan.warning = check_capacity(session, rep, plan, force=force or dry_run)
     if not dry_run:
         apply_plan(session, actor, plan, "assign", f"assigned {len(plan.moves)} leads to {rep.name}")
     return plan
@@ -250,7 +269,14 @@ def check_do_not_contact_override(lead_ids: list[int], force: bool, reason: str 
 
 
 def deactivate(
-    session: Session, actor: Actor, rep_name: str, *, reassign: str | None, to: str | None, dry_run: bool = False
+    session: Session,
+    actor: Actor,
+    rep_name: str,
+    *,
+    reassign: str | None,
+    to: str | None,
+    dry_run: bool = False,
+    force: bool = False,
 ) -> Plan:
     """Deactivate a rep and move their open leads (and accounts) to others."""
     require_manager(actor, "deactivate reps")
@@ -282,6 +308,7 @@ def deactivate(
                 plan.unassigned["account is do-not-contact"] += 1
             plan.moves.append((lead_id, rep.id, None if dnc else target.id, rule))
             plan.by_rule[rule] += 1
+        plan.warning = check_capacity(session, target, plan, force=force or dry_run)
     else:
         plan = plan_auto(session, exclude_rep=rep.id, only_owner=rep.id)
     if dry_run:

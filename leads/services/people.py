@@ -64,52 +64,128 @@ def get_rep(session: Session, name: str) -> Rep:
     return rep
 
 
+#: Territory rule kinds as stored, with the word `reps list` and the options use for each.
+TERRITORY_KINDS = (("states", "states"), ("zip_prefixes", "zips"), ("cities", "cities"))
+
+
+def _split(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def parse_states(text: str | None) -> list[str]:
+    """State codes or full names ("VA", "virginia"), as upper-case codes; an unknown one is an error."""
+    from leads.normalize import normalize_state
+
+    codes, bad = set(), []
+    for part in _split(text):
+        code = normalize_state(part)
+        if code:
+            codes.add(code)
+        else:
+            bad.append(part)
+    if bad:
+        raise InputError(
+            f"unknown state {', '.join(map(repr, bad))}: use a 2-letter code such as VA or a full name such as Virginia"
+        )
+    return sorted(codes)
+
+
+def parse_zip_prefixes(text: str | None) -> list[str]:
+    prefixes = sorted(set(_split(text)))
+    bad = [z for z in prefixes if not z.isdigit() or len(z) > 5]
+    if bad:
+        raise InputError(f"ZIP prefixes must be 1 to 5 digits: {', '.join(map(repr, bad))}")
+    return prefixes
+
+
+def parse_cities(text: str | None) -> list[str]:
+    seen: dict[str, str] = {}
+    for city in _split(text):
+        seen.setdefault(city.lower(), city)
+    return sorted(seen.values(), key=str.lower)
+
+
+_PARSERS = {"states": parse_states, "zip_prefixes": parse_zip_prefixes, "cities": parse_cities}
+
+
 def parse_territory(states: str | None, zips: str | None, cities: str | None) -> dict[str, list[str]]:
-    """Comma-separated rules as stored: states upper-case, zip prefixes digits, cities as written."""
+    """Comma-separated rules as stored: state codes, ZIP prefixes (digits), cities as first written."""
     territory: dict[str, list[str]] = {}
-    if states:
-        territory["states"] = sorted({s.strip().upper() for s in states.split(",") if s.strip()})
-        bad = [s for s in territory["states"] if len(s) != 2 or not s.isalpha()]
-        if bad:
-            raise InputError(f"states must be 2-letter codes: {', '.join(bad)}")
-    if zips:
-        territory["zip_prefixes"] = sorted({z.strip() for z in zips.split(",") if z.strip()})
-        bad = [z for z in territory["zip_prefixes"] if not z.isdigit() or len(z) > 5]
-        if bad:
-            raise InputError(f"zip prefixes must be 1 to 5 digits: {', '.join(bad)}")
-    if cities:
-        territory["cities"] = sorted({c.strip() for c in cities.split(",") if c.strip()})
+    for key, text in (("states", states), ("zip_prefixes", zips), ("cities", cities)):
+        values = _PARSERS[key](text)
+        if values:
+            territory[key] = values
     return territory
 
 
+@dataclass(frozen=True)
+class TerritoryEdit:
+    """Territory changes asked on `reps edit`: per kind, a replacement and/or values to add and remove."""
+
+    replace: dict[str, str | None]
+    add: dict[str, str | None]
+    remove: dict[str, str | None]
+    clear: bool = False
+
+    def asked(self) -> bool:
+        return self.clear or any(v is not None for d in (self.replace, self.add, self.remove) for v in d.values())
+
+    def apply(self, current: dict[str, Any] | None) -> dict[str, list[str]]:
+        if self.clear:
+            if any(v is not None for d in (self.replace, self.add, self.remove) for v in d.values()):
+                raise InputError(
+                    "--clear-territory removes every rule: use it alone, or --states/--zips/--cities to replace one kind"
+                )
+            return {}
+        result: dict[str, list[str]] = {k: list(v) for k, v in (current or {}).items() if v}
+        for key, option in TERRITORY_KINDS:
+            parse = _PARSERS[key]
+            replace, add, remove = self.replace.get(key), self.add.get(key), self.remove.get(key)
+            if replace is not None and (add is not None or remove is not None):
+                raise InputError(
+                    f"--{option} replaces the {option}; don't combine it with --add-{option}/--remove-{option}"
+                )
+            values = list(result.get(key, []))
+            if replace is not None:
+                values = parse(replace)
+            if add is not None:
+                values += parse(add)
+            if remove is not None:
+                gone = {v.lower() for v in parse(remove)}
+                values = [v for v in values if v.lower() not in gone]
+            values = parse(",".join(values))
+            if values:
+                result[key] = values
+            else:
+                result.pop(key, None)
+        return result
+
+
 def territory_matches(territory: dict[str, Any] | None, state: str | None, zip5: str | None, city: str | None) -> bool:
-    """A rule set matches when every kind of rule it has matches (states AND zip prefixes AND cities)."""
+    """A territory matches an account when any one rule matches: its state OR a ZIP prefix OR its city.
+
+    Rules are items of one territory, as in Salesforce territory rules joined by OR: "states NY" and
+    "zips 070" covers all of New York and the 070 ZIPs of New Jersey.
+    """
     if not territory:
         return False
-    kinds = 0
-    if territory.get("states"):
-        kinds += 1
-        if (state or "").upper() not in territory["states"]:
-            return False
-    if territory.get("zip_prefixes"):
-        kinds += 1
-        if not zip5 or not any(zip5.startswith(p) for p in territory["zip_prefixes"]):
-            return False
-    if territory.get("cities"):
-        kinds += 1
-        if (city or "").strip().lower() not in {c.lower() for c in territory["cities"]}:
-            return False
-    return kinds > 0
+    if (state or "").upper() in territory.get("states", []):
+        return True
+    if zip5 and any(zip5.startswith(p) for p in territory.get("zip_prefixes", [])):
+        return True
+    cities = {c.lower() for c in territory.get("cities", [])}
+    return bool(cities) and (city or "").strip().lower() in cities
 
 
 def describe_territory(territory: dict[str, Any] | None) -> str:
+    """ "states NJ,NY or zips 100,101": the rules a lead may match (any one of them)."""
     if not territory:
         return ""
     parts = []
-    for key, label in (("states", "states"), ("zip_prefixes", "zips"), ("cities", "cities")):
+    for key, label in TERRITORY_KINDS:
         if territory.get(key):
             parts.append(f"{label} {','.join(territory[key])}")
-    return "; ".join(parts)
+    return " or ".join(parts)
 
 
 def active_managers(session: Session) -> list[str]:
@@ -176,7 +252,7 @@ def add_rep(
     if role not in REP_ROLES:
         raise InputError(f"role must be one of {', '.join(REP_ROLES)}")
     if capacity is not None and capacity < 0:
-        raise InputError("capacity must be zero or more")
+        raise InputError(f"capacity must be zero or more, not {capacity}")
     if session.scalar(select(Rep.id).where(func.lower(Rep.name) == name.lower())):
         raise InputError(f"a rep named {name!r} already exists; use `leads reps edit`")
     rep = Rep(name=name, email=email, role=role, territory=territory, capacity=capacity, active=True)
@@ -193,7 +269,20 @@ def add_rep(
     return rep
 
 
-def edit_rep(session: Session, actor: Actor, name: str, **changes: Any) -> Rep:
+def _shown(field: str, value: Any) -> str:
+    if field == "territory":
+        return describe_territory(value) or "none"
+    if field == "capacity" and value is None:
+        return "no limit"
+    if field == "active":
+        return "active" if value else "inactive"
+    return str(value)
+
+
+def edit_rep(
+    session: Session, actor: Actor, name: str, territory_edit: TerritoryEdit | None = None, **changes: Any
+) -> tuple[Rep, list[str]]:
+    """Apply the changes that differ from what the rep has; returns the rep and one line per change made."""
     require_manager(actor, "edit reps")
     rep = get_rep(session, name)
     if changes.get("role") is not None and changes["role"] not in REP_ROLES:
@@ -208,12 +297,18 @@ def edit_rep(session: Session, actor: Actor, name: str, **changes: Any) -> Rep:
             )
     if changes.get("role") == "rep" and rep.role == "manager":
         check_not_last_manager(session, rep, "making them a rep")
+    if changes.get("capacity") is not None and changes["capacity"] < 0:
+        raise InputError(f"capacity must be zero or more, not {changes['capacity']}")
+    if territory_edit is not None and territory_edit.asked():
+        changes["territory"] = territory_edit.apply(rep.territory)
+    made = []
     for field, value in changes.items():
         if value is None:
             continue
         old = getattr(rep, field)
         if old != value:
             setattr(rep, field, value)
+            made.append(f"{field} {_shown(field, value)} (was {_shown(field, old)})")
             session.add(
                 Activity(
                     actor=actor.name,
@@ -223,7 +318,7 @@ def edit_rep(session: Session, actor: Actor, name: str, **changes: Any) -> Rep:
                     to_value=f"{field}={value}",
                 )
             )
-    return rep
+    return rep, made
 
 
 def open_lead_counts(session: Session) -> dict[int, int]:
