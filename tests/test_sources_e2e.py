@@ -299,7 +299,7 @@ def test_several_sources_in_one_run_one_down_then_sources_report(sqlite_url, ser
         "verified_on",
         "agency_url",
     ]
-    assert len([line for line in lines if line.startswith(("warn_", "jobcenter_", "registry_"))]) == len(health)
+    assert len([line for line in lines if line.startswith(tuple(f"{name} " for name in health))]) == len(health)
 
 
 # Every source with its default start URL (the agencies' real addresses), in one invocation, without the

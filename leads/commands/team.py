@@ -118,7 +118,11 @@ def reps_list(app: App, fmt: str) -> None:
 @_territory_edit_options
 @click.option("--clear-territory", is_flag=True, help="Remove every territory rule (use it alone).")
 @click.option("--capacity", type=click.IntRange(min=0), help="Most open leads this rep carries.")
-@click.option("--active/--inactive", default=None, help="Reactivate (or deactivate without moving leads).")
+@click.option(
+    "--active/--inactive",
+    default=None,
+    help="Reactivate, or deactivate a rep with no open leads (else: deactivate).",
+)
 @pass_app
 def reps_edit(app: App, name: str, email, role, clear_territory, capacity, active, **territory) -> None:
     """Change a rep's email, role, territory, capacity or active flag.
