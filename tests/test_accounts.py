@@ -228,3 +228,15 @@ def test_an_invalid_last_row_undoes_rows_already_written(sqlite_url, manager, tm
     result = run("accounts", "import", str(path))
     assert result.returncode == 1 and "line 7002: invalid: zip '1000A'" in result.stderr
     assert _count(sqlite_url) == 0
+
+
+@pytest.mark.parametrize("cell", ["02134", "2134", 2134.0, "20032-1501", "200321501", "VA 22101", "ABCDE", "1234567"])
+def test_one_zip_parser_for_importer_link_and_spiders(cell) -> None:
+    """Issue 10 item 4: the account importer, the linker and the spiders read a ZIP cell alike."""
+    from leads.normalize import zip5
+    from leads.services.accounts import _zip
+    from spiders.parsing import zip5 as spider_zip5
+
+    found, problem = _zip(cell)
+    assert found == (zip5(cell) or None) == spider_zip5(cell)
+    assert (problem is None) == (found is not None)

@@ -6,6 +6,7 @@ import click
 
 from leads.commands.common import App, pass_app
 from leads.output import output_options, render
+from leads.vocabulary import REP_ROLES
 
 
 def _actor(session, app: App):
@@ -46,7 +47,7 @@ def _territory_edit_options(fn):
 @reps.command("add")
 @click.argument("name")
 @click.option("--email")
-@click.option("--role", type=click.Choice(["rep", "manager"]), default="rep", show_default=True)
+@click.option("--role", type=click.Choice(REP_ROLES), default="rep", show_default=True)
 @_territory_options
 @click.option("--capacity", type=click.IntRange(min=0), help="Most open leads this rep carries (default: no limit).")
 @click.option(
@@ -113,7 +114,7 @@ def reps_list(app: App, fmt: str) -> None:
 @reps.command("edit")
 @click.argument("name")
 @click.option("--email")
-@click.option("--role", type=click.Choice(["rep", "manager"]))
+@click.option("--role", type=click.Choice(REP_ROLES))
 @_territory_options
 @_territory_edit_options
 @click.option("--clear-territory", is_flag=True, help="Remove every territory rule (use it alone).")

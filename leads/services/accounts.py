@@ -138,15 +138,16 @@ def _text(value: Any) -> str:
 
 
 def _zip(value: Any) -> tuple[str | None, str | None]:
-    """(zip5, problem)."""
+    """(zip5, problem), read by the project's one ZIP parser (leads.normalize.zip5): ZIP+4, an Excel number
+    that lost its leading zeros, "VA 22101"."""
+    from leads.normalize import zip5
+
     text = _text(value)
     if not text:
         return None, None
-    m = re.fullmatch(r"(\d{5})(?:-?\d{4})?", text)
-    if m:
-        return m.group(1), None
-    if re.fullmatch(r"\d{3,4}", text):  # Excel dropped the leading zeros of 02134
-        return text.zfill(5), None
+    found = zip5(value)
+    if found:
+        return found, None
     return None, f"zip {text!r} is not a US ZIP code"
 
 
