@@ -7,6 +7,7 @@ that raced anyway are caught by the version column (SQLAlchemy's version_id_col)
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -107,6 +108,7 @@ def set_status(
     reason: str | None = None,
     force: bool = False,
     expect_version: int | None = None,
+    batch_id: str | None = None,
 ) -> Lead:
     if status not in STATUSES:
         raise InputError(f"unknown status {status!r}; statuses: {', '.join(STATUSES)}")
@@ -145,9 +147,66 @@ def set_status(
             from_value=old,
             to_value=status,
             note=text or None,
+            batch_id=batch_id,
         ),
     )
     return lead
+
+
+@dataclass
+class BulkStatus:
+    """A status change on several leads: what each moves from and to, those left as they were."""
+
+    status: str
+    changes: list[dict[str, Any]] = field(default_factory=list)  # lead, account, from, to
+    already: list[int] = field(default_factory=list)
+    operation_id: str | None = None
+
+
+def set_status_bulk(
+    session: Session,
+    actor: Actor,
+    lead_ids: list[int],
+    status: str,
+    *,
+    note: str | None = None,
+    reason: str | None = None,
+    force: bool = False,
+) -> BulkStatus:
+    """Move every lead in ``lead_ids`` to ``status`` as one operation (`leads undo` reverts it), or none.
+
+    Each lead is checked as `leads status` checks one; if any cannot move, nothing changes and the
+    error names every such lead. Leads already at ``status`` are left as they are."""
+    import uuid
+
+    from leads.models import Operation
+
+    result = BulkStatus(status)
+    wanted = list(dict.fromkeys(lead_ids))
+    current = dict(session.execute(select(Lead.id, Lead.status).where(Lead.id.in_(wanted))).tuples().all())
+    result.already = [i for i in wanted if current.get(i) == status]
+    todo = [i for i in wanted if current.get(i) != status]
+    if not todo:
+        return result
+    op = Operation(id=str(uuid.uuid4()), actor=actor.name, kind="status_bulk", summary=f"moved leads to {status}")
+    session.add(op)
+    session.flush()
+    problems: list[str] = []
+    for lead_id in todo:
+        try:
+            lead = set_status(session, actor, lead_id, status, note=note, reason=reason, force=force, batch_id=op.id)
+        except (InputError, NotFound, PermissionDenied) as exc:  # a conflict ends it at once
+            problems.append(str(exc))
+            continue
+        result.changes.append({"lead": lead.id, "account": lead.account.name, "from": current[lead_id], "to": status})
+    if problems:
+        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+        raise InputError(
+            f"{len(problems)} of {len(wanted)} leads cannot move to {status}; nothing was changed: {shown}"
+        )
+    op.summary = f"moved {len(result.changes)} leads to {status}"
+    result.operation_id = op.id
+    return result
 
 
 def _check_no_other_open_lead(session: Session, lead: Lead) -> None:
