@@ -299,31 +299,11 @@ def _apply(
                 summary.count(link.kind, "review")
             if cand is None:
                 summary.queued_for_review += 1
-                cand = MatchCandidate(
-                    notice_id=link.notice_id,
-                    account_id=link.account_id,
-                    kind=link.kind,
-                    score=link.score,
-                    matched=link.evidence,
-                    status="pending",
-                )
-                session.add(cand)
-                decided[key] = cand
+                decided[key] = _candidate(session, link, "pending")
             continue
         summary.count(link.kind, "accepted")
         if cand is None:
-            cand = MatchCandidate(
-                notice_id=link.notice_id,
-                account_id=link.account_id,
-                kind=link.kind,
-                score=link.score,
-                matched=link.evidence,
-                status="accepted",
-                decided_by="automatic",
-                decided_at=datetime.now(UTC),
-            )
-            session.add(cand)
-            decided[key] = cand
+            decided[key] = _candidate(session, link, "accepted", decided_by="automatic", decided_at=datetime.now(UTC))
         lead = open_leads.get(link.account_id)
         notice = notices[link.notice_id]
         if lead is None:
@@ -361,6 +341,20 @@ def _apply(
             lead.updated_at = datetime.now(UTC)
             lead.updated_by = actor.name
     session.flush()
+
+
+def _candidate(session: Session, link: Any, status: str, **decision: Any) -> MatchCandidate:
+    cand = MatchCandidate(
+        notice_id=link.notice_id,
+        account_id=link.account_id,
+        kind=link.kind,
+        score=link.score,
+        matched=link.evidence,
+        status=status,
+        **decision,
+    )
+    session.add(cand)
+    return cand
 
 
 def _closure_date(notice: Notice) -> date | None:
