@@ -38,6 +38,10 @@ def _date(value: str) -> date:
         raise InputError(f"{value!r} is not a date: use YYYY-MM-DD") from None
 
 
+def _statuses_option(flag: str, dest: str, help_text: str):
+    return click.option(flag, dest, multiple=True, type=click.Choice(STATUS_CHOICES), help=help_text)
+
+
 def filter_options(fn=None, *, limit: int = 50):
     """The lead filters every list/export command takes; ``limit`` is the default --limit (0: all)."""
     if fn is None:
@@ -52,13 +56,7 @@ def filter_options(fn=None, *, limit: int = 50):
             ),
             click.option("--rep", metavar="NAME", help="Leads of this rep."),
             click.option("--unassigned", is_flag=True, help="Only leads nobody owns yet."),
-            click.option(
-                "--status",
-                "statuses",
-                multiple=True,
-                type=click.Choice(STATUS_CHOICES),
-                help="Only these statuses (repeatable; default: the open ones).",
-            ),
+            _statuses_option("--status", "statuses", "Only these statuses (repeatable; default: the open ones)."),
             click.option("--state", metavar="ST", help="Accounts in this state."),
             click.option("--source", metavar="SOURCE", help="Leads found through this source's notices."),
             click.option(
@@ -166,13 +164,7 @@ def _where_options(fn):
     """`leads status --where-...`: the lead filters of `leads list`, named so they cannot be taken for the new status."""
     for decorator in reversed(
         [
-            click.option(
-                "--where-status",
-                "where_statuses",
-                multiple=True,
-                type=click.Choice(STATUS_CHOICES),
-                help="Leads now at this status (repeatable), as `leads list --status`.",
-            ),
+            _statuses_option("--where-status", "where_statuses", "Leads now at this status (repeatable)."),
             click.option("--where-state", metavar="ST", help="Leads whose account is in this state."),
             click.option("--where-source", metavar="SOURCE", help="Leads found through this source's notices."),
             click.option("--where-search", metavar="TEXT", help="Leads whose account name or id contains TEXT."),

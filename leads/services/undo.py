@@ -13,7 +13,6 @@ Who may undo: an active manager any operation; an active rep only their own stat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,6 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from leads.errors import ConflictError, InputError, NotFound, PermissionDenied
 from leads.models import OPEN_STATUSES, Activity, Lead, Operation, Rep
 from leads.services.people import Actor
+from leads.services.work import check_can_change, check_no_other_open_lead, finish_change, now_utc, when_text
 
 #: Work on a lead that an undo must not silently overrule.
 WORK_ACTIONS = ("status", "status_forced", "note", "follow_up")
@@ -65,14 +65,8 @@ def short_id(op: Operation) -> str:
     return op.id[:8]
 
 
-def _when(value: datetime) -> str:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
 def describe(op: Operation) -> str:
-    return f"'{op.summary}' (operation {short_id(op)}, by {op.actor} at {_when(op.at)})"
+    return f"'{op.summary}' (operation {short_id(op)}, by {op.actor} at {when_text(op.at)})"
 
 
 def _check_member(actor: Actor) -> None:
@@ -105,7 +99,7 @@ def list_operations(session: Session, actor: Actor, limit: int | None = 20) -> l
             "who": o.actor,
             "what": o.summary,
             "leads": counts.get(o.id, 0),
-            "undone": _when(o.undone_at) if o.undone_at else None,
+            "undone": when_text(o.undone_at) if o.undone_at else None,
         }
         for o in ops
     ]
@@ -132,7 +126,7 @@ def find_operation(session: Session, actor: Actor, ref: str | None) -> Operation
     if len(found) > 1:
         raise InputError(f"operation {ref} is ambiguous: give more of its id (see `leads undo --list`)")
     if found[0].undone_at is not None:
-        raise InputError(f"{describe(found[0])} was already undone at {_when(found[0].undone_at)}")
+        raise InputError(f"{describe(found[0])} was already undone at {when_text(found[0].undone_at)}")
     return found[0]
 
 
@@ -154,7 +148,8 @@ def plan_undo(session: Session, actor: Actor, ref: str | None = None) -> UndoPla
     rows = list(
         session.scalars(
             select(Activity)
-            .where(Activity.batch_id == op.id, Activity.action.in_(("assign", "status")))
+            # The operation's own rows; an undo's rows share the batch, but an undone operation is never planned again.
+            .where(Activity.batch_id == op.id, Activity.action.in_(("assign", "status", "status_forced")))
             .order_by(Activity.id)
         )
     )
@@ -194,7 +189,7 @@ def _work_since(session: Session, op: Operation, lead_ids: list[int]) -> dict[in
         for lead_id, action, who, at in session.execute(q):
             what = "status change" if action.startswith("status") else action.replace("_", "-")
             if lead_id is not None:
-                out.setdefault(lead_id, f"{what} by {who} at {_when(at)}")
+                out.setdefault(lead_id, f"{what} by {who} at {when_text(at)}")
     return out
 
 
@@ -208,8 +203,6 @@ def apply_undo(session: Session, actor: Actor, plan: UndoPlan, *, force: bool = 
             f"{len(worked)} of the leads were worked since {describe(op)}: {which}; nothing was undone. "
             "See `leads undo --dry-run`, or add --force to put them back too"
         )
-    from leads.services.work import finish_change, now_utc
-
     names = {r.name: r.id for r in session.scalars(select(Rep))}
     by_id = {
         lead.id: lead for lead in session.scalars(select(Lead).where(Lead.id.in_([s.lead_id for s in plan.steps])))
@@ -222,10 +215,9 @@ def apply_undo(session: Session, actor: Actor, plan: UndoPlan, *, force: bool = 
             lead.owner_id = names.get(step.back_to) if step.back_to else None
             action = "undo_assign"
         else:
+            check_can_change(actor, lead)  # a rep's lead given to someone else since is theirs now
             if step.back_to in OPEN_STATUSES and lead.status not in OPEN_STATUSES:
-                from leads.services.work import _check_no_other_open_lead
-
-                _check_no_other_open_lead(session, lead)
+                check_no_other_open_lead(session, lead)
             lead.status = step.back_to or "new"
             if lead.status != "lost":
                 lead.lost_reason = None

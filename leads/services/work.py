@@ -46,7 +46,8 @@ def get_lead(session: Session, lead_id: int) -> Lead:
     return lead
 
 
-def _when(value: datetime | None) -> str:
+def when_text(value: datetime | None) -> str:
+    """A stored time as people read it: '2026-12-04 09:15 UTC'."""
     if value is None:
         return "an unknown time"
     if value.tzinfo is None:
@@ -57,7 +58,7 @@ def _when(value: datetime | None) -> str:
 def conflict(lead: Lead, expected: int | None = None) -> ConflictError:
     seen = f" (you had version {expected}, it is now {lead.version})" if expected is not None else ""
     return ConflictError(
-        f"lead {lead.id} was changed by {lead.updated_by or 'someone'} at {_when(lead.updated_at)}{seen}; "
+        f"lead {lead.id} was changed by {lead.updated_by or 'someone'} at {when_text(lead.updated_at)}{seen}; "
         f"nothing was saved: check it with `leads show {lead.id}` and re-run your command"
     )
 
@@ -132,7 +133,7 @@ def set_status(
 
         check_do_not_contact_override([lead.id], force, reason, f"moving it to {status}")
     if status in OPEN_STATUSES and old not in OPEN_STATUSES:
-        _check_no_other_open_lead(session, lead)
+        check_no_other_open_lead(session, lead)
     lead.status = status
     if status == "lost":
         lead.lost_reason = reason
@@ -209,7 +210,7 @@ def set_status_bulk(
     return result
 
 
-def _check_no_other_open_lead(session: Session, lead: Lead) -> None:
+def check_no_other_open_lead(session: Session, lead: Lead) -> None:
     other = session.scalar(
         select(Lead.id).where(Lead.account_id == lead.account_id, Lead.id != lead.id, Lead.status.in_(OPEN_STATUSES))
     )
