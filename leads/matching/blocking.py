@@ -109,6 +109,19 @@ def _pair(a: str, b: str) -> str:
     return a + "+" + b if a < b else b + "+" + a
 
 
+def _pair_keys(group: list[str]) -> list[str]:
+    """The pair key of every two different stems of a group (first stems, or last stems), in order."""
+    out = []
+    n = len(group)
+    for i in range(n - 1):
+        gi = group[i]
+        for j in range(i + 1, n):
+            gj = group[j]
+            if gi != gj:
+                out.append(gi + "+" + gj if gi < gj else gj + "+" + gi)
+    return out
+
+
 def address_key(number: str, core: str) -> str | None:
     if not number or not core:
         return None
@@ -229,14 +242,8 @@ class KeyIndex:
                 taken += 1
                 if taken == MAX_PAIR_WORDS:
                     break
-            for group in (heads, tails):
-                n = len(group)
-                for i in range(n - 1):
-                    gi = group[i]
-                    for j in range(i + 1, n):
-                        gj = group[j]
-                        if gi != gj:
-                            keys.add(gi + "+" + gj if gi < gj else gj + "+" + gi)
+            keys.update(_pair_keys(heads))
+            keys.update(_pair_keys(tails))
         if address:
             keys.add(address)
         post = self.postings
@@ -305,14 +312,8 @@ class KeyIndex:
                         heads.append(h)
                     if t is not None:
                         tails.append(t)
-            for group in (heads, tails):
-                n = len(group)
-                for i in range(n - 1):
-                    gi = group[i]
-                    for j in range(i + 1, n):
-                        gj = group[j]
-                        if gi != gj:
-                            strong.append(gi + "+" + gj if gi < gj else gj + "+" + gi)
+            strong.extend(_pair_keys(heads))
+            strong.extend(_pair_keys(tails))
         if address:
             strong.append(address)
         return strong, singles, multiword
