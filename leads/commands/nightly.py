@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from leads.commands.common import App, pass_app
-from leads.output import render
+from leads.output import plural, render
 
 
 @click.command("nightly")
@@ -79,7 +79,10 @@ def demo(folder: Path | None) -> None:
 
     folder = folder or data_dir() / "demo"
     click.echo(f"Demo in {folder} (its own SQLite database; your data is not touched).", err=True)
-    click.echo("Crawling the recorded snapshot of 8 public sources through the real spiders...", err=True)
+    click.echo(
+        f"Crawling the recorded snapshot of {len(demo_mod.sources())} public sources through the real spiders...",
+        err=True,
+    )
     result = demo_mod.run(folder, progress=sys.stderr.isatty())
     ok = [r for r in result["crawl"] if r["outcome"] == "ok"]
     click.echo(
@@ -96,7 +99,7 @@ def demo(folder: Path | None) -> None:
     )
     click.echo(f"Matched: {result['matched'].describe()}", err=True)
     plan = result["assigned"]
-    click.echo(f"Assigned {len(plan.moves)} leads to the sample team.", err=True)
+    click.echo(f"Assigned {plural(len(plan.moves), 'lead')} to the sample team.", err=True)
     click.echo("\nAlex's lead list (California territory), as `leads list` shows it:\n")
     render(
         result["leads"],
