@@ -4,15 +4,8 @@ item 14; `leads crawl` is covered in test_commands_ux.py)."""
 
 from __future__ import annotations
 
-import socket
-
 from tests.conftest import FAST_CRAWL
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.test_commands_ux import _closed_port
 
 
 def _nightly_args(base: str) -> list[str]:
