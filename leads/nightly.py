@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from leads.errors import LeadsError
+from leads.output import plural
 
 logger = logging.getLogger("leads.nightly")
 NIGHTLY_USER = "~nightly"
@@ -203,7 +204,9 @@ def run(
 
         bad = [r["source"] for r in results if needs_attention(r["outcome"], r.get("message") or "")]
         new = sum(r["new"] for r in results)
-        detail = f"{len(results)} sources, {new} new notices" + (f"; failed: {', '.join(bad)}" if bad else "")
+        detail = f"{plural(len(results), 'source')}, {plural(new, 'new notice')}" + (
+            f"; failed: {', '.join(bad)}" if bad else ""
+        )
         return results, detail, not bad
 
     result.crawl = step("crawl", crawl) or []

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from leads.commands.common import App, pass_app
-from leads.output import render
+from leads.output import plural, render
 
 
 @click.command("nightly")
@@ -99,7 +99,7 @@ def demo(folder: Path | None) -> None:
     )
     click.echo(f"Matched: {result['matched'].describe()}", err=True)
     plan = result["assigned"]
-    click.echo(f"Assigned {len(plan.moves)} leads to the sample team.", err=True)
+    click.echo(f"Assigned {plural(len(plan.moves), 'lead')} to the sample team.", err=True)
     click.echo("\nAlex's lead list (California territory), as `leads list` shows it:\n")
     render(
         result["leads"],
