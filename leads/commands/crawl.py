@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from leads.commands.common import App, pass_app
-from leads.output import output_options, render
+from leads.output import output_options, plural, render
 
 SUMMARY_COLUMNS = ["source", "outcome", "items", "new", "updated", "unchanged", "skipped", "errors", "message"]
 NOTICE_COLUMNS = [
@@ -230,6 +230,8 @@ def parse(source: str, file: Path, url: str | None, fmt: str) -> None:
         fmt,
         empty_message=f"no notices in {file}: {none_listed}" if none_listed else f"no notices found in {file}",
     )
-    click.echo(f"{len(notices)} notices parsed from {file}" + (f" ({none_listed})" if none_listed else ""), err=True)
+    click.echo(
+        f"{plural(len(notices), 'notice')} parsed from {file}" + (f" ({none_listed})" if none_listed else ""), err=True
+    )
     if not notices and not none_listed:
         sys.exit(1)
