@@ -230,7 +230,7 @@ def run(
             refresh_priorities(session, today)
             plan = auto_assign(session, system)
         left = sum(plan.unassigned.values())
-        return plan, f"{len(plan.moves)} leads assigned, {left} left unassigned", True
+        return plan, f"{plural(len(plan.moves), 'lead')} assigned, {left} left unassigned", True
 
     if matched is not None:
         step("assign", assign)

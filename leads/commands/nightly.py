@@ -89,7 +89,7 @@ def demo(folder: Path | None) -> None:
     ok = [r for r in result["crawl"] if r["outcome"] == "ok"]
     click.echo(
         f"  {sum(r['items'] for r in result['crawl'])} closure notices from {len(ok)} of "
-        f"{len(result['crawl'])} sources",
+        f"{plural(len(result['crawl']), 'source')}",
         err=True,
     )
     for r in result["crawl"]:
@@ -97,7 +97,8 @@ def demo(folder: Path | None) -> None:
             click.echo(f"  {r['source']}: {r['outcome']}: {r['message']}", err=True)
     imp = result["imported"]
     click.echo(
-        f"Imported the sample account book: {imp.new} accounts (real businesses; vendors are sample data).", err=True
+        f"Imported the sample account book: {plural(imp.new, 'account')} (real businesses; vendors are sample data).",
+        err=True,
     )
     click.echo(f"Matched: {result['matched'].describe()}", err=True)
     plan = result["assigned"]
