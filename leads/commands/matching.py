@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from leads.commands.common import App, note_truncated, pass_app
-from leads.output import output_options, render
+from leads.output import output_options, plural, render
 
 
 def _actor(session, app: App):
@@ -205,8 +205,8 @@ def link(left: Path, right: Path, out_path: Path, threshold: float | None, one_t
 
     summary = link_csv(left, right, out_path, threshold=threshold, one_to_one=one_to_one)
     click.echo(
-        f"{summary.pairs_written} pairs at or above {summary.threshold:g} written to {summary.out_path} "
-        f"({summary.left_rows} x {summary.right_rows} rows, {summary.candidate_pairs} pairs scored, "
+        f"{plural(summary.pairs_written, 'pair')} at or above {summary.threshold:g} written to {summary.out_path} "
+        f"({summary.left_rows} x {plural(summary.right_rows, 'row')}, {plural(summary.candidate_pairs, 'pair')} scored, "
         f"{summary.seconds:.2f} s)",
         err=True,
     )
