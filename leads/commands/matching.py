@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from leads.commands.common import App, note_truncated, pass_app
-from leads.output import output_options, plural, render
+from leads.output import count_table, output_options, plural, render
 
 
 def _actor(session, app: App):
@@ -99,7 +99,9 @@ def match(
         return
     kinds = summary.kind_rows()
     if kinds:
-        render(kinds, list(kinds[0]), "table")
+        for line in count_table(kinds, list(kinds[0])):
+            click.echo(line)
+        click.echo()
     else:
         click.echo("No links: no closure matched an account.")
     for line in summary.outcome_lines():
