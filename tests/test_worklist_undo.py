@@ -51,8 +51,8 @@ def test_undo_previews_lists_and_protects_worked_leads(db_url, leads_cli) -> Non
     assert "would restore 3 leads; 1 worked since (refused without --force)" in dry.stderr
     refused = run("undo")
     assert refused.returncode == 1
-    assert f"1 of the leads were worked since 'assigned 3 leads to ana' (operation {op}" in refused.stderr
-    assert f": {one}; nothing was undone" in refused.stderr
+    assert f"worked since 'assigned 3 leads to ana' (operation {op}, by morgan at " in refused.stderr
+    assert f": 1 lead ({one}); nothing was undone" in refused.stderr
     assert set(owners().values()) == {"ana"}
     # Reps do not undo a manager's assignment; an inactive manager undoes nothing.
     rep = run("undo", op, who="ana")

@@ -9,7 +9,7 @@ import click
 
 from leads.commands.common import App, note_truncated, pass_app
 from leads.items import NOTICE_TYPES
-from leads.output import Fit, fit_options, output_options, pick_columns, render
+from leads.output import Fit, fit_options, output_options, pick_columns, plural, render
 
 #: `leads list` at the terminal's width: the columns a rep reads first, names and reasons shortened with
 #: an ellipsis before a column is left out (``--wide`` shows all, ``--columns`` picks).
@@ -255,9 +255,9 @@ def status(
         click.echo(f"Already {status}, left as they are: {', '.join(map(str, result.already))}.", err=True)
     n = len(result.changes)
     if dry_run:
-        click.echo(f"Dry run: would move {n} leads to {status}; nothing was changed.", err=True)
+        click.echo(f"Dry run: would move {plural(n, 'lead')} to {status}; nothing was changed.", err=True)
     elif n:
-        click.echo(f"Moved {n} leads to {status} as one operation; `leads undo` puts them back.", err=True)
+        click.echo(f"Moved {plural(n, 'lead')} to {status} as one operation; `leads undo` puts them back.", err=True)
 
 
 def _status_one(
@@ -410,7 +410,7 @@ def export(app: App, preset: str, out_path: str | None, **kw) -> None:
         n = atomic_export(out_path, csv_to)
     else:
         n = write_csv(rows, columns, sys.stdout)
-    click.echo(f"{n} leads exported" + (f" to {out_path}" if out_path else ""), err=True)
+    click.echo(f"{plural(n, 'lead')} exported" + (f" to {out_path}" if out_path else ""), err=True)
 
 
 @click.command("undo")
@@ -465,7 +465,7 @@ def undo(app: App, operation: str | None, list_only: bool, dry_run: bool, force:
     if dry_run:
         render(rows, ["lead", "field", "now", "back_to", "note"], fmt, empty_message="Nothing to put back.")
         worked = len(plan.worked)
-        parts = [f"would restore {len(plan.to_revert)} leads"]
+        parts = [f"would restore {plural(len(plan.to_revert), 'lead')}"]
         if plan.left_alone:
             parts.append(f"{plan.left_alone} left alone because they changed since")
         if worked:
@@ -473,4 +473,4 @@ def undo(app: App, operation: str | None, list_only: bool, dry_run: bool, force:
         click.echo(f"Dry run: undoing {what} {'; '.join(parts)}.", err=True)
         return
     extra = f"; {plan.left_alone} left alone because they changed since" if plan.left_alone else ""
-    click.echo(f"Undid {what}: {reverted} leads restored{extra}.")
+    click.echo(f"Undid {what}: {plural(reverted, 'lead')} restored{extra}.")

@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from leads.errors import ConflictError, InputError, NotFound, PermissionDenied
 from leads.models import OPEN_STATUSES, Activity, Lead, Operation, Rep
+from leads.output import plural
 from leads.services.people import Actor
 from leads.services.work import check_can_change, check_no_other_open_lead, finish_change, now_utc, when_text
 
@@ -200,7 +201,7 @@ def apply_undo(session: Session, actor: Actor, plan: UndoPlan, *, force: bool = 
     if worked and not force:
         which = ", ".join(str(s.lead_id) for s in worked[:10]) + (" ..." if len(worked) > 10 else "")
         raise InputError(
-            f"{len(worked)} of the leads were worked since {describe(op)}: {which}; nothing was undone. "
+            f"worked since {describe(op)}: {plural(len(worked), 'lead')} ({which}); nothing was undone. "
             "See `leads undo --dry-run`, or add --force to put them back too"
         )
     names = {r.name: r.id for r in session.scalars(select(Rep))}

@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from leads.errors import ConflictError, InputError, NotFound, PermissionDenied
 from leads.models import OPEN_STATUSES, Activity, Evidence, Lead
+from leads.output import plural
 from leads.services.people import Actor
 
 # Forward moves along the pipeline; lost and disqualified from any open status. Anything else
@@ -203,9 +204,9 @@ def set_status_bulk(
     if problems:
         shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
         raise InputError(
-            f"{len(problems)} of {len(wanted)} leads cannot move to {status}; nothing was changed: {shown}"
+            f"{len(problems)} of {plural(len(wanted), 'lead')} cannot move to {status}; nothing was changed: {shown}"
         )
-    op.summary = f"moved {len(result.changes)} leads to {status}"
+    op.summary = f"moved {plural(len(result.changes), 'lead')} to {status}"
     result.operation_id = op.id
     return result
 
