@@ -7,6 +7,7 @@ that raced anyway are caught by the version column (SQLAlchemy's version_id_col)
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from leads.errors import ConflictError, InputError, NotFound, PermissionDenied
-from leads.models import OPEN_STATUSES, Activity, Evidence, Lead
+from leads.models import OPEN_STATUSES, Activity, Evidence, Lead, Operation
 from leads.output import plural
 from leads.services.people import Actor
 
@@ -179,10 +180,6 @@ def set_status_bulk(
 
     Each lead is checked as `leads status` checks one; if any cannot move, nothing changes and the
     error names every such lead. Leads already at ``status`` are left as they are."""
-    import uuid
-
-    from leads.models import Operation
-
     result = BulkStatus(status)
     wanted = list(dict.fromkeys(lead_ids))
     current = dict(session.execute(select(Lead.id, Lead.status).where(Lead.id.in_(wanted))).tuples().all())
@@ -190,7 +187,12 @@ def set_status_bulk(
     todo = [i for i in wanted if current.get(i) != status]
     if not todo:
         return result
-    op = Operation(id=str(uuid.uuid4()), actor=actor.name, kind="status_bulk", summary=f"moved leads to {status}")
+    op = Operation(
+        id=str(uuid.uuid4()),
+        actor=actor.name,
+        kind="status_bulk",
+        summary=f"moved {plural(len(todo), 'lead')} to {status}",
+    )
     session.add(op)
     session.flush()
     problems: list[str] = []
@@ -206,7 +208,6 @@ def set_status_bulk(
         raise InputError(
             f"{len(problems)} of {plural(len(wanted), 'lead')} cannot move to {status}; nothing was changed: {shown}"
         )
-    op.summary = f"moved {plural(len(result.changes), 'lead')} to {status}"
     result.operation_id = op.id
     return result
 
