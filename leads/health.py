@@ -96,7 +96,7 @@ def _judge(stats: dict[str, Any], reason: str, items: int, last_good_items: int 
     if last_good_items and not stats.get(STAT_INCREMENTAL) and items < last_good_items * DROP_RATIO:
         return Health(
             DROPPED,
-            f"only {items} notices against {last_good_items} in the last good run: "
+            f"only {plural(items, 'notice')} against {last_good_items} in the last good run: "
             "did pagination break or the layout change?",
         )
     return Health(OK, plural(items, "notice"))

@@ -149,6 +149,7 @@ def run(
     skip_crawl: bool = False,
     progress: bool = False,
     today: date | None = None,
+    tracebacks: bool = False,
 ) -> NightlyResult:
     from leads.services.people import Actor
 
@@ -199,6 +200,7 @@ def run(
             overrides=overrides,
             progress=progress,
             log_level=os.environ.get("LEADS_CRAWL_LOG_LEVEL", "WARNING"),
+            tracebacks=tracebacks,  # -vv: Scrapy's stacks for failed requests, else one line each
         )
         from leads.health import needs_attention  # a degraded source landed its rows: not a failed night
 
@@ -228,7 +230,7 @@ def run(
             refresh_priorities(session, today)
             plan = auto_assign(session, system)
         left = sum(plan.unassigned.values())
-        return plan, f"{len(plan.moves)} leads assigned, {left} left unassigned", True
+        return plan, f"{plural(len(plan.moves), 'lead')} assigned, {left} left unassigned", True
 
     if matched is not None:
         step("assign", assign)

@@ -155,7 +155,7 @@ def _crawl_file(
         click.echo(line, err=True)
     render([row], SUMMARY_COLUMNS, fmt)
     click.echo(
-        f"{row['items']} notices from {path} stored for {row['source']}: {row['new']} new, {row['updated']} "
+        f"{plural(row['items'], 'notice')} from {path} stored for {row['source']}: {row['new']} new, {row['updated']} "
         f"updated, {row['unchanged']} unchanged" + (f", {row['skipped']} skipped" if row["skipped"] else ""),
         err=True,
     )

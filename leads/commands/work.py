@@ -332,4 +332,4 @@ def undo(app: App) -> None:
     with app.database().session() as session:
         op, reverted, skipped = undo_last(session, _actor(session, app))
     extra = f"; {skipped} left alone because they changed since" if skipped else ""
-    click.echo(f"Undid '{op.summary}': {reverted} leads restored{extra}.")
+    click.echo(f"Undid '{op.summary}': {plural(reverted, 'lead')} restored{extra}.")

@@ -64,7 +64,12 @@ HEADER_SPEC: dict[str, list[str]] = {
         r"supplier",
         r"distributor",
     ],
-    "address": [r"^(billing |shipping |mailing |street )?address( line)? ?1?$", r"^street", r"address"],
+    "address": [
+        r"^(billing |shipping |mailing |street )?address( line)? ?1?$",
+        r"^(billing |shipping |mailing )?street( address)?( line)? ?1?$",
+        r"^street",
+        r"address",
+    ],
     "city": [r"^(billing |shipping |mailing )?city$", r"\bcity\b", r"town"],
     "state": [r"^(billing |shipping |mailing )?(state|province|region)( code)?$", r"\bstate\b"],
     "zip5": [r"(zip|postal)( ?code)?$", r"\bzip\b", r"postal"],
@@ -131,12 +136,18 @@ def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
     return out
 
 
+_SPACES_RE = re.compile(r"\s+")
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value == int(value):
         value = int(value)
-    return re.sub(r"\s+", " ", str(value)).strip()
+    text = str(value)
+    if text.isprintable() and "  " not in text:  # no tab, newline, no-break or repeated space: nothing to fold
+        return text.strip()
+    return _SPACES_RE.sub(" ", text).strip()
 
 
 def _zip(value: Any) -> tuple[str | None, str | None]:
@@ -154,11 +165,16 @@ def _zip(value: Any) -> tuple[str | None, str | None]:
 
 
 def _state(value: Any) -> tuple[str | None, str | None]:
-    from leads.normalize import normalize_state
-
     text = _text(value)
     if not text:
         return None, None
+    return _state_of(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _state_of(text: str) -> tuple[str | None, str | None]:
+    from leads.normalize import normalize_state
+
     code = normalize_state(text)
     if code and len(code) == 2 and code.isalpha():
         return code.upper(), None

@@ -251,7 +251,7 @@ def assign_to(
             plan.by_rule["by hand"] += 1
     plan.warning = check_capacity(session, rep, plan, force=force or dry_run)
     if not dry_run:
-        apply_plan(session, actor, plan, "assign", f"assigned {len(plan.moves)} leads to {rep.name}")
+        apply_plan(session, actor, plan, "assign", f"assigned {plural(len(plan.moves), 'lead')} to {rep.name}")
     return plan
 
 
