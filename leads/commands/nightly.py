@@ -79,7 +79,10 @@ def demo(folder: Path | None) -> None:
 
     folder = folder or data_dir() / "demo"
     click.echo(f"Demo in {folder} (its own SQLite database; your data is not touched).", err=True)
-    click.echo("Crawling the recorded snapshot of 8 public sources through the real spiders...", err=True)
+    click.echo(
+        f"Crawling the recorded snapshot of {len(demo_mod.sources())} public sources through the real spiders...",
+        err=True,
+    )
     result = demo_mod.run(folder, progress=sys.stderr.isatty())
     ok = [r for r in result["crawl"] if r["outcome"] == "ok"]
     click.echo(
