@@ -19,7 +19,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from leads.models import LEAD_STATUSES, Account, CrawlRun, Evidence, Lead, Notice, Rep, UserCursor
+from leads.models import LEAD_STATUSES, Account, Activity, CrawlRun, Evidence, Lead, Notice, Rep, UserCursor
+from leads.output import plural
 from leads.queries import source_health
 
 KIND_LABEL = {
@@ -52,6 +53,10 @@ def section_of(link_kind: str, notice_type: str | None, source: str | None) -> s
     if str(source or "").startswith(("warn_", "jobcenter_")):
         return "warn"
     return "other"
+
+
+#: What a person does to a lead that makes it no longer new (assignment and matching are not work on it).
+WORKED_ACTIONS = ("status", "status_forced", "note", "follow_up")
 
 
 @dataclass
@@ -131,10 +136,15 @@ def build(
     new_leads = session.execute(
         select(Lead, Account)
         .join(Account, Lead.account_id == Account.id)
-        # New means nobody has worked it yet: a lead already contacted is not news (the first digest
-        # would otherwise list every open lead).
+        # New means nobody has worked it yet: a lead already contacted, noted or given a follow-up date
+        # is not news (the first digest would otherwise list every open lead).
         .where(
-            Lead.created_at > start, Lead.status == "new", Lead.owner_id.is_not(None), Account.do_not_contact.is_(False)
+            Lead.created_at > start,
+            Lead.status == "new",
+            Lead.follow_up.is_(None),
+            ~select(Activity.id).where(Activity.lead_id == Lead.id, Activity.action.in_(WORKED_ACTIONS)).exists(),
+            Lead.owner_id.is_not(None),
+            Account.do_not_contact.is_(False),
         )
         .order_by(Lead.priority.desc())
     ).all()
@@ -167,7 +177,7 @@ def build(
                 seen[k] = index
             why[ev.lead_id].append(line)
     for (lead_id, index), n in more.items():
-        why[lead_id][index] += f" and {n} more notice{'s' if n > 1 else ''} of the same closure"
+        why[lead_id][index] += f" and {plural(n, 'more notice')} of the same closure"
     for lead, account in new_leads:
         section = reps.get(lead.owner_id) if lead.owner_id is not None else None
         if section is not None:
@@ -269,7 +279,7 @@ def render_text(d: Digest) -> str:
         "",
     ]
     for rep in d.reps:
-        out.append(f"== {rep.name}: {len(rep.leads)} new leads")
+        out.append(f"== {rep.name}: {plural(len(rep.leads), 'new lead')}")
         for heading, leads in by_section(rep.leads):
             out.append(f"  -- {heading}: {len(leads)}")
             for lead in leads:
@@ -362,7 +372,7 @@ def render_html(d: Digest) -> str:
                 )
             groups.append(f"<h3>{e(heading)}: {len(leads)}</h3><ol>{''.join(items)}</ol>")
         body = "".join(groups) if groups else "<p>No new leads.</p>"
-        reps_html.append(f"<section><h2>{e(rep.name)}: {len(rep.leads)} new leads</h2>{body}</section>")
+        reps_html.append(f"<section><h2>{e(rep.name)}: {plural(len(rep.leads), 'new lead')}</h2>{body}</section>")
     failed = (
         "".join(f"<li class='warn'>{e(_problem_line(r))}</li>" for r in d.failed_sources)
         or "<li>All sources healthy in this run.</li>"

@@ -11,12 +11,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from leads.output import plural
+
 _WARN_FAMILIES = ("warn_", "jobcenter_")
-
-
-def plural(n: int, one: str, many: str | None = None) -> str:
-    """``1 error``, ``2 errors``, ``1 new lead``; ``many`` for irregular plurals ("1 day"/"2 days" are regular)."""
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
 def _map(value: Any) -> Mapping[str, Any]:
@@ -241,7 +238,9 @@ def evidence_sentence(
     business = notice.get("closed_business") or "A business"
     did = notice_phrase(notice.get("source"), notice.get("notice_type") or m.get("notice_type"))
     staff = notice.get("employees")
-    staff_text = f", affecting {plural(int(staff), 'employee')}" if isinstance(staff, int) and staff > 0 else ""
+    staff_text = (
+        f", affecting {plural(int(staff), 'employee', grouped=True)}" if isinstance(staff, int) and staff > 0 else ""
+    )
     fact = closure_fact(notice)
     # A bankruptcy or registry notice states its fact after a colon; a WARN notice says what the business did.
     head = f": {fact}" if fact else f" {did}{_when(notice)}{_site(notice)}"
@@ -317,7 +316,8 @@ def _closing_place(m: Mapping[str, Any]) -> str:
     """Where the closing site is against the account: measured distance first, else what the fields say."""
     d = m.get("distance_miles")
     if d is not None:
-        return f"{_miles(float(d))} from this account's address"
+        # Measured between the two records' coordinates: the account may have a map point and no street.
+        return f"{_miles(float(d))} from this account" + ("'s address" if _map(m.get("address")) else "")
     loc = _map(m.get("location"))
     if loc.get("zip5") == "same":
         return "in this account's ZIP code"

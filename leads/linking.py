@@ -20,7 +20,7 @@ from pathlib import Path
 from leads.errors import InputError
 from leads.matching.records import DEFAULT_THRESHOLDS
 from leads.matching.scoring import Site, prepare_site
-from leads.matching.sites import link_sites
+from leads.matching.sites import can_fork, cpus, link_sites
 from leads.normalize import (
     address_postcode,
     normalize_address,
@@ -134,8 +134,8 @@ def read_records(path: str | os.PathLike[str], workers: int | None = None) -> li
 
 def _prepare_all(raw: list[_Raw], workers: int | None) -> list[Site]:
     if workers is None:
-        workers = _cpus() if len(raw) >= PARALLEL_ROWS else 1
-    if workers <= 1 or len(raw) < 2 or not _can_fork():
+        workers = cpus() if len(raw) >= PARALLEL_ROWS else 1
+    if workers <= 1 or len(raw) < 2 or not can_fork():
         return _prepare_chunk(raw)
     import multiprocessing
 
@@ -171,19 +171,6 @@ def _prepare_chunk(raw: list[_Raw]) -> list[Site]:
             )
         )
     return out
-
-
-def _cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
-def _can_fork() -> bool:
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def _text(value: object) -> str:

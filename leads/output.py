@@ -284,12 +284,27 @@ def fit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-def plural(n: int, noun: str, many: str | None = None) -> str:
+def count_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> list[str]:
+    """A small summary table as lines: text left-aligned, counts right-aligned under their headers."""
+    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    numeric = [all(isinstance(row.get(c), (int, float)) for row in rows) for c in columns]
+
+    def line(values: Sequence[str]) -> str:
+        parts = [v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric, strict=True)]
+        return "  ".join(parts).rstrip()
+
+    return [line(list(columns)), *(line(r) for r in cells)]
+
+
+def plural(n: int, noun: str, many: str | None = None, *, grouped: bool = False) -> str:
     """``n`` and the noun in the right number: "1 lead", "2 leads", "0 matches", "3 companies".
 
-    ``many`` for a plural the rules below do not know ("1 person", "2 people")."""
+    ``many`` for a plural the rules below do not know ("1 person", "2 people"); ``grouped`` writes
+    thousands with commas ("1,200 employees") for prose."""
+    count = f"{n:,}" if grouped else str(n)
     if n == 1:
-        return f"{n} {noun}"
+        return f"{count} {noun}"
     if many is None:
         if noun.endswith(("s", "x", "z", "ch", "sh")):
             many = noun + "es"
@@ -297,7 +312,7 @@ def plural(n: int, noun: str, many: str | None = None) -> str:
             many = noun[:-1] + "ies"
         else:
             many = noun + "s"
-    return f"{n} {many}"
+    return f"{count} {many}"
 
 
 def echo_err(message: str) -> None:
@@ -316,6 +331,7 @@ __all__ = [
     "pick_columns",
     "echo_err",
     "plural",
+    "count_table",
 ]
 
 

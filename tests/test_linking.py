@@ -10,7 +10,7 @@ import pytest
 
 from leads.errors import InputError
 from leads.linking import LinkError, LinkSummary, link_csv, read_records
-from leads.matching.sites import SiteIndex
+from leads.matching.sites import SiteIndex, link_sites
 
 FODORS = """id,name,addr,city,phone,type
 535,arts delicatessen,12224 ventura blvd.,studio city,818/762-1221,american
@@ -198,3 +198,18 @@ def test_an_index_of_the_keys_its_queries_read_finds_the_same_candidates() -> No
         assert sum(map(len, found)) > len(queries)
         if queries is not indexed:  # a list against itself reads every key it files
             assert len(narrow.index.postings) < len(whole.index.postings)
+
+
+def test_pairs_scored_in_worker_processes_are_the_pairs_scored_here() -> None:
+    # Real Fodors and Zagat restaurants, two lists and one list against itself: worker processes (the default
+    # for big lists) write the same pairs, scores and evidence, and count the same candidate pairs.
+    data = Path(__file__).resolve().parent.parent / "bench" / "data" / "fodors_zagat"
+    fodors = [s for _, s in read_records(data / "fodors.csv")]
+    zagat = [s for _, s in read_records(data / "zagats.csv")]
+    for left, right in ((fodors, zagat), (fodors + zagat, None)):
+        here: dict = {}
+        there: dict = {}
+        serial = link_sites(left, right, 78, one_to_one=right is not None, evidence=here, workers=1)
+        assert len(serial[0]) > 50
+        assert link_sites(left, right, 78, one_to_one=right is not None, evidence=there, workers=2) == serial
+        assert there == here

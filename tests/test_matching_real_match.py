@@ -88,7 +88,9 @@ def test_each_failure_class_through_leads_match(db_url, leads_cli, tmp_path) -> 
     text = why("NO-ADDRESS")
     assert "what carried it: a name no other place in the data bears" in text
     assert "what weakened it: no street address to compare" in text
-    assert "the two sites under a mile apart" in why("GEOCODE")
+    text = why("GEOCODE")
+    assert "looks to be closing; under a mile from this account; name agreement 100" in text
+    assert "the two sites under a mile apart" in text
     assert "businesses share the street address" in why("TOWER-SAME")
     assert "No closure is linked to this account." in why("TOWER-OTHER")
 
