@@ -11,7 +11,8 @@ setup keep working as that login):
   the leads it owns and changes only the columns its commands write (status, lost reason,
   follow-up), each change together with the history row that records it; reads only the
   accounts, evidence and review-queue candidates of those leads; appends history rows in its own
-  name only (never updates or deletes them); keeps its own `--new` cursor; sees its own bulk operations.
+  name only (never updates or deletes them); keeps its own `--new` cursor and what `--new` showed
+  it; records and undoes its own bulk status changes.
 - ``<prefix>_manager``: reads every row, creates and updates, but deletes nothing (a delete would
   cascade into leads, evidence and history); history (activity) is append-only and written in
   the manager's own name; a rep's name and database login (reps.db_login) are not changed here
@@ -55,7 +56,9 @@ REP_PRIVILEGES: dict[str, str] = {
     "match_candidates": "SELECT",  # candidates of the accounts the rep sees (RLS), for `leads why`
     "activity": "SELECT, INSERT",  # append-only, own name, own leads, paired with a lead change
     "user_cursors": "SELECT, INSERT, UPDATE",  # own cursors (RLS)
-    "operations": "SELECT",  # own bulk operations, for `leads undo` (RLS)
+    "lead_views": "SELECT, INSERT, UPDATE",  # what `leads list --new` showed this rep (RLS)
+    # own bulk operations (RLS): a bulk status change records one, `leads undo` marks it undone
+    "operations": "SELECT, INSERT, UPDATE (undone_at)",
 }
 # The columns `leads status`, `note` and `follow-up` write; never the account, owner, score or priority.
 # (updated_by, updated_at and version are overwritten by a trigger from the login and the clock.)
@@ -72,7 +75,16 @@ MANAGER_DEFAULT = "SELECT, INSERT, UPDATE"
 # reps.db_login ties a login to a person: only the admin changes it (`leads db grant`).
 ADMIN_ONLY_REP_COLUMNS = ("id", "db_login")
 MANAGER_FIXED_REP_COLUMNS = ("name", "created_at")
-RLS_TABLES = ("leads", "accounts", "evidence", "match_candidates", "activity", "user_cursors", "operations")
+RLS_TABLES = (
+    "leads",
+    "accounts",
+    "evidence",
+    "match_candidates",
+    "activity",
+    "user_cursors",
+    "lead_views",
+    "operations",
+)
 REP_HISTORY_ACTIONS = ("note", "status", "status_forced", "follow_up")
 
 
@@ -420,9 +432,15 @@ def plan_grants(
             ("manager_all", "ALL", mgr_g, "true", "true"),
             ("rep_own", "ALL", rep_g, f'"user" = {me_name}', f'"user" = {me_name}'),
         ],
+        "lead_views": [
+            ("manager_all", "ALL", mgr_g, "true", "true"),
+            ("rep_own", "ALL", rep_g, f'"user" = {me_name}', f'"user" = {me_name}'),
+        ],
         "operations": [
             ("manager_all", "ALL", mgr_g, "true", "true"),
             ("rep_select", "SELECT", rep_g, f"actor = {me_name}", None),
+            ("rep_insert", "INSERT", rep_g, None, f"actor = {me_name}"),
+            ("rep_update", "UPDATE", rep_g, f"actor = {me_name}", f"actor = {me_name}"),
         ],
     }
     existing = session.execute(
