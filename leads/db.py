@@ -25,7 +25,7 @@ from leads.errors import DatabaseError
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # The newest migration; a test checks it against Alembic's own view. Kept here so everyday commands
 # can check the schema without importing Alembic (start-up time).
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -260,6 +260,10 @@ class Database:
         """Migrate to ``revision``; returns (before, after)."""
         from alembic import command
 
+        if not revision.strip():
+            from leads.errors import InputError
+
+            raise InputError("db upgrade --revision: give a revision (e.g. head, or one of `leads db current`)")
         before = self._checked(self.current_revision)
         self.refuse_newer(before)
         cfg = alembic_config(self.url)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import smtplib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -61,6 +62,15 @@ def _aware(value: datetime | None) -> datetime | None:
     return value
 
 
+_STORE_NUMBER = re.compile(r"(?:\s*(?:#|no\.?|store|unit|location|site))?\s*\d+$")
+
+
+def _without_store_number(notice: Notice) -> str:
+    """The business name without a trailing store number: one chain's sites read as one name."""
+    name = (notice.name_norm or notice.company_name or "").strip().lower()
+    return _STORE_NUMBER.sub("", name).strip() or name
+
+
 def build(
     session: Session,
     since: datetime | None,
@@ -91,7 +101,7 @@ def build(
     ).all()
     lead_ids = [lead.id for lead, _ in new_leads]
     why: dict[int, list[str]] = {}
-    seen: dict[tuple[int, str, str], int] = {}  # one line per closure, however many notices report it
+    seen: dict[tuple[int | str, ...], int] = {}  # one line per closure, however many notices report it
     more: Counter[tuple[int, int]] = Counter()
     for start_i in range(0, len(lead_ids), 500):
         chunk = lead_ids[start_i : start_i + 500]
@@ -106,9 +116,14 @@ def build(
                 f"{KIND_LABEL.get(ev.kind, ev.kind)}: {notice.company_name} ({notice.source}, "
                 f"{notice.notice_type}{', ' + when.isoformat() if when else ''}; score {ev.score:.0f})"
             )
-            # Notices of one closure share a closure key; notices that read the same (one company's
-            # several sites filed the same day) are the same closure to the reader: one line either way.
-            keys = [(ev.lead_id, ev.kind, notice.closure_key or f"n{notice.id}"), (ev.lead_id, "line", line)]
+            # Notices of one closure share a closure key; notices that read the same, or differ only by a
+            # store number (one chain's several sites closing the same day: "Farm Fresh #6293", "#6289"),
+            # are the same closure to the reader: one line either way.
+            keys: list[tuple[int | str, ...]] = [
+                (ev.lead_id, ev.kind, notice.closure_key or f"n{notice.id}"),
+                (ev.lead_id, "line", line),
+                (ev.lead_id, "chain", ev.kind, notice.source, str(when), _without_store_number(notice)),
+            ]
             known = next((k for k in keys if k in seen), None)
             if known is not None:
                 more[(ev.lead_id, seen[known])] += 1

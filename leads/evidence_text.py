@@ -11,12 +11,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from leads.output import plural
+
 _WARN_FAMILIES = ("warn_", "jobcenter_")
-
-
-def plural(n: int, one: str, many: str | None = None) -> str:
-    """``1 error``, ``2 errors``, ``1 new lead``; ``many`` for irregular plurals ("1 day"/"2 days" are regular)."""
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
 def _map(value: Any) -> Mapping[str, Any]:
@@ -173,7 +170,9 @@ def evidence_sentence(
     business = notice.get("closed_business") or "A business"
     did = notice_phrase(notice.get("source"), notice.get("notice_type") or m.get("notice_type"))
     staff = notice.get("employees")
-    staff_text = f", affecting {plural(int(staff), 'employee')}" if isinstance(staff, int) and staff > 0 else ""
+    staff_text = (
+        f", affecting {plural(int(staff), 'employee', grouped=True)}" if isinstance(staff, int) and staff > 0 else ""
+    )
     head = f"{did}{_when(notice)}{_site(notice)}"
     if kind == "vendor_closed":
         loc = _map(m.get("location"))
