@@ -102,6 +102,7 @@ def test_a_long_import_lets_others_record_a_call_and_switches_in_at_once(db, db_
             proc.kill()
             proc.communicate()
     assert proc.returncode == 0, err
+    assert f"switching {ROWS:,} rows into the account book in one transaction; other commands wait" in err
     assert f"Imported book.csv: {ROWS} new, 0 changed, 0 unchanged, 0 invalid." in out
     with db.session() as s:
         assert s.scalar(sa.select(sa.func.count()).select_from(Account)) == ROWS + 1
