@@ -104,7 +104,9 @@ def closure_fact(notice: Mapping[str, Any]) -> str | None:
         if filed:
             return f"{chapter} petition filed {_iso(filed)} {where}".rstrip()
         latest = notice.get("notice_date")
-        return f"{chapter} case {where}".rstrip() + (f" (latest docket entry {_iso(latest)})" if latest else "")
+        place = str(facts.get("court_place") or str(facts.get("court") or "").upper())
+        case = f"{chapter} case {facts.get('case_number') or ''}".rstrip() + (f" in {place}" if place else "")
+        return case + (f" (latest docket entry {_iso(latest)})" if latest else "")
     if kind not in ("registry_closed", "registry_end") or not str(notice.get("source") or "").startswith("registry_"):
         return None
     owner = REGISTRY_OWNER.get(str(notice.get("source")), _place(notice.get("city"), notice.get("state")) or "City")
