@@ -581,7 +581,10 @@ ROW_RULES: dict[tuple[str, str], str] = {
     ("activity", "rep_select"): "own name, or own leads' history",
     ("activity", "rep_insert"): "own name, own leads",
     ("user_cursors", "rep_own"): "own",
+    ("lead_views", "rep_own"): "own",
     ("operations", "rep_select"): "own",
+    ("operations", "rep_insert"): "own",
+    ("operations", "rep_update"): "own",
 }
 _COMMANDS = ("SELECT", "INSERT", "UPDATE", "DELETE")
 

@@ -1,7 +1,11 @@
-"""docs/reliability.md's role table is what `leads db grant` gives each group, read back from PostgreSQL."""
+"""docs/reliability.md's role table is what `leads db grant` gives each group, read back from PostgreSQL.
+
+After a change to the grants, LEADS_WRITE_DOCS=1 rewrites the table in the doc from the database.
+"""
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from pathlib import Path
@@ -38,6 +42,10 @@ def test_the_role_table_in_the_doc_is_what_the_grants_give(pg_url, leads_cli) ->
     # Each group's row for every table (nothing left out), and the doc says the same, cell for cell.
     assert table.count("\n| rep |") == table.count("\n| manager |") >= 11
     assert "| rep | leads | yes; rows: own leads | — | `status`, `follow_up`, `lost_reason`" in table
-    found = BLOCK.search(DOC.read_text(encoding="utf-8"))
+    doc = DOC.read_text(encoding="utf-8")
+    found = BLOCK.search(doc)
     assert found, "docs/reliability.md has no <!-- roles:start --> ... <!-- roles:end --> block"
+    if os.environ.get("LEADS_WRITE_DOCS") == "1":  # after a change to the grants: rewrite the block
+        DOC.write_text(doc[: found.start(1)] + table + doc[found.end(1) :], encoding="utf-8")
+        return
     assert found.group(1) == table, "docs/reliability.md's role table should read:\n" + table

@@ -255,6 +255,8 @@ def history(session: Session, lead_id: int) -> list[dict[str, Any]]:
 
 
 def evidence_rows(session: Session, lead_id: int) -> list[dict[str, Any]]:
+    from leads.evidence_text import notice_facts
+
     rows = session.scalars(
         select(Evidence)
         .options(joinedload(Evidence.notice))
@@ -278,6 +280,7 @@ def evidence_rows(session: Session, lead_id: int) -> list[dict[str, Any]]:
                 "state": n.state,
                 "matched": e.matched,
                 "source_url": n.source_url,
+                "facts": notice_facts(n.source, n.raw, n.address),
             }
         )
     return out
