@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from leads import clock
 from leads.errors import AGENCY_LISTS_NONE, InputError, LeadsError, NoNoticesListed
 from leads.registry import SourceInfo, _loader, sources, spider_class  # noqa: F401  (the registry)
 
@@ -287,7 +288,6 @@ def ingest_saved_file(
     A file is not a crawl: no crawl run is recorded, so `leads sources` still reports the live source's
     health and an incremental source's next crawl still starts from its last real run.
     """
-    from datetime import UTC, datetime
 
     from leads.pipelines import clean_raw_nul, validation_problem
     from leads.store import Rejected, upsert_notices
@@ -306,7 +306,7 @@ def ingest_saved_file(
         why = none_listed or (f"all {len(notices)} were invalid" if notices else f"nothing the {source} parser reads")
         raise InputError(f"{path}: no notices to store for {source} ({why}); nothing was stored")
     rejected: list[Rejected] = []
-    counts = upsert_notices(session, list(kept.values()), now or datetime.now(UTC), rejected)
+    counts = upsert_notices(session, list(kept.values()), now or clock.now(), rejected)
     skipped += [f"{path}: the database refused notice {r.notice.source_key!r} ({r.reason}): skipped" for r in rejected]
     row = {
         "source": source,

@@ -12,13 +12,13 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import String, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from leads import clock
 from leads.errors import InputError
 from leads.models import Account, Rep, table_of
 from leads.queries import contains
@@ -230,7 +230,7 @@ def import_accounts(
     seen: dict[str, int] = {}
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
-    now = datetime.now(UTC)
+    now = clock.now()
     idx = {f: columns.get(f) for f in FIELDS}
 
     def get(row: list[Any], f: str) -> Any:

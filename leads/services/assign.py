@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import bindparam, false, func, select, update
 from sqlalchemy.orm import Session
 
+from leads import clock
 from leads.errors import ConflictError, InputError, NotFound
 from leads.models import OPEN_STATUSES, Account, Activity, Lead, Operation, Rep, UserCursor, table_of
 from leads.services.people import (
@@ -70,7 +71,7 @@ class _Pool:
             if value is not None and value.tzinfo is None:
                 value = value.replace(tzinfo=UTC)
             self.last_rr[r.id] = value or EPOCH
-        self.clock = datetime.now(UTC)
+        self.clock = clock.now()
 
     def has_room(self, rep_id: int) -> bool:
         rep = self.by_id.get(rep_id)
@@ -153,7 +154,7 @@ def apply_plan(session: Session, actor: Actor, plan: Plan, kind: str, summary: s
     op = Operation(id=str(uuid.uuid4()), actor=actor.name, kind=kind, summary=summary)
     session.add(op)
     session.flush()
-    now = datetime.now(UTC)
+    now = clock.now()
     leads_t = table_of(Lead)
     stmt = (
         update(leads_t)
@@ -349,7 +350,7 @@ def undo_last(session: Session, actor: Actor) -> tuple[Operation, int, int]:
     names = {r.name: r.id for r in session.scalars(select(Rep))}
     reverted = skipped = 0
     rows = session.scalars(select(Activity).where(Activity.batch_id == op.id, Activity.action == "assign"))
-    now = datetime.now(UTC)
+    now = clock.now()
     for act in rows:
         lead = session.get(Lead, act.lead_id) if act.lead_id else None
         if lead is None or lead.owner_id != names.get(act.to_value or ""):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, case, exists, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from leads import clock
 from leads.errors import InputError
 from leads.models import LEAD_STATUSES, OPEN_STATUSES, Account, Evidence, Lead, Notice, Rep, UserCursor, table_of
 from leads.priority import explain, explain_short, priority
@@ -31,7 +32,9 @@ LIST_COLUMNS = [
     "version",
 ]
 #: Every field a lead row has, for ``--columns`` (the default columns first).
-LIST_FIELDS = list(dict.fromkeys([*LIST_COLUMNS, "address", "zip", "phone", "website", "industry", "created_at"]))
+LIST_FIELDS = list(
+    dict.fromkeys([*LIST_COLUMNS, "follow_up_time", "address", "zip", "phone", "website", "industry", "created_at"])
+)
 CURSOR_NEW = "list_new"
 CLOSED_STATUSES = tuple(s for s in LEAD_STATUSES if s not in OPEN_STATUSES)
 
@@ -146,7 +149,7 @@ def _query(session: Session, actor: Actor, f: LeadFilter, today: date):
 
 
 def list_leads(session: Session, actor: Actor, f: LeadFilter, today: date | None = None) -> list[dict[str, Any]]:
-    today = today or date.today()
+    today = today or clock.today()
     rows = []
     page = list(session.execute(_query(session, actor, f, today)))
     evidence = best_evidence(session, [lead.id for lead, _, _ in page])
@@ -172,6 +175,7 @@ def list_leads(session: Session, actor: Actor, f: LeadFilter, today: date | None
                 "status": lead.status,
                 "owner": owner,
                 "follow_up": lead.follow_up,
+                "follow_up_time": f"{lead.follow_up_time:%H:%M}" if lead.follow_up_time else None,
                 "score": round(lead.score, 1),
                 "version": lead.version,
                 "created_at": lead.created_at,
@@ -217,12 +221,12 @@ def count_leads(session: Session, actor: Actor, f: LeadFilter, today: date | Non
     """How many leads the filter matches, ignoring its limit."""
     from leads.queries import count_rows
 
-    return count_rows(session, _query(session, actor, f, today or date.today()))
+    return count_rows(session, _query(session, actor, f, today or clock.today()))
 
 
 def mark_pulled(session: Session, actor: Actor, when: datetime | None = None) -> None:
     """Move the user's `--new` cursor: the next `leads list --new` shows only leads created after now."""
-    when = when or datetime.now(UTC)
+    when = when or clock.now()
     cursor = session.get(UserCursor, (actor.name, CURSOR_NEW))
     if cursor is None:
         session.add(UserCursor(user=actor.name, name=CURSOR_NEW, value=when))
@@ -232,7 +236,7 @@ def mark_pulled(session: Session, actor: Actor, when: datetime | None = None) ->
 
 def refresh_priorities(session: Session, today: date | None = None) -> int:
     """Recompute stored priorities of open leads (timing changes with the calendar); returns how many changed."""
-    today = today or date.today()
+    today = today or clock.today()
     changed = []
     for lead_id, score, closure, employees, old in session.execute(
         select(Lead.id, Lead.score, Lead.closure_date, Lead.employees, Lead.priority).where(

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from leads import clock
 from leads.errors import InputError, NotFound
 from leads.models import OPEN_STATUSES, Account, Activity, Evidence, Lead, MatchCandidate, Notice
 from leads.priority import priority
@@ -134,7 +135,7 @@ def run_match(
 
     require_manager(actor, "run matching")
     started = time.perf_counter()
-    today = today or date.today()
+    today = today or clock.today()
     thresholds = Thresholds(
         accept=DEFAULT_THRESHOLDS.accept if accept is None else accept,
         review=DEFAULT_THRESHOLDS.review if review is None else review,
@@ -255,7 +256,7 @@ def _apply(
                 matched=link.evidence,
                 status="accepted",
                 decided_by="automatic",
-                decided_at=datetime.now(UTC),
+                decided_at=clock.now(),
             )
             session.add(cand)
             decided[key] = cand
@@ -299,7 +300,7 @@ def _apply(
             summary.leads_updated += 1
             touched.add(lead.id)
         if changed:
-            lead.updated_at = datetime.now(UTC)
+            lead.updated_at = clock.now()
             lead.updated_by = actor.name
     if not dry_run:
         session.flush()
@@ -425,7 +426,7 @@ def decide(
     require_manager(actor, "review matches")
     if decision not in ("confirm", "reject"):
         raise InputError("decision must be confirm or reject")
-    today = today or date.today()
+    today = today or clock.today()
     out = []
     for cid in candidate_ids:
         cand = session.get(MatchCandidate, cid)
@@ -436,7 +437,7 @@ def decide(
                 f"candidate {cid} was already {cand.status}" + (f" by {cand.decided_by}" if cand.decided_by else "")
             )
         cand.status = "confirmed" if decision == "confirm" else "rejected"
-        cand.decided_by, cand.decided_at = actor.name, datetime.now(UTC)
+        cand.decided_by, cand.decided_at = actor.name, clock.now()
         if decision == "confirm":
             from leads.matching import Link
 
