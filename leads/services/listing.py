@@ -11,7 +11,18 @@ from sqlalchemy.orm import Session
 
 from leads import clock
 from leads.errors import InputError
-from leads.models import LEAD_STATUSES, OPEN_STATUSES, Account, Evidence, Lead, Notice, Rep, UserCursor, table_of
+from leads.models import (
+    LEAD_STATUSES,
+    OPEN_STATUSES,
+    Account,
+    Activity,
+    Evidence,
+    Lead,
+    Notice,
+    Rep,
+    UserCursor,
+    table_of,
+)
 from leads.priority import explain, explain_short, priority
 from leads.queries import contains
 from leads.services.people import Actor, get_rep
@@ -287,10 +298,16 @@ EXPORT_PRESETS: dict[str, list[tuple[str, str]]] = {
         ("Lead Status", "status"),
         ("Company owner", "owner"),
         ("Industry", "industry"),
-        ("Description", "why"),
+        ("Description", "evidence_sentence"),
+        ("Closed Business", "closed_business"),
+        ("Last Note", "last_note"),
+        ("Priority Reason", "why"),
     ],
+    # Salesforce's lead import requires Company and LastName. The account book names no contact person,
+    # so LastName is SALESFORCE_NO_CONTACT (Salesforce's own convention for a lead without a known person).
     "salesforce": [
         ("Company", "account"),
+        ("LastName", "last_name"),
         ("Street", "address"),
         ("City", "city"),
         ("State", "state"),
@@ -301,9 +318,15 @@ EXPORT_PRESETS: dict[str, list[tuple[str, str]]] = {
         ("OwnerName", "owner"),
         ("Industry", "industry"),
         ("LeadSource", "source_label"),
-        ("Description", "why"),
+        ("Description", "evidence_sentence"),
+        ("Closed Business", "closed_business"),
+        ("Last Note", "last_note"),
+        ("Priority Reason", "why"),
     ],
 }
+SALESFORCE_NO_CONTACT = "Unknown"
+#: Presets for a CRM: they carry the evidence in words and the rep's last note, which cost a query each.
+CRM_PRESETS = ("hubspot", "salesforce")
 HUBSPOT_STATUS = {
     "new": "NEW",
     "contacted": "ATTEMPTED_TO_CONTACT",
@@ -329,12 +352,48 @@ def export_rows(session: Session, actor: Actor, f: LeadFilter, preset: str) -> t
         raise InputError(f"unknown preset {preset!r}; presets: {', '.join(EXPORT_PRESETS)}")
     rows = list_leads(session, actor, f)  # do-not-contact accounts are never listed
     columns = [header for header, _ in EXPORT_PRESETS[preset]]
+    notes = last_notes(session, [row["lead"] for row in rows]) if preset in CRM_PRESETS else {}
     out = []
     for row in rows:
         row = dict(row, source_label="Closure notice (orphaned account)")
+        if preset in CRM_PRESETS:
+            row["evidence_sentence"] = _evidence_sentence(row)
+            row["last_note"] = notes.get(row["lead"])
+            row["last_name"] = SALESFORCE_NO_CONTACT
         if preset == "hubspot":
             row["status"] = HUBSPOT_STATUS.get(row["status"], row["status"])
         elif preset == "salesforce":
             row["status"] = SALESFORCE_STATUS.get(row["status"], row["status"])
         out.append({header: row.get(field) for header, field in EXPORT_PRESETS[preset]})
     return columns, out
+
+
+def _evidence_sentence(row: dict[str, Any]) -> str | None:
+    """The lead's strongest evidence as `leads show` words it."""
+    from leads.evidence_text import evidence_sentence
+
+    top = row.get("evidence") or {}
+    if not top:
+        return None
+    account = {"name": row["account"], "incumbent_vendor": row.get("incumbent_vendor")}
+    return evidence_sentence(top["kind"], top.get("matched"), top, account)
+
+
+def last_notes(session: Session, lead_ids: list[int]) -> dict[int, str]:
+    """Per lead, the newest note a person wrote on it (`leads note`, or a status change's --note)."""
+    out: dict[int, str] = {}
+    for start in range(0, len(lead_ids), 500):
+        chunk = lead_ids[start : start + 500]
+        q = (
+            select(Activity.lead_id, Activity.note)
+            .where(
+                Activity.lead_id.in_(chunk),
+                Activity.action.in_(("note", "status", "status_forced")),
+                Activity.note.is_not(None),
+            )
+            .order_by(Activity.lead_id, Activity.at.desc(), Activity.id.desc())
+        )
+        for lead_id, note in session.execute(q):
+            if lead_id is not None and note:
+                out.setdefault(lead_id, note)
+    return out
