@@ -143,6 +143,7 @@ def run_crawl(
         for name in SCRAPY_REQUEST_LOGGERS:
             logging.getLogger(name).addFilter(one_line)
     crawlers = []
+    not_started: dict[str, str] = {}
     for name in names:
         crawler = process.create_crawler(loader.load(name))
         kwargs: dict[str, Any] = dict(spider_args or {})
@@ -150,7 +151,9 @@ def run_crawl(
             kwargs["changed_since"] = since[name]
         if source_urls.get(name):
             kwargs["url"] = list(source_urls[name])
-        process.crawl(crawler, **kwargs)
+        started = process.crawl(crawler, **kwargs)
+        # A spider that cannot start (bad -a argument, broken module) says why in its result.
+        started.addErrback(_remember_failure, not_started, name)
         crawlers.append((name, crawler))
 
     display = _Progress(names) if progress else None
@@ -179,10 +182,15 @@ def run_crawl(
                 "unchanged": 0,
                 "skipped": 0,
                 "errors": 1,
-                "message": "the spider did not run; see the log",
+                "message": f"the spider did not run: {not_started.get(name) or 'it stopped before opening'}",
             }
         results.append(result)
     return results
+
+
+def _remember_failure(failure: Any, into: dict[str, str], name: str) -> None:
+    """Errback of a crawl that did not start: keep its reason for the source's result (and swallow it)."""
+    into.setdefault(name, f"{type(failure.value).__name__}: {failure.getErrorMessage()}")
 
 
 def changed_since(db_url: str, names: Sequence[str]) -> dict[str, str]:

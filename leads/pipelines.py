@@ -183,4 +183,5 @@ class StoreNoticePipeline:
             start_url=", ".join(getattr(spider, "start_urls", []) or []),
             run_tag=self.crawler.settings.get("LEADS_RUN_TAG") or os.environ.get(ENV_RUN_TAG),
             stats_setter=stats.set_value,
+            log_file=self.crawler.settings.get("LEADS_LOG_FILE"),  # the nightly's log, when there is one
         )

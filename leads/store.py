@@ -188,6 +188,7 @@ def record_source_run(
     start_url: str = "",
     run_tag: str | None = None,
     stats_setter: Callable[[str, Any], None] | None = None,
+    log_file: str | None = None,
 ) -> dict[str, Any]:
     """Store one source's notices and its health record; returns the run as a dict for the summary."""
     from leads.db import Database
@@ -215,7 +216,7 @@ def record_source_run(
                     )
                 skipped += len(rejected)
                 stored -= len(rejected)
-                health = judge(stats, reason, stored, previous)
+                health = judge(stats, reason, stored, previous, log_file)
                 run = CrawlRun(
                     source=source,
                     started_at=started,

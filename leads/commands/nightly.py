@@ -44,7 +44,8 @@ def nightly(
                 data_dir=folder,
                 sources=list(sources),
                 source_urls=per_source,
-                overrides=dict(parse_setting(a) for a in assignments),
+                # A failed source's message says where its details are: this log.
+                overrides={**dict(parse_setting(a) for a in assignments), "LEADS_LOG_FILE": str(log_path)},
                 skip_crawl=no_crawl,
                 progress=sys.stderr.isatty(),
             )

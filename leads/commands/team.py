@@ -174,12 +174,13 @@ def reps_deactivate(
         plan = deactivate(session, _actor(session, app), name, reassign=reassign, to=to, dry_run=dry_run, force=force)
         if dry_run:
             session.rollback()
-    _report(plan, dry_run, f"{name}'s open leads")
+    _report(plan, dry_run, f"{name}'s open leads", fmt)
 
 
-def _report(plan, dry_run: bool, what: str) -> None:
+def _report(plan, dry_run: bool, what: str, fmt: str = "table") -> None:
+    """Where the leads go, per receiving rep, on stdout in ``fmt``; the summary and warnings on stderr."""
     verb = "would move" if dry_run else "moved"
-    render(plan.summary(), ["rep", "leads"], "table", empty_message="Nothing to assign.")
+    render(plan.summary(), ["rep", "leads"], fmt, empty_message="Nothing to assign.")
     rules = ", ".join(f"{n} by {rule}" for rule, n in sorted(plan.by_rule.items())) or "none"
     click.echo(f"{'Dry run: ' if dry_run else ''}{verb} {len(plan.moves)} of {what} ({rules}).", err=True)
     if plan.warning:

@@ -108,7 +108,7 @@ def list_command(app: App, fmt: str, columns: str | None, wide: bool, **kw) -> N
     from leads.services.listing import LIST_COLUMNS, LIST_FIELDS, count_leads, list_leads, mark_pulled
 
     shown = pick_columns(columns, LIST_FIELDS, LIST_COLUMNS)
-    db = app.database()
+    db = app.database(must_exist=True)  # a missing SQLite path is an error, not a new empty database
     with db.session(read_only=not kw.get("new")) as session:
         actor = _actor(session, app)
         lead_filter = _filter(**kw)

@@ -109,22 +109,18 @@ class ImportReport:
 
 
 def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
-    """--map COLUMN=FIELD pairs as {column: field}; fields are checked against the known ones."""
+    """--map COLUMN=FIELD pairs as {column: field}; fields are the names --help shows (vocabulary.ACCOUNT_MAP_FIELDS)."""
+    from leads.vocabulary import ACCOUNT_MAP_FIELDS
+
     out = {}
-    aliases = {
-        "id": "external_id",
-        "account_id": "external_id",
-        "zip": "zip5",
-        "vendor": "incumbent_vendor",
-        "dnc": "do_not_contact",
-    }
+    aliases = {**{f: f for f in FIELDS}, "account_id": "external_id", **ACCOUNT_MAP_FIELDS}
     for pair in pairs:
-        column, sep, fld = pair.rpartition("=")
-        fld = aliases.get(fld.strip(), fld.strip())
+        column, sep, given = pair.rpartition("=")
         if not sep or not column.strip():
             raise InputError(f"--map expects COLUMN=FIELD, got {pair!r}")
-        if fld not in FIELDS:
-            raise InputError(f"--map {pair}: unknown field {fld!r}; fields: {', '.join(FIELDS)}")
+        fld = aliases.get(given.strip().lower())
+        if fld is None:
+            raise InputError(f"--map {pair}: unknown field {given.strip()!r}; fields: {', '.join(ACCOUNT_MAP_FIELDS)}")
         out[column.strip()] = fld
     return out
 
