@@ -67,7 +67,7 @@ def test_an_unknown_form_is_refused_with_the_accepted_forms(text: str) -> None:
     assert all(form in message for form in FORMS) and "9am" in message and "none to clear" in message
 
 
-def test_follow_up_through_the_cli_with_natural_dates_and_a_time(db_url, leads_cli) -> None:
+def _ana_with_a_lead(db_url: str) -> int:
     database = Database(db_url)
     database.upgrade()
     with database.session() as s:
@@ -77,6 +77,11 @@ def test_follow_up_through_the_cli_with_natural_dates_and_a_time(db_url, leads_c
         s.flush()
         lead_id = row.id
     database.dispose()
+    return lead_id
+
+
+def test_follow_up_through_the_cli_with_natural_dates_and_a_time(db_url, leads_cli) -> None:
+    lead_id = _ana_with_a_lead(db_url)
     env = {"LEADS_TODAY": FRIDAY.isoformat()}
     run = lambda *a: leads_cli("--as", "ana", *a, db_url=db_url, env=env)  # noqa: E731
 
@@ -110,15 +115,7 @@ def test_follow_up_through_the_cli_with_natural_dates_and_a_time(db_url, leads_c
 
 
 def test_without_leads_today_the_real_clock_decides(sqlite_url, leads_cli) -> None:
-    database = Database(sqlite_url)
-    database.upgrade()
-    with database.session() as s:
-        ana = Rep(name="ana", role="rep", territory={})
-        s.add(ana)
-        row = f.lead(s, f.account(s, "A-1", "Acme", owner=ana), owner=ana)
-        s.flush()
-        lead_id = row.id
-    database.dispose()
+    lead_id = _ana_with_a_lead(sqlite_url)
     out = leads_cli("--as", "ana", "follow-up", str(lead_id), "+1", db_url=sqlite_url)
     assert out.returncode == 0, out.stderr
     assert (date.today() + timedelta(days=1)).isoformat() in out.stdout
