@@ -7,6 +7,7 @@ between a city centre and a ZIP is not a fact about the two sites).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -104,6 +105,62 @@ def _strengths(matched: Mapping[str, Any]) -> str:
     return "; ".join(parts)
 
 
+_CARRIED_WORDS = {
+    "rare name": "a name no other place in the data bears",
+    "same name": "the same name",
+    "same street": "the same street address",
+    "same postcode": "the same postcode",
+    "same city": "the same city",
+}
+_WEAKENED_WORDS = {
+    "no address": "no street address to compare",
+    "no street": "no street name to compare",
+    "different house number": "a different house number",
+    "different street": "a different street",
+    "different postcode": "a different postcode",
+}
+_COUNTED_RE = re.compile(r"^(common name|shared address) \((\d[\d,]*) (places|businesses)(, one in this city)?\)$")
+
+
+def _reason_in_words(reason: str, distance: Any = None) -> str:
+    """One reason of the matcher (leads.matching.frequency.judge) as words a rep reads: "common name (3
+    places)" -> "3 places bear this name (a chain or a common name)"; an unknown reason is kept as it is."""
+    if reason == "distance":
+        return f"the two sites {_miles(float(distance))} apart" if distance is not None else "the two sites nearby"
+    if reason in _CARRIED_WORDS:
+        return _CARRIED_WORDS[reason]
+    if reason in _WEAKENED_WORDS:
+        return _WEAKENED_WORDS[reason]
+    m = _COUNTED_RE.match(reason)
+    if m:
+        what, n, _, local = m.groups()
+        if what == "shared address":
+            return f"{n} businesses share the street address"
+        if local:
+            return f"{n} places bear this name, one of them in this city"
+        return f"{n} places bear this name (a chain or a common name)"
+    if reason.endswith(" miles apart"):
+        return "the two sites " + reason
+    return reason
+
+
+def _strengths_in_words(matched: Mapping[str, Any]) -> str:
+    """What carried the link and what weakened it, in words (the sentences of ``leads show`` and ``leads why``)."""
+    d = matched.get("distance_miles")
+    carried = [_reason_in_words(str(x), d) for x in matched.get("carried_by") or []]
+    weakened = [_reason_in_words(str(x), d) for x in matched.get("weakened_by") or []]
+    parts = []
+    if carried:
+        parts.append("what carried it: " + _and(carried))
+    if weakened:
+        parts.append("what weakened it: " + _and(weakened))
+    return "; ".join(parts)
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def evidence_sentence(
     kind: str, matched: Mapping[str, Any] | None, notice: Mapping[str, Any], account: Mapping[str, Any] | None = None
 ) -> str:
@@ -150,10 +207,10 @@ def evidence_sentence(
             facts.insert(0, place)
         if address:
             facts.append(f"street address agreement {_number(address.get('score'))}")
-        strengths = _strengths(m)
+        strengths = _strengths_in_words(m)
         tail = "; ".join(facts + ([strengths] if strengths else []))
         return f"{business} {head}{staff_text}: this account itself looks to be closing; {tail}."
-    strengths = _strengths(m)
+    strengths = _strengths_in_words(m)
     return f"{business} {head}{staff_text}" + (f"; {strengths}." if strengths else ".")
 
 

@@ -38,10 +38,23 @@ LEGAL_FORMS_AT_END = frozenset(
     }
 )  # fmt: skip
 
-#: Long spellings of legal forms, replaced by their abbreviation before tokens are read.
+#: Long spellings of legal forms, replaced by their abbreviation before tokens are read (the local names of
+#: ISO 20275 Entity Legal Forms for the countries whose firms appear in US lists most, plus US spellings).
 LEGAL_LONG_FORMS = {
     "naamloze vennootschap": "nv",
+    "besloten vennootschap met beperkte aansprakelijkheid": "bv",
     "besloten vennootschap": "bv",
+    "commanditaire vennootschap": "cv",
+    "kommanditgesellschaft auf aktien": "kgaa",
+    "kommanditgesellschaft": "kg",
+    "societe a responsabilite limitee": "sarl",
+    "societe par actions simplifiee": "sas",
+    "sociedad de responsabilidad limitada": "srl",
+    "societa a responsabilita limitata": "srl",
+    "sociedade anonima": "sa",
+    "aktiebolag": "ab",
+    "aktieselskab": "as",
+    "osakeyhtio": "oy",
     "limited liability company": "llc",
     "limited liability partnership": "llp",
     "limited partnership": "lp",
@@ -65,6 +78,9 @@ _ALIAS_RE = re.compile(
     )(?![a-z0-9])[\s:.,]*""",
     re.IGNORECASE | re.VERBOSE,
 )
+#: A dotted two-letter legal form glued to the word before it ("ELECTRONICSN.V.", "INDUSTRIESB.V."): the dots
+#: say the last letter belongs to the legal form, so it is split off (see _normalize_one_name).
+_GLUED_DOTTED_FORM_RE = re.compile(r"\b([a-z]{3,})(n|b)\.\s?v\b\.?")
 _LONG_FORM_RE = re.compile(r"\b(" + "|".join(sorted(LEGAL_LONG_FORMS, key=len, reverse=True)) + r")\b")
 _AMP_ENTITY_RE = re.compile(r"&amp;?", re.IGNORECASE)
 _GLUED_AMP_RE = re.compile(r"\b([a-z0-9]{1,3})&([a-z0-9]{1,3})\b")
@@ -185,6 +201,7 @@ def _normalize_one_name(text: str) -> str:
     if stripped.strip(" ,.-"):
         text = stripped
     text = _LONG_FORM_RE.sub(lambda m: LEGAL_LONG_FORMS[m.group(1)], text)
+    text = _GLUED_DOTTED_FORM_RE.sub(r"\1 \2.v.", text)
     raw = _NAME_TOKEN_RE.findall(text)
     tokens = _split_legal_letter_runs(raw)
 

@@ -284,6 +284,22 @@ def fit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+def plural(n: int, noun: str, many: str | None = None) -> str:
+    """``n`` and the noun in the right number: "1 lead", "2 leads", "0 matches", "3 companies".
+
+    ``many`` for a plural the rules below do not know ("1 person", "2 people")."""
+    if n == 1:
+        return f"{n} {noun}"
+    if many is None:
+        if noun.endswith(("s", "x", "z", "ch", "sh")):
+            many = noun + "es"
+        elif noun.endswith("y") and noun[-2:-1] not in ("a", "e", "i", "o", "u"):
+            many = noun[:-1] + "ies"
+        else:
+            many = noun + "s"
+    return f"{n} {many}"
+
+
 def echo_err(message: str) -> None:
     click.echo(message, err=True)
 
@@ -299,6 +315,7 @@ __all__ = [
     "fit_options",
     "pick_columns",
     "echo_err",
+    "plural",
 ]
 
 

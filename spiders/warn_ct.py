@@ -67,6 +67,8 @@ class WarnCtSpider(NoticeSpider):
     source_format = "HTML table per year"
     region = "Connecticut"
     verified_on = "agency file 2025-03-25"
+    demo_urls = ("https://www.ctdol.state.ct.us/progsupt/bussrvce/warnreports/warn2025.htm",)
+    demo_files = {"/warnreports/warn2025.htm": "warn_ct/2025.html"}
     #: What `leads sources` shows; a crawl asks for each year of its window (see __init__).
     start_urls = [YEAR_PAGE.format(year=date.today().year)]
 

@@ -78,6 +78,8 @@ class WarnFlSpider(NoticeSpider):
     source_format = "HTML list per year, paged, with a record count"
     region = "Florida"
     verified_on = "agency file 2025-01-10"
+    demo_urls = ("https://reactwarn.floridajobs.org/WarnList/Records?year=2025&page=3",)
+    demo_files = {"/WarnList/Records?year=2025&page=3": "warn_fl/2025_page_3.html"}
     start_urls = [LIST_URL.format(year=date.today().year)]
 
     def __init__(self, *args: Any, since: str | None = None, url: str | list[str] | None = None, **kwargs: Any) -> None:

@@ -73,6 +73,8 @@ class WarnKySpider(NoticeSpider):
     source_format = "HTML page linking to a Salesforce report export (CSV or XLSX)"
     region = "Kentucky"
     verified_on = "agency file 2025-11-14"  # the CSV export; newest notice received 11/14/2025
+    demo_urls = ("https://kyworks.ky.gov/Services/latest.csv",)
+    demo_files = {"kyworks.ky.gov/Services/latest.csv": "warn_ky/latest.csv"}
     start_urls = [agency_url]
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:

@@ -3,7 +3,8 @@
 ``parse`` reads the table of whatever page it gets and follows the year pages it links
 (``warnYYYY.shtml``, found by their href, never by position) that fall in the crawl window: from the
 year of the ``since`` spider argument (default Jan 1 of last year) to this year, so a crawl on
-1 January still reads last year's page. The page's own PDF twin of the log is not followed.
+1 January still reads last year's page. The page's own PDF twin of the log is not followed; pages named
+with ``--url`` are read alone (their year links are not followed).
 The header row is written with ``<td><strong>`` (no ``<th>``): the table is found by its header text.
 
 Field decisions:
@@ -82,15 +83,19 @@ class WarnMdSpider(NoticeSpider):
     source_format = "HTML table per year, linked from a landing page"
     region = "Maryland"
     verified_on = "agency file 2024-03-26"
+    demo_urls = ("https://www.dllr.state.md.us/employment/warn2010.shtml",)
+    demo_files = {"/employment/warn2010.shtml": "warn_md/warn2010.shtml.html"}
     start_urls = [LANDING_URL]
 
-    def __init__(self, *args: Any, since: str | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: Any, since: str | None = None, url: str | list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, url=url, **kwargs)
         self.first_year = window_start(since).year
+        #: --url names the pages to read (as for the other year-page sources): their year links are not followed.
+        self.follow_years = not url
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         yield from self.notices_or_layout_error(response, self._parse_table)
-        if not isinstance(response, scrapy.http.TextResponse):
+        if not self.follow_years or not isinstance(response, scrapy.http.TextResponse):
             return
         for year, url in year_page_links(response):
             if self.first_year <= year <= date.today().year:

@@ -100,6 +100,8 @@ class WarnMiSpider(NoticeSpider):
     source_format = "Sitecore search JSON with HTML fragments, paged"
     region = "Michigan"
     verified_on = "agency file 2026-08-17 (results 1-4; result 5 is an edited copy in the saved fixture)"
+    demo_urls = ()
+    demo_files = {"/leo/sxa/search/results/": "warn_mi/sxa_search_results_fixture.json"}
     start_urls = [SEARCH_URL]
 
     def parse(self, response: Response, read: int = 0, seen: set[str] | None = None, **kwargs: Any) -> Iterator[Any]:

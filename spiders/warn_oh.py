@@ -65,6 +65,8 @@ class WarnOhSpider(NoticeSpider):
     source_format = "HTML pages (current + one per past year) embedding a CSV export"
     region = "Ohio"
     verified_on = "agency file 2020-12-23"  # a 3-row slice of the agency CSV (SOURCE.md)
+    demo_urls = ("https://jfs.ohio.gov/static/warn/warn-notice.csv",)
+    demo_files = {"/static/warn/warn-notice.csv": "warn_oh/warn_notice_2020_sample.csv"}
     #: What `leads sources` shows; a crawl asks for the pages of its window (see __init__).
     start_urls = [agency_url]
 

@@ -58,6 +58,8 @@ class WarnSdSpider(NoticeSpider):
     source_format = "HTML table (one page)"
     region = "South Dakota"
     verified_on = "agency file 2023-05-26"
+    demo_urls = ()
+    demo_files = {"/businesses/warn_notices.aspx": "warn_sd/source.html"}
     start_urls = [agency_url]
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[ClosureNotice]:

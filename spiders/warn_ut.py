@@ -65,6 +65,8 @@ class WarnUtSpider(NoticeSpider):
     source_format = "HTML page, one table per year"
     region = "Utah"
     verified_on = "agency file 2022-04-11"
+    demo_urls = ()
+    demo_files = {"/business/warnnotices.html": "warn_ut/warnnotices.html"}
     start_urls = [agency_url]
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[ClosureNotice]:

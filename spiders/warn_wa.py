@@ -81,6 +81,8 @@ class WarnWaSpider(NoticeSpider):
     source_format = "ASP.NET search paged by POST-back"
     region = "Washington"
     verified_on = "agency file 2022-03-18"
+    demo_urls = ()
+    demo_files = {"/warn/Public/SearchWARN.aspx": "warn_wa/page_103.html"}
     start_urls = [SEARCH_URL]
 
     def __init__(self, *args: Any, since: str | None = None, **kwargs: Any) -> None:

@@ -73,6 +73,8 @@ class WarnWiSpider(NoticeSpider):
     source_format = "HTML page per year, tables per month"
     region = "Wisconsin"
     verified_on = "agency file 2016-12-22"
+    demo_urls = ("https://dwd.wisconsin.gov/dislocatedworker/warn/2016/default.htm",)
+    demo_files = {"/dislocatedworker/warn/2016/default.htm": "warn_wi/2016.html"}
     #: What `leads sources` shows; a crawl asks for each year of its window (see __init__).
     start_urls = [YEAR_PAGE.format(year=date.today().year)]
 

@@ -7,16 +7,20 @@ import json
 import sqlite3
 from datetime import date
 
-from leads.demo import DEMO_REP, SNAPSHOT, SNAPSHOT_DATE
+from leads.demo import DEMO_REP, SNAPSHOT, SNAPSHOT_DATE, sources
 from leads.priority import explain
+from leads.registry import demo_files
 from tests.helpers import FILES
 
 
 def test_demo_runs_offline_and_prints_a_lead_list(leads_cli, tmp_path) -> None:
     result = leads_cli("demo", timeout=600)
     assert result.returncode == 0, result.stderr
-    assert "from 9 of 9 sources" in result.stderr
-    assert "Sam's lead list" in result.stdout and "priority" in result.stdout
+    demo = sources()
+    assert len(demo) >= 19  # every source whose agency file we have (issue 11), not one left dark
+    assert f"snapshot of {len(demo)} public sources" in result.stderr
+    assert f"from {len(demo)} of {len(demo)} sources" in result.stderr
+    assert f"{DEMO_REP}'s lead list" in result.stdout and "priority" in result.stdout
     lines = [line for line in result.stdout.splitlines() if line.strip()[:1].isdigit()]
     assert len(lines) >= 10  # a real list, not an empty table
     demo_dir = tmp_path / "data" / "demo"
@@ -66,9 +70,13 @@ def test_snapshot_holds_the_saved_agency_files_byte_for_byte() -> None:
     files, and Chicago's API answer rebuilt from the city's export by tests/socrata_rebuild.py)."""
     fixtures = {hashlib.sha256(p.read_bytes()).hexdigest() for p in FILES.rglob("*") if p.is_file()}
     bodies = list((SNAPSHOT / "httpcache").rglob("response_body"))
-    assert len(bodies) == 14
+    recorded = {hashlib.sha256(body.read_bytes()).hexdigest() for body in bodies}
     for body in bodies:
         assert hashlib.sha256(body.read_bytes()).hexdigest() in fixtures, body
+    # Every file a demo source names was recorded (a new source joins the demo from its module alone).
+    for rel in demo_files().values():
+        assert hashlib.sha256((FILES / rel).read_bytes()).hexdigest() in recorded, rel
+    assert {p.name for p in (SNAPSHOT / "httpcache").iterdir()} == set(sources())
 
 
 def test_demo_refuses_a_folder_it_did_not_create_and_removes_nothing(leads_cli, tmp_path) -> None:

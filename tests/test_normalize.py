@@ -10,6 +10,7 @@ import pytest
 
 from leads import normalize as nz
 from leads.normalize import (
+    LEGAL_LONG_FORMS,
     AddressParts,
     name_variants,
     normalize_address,
@@ -71,6 +72,8 @@ NAMES = [
     ("bioMérieux BV", "biomerieux"),
     ("PHARMACIA &AMP", "pharmacia"),
     ("Sara Lee/DE N.V.", "sara lee de"),
+    ("KONINKLIJKE PHILIPS ELECTRONICSN.V.", "koninklijke philips electronics"),  # the legal form glued on
+    ("HUNTERDOUGLASINDUSTRIESB.V.", "hunterdouglasindustries"),
     # Fodors–Zagat: article at the end, location in brackets (one word: not a second name)
     ("apple pan  the", "apple pan"),
     # warn-processed slice: curly apostrophe, runs of spaces
@@ -82,6 +85,12 @@ NAMES = [
 @pytest.mark.parametrize(("raw", "expected"), NAMES)
 def test_normalize_name(raw: str, expected: str) -> None:
     assert normalize_name(raw) == expected
+
+
+@pytest.mark.parametrize("long_form", sorted(LEGAL_LONG_FORMS))
+def test_spelled_out_legal_forms_are_dropped(long_form: str) -> None:
+    # ISO 20275 local names ("besloten vennootschap met beperkte aansprakelijkheid"), in any case, at the end.
+    assert normalize_name(f"Hunter Douglas {long_form.upper()}") == "hunter douglas"
 
 
 @pytest.mark.parametrize(

@@ -44,7 +44,10 @@ def test_show_and_why_say_the_evidence_in_sentences(db_url, leads_cli, book, tmp
     # The closing account: the sentence says so, with what carried and what weakened the link.
     closing = " ".join(run("why", "C-1").stdout.split())
     assert "Giant Delivers filed a WARN closure notice on 2025-12-12" in closing
-    assert "this account itself looks to be closing" in closing and "carried by rare name" in closing
+    assert (
+        "this account itself looks to be closing" in closing
+        and "what carried it: a name no other place in the data bears" in closing
+    )
     # A competitor's closure names the distance and the radius.
     nearby = " ".join(run("why", "N-1").stdout.split())
     assert re.search(

@@ -91,8 +91,19 @@ def match(
         )
         if dry_run:
             session.rollback()
-    render(summary.as_rows(), ["measure", "value"], fmt)
-    click.echo(("Dry run: " if dry_run else "") + summary.describe(), err=True)
+    if dry_run:
+        click.echo("Dry run: nothing saved; a real run now would do this.", err=True)
+    if fmt != "table":
+        render(summary.as_rows(), ["measure", "value"], fmt)
+        click.echo(summary.describe(), err=True)
+        return
+    kinds = summary.kind_rows()
+    if kinds:
+        render(kinds, list(kinds[0]), "table")
+    else:
+        click.echo("No links: no closure matched an account.")
+    for line in summary.outcome_lines():
+        click.echo(line)
 
 
 @click.group("review", invoke_without_command=True)

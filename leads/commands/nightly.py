@@ -86,7 +86,10 @@ def demo(folder: Path | None) -> None:
         f"The demo runs as of {as_of}, the date of the recorded snapshot (your own commands keep the real clock).",
         err=True,
     )
-    click.echo("Crawling the recorded snapshot of 8 public sources through the real spiders...", err=True)
+    click.echo(
+        f"Crawling the recorded snapshot of {len(demo_mod.sources())} public sources through the real spiders...",
+        err=True,
+    )
     result = demo_mod.run(folder, progress=sys.stderr.isatty())
     ok = [r for r in result["crawl"] if r["outcome"] == "ok"]
     click.echo(

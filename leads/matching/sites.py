@@ -114,6 +114,16 @@ def link_sites(
     rplaces: list[set] = lplaces if self_link else [set() for _ in runiq]
     kept: list[tuple[int, int, tuple]] = []
     scored = 0
+    if self_link:
+        # Each unordered pair once, found from either side: the candidate budget of a name borne by many
+        # spellings ("koninklijke philips electronics" written 64 ways) keeps some of them from one side only.
+        found: list[set[int]] = [set() for _ in luniq]
+        for a_pos, a in enumerate(luniq):
+            for b_pos in index.candidates(a):
+                if b_pos > a_pos:
+                    found[a_pos].add(b_pos)
+                elif b_pos < a_pos:
+                    found[b_pos].add(a_pos)
     for a_pos, a in enumerate(luniq):
         if self_link:
             lplaces[a_pos].add(frequency.bearer(a))
@@ -121,9 +131,7 @@ def link_sites(
                 res = site_score(a, a, threshold, common)
                 if res[0] >= threshold:
                     kept.append((a_pos, a_pos, res))
-        for b_pos in index.candidates(a):
-            if self_link and b_pos <= a_pos:
-                continue
+        for b_pos in sorted(found[a_pos]) if self_link else index.candidates(a):
             b = runiq[b_pos]
             scored += 1
             if name_similarity(a.variants, b.variants, NAME_SAME)[0]:

@@ -30,12 +30,22 @@ from leads.services.people import Actor, require_manager
 MATCHED_TYPES = ("closure", "bankruptcy", "registry_closed", "registry_end", "other")
 
 
+#: The link kinds in the order a summary lists them, with the words a manager reads.
+KIND_WORDS = {
+    "vendor_closed": "vendor closed",
+    "account_closing": "account closing",
+    "competitor_nearby": "competitor nearby",
+}
+
+
 @dataclass
 class MatchSummary:
     notices: int = 0
     closures: int = 0
     accounts: int = 0
-    links: Counter[str] = field(default_factory=Counter)  # "kind/decision" -> n
+    links: Counter[str] = field(default_factory=Counter)  # "kind/decision" -> n (the matcher's decision)
+    #: kind -> Counter of what became of its links: "accepted", "review" (waiting in review), "rejected"
+    outcomes: dict[str, Counter[str]] = field(default_factory=dict)
     leads_created: int = 0
     leads_updated: int = 0
     flagged_closing: int = 0
@@ -44,13 +54,53 @@ class MatchSummary:
     seconds: float = 0.0
     dry_run: bool = False
 
+    def count(self, kind: str, outcome: str) -> None:
+        self.outcomes.setdefault(kind, Counter())[outcome] += 1
+
+    def kind_rows(self) -> list[dict[str, Any]]:
+        """The links by kind x accepted / to review (and rejected before), with a total row."""
+        kinds = [k for k in KIND_WORDS if k in self.outcomes] + sorted(set(self.outcomes) - set(KIND_WORDS))
+        rows: list[dict[str, Any]] = [
+            {
+                "kind": KIND_WORDS.get(k, k.replace("_", " ")),
+                "accepted": self.outcomes[k]["accepted"],
+                "to review": self.outcomes[k]["review"],
+                "rejected before": self.outcomes[k]["rejected"],
+            }
+            for k in kinds
+        ]
+        if len(rows) > 1:
+            rows.append({c: sum(r[c] for r in rows) if c != "kind" else "all kinds" for c in rows[0]})
+        if not any(r["rejected before"] for r in rows):
+            for r in rows:
+                del r["rejected before"]
+        return rows
+
+    def outcome_lines(self) -> list[str]:
+        """What the run did (or, dry, would do): leads, review queue, what was read."""
+        from leads.output import plural
+
+        flagged = f", {self.flagged_closing} flagged closing" if self.flagged_closing else ""
+        review = f"{plural(self.queued_for_review, 'link')} newly in `leads review`"
+        if self.skipped_rejected:
+            review += f", {plural(self.skipped_rejected, 'link')} rejected before (skipped)"
+        return [
+            f"Leads: {self.leads_created} created, {self.leads_updated} updated{flagged}; {review}.",
+            f"Read {plural(self.notices, 'notice')} ({plural(self.closures, 'closure')}) against "
+            f"{plural(self.accounts, 'account')} in {self.seconds:.1f} s.",
+        ]
+
     def describe(self) -> str:
-        kinds = ", ".join(f"{k} {n}" for k, n in sorted(self.links.items())) or "no links"
+        """One line (the nightly's log): accepted and to-review links, then the leads."""
+        from leads.output import plural
+
+        accepted = sum(c["accepted"] for c in self.outcomes.values())
+        waiting = sum(c["review"] for c in self.outcomes.values())
+        flagged = f", {self.flagged_closing} flagged closing" if self.flagged_closing else ""
         return (
-            f"{self.notices} notices ({self.closures} closures) against {self.accounts} accounts: {kinds}; "
-            f"{self.leads_created} leads created, {self.leads_updated} updated, {self.flagged_closing} flagged "
-            f"closing, {self.queued_for_review} to review, {self.skipped_rejected} rejected before "
-            f"({self.seconds:.1f} s)"
+            f"{plural(accepted, 'link')} accepted, {waiting} to review; {plural(self.leads_created, 'lead')} "
+            f"created, {self.leads_updated} updated{flagged} ({plural(self.notices, 'notice')} against "
+            f"{plural(self.accounts, 'account')}, {self.seconds:.1f} s)"
         )
 
     def as_rows(self) -> list[dict[str, Any]]:
@@ -123,24 +173,37 @@ def run_match(
     profiles: list[Any] | None = None,
     today: date | None = None,
 ) -> MatchSummary:
-    from leads.matching import (
-        ACCOUNT_COLUMNS,
-        DEFAULT_THRESHOLDS,
-        AccountRecord,
-        MatchEngine,
-        Thresholds,
-        closure_ids,
-        notice_record,
-    )
+    from leads.matching import DEFAULT_THRESHOLDS, Thresholds
 
     require_manager(actor, "run matching")
-    started = time.perf_counter()
-    today = today or clock.today()
     thresholds = Thresholds(
         accept=DEFAULT_THRESHOLDS.accept if accept is None else accept,
         review=DEFAULT_THRESHOLDS.review if review is None else review,
     )
     summary = MatchSummary(dry_run=dry_run)
+    if not dry_run:
+        return _match(session, actor, summary, since, thresholds, profiles or [], today or clock.today())
+    # A dry run does the real run's work in a savepoint and rolls it back: its numbers are the ones the
+    # real run then reports, by construction (a simulation beside the real code drifted from it).
+    savepoint = session.begin_nested()
+    try:
+        return _match(session, actor, summary, since, thresholds, profiles or [], today or clock.today())
+    finally:
+        savepoint.rollback()
+
+
+def _match(
+    session: Session,
+    actor: Actor,
+    summary: MatchSummary,
+    since: date | None,
+    thresholds: Any,
+    profiles: list[Any],
+    today: date,
+) -> MatchSummary:
+    from leads.matching import ACCOUNT_COLUMNS, AccountRecord, MatchEngine, closure_ids, notice_record
+
+    started = time.perf_counter()
     notices = {n.id: n for n in session.scalars(_notice_query(since))}
     summary.notices = len(notices)
     records = [
@@ -164,13 +227,13 @@ def run_match(
     summary.closures = len(set(closure_of.values()))
     for nid, first in closure_of.items():
         key = f"{first}"
-        if notices[nid].closure_key != key and not dry_run:
+        if notices[nid].closure_key != key:
             notices[nid].closure_key = key
     if not notices:
         summary.seconds = time.perf_counter() - started
         return summary
 
-    engine = MatchEngine(records, profiles=profiles or [], thresholds=thresholds)
+    engine = MatchEngine(records, profiles=profiles, thresholds=thresholds)
     columns = [getattr(Account, c) for c in ACCOUNT_COLUMNS]
     counter = {"n": 0}
 
@@ -186,7 +249,7 @@ def run_match(
     for link in result.links:
         summary.links[f"{link.kind}/{link.decision}"] += 1
 
-    _apply(session, actor, summary, result.links, notices, today, dry_run)
+    _apply(session, actor, summary, result.links, notices, today)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -198,7 +261,6 @@ def _apply(
     links: list[Any],
     notices: dict[int, Notice],
     today: date,
-    dry_run: bool,
 ) -> None:
     if not links:
         return
@@ -230,43 +292,23 @@ def _apply(
         cand = decided.get(key)
         if cand is not None and cand.status == "rejected":
             summary.skipped_rejected += 1
+            summary.count(link.kind, "rejected")
             continue
         accepted = link.decision == "accept" or (cand is not None and cand.status == "confirmed")
         if not accepted:
+            if cand is None or cand.status == "pending":
+                summary.count(link.kind, "review")
             if cand is None:
                 summary.queued_for_review += 1
-                if not dry_run:
-                    cand = MatchCandidate(
-                        notice_id=link.notice_id,
-                        account_id=link.account_id,
-                        kind=link.kind,
-                        score=link.score,
-                        matched=link.evidence,
-                        status="pending",
-                    )
-                    session.add(cand)
-                    decided[key] = cand
+                decided[key] = _candidate(session, link, "pending")
             continue
-        if cand is None and not dry_run:
-            cand = MatchCandidate(
-                notice_id=link.notice_id,
-                account_id=link.account_id,
-                kind=link.kind,
-                score=link.score,
-                matched=link.evidence,
-                status="accepted",
-                decided_by="automatic",
-                decided_at=clock.now(),
-            )
-            session.add(cand)
-            decided[key] = cand
+        summary.count(link.kind, "accepted")
+        if cand is None:
+            decided[key] = _candidate(session, link, "accepted", decided_by="automatic", decided_at=clock.now())
         lead = open_leads.get(link.account_id)
         notice = notices[link.notice_id]
         if lead is None:
             summary.leads_created += 1
-            if dry_run:
-                open_leads[link.account_id] = Lead(id=-1, account_id=link.account_id)
-                continue
             lead = _new_lead(session, actor, link, notice, today)
             open_leads[link.account_id] = lead
             if link.kind == "account_closing":
@@ -275,9 +317,6 @@ def _apply(
             touched.add(lead.id)
             continue
         if (lead.id, link.notice_id, link.kind) in have_evidence:
-            continue
-        if dry_run:
-            summary.leads_updated += 1
             continue
         have_evidence.add((lead.id, link.notice_id, link.kind))
         session.add(
@@ -302,8 +341,21 @@ def _apply(
         if changed:
             lead.updated_at = clock.now()
             lead.updated_by = actor.name
-    if not dry_run:
-        session.flush()
+    session.flush()
+
+
+def _candidate(session: Session, link: Any, status: str, **decision: Any) -> MatchCandidate:
+    cand = MatchCandidate(
+        notice_id=link.notice_id,
+        account_id=link.account_id,
+        kind=link.kind,
+        score=link.score,
+        matched=link.evidence,
+        status=status,
+        **decision,
+    )
+    session.add(cand)
+    return cand
 
 
 def _closure_date(notice: Notice) -> date | None:
@@ -446,7 +498,7 @@ def decide(
             if notice is None:
                 raise NotFound(f"candidate {cid}: its notice {cand.notice_id} no longer exists")
             summary = MatchSummary()
-            _apply(session, actor, summary, [link], {cand.notice_id: notice}, today, False)
+            _apply(session, actor, summary, [link], {cand.notice_id: notice}, today)
             out.append(
                 f"candidate {cid} confirmed: "
                 + ("lead created" if summary.leads_created else "evidence added to the open lead")
