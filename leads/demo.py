@@ -14,10 +14,11 @@ from typing import Any
 
 SNAPSHOT = Path(__file__).parent / "data" / "demo"
 SINCE = "2010-01-01"  # the snapshot holds notices back to 2012
-# The demo runs as of the day its newest agency file was saved (Virginia's CSV, see spiders/warn_va.py),
-# so its timing priority, "closed N days ago", lead list and digest read like that morning; only the
-# demo's own run uses it (leads/clock.py), the user's commands keep the real clock.
-SNAPSHOT_DATE = date(2025, 12, 24)
+# The demo runs as of the day the newest agency file in the snapshot was saved (Michigan's, see
+# spiders/warn_mi.py; no notice in it is later), so its timing priority, "closed N days ago", lead list
+# and digest read like that morning. Only the demo's own run uses it (leads/clock.py); the user's
+# commands keep the real clock. A test checks it against the snapshot's newest notice.
+SNAPSHOT_DATE = date(2026, 8, 17)
 
 # Which sources the demo replays, and from which URLs, is each spider's own metadata (demo_urls,
 # demo_files: see spiders/base.py); the registry reads it, so a new source joins the demo from its module.

@@ -41,8 +41,8 @@ def _check_the_demo_runs_as_of_its_snapshot_date(leads_cli, result, demo_dir) ->
     with sqlite3.connect(demo_dir / "demo.db") as conn:
         newest = conn.execute("select max(notice_date) from notices").fetchone()[0]
         created = {row[0] for row in conn.execute("select distinct date(created_at) from leads")}
-    # The snapshot's date is its newest notice's week, not a date long after it (nor before).
-    assert 0 <= (SNAPSHOT_DATE - date.fromisoformat(newest)).days <= 31
+    # The snapshot's date is its newest notice's week: no notice from its future, none long before it.
+    assert 0 <= (SNAPSHOT_DATE - date.fromisoformat(newest)).days <= 31, newest
     assert created == {as_of}  # the leads arrived that morning
 
     url = f"sqlite:///{demo_dir / 'demo.db'}"
