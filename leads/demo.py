@@ -14,11 +14,12 @@ from typing import Any
 
 SNAPSHOT = Path(__file__).parent / "data" / "demo"
 SINCE = "2010-01-01"  # the snapshot holds notices back to 2012
-# The demo runs as of the day the newest agency file in the snapshot was saved (Michigan's, see
-# spiders/warn_mi.py; no notice in it is later), so its timing priority, "closed N days ago", lead list
-# and digest read like that morning. Only the demo's own run uses it (leads/clock.py); the user's
-# commands keep the real clock. A test checks it against the snapshot's newest notice.
-SNAPSHOT_DATE = date(2026, 8, 17)
+# The demo runs as of the snapshot's date: the day its Virginia file was saved (spiders/warn_va.py). The
+# closures behind its leads (New York's, California's) all lie before it, the newest within timing priority's
+# 180 days, so the timing, "closed N days ago", the lead list and the digest read like that morning (a test
+# checks it). Michigan's file is later (2026) but gives the sample book no lead. Only the demo's own run
+# uses this date (leads/clock.py); the user's commands keep the real clock.
+SNAPSHOT_DATE = date(2025, 12, 24)
 
 # Which sources the demo replays, and from which URLs, is each spider's own metadata (demo_urls,
 # demo_files: see spiders/base.py); the registry reads it, so a new source joins the demo from its module.

@@ -39,10 +39,13 @@ def _check_the_demo_runs_as_of_its_snapshot_date(leads_cli, result, demo_dir) ->
     assert f"LEADS_TODAY={as_of} leads --db" in result.stdout
     assert (demo_dir / "digests" / f"digest-{as_of}.txt").is_file()  # the digest of that morning
     with sqlite3.connect(demo_dir / "demo.db") as conn:
-        newest = conn.execute("select max(notice_date) from notices").fetchone()[0]
+        closures = [date.fromisoformat(c) for (c,) in conn.execute("select closure_date from leads") if c]
         created = {row[0] for row in conn.execute("select distinct date(created_at) from leads")}
-    # The snapshot's date is its newest notice's week: no notice from its future, none long before it.
-    assert 0 <= (SNAPSHOT_DATE - date.fromisoformat(newest)).days <= 31, newest
+        va = conn.execute("select max(notice_date) from notices where source = 'warn_va'").fetchone()[0]
+    # A real morning: no lead's closure in its future, the newest recent enough to count in timing priority
+    # (180 days), and the day is the Virginia file's (its newest notice that month).
+    assert closures and max(closures) <= SNAPSHOT_DATE and (SNAPSHOT_DATE - max(closures)).days < 180
+    assert 0 <= (SNAPSHOT_DATE - date.fromisoformat(va)).days <= 31
     assert created == {as_of}  # the leads arrived that morning
 
     url = f"sqlite:///{demo_dir / 'demo.db'}"
