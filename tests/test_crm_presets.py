@@ -36,6 +36,7 @@ def test_salesforce_and_hubspot_presets_carry_what_a_crm_needs(db_url, leads_cli
 
     sf = run("export", "--preset", "salesforce")
     assert sf.returncode == 0, sf.stderr
+    assert sf.stderr.strip().splitlines()[-1] == "1 lead exported"  # not "1 leads"
     header = next(csv.reader(io.StringIO(sf.stdout)))
     assert header[:2] == ["Company", "LastName"]  # Salesforce's two required lead fields
     assert {"Description", "Closed Business", "Last Note", "Status", "LeadSource"} <= set(header)

@@ -310,7 +310,9 @@ def export(app: App, preset: str, out_path: str | None, **kw) -> None:
         n = atomic_export(out_path, csv_to)
     else:
         n = write_csv(rows, columns, sys.stdout)
-    click.echo(f"{n} leads exported" + (f" to {out_path}" if out_path else ""), err=True)
+    from leads.evidence_text import plural
+
+    click.echo(f"{plural(n, 'lead')} exported" + (f" to {out_path}" if out_path else ""), err=True)
 
 
 @click.command("undo")
