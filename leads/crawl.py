@@ -72,13 +72,35 @@ class OneLinePerFailedRequest(logging.Filter):
             return True
         message = record.getMessage()
         if record.name == "scrapy.downloadermiddlewares.retry" and message.startswith("Gave up retrying"):
-            return "/robots.txt" in message.split(" (failed", 1)[0]
+            if "/robots.txt" not in message.split(" (failed", 1)[0]:
+                return False
+            _name_the_source(record)
+            return True
         if record.name == "scrapy.downloadermiddlewares.robotstxt" and message.startswith("Error downloading"):
             return False
         if record.exc_info and _network_error(record.exc_info[1]):
             record.exc_info = None
             record.exc_text = None
         return True
+
+
+def _name_the_source(record: logging.LogRecord) -> None:
+    """Scrapy's "Gave up retrying <GET .../robots.txt>" as one line naming the source, URL and reason."""
+    args = record.args if isinstance(record.args, dict) else {}
+    spider = getattr(record, "spider", None)
+    request = args.get("request")
+    if spider is None or request is None:
+        return
+    from leads.output import plural
+
+    record.msg = "source %(source)s: robots.txt unreadable at %(url)s (%(reason)s; gave up after %(tries)s)"
+    record.args = {
+        "source": getattr(spider, "name", spider),
+        "url": getattr(request, "url", request),
+        "reason": str(args.get("reason", "")).rstrip("."),
+        "tries": plural(int(args.get("retry_times", 0)), "try"),
+    }
+    record.exc_info = record.exc_text = None
 
 
 def _network_error(exc: BaseException | None) -> bool:

@@ -20,7 +20,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from leads import clock
-from leads.models import LEAD_STATUSES, Account, CrawlRun, Evidence, Lead, Notice, Rep, UserCursor
+from leads.models import LEAD_STATUSES, Account, Activity, CrawlRun, Evidence, Lead, Notice, Rep, UserCursor
+from leads.output import plural
 from leads.queries import source_health
 
 KIND_LABEL = {
@@ -28,6 +29,10 @@ KIND_LABEL = {
     "account_closing": "the account itself is closing",
     "competitor_nearby": "a competitor nearby closed",
 }
+
+
+#: What a person does to a lead that makes it no longer new (assignment and matching are not work on it).
+WORKED_ACTIONS = ("status", "status_forced", "note", "follow_up")
 
 
 @dataclass
@@ -73,10 +78,15 @@ def build(
     new_leads = session.execute(
         select(Lead, Account)
         .join(Account, Lead.account_id == Account.id)
-        # New means nobody has worked it yet: a lead already contacted is not news (the first digest
-        # would otherwise list every open lead).
+        # New means nobody has worked it yet: a lead already contacted, noted or given a follow-up date
+        # is not news (the first digest would otherwise list every open lead).
         .where(
-            Lead.created_at > start, Lead.status == "new", Lead.owner_id.is_not(None), Account.do_not_contact.is_(False)
+            Lead.created_at > start,
+            Lead.status == "new",
+            Lead.follow_up.is_(None),
+            ~select(Activity.id).where(Activity.lead_id == Lead.id, Activity.action.in_(WORKED_ACTIONS)).exists(),
+            Lead.owner_id.is_not(None),
+            Account.do_not_contact.is_(False),
         )
         .order_by(Lead.priority.desc())
     ).all()
@@ -111,7 +121,7 @@ def build(
                 seen[k] = index
             why[ev.lead_id].append(line)
     for (lead_id, index), n in more.items():
-        why[lead_id][index] += f" and {n} more notice{'s' if n > 1 else ''} of the same closure"
+        why[lead_id][index] += f" and {plural(n, 'more notice')} of the same closure"
     for lead, account in new_leads:
         section = reps.get(lead.owner_id) if lead.owner_id is not None else None
         if section is not None:
@@ -212,7 +222,7 @@ def render_text(d: Digest) -> str:
         "",
     ]
     for rep in d.reps:
-        out.append(f"== {rep.name}: {len(rep.leads)} new leads")
+        out.append(f"== {rep.name}: {plural(len(rep.leads), 'new lead')}")
         for lead in rep.leads:
             flag = "  [ACCOUNT IS CLOSING: do not prospect]" if lead["flagged_closing"] else ""
             out.append(
@@ -298,7 +308,7 @@ def render_html(d: Digest) -> str:
                 f"{e(lead['state'] or '-')}) priority {lead['priority']}{flag}<ul>{why}</ul></li>"
             )
         body = f"<ol>{''.join(items)}</ol>" if items else "<p>No new leads.</p>"
-        reps_html.append(f"<section><h2>{e(rep.name)}: {len(rep.leads)} new leads</h2>{body}</section>")
+        reps_html.append(f"<section><h2>{e(rep.name)}: {plural(len(rep.leads), 'new lead')}</h2>{body}</section>")
     failed = (
         "".join(f"<li class='warn'>{e(_problem_line(r))}</li>" for r in d.failed_sources)
         or "<li>All sources healthy in this run.</li>"

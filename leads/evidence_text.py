@@ -218,7 +218,8 @@ def _closing_place(m: Mapping[str, Any]) -> str:
     """Where the closing site is against the account: measured distance first, else what the fields say."""
     d = m.get("distance_miles")
     if d is not None:
-        return f"{_miles(float(d))} from this account's address"
+        # Measured between the two records' coordinates: the account may have a map point and no street.
+        return f"{_miles(float(d))} from this account" + ("'s address" if _map(m.get("address")) else "")
     loc = _map(m.get("location"))
     if loc.get("zip5") == "same":
         return "in this account's ZIP code"

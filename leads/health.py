@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from leads.errors import AGENCY_LISTS_NONE
+from leads.output import plural
 
 DROP_RATIO = 0.5  # fewer than half of the last good run's notices is an alarm
 OK, FAILED, EMPTY, DROPPED, INTERRUPTED = "ok", "failed", "empty", "dropped", "interrupted"
@@ -67,7 +68,9 @@ def judge(
     health = _judge(stats, reason, items, last_good_items, log_file)
     warnings = tuple(run_warnings(stats))
     if health.outcome == OK and warnings:
-        health = Health(DEGRADED, f"{items} notices, but {len(warnings)} column warning(s): {'; '.join(warnings)}")
+        health = Health(
+            DEGRADED, f"{plural(items, 'notice')}, but {plural(len(warnings), 'column warning')}: {'; '.join(warnings)}"
+        )
     return Health(health.outcome, health.message, needs_attention(health.outcome, health.message), warnings)
 
 
@@ -85,15 +88,14 @@ def _judge(
             detail.append(f"{stats['leads/check_errors']} failed consistency checks")
         if stats.get("leads/request_errors"):
             n = stats["leads/request_errors"]
-            detail.append(f"{n} failed request" + ("" if n == 1 else "s"))
+            detail.append(plural(n, "failed request"))
         if stats.get("spider_exceptions_count") or _sum_prefix(stats, "spider_exceptions/"):
-            detail.append(f"{_sum_prefix(stats, 'spider_exceptions/')} parser exceptions")
+            detail.append(plural(_sum_prefix(stats, "spider_exceptions/"), "parser exception"))
         if stats.get("leads/store_errors"):
             detail.append("could not store notices")
         more = f" ({', '.join(detail)})" if detail else ""
-        noun = "error" if errors == 1 else "errors"
         where = f"details in {log_file}" if log_file else "details on stderr"
-        return Health(FAILED, f"{errors} {noun}{more}; {where}")
+        return Health(FAILED, f"{plural(errors, 'error')}{more}; {where}")
     if items == 0 and stats.get(STAT_LISTS_NONE):
         return Health(EMPTY, AGENCY_LISTS_NONE)
     if items == 0:
@@ -101,10 +103,10 @@ def _judge(
     if last_good_items and not stats.get(STAT_INCREMENTAL) and items < last_good_items * DROP_RATIO:
         return Health(
             DROPPED,
-            f"only {items} notices against {last_good_items} in the last good run: "
+            f"only {plural(items, 'notice')} against {last_good_items} in the last good run: "
             "did pagination break or the layout change?",
         )
-    return Health(OK, f"{items} notices")
+    return Health(OK, plural(items, "notice"))
 
 
 def error_count(stats: dict[str, Any]) -> int:

@@ -20,7 +20,7 @@ from pathlib import Path
 from leads.errors import InputError
 from leads.matching.records import DEFAULT_THRESHOLDS
 from leads.matching.scoring import Site, prepare_site
-from leads.matching.sites import link_sites
+from leads.matching.sites import can_fork, cpus, link_sites
 from leads.normalize import (
     address_postcode,
     normalize_address,
@@ -85,11 +85,21 @@ def detect_columns(header: list[str]) -> dict[str, int]:
     return match_headers(header, LINK_SPEC)
 
 
-def read_records(path: str | os.PathLike[str]) -> list[tuple[str, Site]]:
+#: Files of at least this many rows are normalized in forked worker processes, one per CPU (``leads link`` of
+#: 200,000 records spends most of its reading time normalizing names and street lines).
+PARALLEL_ROWS = 20_000
+#: Rows sent to a worker at a time.
+_CHUNK = 5_000
+
+_Raw = tuple[str, str, str, str, str, str, float | None, float | None]
+
+
+def read_records(path: str | os.PathLike[str], workers: int | None = None) -> list[tuple[str, Site]]:
     """(id, prepared site) per data row of a CSV or XLSX file with at least id and name columns.
 
     Read by leads.tables.read_table, the reader `leads accounts import` uses: the same encodings (UTF-8,
-    UTF-16 with a BOM, Windows-1252), delimiters, header row search and workbook limits.
+    UTF-16 with a BOM, Windows-1252), delimiters, header row search and workbook limits. ``workers``: processes
+    that normalize the rows (default: one per CPU for files of ``PARALLEL_ROWS`` rows or more, else this one).
     """
     from leads.tables import read_table
 
@@ -101,37 +111,66 @@ def read_records(path: str | os.PathLike[str]) -> list[tuple[str, Site]]:
             REQUIRED,
             hint="the file needs an id and a name column (`leads link --help` lists the names read)",
         )
-        records: list[tuple[str, Site]] = []
+        at = [cols.get(fld, -1) for fld in ("id", "name", "dba", "address", "city", "state", "zip", "lat", "lon")]
+        ids: list[str] = []
+        raw: list[_Raw] = []
         seen: dict[int | str, int] = {}
         for line, row in table.rows:
-
-            def get(fld: str, row: list = row) -> str:
-                i = cols.get(fld)
-                value = row[i] if i is not None and i < len(row) else None
-                return _text(value)
-
-            rid = get("id")
+            n = len(row)
+            rid, name, dba, address, city, state, zip_, lat, lon = (_text(row[i]) if 0 <= i < n else "" for i in at)
             if not rid:
                 raise LinkError(f"{p}: line {line} has no id")
             if rid in seen:
                 raise LinkError(f"{p}: id {rid!r} on line {line} is already used on line {seen[rid]}")
             seen[rid] = line
-            state = normalize_state(get("state"))
-            address = get("address")
-            site = prepare_site(
-                normalize_name(get("name"), get("dba")),
-                normalize_address(address),
-                normalize_city(get("city"), state),
-                state,
-                postcode(get("zip")) or address_postcode(address),
-                *_coordinates(p, line, get("lat"), get("lon")),
-            )
-            records.append((rid, site))
+            ids.append(rid)
+            raw.append((name, dba, address, city, state, zip_, *_coordinates(p, line, lat, lon)))
     except LinkError:
         raise
     except InputError as exc:
         raise LinkError(str(exc)) from None
-    return records
+    return list(zip(ids, _prepare_all(raw, workers), strict=True))
+
+
+def _prepare_all(raw: list[_Raw], workers: int | None) -> list[Site]:
+    if workers is None:
+        workers = cpus() if len(raw) >= PARALLEL_ROWS else 1
+    if workers <= 1 or len(raw) < 2 or not can_fork():
+        return _prepare_chunk(raw)
+    import multiprocessing
+
+    size = max(1, min(_CHUNK, -(-len(raw) // (4 * workers))))
+    chunks = [raw[i : i + size] for i in range(0, len(raw), size)]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return [site for part in pool.map(_prepare_chunk, chunks, chunksize=1) for site in part]
+
+
+def _prepare_chunk(raw: list[_Raw]) -> list[Site]:
+    """Normalized, prepared sites of raw rows; city, state and postcode cells normalized once per distinct value
+    (a directory has a few hundred cities and ZIPs for 200,000 rows)."""
+    places: dict[tuple[str, str], tuple[str, str]] = {}
+    codes: dict[str, str] = {}
+    out = []
+    for name, dba, address, city, state, zip_, lat, lon in raw:
+        where = places.get((city, state))
+        if where is None:
+            st = normalize_state(state)
+            where = places[(city, state)] = (normalize_city(city, st), st)
+        code = codes.get(zip_)
+        if code is None:
+            code = codes[zip_] = postcode(zip_)
+        out.append(
+            prepare_site(
+                normalize_name(name, dba),
+                normalize_address(address),
+                where[0],
+                where[1],
+                code or address_postcode(address),
+                lat,
+                lon,
+            )
+        )
+    return out
 
 
 def _text(value: object) -> str:

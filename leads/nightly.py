@@ -22,6 +22,7 @@ from typing import Any
 
 from leads import clock
 from leads.errors import LeadsError
+from leads.output import plural
 
 logger = logging.getLogger("leads.nightly")
 NIGHTLY_USER = "~nightly"
@@ -149,6 +150,7 @@ def run(
     skip_crawl: bool = False,
     progress: bool = False,
     today: date | None = None,
+    tracebacks: bool = False,
 ) -> NightlyResult:
     from leads.services.people import Actor
 
@@ -199,12 +201,15 @@ def run(
             overrides=overrides,
             progress=progress,
             log_level=os.environ.get("LEADS_CRAWL_LOG_LEVEL", "WARNING"),
+            tracebacks=tracebacks,  # -vv: Scrapy's stacks for failed requests, else one line each
         )
         from leads.health import needs_attention  # a degraded source landed its rows: not a failed night
 
         bad = [r["source"] for r in results if needs_attention(r["outcome"], r.get("message") or "")]
         new = sum(r["new"] for r in results)
-        detail = f"{len(results)} sources, {new} new notices" + (f"; failed: {', '.join(bad)}" if bad else "")
+        detail = f"{plural(len(results), 'source')}, {plural(new, 'new notice')}" + (
+            f"; failed: {', '.join(bad)}" if bad else ""
+        )
         return results, detail, not bad
 
     result.crawl = step("crawl", crawl) or []
@@ -226,7 +231,7 @@ def run(
             refresh_priorities(session, today)
             plan = auto_assign(session, system)
         left = sum(plan.unassigned.values())
-        return plan, f"{len(plan.moves)} leads assigned, {left} left unassigned", True
+        return plan, f"{plural(len(plan.moves), 'lead')} assigned, {left} left unassigned", True
 
     if matched is not None:
         step("assign", assign)

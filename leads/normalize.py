@@ -193,6 +193,7 @@ def _is_legal(tok: str) -> bool:
     return tok in LEGAL_FORMS_ANYWHERE or tok in LEGAL_FORMS_AT_END
 
 
+@lru_cache(maxsize=1 << 16)
 def _normalize_one_name(text: str) -> str:
     text = _fold(text)
     # "AT&T", "D&A", "P&G" keep their letters together; a spaced "&" is the word "and" (dropped below).
@@ -703,6 +704,7 @@ def normalize_state(text: str | None) -> str:
     return US_STATES.get(" ".join(_CITY_TOKEN_RE.findall(t)), "")
 
 
+@lru_cache(maxsize=1 << 14)
 def normalize_city(text: str | None, state: str | None = None) -> str:
     """Lower case city words with Saint/Fort/Mount abbreviated and a few aliases resolved (``LA``).
 

@@ -284,6 +284,19 @@ def fit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+def count_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> list[str]:
+    """A small summary table as lines: text left-aligned, counts right-aligned under their headers."""
+    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    numeric = [all(isinstance(row.get(c), (int, float)) for row in rows) for c in columns]
+
+    def line(values: Sequence[str]) -> str:
+        parts = [v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric, strict=True)]
+        return "  ".join(parts).rstrip()
+
+    return [line(list(columns)), *(line(r) for r in cells)]
+
+
 def plural(n: int, noun: str, many: str | None = None) -> str:
     """``n`` and the noun in the right number: "1 lead", "2 leads", "0 matches", "3 companies".
 
@@ -316,6 +329,7 @@ __all__ = [
     "pick_columns",
     "echo_err",
     "plural",
+    "count_table",
 ]
 
 

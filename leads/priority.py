@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from datetime import date
 
+from leads.output import plural
+
 WEIGHT_SCORE, WEIGHT_TIMING, WEIGHT_SIZE = 0.60, 0.25, 0.15
 
 
@@ -42,8 +44,8 @@ def explain(score: float, closure: date | None, employees: int | None, today: da
         when = "closure date unknown"
     else:
         days = (closure - today).days
-        when = f"closes in {days} days" if days >= 0 else f"closed {-days} days ago"
-    staff = f"{employees} employees" if employees is not None else "employees unknown"
+        when = f"closes in {plural(days, 'day')}" if days >= 0 else f"closed {plural(-days, 'day')} ago"
+    staff = plural(employees, "employee") if employees is not None else "employees unknown"
     return f"match {score:.0f}, {when}, {staff}"
 
 

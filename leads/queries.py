@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from leads import clock
 from leads.models import CrawlRun, Notice
+from leads.output import plural
 
 STALE_AFTER_DAYS = 30
 
@@ -62,5 +63,5 @@ def source_health(session: Session, now: datetime | None = None) -> dict[str, di
         entry["last_change"] = last_change
         if last_change is not None:
             days = (now - last_change).days
-            entry["freshness"] = f"stale ({days} days unchanged)" if days >= STALE_AFTER_DAYS else f"{days} days"
+            entry["freshness"] = f"stale ({days} days unchanged)" if days >= STALE_AFTER_DAYS else plural(days, "day")
     return out

@@ -288,3 +288,26 @@ def window_start(since: object = None, today: date | None = None) -> date:
         return date.fromisoformat(str(since).strip())
     except ValueError:
         raise ValueError(f"since must be a date like 2025-01-01, got {since!r}") from None
+
+
+_SLASH_DATE = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?!\d)")
+
+
+def first_date(value: object) -> date | None:
+    """The first M/D/YYYY or M/D/YY date of a text, as ``parse_date`` reads it, without its format loop.
+
+    ``parse_date`` tries a dozen whole-text formats before the first date-like token, and a failed
+    ``strptime`` costs as much as parsing a row: free-text cells ('2/3/2025 Rec'd 2/10/2025') made
+    it most of the parse time. Anything else (ISO dates, month names, typos) goes to ``parse_date``.
+    """
+    if isinstance(value, str):
+        match = _SLASH_DATE.search(value)
+        if match:
+            month, day, year = (int(g) for g in match.groups())
+            if len(match.group(3)) == 2:
+                year += 1900 if year >= 69 else 2000  # strptime's %y pivot
+            try:
+                return date(year, month, day)
+            except ValueError:
+                raise ValueError(f"unreadable date {clean_text(value)!r}") from None
+    return parse_date(value)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -39,7 +39,14 @@ from scrapy.http import Response
 from leads.items import ClosureNotice
 from spiders.base import NoticeSpider
 from spiders.parsing import LayoutChanged, clean_text, parse_date, parse_int
-from spiders.tabular import XLSX_MAGIC, UniqueKeys, cell, find_header_row, is_blank, make_key, raw_row, xlsx_sheets
+from spiders.tabular import (
+    XLSX_MAGIC,
+    cell,
+    find_header_row,
+    make_key,
+    table_notices,
+    xlsx_sheets,
+)
 
 COLUMNS = {
     "company": [r"^name of company$", r"\b(company|employer|business)\b"],
@@ -93,7 +100,6 @@ class WarnMtSpider(NoticeSpider):
 
     def _parse_workbook(self, response: Response) -> Iterator[ClosureNotice]:
         sheet, rows, header_at, columns = self._find_sheet(response.body)
-        headers = rows[header_at]
         missing = [f for f in OPTIONAL if f not in columns]
         if missing:
             self.logger.warning(
@@ -102,22 +108,21 @@ class WarnMtSpider(NoticeSpider):
                 sheet,
                 ", ".join(missing),
             )
-        keys = UniqueKeys()
-        for excel_row, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
-            if is_blank(row):
-                continue
-            where = f"sheet {sheet!r} row {excel_row}"
-            raw = raw_row(headers, row)
-            try:
-                notice = self._parse_row(response, where, row, columns, raw)
-            except ValueError as exc:
-                self.skip_row(response, f"{where} ({clean_text(cell(row, columns, 'company'))!r})", str(exc))
-                continue
-            notice.source_key, repeat = keys.assign(notice.source_key, raw)
-            if repeat:
-                self.logger.info("source %s: %s repeats an earlier row; yielded once", self.name, where)
-                continue
-            yield notice
+
+        def where(excel_row: int) -> str:
+            return f"sheet {sheet!r} row {excel_row}"
+
+        yield from table_notices(
+            self,
+            response,
+            rows,
+            header_at,
+            columns,
+            lambda row, columns, raw, excel_row: self._parse_row(response, where(excel_row), row, columns, raw),
+            ref=where,
+            start=header_at + 2,
+            on_empty=lambda: None,  # a header without rows: no notices, as the agency lists none
+        )
 
     def _find_sheet(self, body: bytes) -> tuple[str, list[tuple[Any, ...]], int, dict[str, int]]:
         error: LayoutChanged | None = None
@@ -136,7 +141,7 @@ class WarnMtSpider(NoticeSpider):
         raise error or LayoutChanged("the workbook has no sheet")
 
     def _parse_row(
-        self, response: Response, where: str, row: tuple[Any, ...], columns: dict[str, int], raw: dict[str, Any]
+        self, response: Response, where: str, row: Sequence[Any], columns: Mapping[str, int], raw: dict[str, Any]
     ) -> ClosureNotice:
         company = clean_text(cell(row, columns, "company"))
         if not company:

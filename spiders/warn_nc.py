@@ -43,7 +43,7 @@ from spiders.parsing import (
     LayoutChanged,
     classify_notice_type,
     clean_text,
-    parse_date,
+    first_date,
     parse_int,
     state_code,
     window_start,
@@ -195,7 +195,7 @@ class WarnNcSpider(NoticeSpider):
     def _date(self, value: object, line: int, what: str) -> date | None:
         """A date, or the first date of a list or range; None (with a WARNING) when unreadable."""
         try:
-            return _first_date(value)
+            return first_date(value)
         except ValueError:
             self.logger.warning("source %s: line %s: unreadable %s %r stored as None", self.name, line, what, value)
             return None
@@ -239,26 +239,3 @@ def download_links(response: Response) -> list[str]:
     if not links:
         raise LayoutChanged("the report page links no CSV/XLSX download")
     return list(dict.fromkeys(links))
-
-
-_SLASH_DATE = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?!\d)")
-
-
-def _first_date(value: object) -> date | None:
-    """The first M/D/YYYY or M/D/YY date of a text, as ``parse_date`` reads it, without its format loop.
-
-    ``parse_date`` tries a dozen whole-text formats before the first date-like token, and a failed
-    ``strptime`` costs as much as parsing a row: free-text cells ('2/3/2025 Rec'd 2/10/2025') made
-    it most of the parse time. Anything else (ISO dates, month names, typos) goes to ``parse_date``.
-    """
-    if isinstance(value, str):
-        match = _SLASH_DATE.search(value)
-        if match:
-            month, day, year = (int(g) for g in match.groups())
-            if len(match.group(3)) == 2:
-                year += 1900 if year >= 69 else 2000  # strptime's %y pivot
-            try:
-                return date(year, month, day)
-            except ValueError:
-                raise ValueError(f"unreadable date {clean_text(value)!r}") from None
-    return parse_date(value)

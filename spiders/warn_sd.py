@@ -36,7 +36,14 @@ from scrapy.http import Response, TextResponse
 
 from leads.items import ClosureNotice
 from spiders.base import NoticeSpider
-from spiders.parsing import LayoutChanged, classify_notice_type, clean_text, parse_date, parse_int, state_code
+from spiders.parsing import (
+    LayoutChanged,
+    classify_notice_type,
+    clean_text,
+    first_date,
+    parse_int,
+    state_code,
+)
 from spiders.tabular import UniqueKeys, cell, find_header_row, is_blank, make_key, raw_row
 
 COLUMNS = {
@@ -133,7 +140,7 @@ class WarnSdSpider(NoticeSpider):
 
     def _date(self, value: object, number: int) -> date | None:
         try:
-            return _first_date(value)
+            return first_date(value)
         except ValueError:
             self.logger.warning("source %s: table row %s: unreadable date %r", self.name, number, value)
             return None
@@ -177,26 +184,3 @@ def _table_rows(table: Selector) -> tuple[list[Any], list[list[str]]]:
 
 def _first_link(tr: Any) -> str | None:
     return next((a.get("href") for a in tr.iter("a") if a.get("href")), None)
-
-
-_SLASH_DATE = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?!\d)")
-
-
-def _first_date(value: object) -> date | None:
-    """The first M/D/YYYY or M/D/YY date of a text, as ``parse_date`` reads it, without its format loop.
-
-    ``parse_date`` tries a dozen whole-text formats before the first date-like token, and a failed
-    ``strptime`` costs as much as parsing a row: free-text cells ('2/3/2025 Rec'd 2/10/2025') made
-    it most of the parse time. Anything else (ISO dates, month names, typos) goes to ``parse_date``.
-    """
-    if isinstance(value, str):
-        match = _SLASH_DATE.search(value)
-        if match:
-            month, day, year = (int(g) for g in match.groups())
-            if len(match.group(3)) == 2:
-                year += 1900 if year >= 69 else 2000  # strptime's %y pivot
-            try:
-                return date(year, month, day)
-            except ValueError:
-                raise ValueError(f"unreadable date {clean_text(value)!r}") from None
-    return parse_date(value)

@@ -240,3 +240,26 @@ def test_one_zip_parser_for_importer_link_and_spiders(cell) -> None:
     found, problem = _zip(cell)
     assert found == (zip5(cell) or None) == spider_zip5(cell)
     assert (problem is None) == (found is not None)
+
+
+def test_salesforce_billing_street_is_the_address(db_url, manager, tmp_path) -> None:
+    # Salesforce exports the street line as "Billing Street" (real rows of the NYC sample); a cell with a tab or
+    # doubled spaces is folded to single spaces, as every other cell is.
+    run = manager(db_url)
+    rows = _rows()[:3]
+    header = rows[0]
+    crm = tmp_path / "salesforce.csv"
+    body = [[r[header.index(c)] for c in ("ID", "Company Name", "Address 1", "City", "Postal Code")] for r in rows[1:]]
+    body[0][1] = body[0][1].replace(" ", "  \t", 1)
+    _write(crm, [["Account ID", "Account Name", "Billing Street", "Billing City", "Billing Zip/Postal Code"], *body])
+    done = run("accounts", "import", str(crm))
+    assert done.returncode == 0, done.stderr
+    assert "address='Billing Street'" in done.stderr and "2 new" in done.stdout
+    listed = {a["account_id"]: a for a in json.loads(run("accounts", "list", "--json").stdout)}
+    assert listed[body[0][0]]["name"] == rows[1][header.index("Company Name")]
+    engine = sa.create_engine(db_url)
+    with engine.connect() as conn:
+        stored = dict(conn.execute(sa.text("select external_id, address_norm from accounts")).all())
+    engine.dispose()
+    assert stored[body[0][0]] and stored[body[0][0]].split()[0] == body[0][2].split()[0]
+    assert all(stored.values())

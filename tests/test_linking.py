@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from leads.errors import InputError
-from leads.linking import LinkError, LinkSummary, link_csv
+from leads.linking import LinkError, LinkSummary, link_csv, read_records
+from leads.matching.sites import SiteIndex, link_sites
 
 FODORS = """id,name,addr,city,phone,type
 535,arts delicatessen,12224 ventura blvd.,studio city,818/762-1221,american
@@ -171,3 +172,44 @@ def test_link_reads_what_the_account_importer_reads(tmp_path) -> None:
     assert ("1", "A") in expected
     for name in ("u16.csv", "semi.csv", "pipe.csv", "book.xlsx"):
         assert pairs(tmp_path / name) == expected, name
+
+
+def test_rows_normalized_in_worker_processes_are_the_rows_normalized_here() -> None:
+    # The real Fodors and Zagat files (bench/data/fodors_zagat): worker processes (a big file's default) prepare
+    # each record exactly as this process does, in the file's order.
+    data = Path(__file__).resolve().parent.parent / "bench" / "data" / "fodors_zagat"
+    for name in ("fodors.csv", "zagats.csv"):
+        here = read_records(data / name, workers=1)
+        assert len(here) > 300
+        assert read_records(data / name, workers=2) == here
+
+
+def test_an_index_of_the_keys_its_queries_read_finds_the_same_candidates() -> None:
+    # leads link files only the keys its left records can read; every candidate list must be what the whole
+    # index gives (real Fodors and Zagat restaurants, each file as the queries of the other, and itself).
+    data = Path(__file__).resolve().parent.parent / "bench" / "data" / "fodors_zagat"
+    fodors = [s for _, s in read_records(data / "fodors.csv")]
+    zagat = [s for _, s in read_records(data / "zagats.csv")]
+    for queries, indexed in ((fodors, zagat), (zagat, fodors), (zagat, zagat)):
+        whole = SiteIndex(indexed)
+        narrow = SiteIndex(indexed, queries=queries)
+        found = [narrow.candidates_of(k) for k in range(len(queries))]
+        assert found == [whole.candidates(q) for q in queries]
+        assert sum(map(len, found)) > len(queries)
+        if queries is not indexed:  # a list against itself reads every key it files
+            assert len(narrow.index.postings) < len(whole.index.postings)
+
+
+def test_pairs_scored_in_worker_processes_are_the_pairs_scored_here() -> None:
+    # Real Fodors and Zagat restaurants, two lists and one list against itself: worker processes (the default
+    # for big lists) write the same pairs, scores and evidence, and count the same candidate pairs.
+    data = Path(__file__).resolve().parent.parent / "bench" / "data" / "fodors_zagat"
+    fodors = [s for _, s in read_records(data / "fodors.csv")]
+    zagat = [s for _, s in read_records(data / "zagats.csv")]
+    for left, right in ((fodors, zagat), (fodors + zagat, None)):
+        here: dict = {}
+        there: dict = {}
+        serial = link_sites(left, right, 78, one_to_one=right is not None, evidence=here, workers=1)
+        assert len(serial[0]) > 50
+        assert link_sites(left, right, 78, one_to_one=right is not None, evidence=there, workers=2) == serial
+        assert there == here

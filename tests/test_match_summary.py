@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from leads.output import plural
+from leads.output import count_table, plural
 from tests.test_match import _leads, _setup, book  # noqa: F401  (book is a fixture)
 
 
@@ -90,3 +90,12 @@ def test_match_with_nothing_to_match_says_so(sqlite_url, manager) -> None:
 )
 def test_plural(n, noun, expected) -> None:
     assert plural(n, noun, "people" if noun == "person" else None) == expected
+
+
+def test_count_table_right_aligns_counts_under_their_headers() -> None:
+    rows = [{"kind": "vendor closed", "to review": 3}, {"kind": "all kinds", "to review": 12}]
+    assert count_table(rows, ["kind", "to review"]) == [
+        "kind           to review",
+        "vendor closed          3",
+        "all kinds             12",
+    ]

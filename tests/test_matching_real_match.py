@@ -88,6 +88,28 @@ def test_each_failure_class_through_leads_match(db_url, leads_cli, tmp_path) -> 
     text = why("NO-ADDRESS")
     assert "what carried it: a name no other place in the data bears" in text
     assert "what weakened it: no street address to compare" in text
-    assert "the two sites under a mile apart" in why("GEOCODE")
+    text = why("GEOCODE")
+    assert "looks to be closing; under a mile from this account; name agreement 100" in text
+    assert "the two sites under a mile apart" in text
     assert "businesses share the street address" in why("TOWER-SAME")
     assert "No closure is linked to this account." in why("TOWER-OTHER")
+
+
+def test_every_reason_of_the_matcher_reads_as_words() -> None:
+    # The reasons leads.matching.frequency.judge writes, as `leads why` and `leads show` print them.
+    from leads.evidence_text import evidence_sentence
+
+    matched = {
+        "name": {"score": 100},
+        "carried_by": ["same name", "same city", "distance"],
+        "weakened_by": ["common name (7 places)", "common name (2 places, one in this city)", "different postcode",
+                        "shared address (12 businesses)", "different house number", "3.4 miles apart", "no street"],
+        "distance_miles": 0.1,
+    }  # fmt: skip
+    text = evidence_sentence("account_closing", matched, {"closed_business": "7-ELEVEN"})
+    assert text.endswith(
+        "what carried it: the same name, the same city and the two sites under a mile apart; what weakened it: "
+        "7 places bear this name (a chain or a common name), 2 places bear this name, one of them in this city, "
+        "a different postcode, 12 businesses share the street address, a different house number, the two sites "
+        "3.4 miles apart and no street name to compare."
+    ), text

@@ -151,7 +151,7 @@ def test_the_first_digest_calls_new_only_what_nobody_worked(db_url, server, lead
     first = run("nightly", "--no-crawl")
     assert first.returncode == 0, first.stdout + first.stderr
     text = _digest_text(tmp_path)
-    assert "== ana: 1 new leads" in text
+    assert "== ana: 1 new lead\n" in text
     assert f"#{contacted} " not in text
 
 
@@ -212,7 +212,7 @@ def test_one_digest_file_per_day_and_yesterdays_is_kept(db, tmp_path) -> None:
     with db.session() as s:
         digest.write_daily(s, folder, day=day1, crawl_results=[], now=t0)
     yesterday = (folder / f"digest-{day1}.txt").read_text()
-    assert "== ana: 1 new leads" in yesterday and "First Account" in yesterday
+    assert "== ana: 1 new lead\n" in yesterday and "First Account" in yesterday
     with db.session() as s:
         ana = s.scalar(sa.select(Rep).where(Rep.name == "ana"))
         lead = f.lead(
@@ -228,7 +228,7 @@ def test_one_digest_file_per_day_and_yesterdays_is_kept(db, tmp_path) -> None:
     with db.session() as s:  # a second run the same day: the file is replaced, and keeps the whole day
         digest.write_daily(s, folder, day=day2, crawl_results=[], now=t0 + timedelta(days=1, hours=2))
     today = (folder / f"digest-{day2}.txt").read_text()
-    assert "== ana: 1 new leads" in today and "Second Account" in today and "First Account" not in today
+    assert "== ana: 1 new lead\n" in today and "Second Account" in today and "First Account" not in today
     assert (folder / f"digest-{day1}.txt").read_text() == yesterday
     assert sorted(p.name for p in folder.iterdir()) == [
         f"digest-{d}.{x}" for d in (day1, day2) for x in ("html", "txt")

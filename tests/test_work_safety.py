@@ -89,7 +89,7 @@ def test_nothing_stays_with_an_inactive_rep(db_url, leads_cli) -> None:
     # the do-not-contact lead is nobody's: unassigned, out of every list, back with `leads undo`.
     assert owners[ids["plain"]] == owners[ids["second"]] == owners[ids["closing"]] == "bo"
     assert owners[ids["dnc"]] is None
-    assert "1 stay unassigned (1: account is do-not-contact)" in moved.stderr
+    assert "1 stays unassigned (1: account is do-not-contact)" in moved.stderr
     team = {r["name"]: r for r in json.loads(run("reps", "list", "--json").stdout)}
     assert team["ana"]["active"] is False and team["ana"]["open_leads"] == 0
     assert run("undo").returncode == 0

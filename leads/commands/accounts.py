@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -29,26 +30,48 @@ def accounts() -> None:
 @click.option("--sheet", help="The XLSX sheet to read (default: the first with recognizable headers).")
 @click.option("--dry-run", is_flag=True, help="Count new, changed, unchanged and invalid rows; change nothing.")
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows even when some rows are invalid.")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="A progress bar on stderr (default: only on an interactive terminal).",
+)
 @pass_app
 def import_command(
-    app: App, file: Path, mapping: tuple[str, ...], sheet: str | None, dry_run: bool, skip_invalid: bool
+    app: App,
+    file: Path,
+    mapping: tuple[str, ...],
+    sheet: str | None,
+    dry_run: bool,
+    skip_invalid: bool,
+    progress: bool | None,
 ) -> None:
-    """Create and update accounts from FILE (CSV or XLSX as a CRM exports it), keyed by account id."""
-    from leads.services.accounts import import_accounts, parse_mapping
-    from leads.services.people import resolve_actor
+    """Create and update accounts from FILE (CSV or XLSX as a CRM exports it), keyed by account id.
 
-    with app.database().session() as session:
-        report = import_accounts(
-            session,
-            resolve_actor(session, app.user),
-            file,
-            mapping=parse_mapping(mapping),
-            sheet=sheet,
-            dry_run=dry_run,
-            skip_invalid=skip_invalid,
-        )
-        if not report.applied:
-            session.rollback()
+    Others keep working meanwhile: the rows are staged in short transactions and switched in at the
+    end in one, so the book changes all at once, or not at all when a row is invalid.
+    """
+    from leads.services.accounts import import_accounts, parse_mapping
+
+    pairs = parse_mapping(mapping)
+    bar = _ImportProgress(file.name) if (sys.stderr.isatty() if progress is None else progress) else None
+    try:
+        with app.database().session(read_only=True) as session:
+            from leads.services.people import resolve_actor
+
+            report = import_accounts(
+                session,
+                resolve_actor(session, app.user),
+                file,
+                mapping=pairs,
+                sheet=sheet,
+                dry_run=dry_run,
+                skip_invalid=skip_invalid,
+                progress=bar.update if bar else None,
+                after_batch=_pause_hook(),
+            )
+    finally:
+        if bar:
+            bar.stop()
     err = lambda m: click.echo(m, err=True)  # noqa: E731
     where = f" (sheet {report.sheet})" if report.sheet else f" ({report.encoding})" if report.encoding else ""
     err(f"{file}{where}: columns " + ", ".join(f"{k}={v!r}" for k, v in report.columns.items()))
@@ -74,6 +97,50 @@ def import_command(
             err=True,
         )
         sys.exit(1)
+
+
+class _ImportProgress:
+    """Lines read of the file, as a bar on stderr."""
+
+    def __init__(self, name: str) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.progress = Progress(
+            TextColumn(f"importing {name}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("lines"),
+            TimeRemainingColumn(),
+            console=Console(file=sys.stderr),
+        )
+        self.task = self.progress.add_task("import", total=None)
+        self.progress.start()
+
+    def update(self, line: int, total: int) -> None:
+        self.progress.update(self.task, completed=line, total=total)
+
+    def stop(self) -> None:
+        self.progress.stop()
+
+
+PAUSE_HOOK = "LEADS_TEST_PAUSE_IMPORT"
+
+
+def _pause_hook():
+    """For tests: with LEADS_TEST_PAUSE_IMPORT=1, say so on stderr after the first staged batch and wait
+    for a line on stdin, so a test can run another command while an import is under way."""
+    if os.environ.get(PAUSE_HOOK) != "1":
+        return None
+    state = {"paused": False}
+
+    def pause(rows: int) -> None:
+        if not state["paused"]:
+            state["paused"] = True
+            click.echo(f"import paused after {rows} staged rows ({PAUSE_HOOK})", err=True)
+            sys.stdin.readline()
+
+    return pause
 
 
 @accounts.command("list")

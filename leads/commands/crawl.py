@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from leads.commands.common import App, pass_app
-from leads.output import output_options, render
+from leads.output import output_options, plural, render
 
 SUMMARY_COLUMNS = ["source", "outcome", "items", "new", "updated", "unchanged", "skipped", "errors", "message"]
 NOTICE_COLUMNS = [
@@ -155,7 +155,7 @@ def _crawl_file(
         click.echo(line, err=True)
     render([row], SUMMARY_COLUMNS, fmt)
     click.echo(
-        f"{row['items']} notices from {path} stored for {row['source']}: {row['new']} new, {row['updated']} "
+        f"{plural(row['items'], 'notice')} from {path} stored for {row['source']}: {row['new']} new, {row['updated']} "
         f"updated, {row['unchanged']} unchanged" + (f", {row['skipped']} skipped" if row["skipped"] else ""),
         err=True,
     )
@@ -230,6 +230,8 @@ def parse(source: str, file: Path, url: str | None, fmt: str) -> None:
         fmt,
         empty_message=f"no notices in {file}: {none_listed}" if none_listed else f"no notices found in {file}",
     )
-    click.echo(f"{len(notices)} notices parsed from {file}" + (f" ({none_listed})" if none_listed else ""), err=True)
+    click.echo(
+        f"{plural(len(notices), 'notice')} parsed from {file}" + (f" ({none_listed})" if none_listed else ""), err=True
+    )
     if not notices and not none_listed:
         sys.exit(1)

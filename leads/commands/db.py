@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from leads.commands.common import App, pass_app
+from leads.output import plural
 
 
 @click.group("db")
@@ -80,7 +81,7 @@ def grant(app: App, rep_name: str | None, login: str | None, all_reps: bool, gro
             apply_grants(session, plan, actor.name)
     if dry_run:
         click.echo(plan.sql, nl=False)
-        click.echo(f"Dry run: {len(plan.statements)} statements, nothing changed.", err=True)
+        click.echo(f"Dry run: {plural(len(plan.statements), 'statement')}, nothing changed.", err=True)
         return
     for change in plan.logins:
         made = " (created without a password: set one or allow it in pg_hba.conf)" if change.created else ""

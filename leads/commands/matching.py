@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from leads.commands.common import App, note_truncated, pass_app
-from leads.output import output_options, render
+from leads.output import count_table, output_options, plural, render
 
 
 def _actor(session, app: App):
@@ -99,7 +99,9 @@ def match(
         return
     kinds = summary.kind_rows()
     if kinds:
-        render(kinds, list(kinds[0]), "table")
+        for line in count_table(kinds, list(kinds[0])):
+            click.echo(line)
+        click.echo()
     else:
         click.echo("No links: no closure matched an account.")
     for line in summary.outcome_lines():
@@ -205,8 +207,8 @@ def link(left: Path, right: Path, out_path: Path, threshold: float | None, one_t
 
     summary = link_csv(left, right, out_path, threshold=threshold, one_to_one=one_to_one)
     click.echo(
-        f"{summary.pairs_written} pairs at or above {summary.threshold:g} written to {summary.out_path} "
-        f"({summary.left_rows} x {summary.right_rows} rows, {summary.candidate_pairs} pairs scored, "
+        f"{plural(summary.pairs_written, 'pair')} at or above {summary.threshold:g} written to {summary.out_path} "
+        f"({summary.left_rows} x {plural(summary.right_rows, 'row')}, {plural(summary.candidate_pairs, 'pair')} scored, "
         f"{summary.seconds:.2f} s)",
         err=True,
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from leads.commands.common import App, pass_app
-from leads.output import render
+from leads.output import plural, render
 
 
 @click.command("nightly")
@@ -22,7 +22,8 @@ def nightly(
 ) -> None:
     """Upgrade the database, crawl, match, auto-assign and write the digest. Safe to re-run.
 
-    Exit 0 when every step and source was healthy, 1 when something failed (what succeeded is
+    A failed request is one line on stderr and in nightly.log (source, URL, reason); -vv adds Scrapy's
+    stack traces. Exit 0 when every step and source was healthy, 1 when something failed (what succeeded is
     kept), 75 when another nightly run holds the lock.
     """
     from leads import nightly as job
@@ -48,6 +49,7 @@ def nightly(
                 overrides={**dict(parse_setting(a) for a in assignments), "LEADS_LOG_FILE": str(log_path)},
                 skip_crawl=no_crawl,
                 progress=sys.stderr.isatty(),
+                tracebacks=app.verbose > 1,
             )
     except job.AlreadyRunning as exc:
         click.echo(f"Error: {exc}", err=True)
@@ -94,7 +96,7 @@ def demo(folder: Path | None) -> None:
     ok = [r for r in result["crawl"] if r["outcome"] == "ok"]
     click.echo(
         f"  {sum(r['items'] for r in result['crawl'])} closure notices from {len(ok)} of "
-        f"{len(result['crawl'])} sources",
+        f"{plural(len(result['crawl']), 'source')}",
         err=True,
     )
     for r in result["crawl"]:
@@ -102,11 +104,12 @@ def demo(folder: Path | None) -> None:
             click.echo(f"  {r['source']}: {r['outcome']}: {r['message']}", err=True)
     imp = result["imported"]
     click.echo(
-        f"Imported the sample account book: {imp.new} accounts (real businesses; vendors are sample data).", err=True
+        f"Imported the sample account book: {plural(imp.new, 'account')} (real businesses; vendors are sample data).",
+        err=True,
     )
     click.echo(f"Matched: {result['matched'].describe()}", err=True)
     plan = result["assigned"]
-    click.echo(f"Assigned {len(plan.moves)} leads to the sample team.", err=True)
+    click.echo(f"Assigned {plural(len(plan.moves), 'lead')} to the sample team.", err=True)
     rep = demo_mod.DEMO_REP
     click.echo(f"\n{rep}'s lead list (New York, New Jersey, Connecticut) on {as_of}, as `leads list` shows it:\n")
     render(

@@ -177,17 +177,30 @@ def reps_deactivate(
     _report(plan, dry_run, f"{name}'s open leads", fmt)
 
 
+#: How a summary says the rule that moved a lead: "3 by hand", "2 to the account's owner".
+RULE_WORDS = {
+    "by hand": "by hand",
+    "account owner": "to the account's owner",
+    "territory": "by territory",
+    "round-robin": "round-robin",
+    "handover": "handed over",
+    "unassigned": "back to unassigned",
+    "do-not-contact: unassigned": "unassigned (do-not-contact)",
+}
+
+
 def _report(plan, dry_run: bool, what: str, fmt: str = "table") -> None:
     """Where the leads go, per receiving rep, on stdout in ``fmt``; the summary and warnings on stderr."""
     verb = "would move" if dry_run else "moved"
     render(plan.summary(), ["rep", "leads"], fmt, empty_message="Nothing to assign.")
-    rules = ", ".join(f"{n} by {rule}" for rule, n in sorted(plan.by_rule.items())) or "none"
+    rules = ", ".join(f"{n} {RULE_WORDS.get(rule, rule)}" for rule, n in sorted(plan.by_rule.items())) or "none"
     click.echo(f"{'Dry run: ' if dry_run else ''}{verb} {len(plan.moves)} of {what} ({rules}).", err=True)
     if plan.warning:
         click.echo(f"Warning: {plan.warning}{' (needs --force)' if dry_run else ''}.", err=True)
     if plan.unassigned:
         reasons = "; ".join(f"{n}: {reason}" for reason, n in plan.unassigned.most_common())
-        click.echo(f"{sum(plan.unassigned.values())} stay unassigned ({reasons}).", err=True)
+        n = sum(plan.unassigned.values())
+        click.echo(f"{n} {'stays' if n == 1 else 'stay'} unassigned ({reasons}).", err=True)
 
 
 @click.command("assign")

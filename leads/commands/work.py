@@ -8,7 +8,7 @@ import click
 
 from leads.commands.common import App, note_truncated, pass_app
 from leads.items import NOTICE_TYPES
-from leads.output import Fit, fit_options, output_options, pick_columns, render
+from leads.output import Fit, fit_options, output_options, pick_columns, plural, render
 
 #: `leads list` at the terminal's width: the columns a rep reads first, names and reasons shortened with
 #: an ellipsis before a column is left out (``--wide`` shows all, ``--columns`` picks).
@@ -310,8 +310,6 @@ def export(app: App, preset: str, out_path: str | None, **kw) -> None:
         n = atomic_export(out_path, csv_to)
     else:
         n = write_csv(rows, columns, sys.stdout)
-    from leads.evidence_text import plural
-
     click.echo(f"{plural(n, 'lead')} exported" + (f" to {out_path}" if out_path else ""), err=True)
 
 
@@ -324,4 +322,4 @@ def undo(app: App) -> None:
     with app.database().session() as session:
         op, reverted, skipped = undo_last(session, _actor(session, app))
     extra = f"; {skipped} left alone because they changed since" if skipped else ""
-    click.echo(f"Undid '{op.summary}': {reverted} leads restored{extra}.")
+    click.echo(f"Undid '{op.summary}': {plural(reverted, 'lead')} restored{extra}.")

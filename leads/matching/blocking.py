@@ -68,6 +68,25 @@ def _word_stems(words: list[str]) -> list[tuple[str, str, bool]]:
     return out
 
 
+_STEM_OF: dict[str, tuple[str, str, bool]] = {}
+
+
+def _stem_of(w: str) -> tuple[str, str, bool]:
+    """(first stem, last stem, generic?) of one word, as :func:`_word_stems` gives it; cached per word."""
+    info = _STEM_OF.get(w)
+    if info is None:
+        if is_generic(w):
+            g = _generic_key(w)
+            info = (g, g, True)
+        elif len(w) <= STEM:
+            info = (w, w, False)
+        else:
+            info = (w[:STEM], "~" + w[-STEM:], False)
+        if len(_STEM_OF) < 1 << 20:
+            _STEM_OF[w] = info
+    return info
+
+
 def _generic_key(w: str) -> str:
     """A generic word by its first stem only ("america" = "american", "service" = "services", and "liqurs" still
     meets "liquors"): the last stems of generic words ("~tion", "~ices") are shared by too many words."""
@@ -90,6 +109,19 @@ def _pair(a: str, b: str) -> str:
     return a + "+" + b if a < b else b + "+" + a
 
 
+def _pair_keys(group: list[str]) -> list[str]:
+    """The pair key of every two different stems of a group (first stems, or last stems), in order."""
+    out = []
+    n = len(group)
+    for i in range(n - 1):
+        gi = group[i]
+        for j in range(i + 1, n):
+            gj = group[j]
+            if gi != gj:
+                out.append(gi + "+" + gj if gi < gj else gj + "+" + gi)
+    return out
+
+
 def address_key(number: str, core: str) -> str | None:
     if not number or not core:
         return None
@@ -99,9 +131,17 @@ def address_key(number: str, core: str) -> str | None:
 class KeyIndex:
     """Inverted index over the names (and addresses) of a list of records, built once, queried many times."""
 
-    def __init__(self, budget: int = BUDGET, rare: int = RARE, small: int = SMALL) -> None:
+    def __init__(
+        self, budget: int = BUDGET, rare: int = RARE, small: int = SMALL, wanted: set[str] | None = None
+    ) -> None:
         self.postings: dict[str, list[int]] = {}
-        self.vocab: set[str] = set()  # every stem (or whole short/generic word) of an indexed name
+        # ``wanted``: when every query is known before the index is built (``leads link``), the keys those queries
+        # can read (:func:`query_keys`); no other key is filed, and no vocabulary is kept (a query then tries
+        # every stem; the candidates are the same, a key nobody files has no posting either way).
+        self.wanted = wanted
+        self.vocab: set[str] | None = None if wanted is not None else set()  # stems of the indexed names
+        self._paired: set[str] | None = None  # with ``wanted``: the stems its pair keys are made of
+        self._paired_size = 0
         self.one_word: set[str] = set()  # indexed names that are a single word
         self._words: dict[str, tuple] = {}  # query word -> what it contributes (see _word); reset by add()
         self.budget = budget
@@ -142,24 +182,78 @@ class KeyIndex:
     def add(self, item: int, variants: Iterable[str], address: str | None = None) -> None:
         variants = list(variants)
         post = self.postings
+        if self.wanted is not None:
+            self._add_wanted(item, variants, address)
+            return
         for k in self.keys(variants, address):
             lst = post.get(k)
             if lst is None:
                 post[k] = [item]
             else:
                 lst.append(item)
+        vocab = self.vocab
         for v in variants:
             words = _meaningful(v)
             if len(words) == 1:
                 self.one_word.add(words[0])
-                w = words[0]
-                self.vocab.update(_stems(w))
-            else:
+                if vocab is not None:
+                    vocab.update(_stems(words[0]))
+            elif vocab is not None:
                 for h, t, _ in _word_stems(words):
-                    self.vocab.add(h)
-                    self.vocab.add(t)
+                    vocab.add(h)
+                    vocab.add(t)
         self.size += 1
-        self._words.clear()
+        if vocab is not None:  # what a query word reads depends on what is indexed (not with ``wanted``)
+            self._words.clear()
+
+    def _add_wanted(self, item: int, variants: list[str], address: str | None) -> None:
+        """:meth:`add` on an index built with ``wanted``: the keys of :meth:`keys` that a query reads, found
+        without building the others (a pair key is only built of stems some query pairs)."""
+        wanted = self.wanted
+        assert wanted is not None
+        paired = self._paired
+        if paired is None or self._paired_size != len(wanted):
+            paired = self._paired = {part for k in wanted if "+" in k for part in k.split("+")}
+            self._paired_size = len(wanted)
+        keys: set[str] = set()
+        for v in variants:
+            words = _meaningful(v)
+            if len(words) == 1:
+                w = words[0]
+                keys.add("1:" + w)
+                keys.update(_stems(w))
+                keys.update(_deletions(w))
+                continue
+            keys.add("=" + v.replace(" ", ""))
+            heads: list[str] = []
+            tails: list[str] = []
+            taken = 0
+            for w in words:
+                if w in FUNCTION_WORDS:
+                    continue
+                h, t, generic = _stem_of(w)
+                if not generic:
+                    keys.add(h)
+                    keys.add(t)
+                if h in paired:
+                    heads.append(h)
+                if t in paired:
+                    tails.append(t)
+                taken += 1
+                if taken == MAX_PAIR_WORDS:
+                    break
+            keys.update(_pair_keys(heads))
+            keys.update(_pair_keys(tails))
+        if address:
+            keys.add(address)
+        post = self.postings
+        for k in keys & wanted:
+            lst = post.get(k)
+            if lst is None:
+                post[k] = [item]
+            else:
+                lst.append(item)
+        self.size += 1
 
     def _word(self, w: str) -> tuple[str | None, str | None, str | None, tuple[str, ...]]:
         """What a query word contributes, cached per word: (first stem if indexed, last stem if indexed,
@@ -174,14 +268,23 @@ class KeyIndex:
                 h = t = w
             else:
                 h, t = w[:STEM], "~" + w[-STEM:]
-            one = "1:" + w if not generic and w in self.one_word else None
-            singles = () if generic else tuple(x for x in dict.fromkeys((h, t)) if x in vocab)
-            info = (h if h in vocab else None, t if t in vocab else None, one, singles)
+            if vocab is None:  # built with ``wanted``: every key the word can read
+                one = None if generic else "1:" + w
+                info = (h, t, one, () if generic else tuple(dict.fromkeys((h, t))))
+            else:
+                one = "1:" + w if not generic and w in self.one_word else None
+                singles = () if generic else tuple(x for x in dict.fromkeys((h, t)) if x in vocab)
+                info = (h if h in vocab else None, t if t in vocab else None, one, singles)
             self._words[w] = info
         return info
 
     def lookup(self, variants: Iterable[str], address: str | None = None) -> set[int]:
         """Positions of the records worth scoring against a query name (and address key)."""
+        return self._select(*self.query_keys(variants, address))
+
+    def query_keys(self, variants: Iterable[str], address: str | None = None) -> tuple[list[str], list[str], bool]:
+        """(strong keys, single stems, is any variant multi-word) a lookup of this query reads: on an index built
+        with ``wanted``, every key the query could read, whatever has been filed."""
         strong: list[str] = []
         singles: list[str] = []
         multiword = False
@@ -209,17 +312,15 @@ class KeyIndex:
                         heads.append(h)
                     if t is not None:
                         tails.append(t)
-            for group in (heads, tails):
-                n = len(group)
-                for i in range(n - 1):
-                    gi = group[i]
-                    for j in range(i + 1, n):
-                        gj = group[j]
-                        if gi != gj:
-                            strong.append(gi + "+" + gj if gi < gj else gj + "+" + gi)
+            strong.extend(_pair_keys(heads))
+            strong.extend(_pair_keys(tails))
         if address:
             strong.append(address)
-        return self._select(strong, singles, multiword)
+        return strong, singles, multiword
+
+    def select(self, keys: tuple[list[str], list[str], bool]) -> set[int]:
+        """The candidates of a query from its :meth:`query_keys`."""
+        return self._select(*keys)
 
     def _select(self, strong: list[str], singles: list[str], multiword: bool) -> set[int]:
         post = self.postings

@@ -4,6 +4,7 @@ behind ``leads link LEFT.csv RIGHT.csv``."""
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 from itertools import combinations
 from typing import Any
@@ -25,20 +26,49 @@ def grid_key(site: Site) -> str | None:
 
 
 class SiteIndex:
-    """Blocking index over a list of :class:`Site` (name keys, house number + street key, coordinate cell)."""
+    """Blocking index over a list of :class:`Site` (name keys, house number + street key, coordinate cell).
 
-    def __init__(self, sites: Sequence[Site], budget: int = BUDGET) -> None:
+    ``queries``: the sites that will be looked up, when known beforehand (``leads link``): only the keys they can
+    read are filed (the candidates are the same; the index of 200,000 records is a fraction of the size and time),
+    and :meth:`candidates_of` looks up the k-th of them.
+    """
+
+    def __init__(self, sites: Sequence[Site], budget: int = BUDGET, queries: Sequence[Site] | None = None) -> None:
         self.sites = list(sites)
-        self.index = KeyIndex(budget=budget)
+        self._queries: list[tuple[list[str], list[str], bool]] | None = None
+        self._cells: list[str | None] = []
+        if queries is None:
+            self.index = KeyIndex(budget=budget)
+        else:
+            wanted: set[str] = set()
+            self.index = KeyIndex(budget=budget, wanted=wanted)
+            self._queries = []
+            for q in queries:
+                keys = self.index.query_keys(q.variants, address_key(q.number, q.core))
+                self._queries.append(keys)
+                wanted.update(keys[0])
+                wanted.update(keys[1])
+                g = grid_key(q)
+                self._cells.append(g)
+                if g is not None:
+                    wanted.add(g)
+        wanted_keys = self.index.wanted
         for i, s in enumerate(self.sites):
             self.index.add(i, s.variants, address_key(s.number, s.core))
             g = grid_key(s)
-            if g is not None:
+            if g is not None and (wanted_keys is None or g in wanted_keys):
                 self.index.postings.setdefault(g, []).append(i)
 
     def candidates(self, site: Site) -> set[int]:
         found = self.index.lookup(site.variants, address_key(site.number, site.core))
-        g = grid_key(site)
+        return self._with_cell(found, grid_key(site))
+
+    def candidates_of(self, k: int) -> set[int]:
+        """The candidates of the k-th of the ``queries`` given to the constructor."""
+        assert self._queries is not None
+        return self._with_cell(self.index.select(self._queries[k]), self._cells[k])
+
+    def _with_cell(self, found: set[int], g: str | None) -> set[int]:
         if g is not None:
             cell = self.index.postings.get(g)
             if cell is not None and len(cell) <= self.index.budget:
@@ -82,6 +112,79 @@ def _distinct(sites: Sequence[Site]) -> tuple[list[Site], list[list[int]]]:
     return uniq, members
 
 
+#: From this many distinct records (both sides), candidate pairs are scored in forked worker processes.
+PARALLEL_SITES = 20_000
+#: Left records per task sent to a worker.
+_TASK = 500
+_FORK_STATE: tuple | None = None
+
+_Scored = tuple[list[tuple[int, int, tuple]], list[int], int]
+
+
+def _score_range(state: tuple, lo: int, hi: int) -> _Scored:
+    """The first pass of :func:`link_sites` over left records ``lo``..``hi``: the pairs reaching the threshold,
+    the pairs bearing the same name (flat: left, right, left, right, ...), and how many pairs were scored."""
+    luniq, runiq, lmembers, index, found, common, threshold = state
+    self_link = found is not None
+    kept: list[tuple[int, int, tuple]] = []
+    same: list[int] = []
+    scored = 0
+    for a_pos in range(lo, hi):
+        a = luniq[a_pos]
+        if self_link:
+            same += (a_pos, a_pos)
+            if len(lmembers[a_pos]) > 1:
+                res = site_score(a, a, threshold, common)
+                if res[0] >= threshold:
+                    kept.append((a_pos, a_pos, res))
+        for b_pos in sorted(found[a_pos]) if self_link else index.candidates_of(a_pos):
+            b = runiq[b_pos]
+            scored += 1
+            if name_similarity(a.variants, b.variants, NAME_SAME)[0]:
+                same += (a_pos, b_pos)
+            res = site_score(a, b, threshold, common)
+            if res[0] >= threshold:
+                kept.append((a_pos, b_pos, res))
+    return kept, same, scored
+
+
+def _score_task(bounds: tuple[int, int]) -> _Scored:
+    assert _FORK_STATE is not None
+    return _score_range(_FORK_STATE, *bounds)
+
+
+def _score_in_workers(state: tuple, workers: int) -> list[_Scored]:
+    """:func:`_score_range` over every left record, in forked processes that share the parent's index."""
+    import gc
+    import multiprocessing
+
+    global _FORK_STATE
+    n = len(state[0])
+    tasks = [(lo, min(n, lo + _TASK)) for lo in range(0, n, _TASK)]
+    _FORK_STATE = state
+    gc.collect()
+    gc.freeze()  # the children then leave the parent's objects alone (no copy-on-write by the collector)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return pool.map(_score_task, tasks, chunksize=1)
+    finally:
+        gc.unfreeze()
+        _FORK_STATE = None
+
+
+def cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def link_sites(
     left: Sequence[Site],
     right: Sequence[Site] | None,
@@ -90,6 +193,7 @@ def link_sites(
     one_to_one: bool = False,
     budget: int = BUDGET,
     evidence: dict[tuple[int, int], dict[str, Any]] | None = None,
+    workers: int | None = None,
 ) -> tuple[list[tuple[int, int, float]], int]:
     """Pairs (left position, right position, score) scoring at least ``threshold``, and the number of candidate
     pairs scored. ``right=None`` links ``left`` against itself (deduplication): each unordered pair once, i < j.
@@ -98,7 +202,9 @@ def link_sites(
     bear each record's name and how many businesses share each street address; the second judges each pair
     with those counts (leads.matching.frequency.judge: a chain's name needs the street, the postcode or the
     coordinates to agree; a shared address does not carry a link). ``evidence``, when given, receives the
-    evidence of each pair written, keyed by (left position, right position).
+    evidence of each pair written, keyed by (left position, right position). ``workers``: processes scoring the
+    candidate pairs (default: one per CPU from ``PARALLEL_SITES`` records on, else this one); the result is the
+    same.
     """
     self_link = right is None
     luniq, lmembers = _distinct(left)
@@ -109,7 +215,7 @@ def link_sites(
     common = frequency.common_words(list(luniq) + ([] if self_link else list(runiq)))
     lshared = frequency.businesses_per_address(luniq)
     rshared = lshared if self_link else frequency.businesses_per_address(runiq)
-    index = SiteIndex(runiq, budget=budget)
+    index = SiteIndex(runiq, budget=budget, queries=luniq)
     lplaces: list[set] = [set() for _ in luniq]  # places on the right bearing the name of each left record
     rplaces: list[set] = lplaces if self_link else [set() for _ in runiq]
     kept: list[tuple[int, int, tuple]] = []
@@ -118,28 +224,29 @@ def link_sites(
         # Each unordered pair once, found from either side: the candidate budget of a name borne by many
         # spellings ("koninklijke philips electronics" written 64 ways) keeps some of them from one side only.
         found: list[set[int]] = [set() for _ in luniq]
-        for a_pos, a in enumerate(luniq):
-            for b_pos in index.candidates(a):
+        for a_pos in range(len(luniq)):
+            for b_pos in index.candidates_of(a_pos):
                 if b_pos > a_pos:
                     found[a_pos].add(b_pos)
                 elif b_pos < a_pos:
                     found[b_pos].add(a_pos)
-    for a_pos, a in enumerate(luniq):
-        if self_link:
-            lplaces[a_pos].add(frequency.bearer(a))
-            if len(lmembers[a_pos]) > 1:
-                res = site_score(a, a, threshold, common)
-                if res[0] >= threshold:
-                    kept.append((a_pos, a_pos, res))
-        for b_pos in sorted(found[a_pos]) if self_link else index.candidates(a):
-            b = runiq[b_pos]
-            scored += 1
-            if name_similarity(a.variants, b.variants, NAME_SAME)[0]:
-                lplaces[a_pos].add(frequency.bearer(b))
-                rplaces[b_pos].add(frequency.bearer(a))
-            res = site_score(a, b, threshold, common)
-            if res[0] >= threshold:
-                kept.append((a_pos, b_pos, res))
+    state = (luniq, runiq, lmembers, index, found if self_link else None, common, threshold)
+    if workers is None:
+        workers = cpus() if len(luniq) + len(runiq) >= PARALLEL_SITES else 1
+    if workers > 1 and len(luniq) > 1 and can_fork():
+        parts = _score_in_workers(state, workers)
+    else:
+        parts = [_score_range(state, 0, len(luniq))]
+    for part_kept, same, part_scored in parts:
+        kept.extend(part_kept)
+        scored += part_scored
+        for k in range(0, len(same), 2):
+            a_pos, b_pos = same[k], same[k + 1]
+            if self_link and a_pos == b_pos:  # a record of a self-linked list bears its own name
+                lplaces[a_pos].add(frequency.bearer(luniq[a_pos]))
+                continue
+            lplaces[a_pos].add(frequency.bearer(runiq[b_pos]))
+            rplaces[b_pos].add(frequency.bearer(luniq[a_pos]))
     judged: list[tuple[int, int, float, dict[str, Any]]] = []
     for a_pos, b_pos, res in kept:
         a, b = luniq[a_pos], runiq[b_pos]

@@ -2,7 +2,9 @@
 
 An import is all or nothing: every invalid row is reported with its line and reason, and unless
 the user asks to skip invalid rows, one invalid row means nothing changes. Normalized forms for
-matching are computed here, once, and stored.
+matching are computed here, once, and stored. A long import never holds the write lock for its
+whole run: rows are staged in short transactions into a temporary table of the importer's own
+connection, and one short transaction switches them in at the end (see ``_Staging``).
 """
 
 from __future__ import annotations
@@ -10,12 +12,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sized
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import String, func, insert, or_, select, update
+from sqlalchemy import Column, Connection, Engine, MetaData, String, Table, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from leads import clock
@@ -62,7 +64,12 @@ HEADER_SPEC: dict[str, list[str]] = {
         r"supplier",
         r"distributor",
     ],
-    "address": [r"^(billing |shipping |mailing |street )?address( line)? ?1?$", r"^street", r"address"],
+    "address": [
+        r"^(billing |shipping |mailing |street )?address( line)? ?1?$",
+        r"^(billing |shipping |mailing )?street( address)?( line)? ?1?$",
+        r"^street",
+        r"address",
+    ],
     "city": [r"^(billing |shipping |mailing )?city$", r"\bcity\b", r"town"],
     "state": [r"^(billing |shipping |mailing )?(state|province|region)( code)?$", r"\bstate\b"],
     "zip5": [r"(zip|postal)( ?code)?$", r"\bzip\b", r"postal"],
@@ -125,12 +132,18 @@ def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
     return out
 
 
+_SPACES_RE = re.compile(r"\s+")
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value == int(value):
         value = int(value)
-    return re.sub(r"\s+", " ", str(value)).strip()
+    text = str(value)
+    if text.isprintable() and "  " not in text:  # no tab, newline, no-break or repeated space: nothing to fold
+        return text.strip()
+    return _SPACES_RE.sub(" ", text).strip()
 
 
 def _zip(value: Any) -> tuple[str | None, str | None]:
@@ -148,11 +161,16 @@ def _zip(value: Any) -> tuple[str | None, str | None]:
 
 
 def _state(value: Any) -> tuple[str | None, str | None]:
-    from leads.normalize import normalize_state
-
     text = _text(value)
     if not text:
         return None, None
+    return _state_of(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _state_of(text: str) -> tuple[str | None, str | None]:
+    from leads.normalize import normalize_state
+
     code = normalize_state(text)
     if code and len(code) == 2 and code.isalpha():
         return code.upper(), None
@@ -206,10 +224,16 @@ def import_accounts(
     sheet: str | None = None,
     dry_run: bool = False,
     skip_invalid: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    after_batch: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Create and update accounts from a CRM export, keyed by the account id. Never commits."""
-    from leads.normalize import normalize_address, normalize_city, normalize_name
+    """Create and update accounts from a CRM export, keyed by the account id.
 
+    Ends the session's transaction once the current book is read, then writes through its own
+    connection in short transactions (the switch at the end is the only one that changes accounts).
+    ``progress(line, total_lines)`` is called as the file is read; ``after_batch(rows_staged)`` after
+    each staged batch is committed (the CLI's test hook pauses there).
+    """
     require_manager(actor, "import the account book")
     table, columns = read_table(path, HEADER_SPEC, REQUIRED, overrides=mapping, sheet=sheet)
     report = ImportReport(
@@ -223,9 +247,64 @@ def import_accounts(
         ext: (acct_id, digest)
         for acct_id, ext, digest in session.execute(select(Account.id, Account.external_id, Account.import_hash))
     }
+    # What the book holds is read: end this transaction so nobody waits on the import while it reads
+    # and checks the file (on SQLite a write session holds the write lock from its first statement).
+    bind = session.get_bind()
+    session.commit()
+    total_lines = _line_total(path, table.rows)
     seen: dict[str, int] = {}
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
+    pending: list[dict[str, Any]] = []
+    staging = None if dry_run else _Staging(bind)
+    try:
+        _read_rows(
+            table,
+            columns,
+            report,
+            reps,
+            existing,
+            seen,
+            pending,
+            staging,
+            skip_invalid,
+            progress,
+            after_batch,
+            total_lines,
+        )
+        if dry_run or staging is None or (report.invalid and not skip_invalid):
+            return report
+        staging.add(pending)
+        report.new, report.changed = staging.switch()
+        report.applied = True
+        return report
+    finally:
+        if staging is not None:
+            staging.close()
+
+
+def _line_total(path: Path, rows: Iterable[Any]) -> int:
+    """How many lines the reader will go through: a workbook's rows are a list, a CSV's lines are counted."""
+    if isinstance(rows, Sized):
+        return len(rows) + 1
+    with open(path, "rb") as fh:
+        return max(1, sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")))
+
+
+def _read_rows(
+    table: Any,
+    columns: dict[str, int],
+    report: ImportReport,
+    reps: dict[str, int],
+    existing: dict[str, tuple[int, str | None]],
+    seen: dict[str, int],
+    pending: list[dict[str, Any]],
+    staging: _Staging | None,
+    skip_invalid: bool,
+    progress: Callable[[int, int], None] | None,
+    after_batch: Callable[[int], None] | None,
+    total_lines: int,
+) -> None:
+    from leads.normalize import normalize_address, normalize_city, normalize_name
+
     now = clock.now()
     idx = {f: columns.get(f) for f in FIELDS}
 
@@ -236,7 +315,11 @@ def import_accounts(
     def headers_of(i: int) -> str:
         return repr(table.headers[i]) if i < len(table.headers) else f"column {i + 1}"
 
+    last_line = 0
     for line, row in table.rows:
+        last_line = line
+        if progress is not None and line % 1000 == 0:
+            progress(line, total_lines)
         ext = _text(get(row, "external_id"))
         name = _text(get(row, "name"))
         problems = []
@@ -312,32 +395,84 @@ def import_accounts(
         if "city" in values:
             values["city_norm"] = normalize_city(values["city"] or "", state)
         if current is None:
-            values["created_at"] = now
-            inserts.append(values)
             report.new += 1
         else:
-            values["id"] = current[0]
-            updates.append(values)
             report.changed += 1
-        # Written as we go, inside the caller's one transaction, so memory stays flat; an invalid
-        # row found later still means the caller rolls everything back (report.applied stays False).
-        if not dry_run and (len(inserts) >= CHUNK or len(updates) >= CHUNK):
-            _write(session, inserts, updates)
-    if dry_run or (report.invalid and not skip_invalid):
-        return report
-    _write(session, inserts, updates)
-    report.applied = True
-    return report
+        pending.append(values)
+        # Staged as we go so memory stays flat; once a row is invalid (and not skipped) nothing
+        # will be switched in, so staging stops and the rest is only checked.
+        if staging is not None and len(pending) >= CHUNK and not (report.invalid and not skip_invalid):
+            staging.add(pending)
+            if after_batch is not None:
+                after_batch(staging.rows)
+    if progress is not None:
+        progress(last_line, last_line)
 
 
-def _write(session: Session, inserts: list[dict[str, Any]], updates: list[dict[str, Any]]) -> None:
-    table_ = table_of(Account)
-    if inserts:
-        session.execute(insert(table_), inserts)
-        inserts.clear()
-    for values in updates:
-        session.execute(update(table_).where(table_.c.id == values.pop("id")).values(**values))
-    updates.clear()
+class _Staging:
+    """An import's rows on their way in: a temporary table of one connection of the importer's own.
+
+    Each batch is its own short transaction (on SQLite the write lock is held for that batch only),
+    invisible to everyone else; ``switch`` moves them into ``accounts`` in one transaction (update
+    the ids the book has now, insert the others), so the book changes all at once or not at all. An
+    interrupted import leaves nothing: a temporary table ends with its connection.
+    """
+
+    def __init__(self, bind: Engine | Connection) -> None:
+        engine = bind.engine if isinstance(bind, Connection) else bind
+        # Writes on SQLite begin with BEGIN IMMEDIATE unless told otherwise (leads.db); the switch
+        # must, the batches too (a deferred write transaction can fail to upgrade its lock).
+        self.conn = engine.connect().execution_options(sqlite_read_only=False)
+        self.table: Table | None = None
+        self.rows = 0
+
+    def add(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        accounts = table_of(Account)
+        if self.table is None:
+            # One file gives every row the same fields (a column the file lacks is left out of all).
+            names = list(rows[0])
+            self.table = Table(
+                "accounts_import",
+                MetaData(),
+                *(Column(n, accounts.c[n].type) for n in names),
+                prefixes=["TEMPORARY"],
+            )
+            with self.conn.begin():
+                self.table.create(self.conn)
+        with self.conn.begin():
+            self.conn.execute(insert(self.table), rows)
+        self.rows += len(rows)
+        rows.clear()
+
+    def switch(self) -> tuple[int, int]:
+        """(inserted, updated), in one transaction."""
+        if self.table is None:
+            return 0, 0
+        accounts, staged = table_of(Account), self.table
+        names = [c.name for c in staged.columns]
+        known = exists().where(accounts.c.external_id == staged.c.external_id)
+        with self.conn.begin():
+            # Counted, not read from rowcount (psycopg reports -1 for INSERT ... SELECT).
+            updated = self.conn.scalar(select(func.count()).select_from(staged).where(known)) or 0
+            self.conn.execute(
+                update(accounts)
+                .where(accounts.c.external_id == staged.c.external_id)
+                .values({n: staged.c[n] for n in names if n != "external_id"})
+            )
+            fresh = select(*(staged.c[n] for n in names), staged.c.updated_at).where(~known)
+            self.conn.execute(insert(accounts).from_select([*names, "created_at"], fresh))
+        inserted = self.rows - updated
+        return inserted, updated
+
+    def close(self) -> None:
+        try:
+            if self.table is not None and not self.conn.closed:
+                with self.conn.begin():
+                    self.table.drop(self.conn)
+        finally:
+            self.conn.close()
 
 
 ACCOUNT_COLUMNS = [

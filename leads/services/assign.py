@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from leads import clock
 from leads.errors import ConflictError, InputError, NotFound
 from leads.models import OPEN_STATUSES, Account, Activity, Lead, Operation, Rep, UserCursor, table_of
+from leads.output import plural
 from leads.services.people import (
     Actor,
     check_not_last_manager,
@@ -211,7 +212,7 @@ def auto_assign(session: Session, actor: Actor, *, dry_run: bool = False) -> Pla
     require_manager(actor, "assign leads")
     plan = plan_auto(session)
     if not dry_run:
-        apply_plan(session, actor, plan, "assign_auto", f"auto-assigned {len(plan.moves)} leads")
+        apply_plan(session, actor, plan, "assign_auto", f"auto-assigned {plural(len(plan.moves), 'lead')}")
     return plan
 
 
@@ -251,7 +252,7 @@ def assign_to(
             plan.by_rule["by hand"] += 1
     plan.warning = check_capacity(session, rep, plan, force=force or dry_run)
     if not dry_run:
-        apply_plan(session, actor, plan, "assign", f"assigned {len(plan.moves)} leads to {rep.name}")
+        apply_plan(session, actor, plan, "assign", f"assigned {plural(len(plan.moves), 'lead')} to {rep.name}")
     return plan
 
 
@@ -260,11 +261,11 @@ def check_do_not_contact_override(lead_ids: list[int], force: bool, reason: str 
     if force and (reason or "").strip():
         return
     which = ", ".join(map(str, lead_ids))
-    plural = "leads" if len(lead_ids) > 1 else "lead"
+    noun = "leads" if len(lead_ids) > 1 else "lead"
     if force:
-        raise InputError(f"--force on a do-not-contact account needs --reason TEXT (it is logged); {plural} {which}")
+        raise InputError(f"--force on a do-not-contact account needs --reason TEXT (it is logged); {noun} {which}")
     raise InputError(
-        f"{plural} {which}: the account is do-not-contact; nothing was changed. "
+        f"{noun} {which}: the account is do-not-contact; nothing was changed. "
         f"If you must ({what}), add --force --reason TEXT (logged in the lead's history)"
     )
 
@@ -292,7 +293,9 @@ def deactivate(
         or 0
     )
     if open_count and not (to or reassign == "auto"):
-        raise InputError(f"{rep.name} has {open_count} open leads: say where they go (--reassign auto or --to REP)")
+        raise InputError(
+            f"{rep.name} has {plural(open_count, 'open lead')}: say where they go (--reassign auto or --to REP)"
+        )
     if to:
         target = get_rep(session, to)
         if not target.active or target.id == rep.id:
@@ -314,7 +317,7 @@ def deactivate(
         plan = plan_auto(session, exclude_rep=rep.id, only_owner=rep.id)
     if dry_run:
         return plan
-    apply_plan(session, actor, plan, "reassign", f"deactivated {rep.name}; moved {len(plan.moves)} leads")
+    apply_plan(session, actor, plan, "reassign", f"deactivated {rep.name}; moved {plural(len(plan.moves), 'lead')}")
     rep.active = False
     # The departing rep's accounts follow their leads; accounts without a moved lead become unowned.
     new_owner = {lead_id: new for lead_id, _, new, _ in plan.moves if new is not None}

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from leads.errors import InputError, NotFound, PermissionDenied
 from leads.models import OPEN_STATUSES, REP_ROLES, Activity, Lead, Rep
+from leads.output import plural
 from leads.security import acting_name
 
 
@@ -292,7 +293,7 @@ def edit_rep(
         open_count = open_lead_counts(session).get(rep.id, 0)
         if open_count:
             raise InputError(
-                f"{rep.name} has {open_count} open leads; nothing stays with an inactive rep: "
+                f"{rep.name} has {plural(open_count, 'open lead')}; nothing stays with an inactive rep: "
                 f"use `leads reps deactivate {rep.name} --reassign auto` (or --to REP)"
             )
     if changes.get("role") == "rep" and rep.role == "manager":

@@ -1,0 +1,129 @@
+"""Issue 13 item 13: a long account import does not hold the database for its whole run.
+
+The importer stages rows in short transactions and switches them in at the end in one. The test
+hook LEADS_TEST_PAUSE_IMPORT=1 makes the real CLI stop after its first staged batch, say so on
+stderr and wait for a line on stdin: the test runs other commands in that window, no sleeps.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from leads.models import Account, Lead, Rep
+from leads.services.accounts import CHUNK
+from tests import factories as f
+from tests.conftest import LEADS_COMMAND
+
+ROWS = CHUNK + 300  # two batches: the pause comes after the first
+
+
+def _book(path: Path, rows: int, *, bad_last: bool = False) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["Account ID", "Account Name", "Street", "City", "State", "Zip"])
+        for i in range(rows):
+            w.writerow([f"N-{i}", f"Bakery {i} LLC", f"{i} Main St", "Fairfax", "VA", "22030"])
+        if bad_last:
+            w.writerow(["N-0", "Duplicate of the first", "", "", "VA", "22030"])
+    return path
+
+
+def _start_import(db_url: str, tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+    env = {
+        **os.environ,
+        "LEADS_DATABASE_URL": db_url,
+        "LEADS_DATA_DIR": str(tmp_path / "data"),
+        "LEADS_TEST_PAUSE_IMPORT": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    return subprocess.Popen(
+        [*LEADS_COMMAND, "--as", "boss", "accounts", "import", *args],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _wait_for_pause(proc: subprocess.Popen[str]) -> str:
+    """stderr up to the importer's pause line (readline blocks until it comes, or the process ends)."""
+    assert proc.stderr is not None
+    seen = ""
+    while line := proc.stderr.readline():
+        seen += line
+        if "import paused after" in line:
+            return seen
+    raise AssertionError(f"the import never paused (exit {proc.wait()}): {seen}")
+
+
+def test_a_long_import_lets_others_record_a_call_and_switches_in_at_once(db, db_url, leads_cli, tmp_path) -> None:
+    with db.session() as s:
+        s.add_all([Rep(name="boss", role="manager", territory={}), ana := Rep(name="ana", role="rep", territory={})])
+        lead = f.lead(s, f.account(s, "OLD-1", "Old Account"), owner=ana)
+        s.flush()
+        lead_id = lead.id
+    book = _book(tmp_path / "book.csv", ROWS)
+
+    def account_ids() -> list[str]:
+        listed = leads_cli("--as", "boss", "accounts", "list", "--json", "--limit", "0", db_url=db_url)
+        assert listed.returncode == 0, listed.stderr
+        return sorted(a["account_id"] for a in json.loads(listed.stdout))
+
+    # Killed midway (a batch already staged): the book is as it was.
+    killed = _start_import(db_url, tmp_path, str(book))
+    try:
+        _wait_for_pause(killed)
+    finally:
+        killed.kill()
+        killed.communicate()
+    assert account_ids() == ["OLD-1"]
+
+    proc = _start_import(db_url, tmp_path, str(book))
+    try:
+        assert f"import paused after {CHUNK} staged rows" in _wait_for_pause(proc)
+        # While the import is under way, a rep records a call (on SQLite: takes the write lock) ...
+        call = leads_cli(
+            "--as", "ana", "status", str(lead_id), "contacted", "--note", "spoke to the owner", db_url=db_url
+        )
+        assert call.returncode == 0, call.stderr
+        # ... and nobody sees half an import.
+        assert account_ids() == ["OLD-1"]
+        out, err = proc.communicate("\n", timeout=300)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert f"Imported book.csv: {ROWS} new, 0 changed, 0 unchanged, 0 invalid." in out
+    with db.session() as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(Account)) == ROWS + 1
+        assert (
+            s.scalar(sa.select(Account.address).where(Account.external_id == f"N-{ROWS - 1}")) == f"{ROWS - 1} Main St"
+        )
+        assert s.scalar(sa.select(Lead.status).where(Lead.id == lead_id)) == "contacted"
+
+
+def test_an_invalid_row_after_staged_batches_changes_nothing_and_progress_is_shown(
+    db_url, manager, leads_cli, tmp_path
+) -> None:
+    run = manager(db_url)
+    book = _book(tmp_path / "book.csv", ROWS, bad_last=True)
+    refused = run("accounts", "import", str(book))
+    assert refused.returncode == 1
+    assert f"line {ROWS + 2}: invalid: duplicate account id 'N-0' (first on line 2)" in refused.stderr
+    assert "nothing was imported" in refused.stderr
+    listed = run("accounts", "list", "--json")
+    assert listed.returncode == 0 and json.loads(listed.stdout) == []
+    # The bar on request (by default only on a terminal): lines read out of the file's lines.
+    dry = run("accounts", "import", str(book), "--dry-run", "--progress")
+    assert "importing book.csv" in dry.stderr and f"{ROWS + 2}/{ROWS + 2} lines" in dry.stderr, dry.stderr
+    plain = run("accounts", "import", str(book), "--dry-run")
+    assert "importing book.csv" not in plain.stderr
