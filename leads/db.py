@@ -260,6 +260,10 @@ class Database:
         """Migrate to ``revision``; returns (before, after)."""
         from alembic import command
 
+        if not revision.strip():
+            from leads.errors import InputError
+
+            raise InputError("db upgrade --revision: give a revision (e.g. head, or one of `leads db current`)")
         before = self._checked(self.current_revision)
         self.refuse_newer(before)
         cfg = alembic_config(self.url)

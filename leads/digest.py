@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import smtplib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -28,7 +29,32 @@ KIND_LABEL = {
     "vendor_closed": "its vendor closed",
     "account_closing": "the account itself is closing",
     "competitor_nearby": "a competitor nearby closed",
+    "customer_of_closed": "it is a creditor of a liquidating business",
 }
+#: The digest's sections, one per kind of closure behind a lead (its strongest evidence), in this order.
+SECTIONS = {
+    "warn": "WARN closure notices",
+    "registry": "City registry closures",
+    "bankruptcy_ch7": "Bankruptcy, chapter 7 (liquidation)",
+    "bankruptcy_ch11": "Bankruptcy, chapter 11 (reorganization)",
+    "creditors": "Creditors of liquidating businesses",
+    "other": "Other closure notices",
+}
+
+
+def section_of(link_kind: str, notice_type: str | None, source: str | None) -> str:
+    """Which digest section a piece of evidence belongs to (SECTIONS)."""
+    if link_kind == "customer_of_closed":
+        return "creditors"
+    if notice_type in ("bankruptcy_ch7", "bankruptcy"):
+        return "bankruptcy_ch7"
+    if notice_type == "bankruptcy_ch11":
+        return "bankruptcy_ch11"
+    if notice_type in ("registry_closed", "registry_end"):
+        return "registry"
+    if str(source or "").startswith(("warn_", "jobcenter_")):
+        return "warn"
+    return "other"
 
 
 #: What a person does to a lead that makes it no longer new (assignment and matching are not work on it).
@@ -56,10 +82,53 @@ class Digest:
     flagged_closing: int
 
 
+def _why_line(ev: Evidence, notice: Notice) -> str:
+    """One line of why: the kind of link, the business, and the notice's fact (a bankruptcy or registry closure's
+    card line, leads/evidence_text.py) or its type and date."""
+    from leads.evidence_text import closure_fact, notice_facts
+
+    label = KIND_LABEL.get(ev.kind, ev.kind)
+    fact = closure_fact(
+        {
+            "notice_type": notice.notice_type,
+            "source": notice.source,
+            "notice_date": notice.notice_date,
+            "effective_date": notice.effective_date,
+            "city": notice.city,
+            "state": notice.state,
+            "facts": notice_facts(notice.source, notice.raw, notice.address),
+        }
+    )
+    if fact:
+        return f"{label}: {notice.company_name}: {fact} ({notice.source}; score {ev.score:.0f})"
+    when = notice.effective_date or notice.notice_date
+    return (
+        f"{label}: {notice.company_name} ({notice.source}, "
+        f"{notice.notice_type}{', ' + when.isoformat() if when else ''}; score {ev.score:.0f})"
+    )
+
+
+def by_section(leads: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """A rep's leads grouped by section (SECTIONS order), each group in the leads' own (priority) order."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for lead in leads:
+        groups.setdefault(lead.get("section") or "other", []).append(lead)
+    return [(SECTIONS[key], groups[key]) for key in SECTIONS if key in groups]
+
+
 def _aware(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value
+
+
+_STORE_NUMBER = re.compile(r"(?:\s*(?:#|no\.?|store|unit|location|site))?\s*\d+$")
+
+
+def _without_store_number(notice: Notice) -> str:
+    """The business name without a trailing store number: one chain's sites read as one name."""
+    name = (notice.name_norm or notice.company_name or "").strip().lower()
+    return _STORE_NUMBER.sub("", name).strip() or name
 
 
 def build(
@@ -92,7 +161,8 @@ def build(
     ).all()
     lead_ids = [lead.id for lead, _ in new_leads]
     why: dict[int, list[str]] = {}
-    seen: dict[tuple[int, str, str], int] = {}  # one line per closure, however many notices report it
+    kind_of: dict[int, str] = {}  # lead -> the section of its strongest evidence
+    seen: dict[tuple[int | str, ...], int] = {}  # one line per closure, however many notices report it
     more: Counter[tuple[int, int]] = Counter()
     for start_i in range(0, len(lead_ids), 500):
         chunk = lead_ids[start_i : start_i + 500]
@@ -102,14 +172,17 @@ def build(
             .where(Evidence.lead_id.in_(chunk))
             .order_by(Evidence.score.desc(), Notice.id)
         ):
+            kind_of.setdefault(ev.lead_id, section_of(ev.kind, notice.notice_type, notice.source))
             when = notice.effective_date or notice.notice_date
-            line = (
-                f"{KIND_LABEL.get(ev.kind, ev.kind)}: {notice.company_name} ({notice.source}, "
-                f"{notice.notice_type}{', ' + when.isoformat() if when else ''}; score {ev.score:.0f})"
-            )
-            # Notices of one closure share a closure key; notices that read the same (one company's
-            # several sites filed the same day) are the same closure to the reader: one line either way.
-            keys = [(ev.lead_id, ev.kind, notice.closure_key or f"n{notice.id}"), (ev.lead_id, "line", line)]
+            line = _why_line(ev, notice)
+            # Notices of one closure share a closure key; notices that read the same, or differ only by a
+            # store number (one chain's several sites closing the same day: "Farm Fresh #6293", "#6289"),
+            # are the same closure to the reader: one line either way.
+            keys: list[tuple[int | str, ...]] = [
+                (ev.lead_id, ev.kind, notice.closure_key or f"n{notice.id}"),
+                (ev.lead_id, "line", line),
+                (ev.lead_id, "chain", ev.kind, notice.source, str(when), _without_store_number(notice)),
+            ]
             known = next((k for k in keys if k in seen), None)
             if known is not None:
                 more[(ev.lead_id, seen[known])] += 1
@@ -134,6 +207,7 @@ def build(
                     "priority": lead.priority,
                     "flagged_closing": lead.flagged_closing,
                     "why": why.get(lead.id, ["(no evidence recorded)"]),
+                    "section": kind_of.get(lead.id, "other"),
                 }
             )
     closures = dict(
@@ -223,13 +297,15 @@ def render_text(d: Digest) -> str:
     ]
     for rep in d.reps:
         out.append(f"== {rep.name}: {plural(len(rep.leads), 'new lead')}")
-        for lead in rep.leads:
-            flag = "  [ACCOUNT IS CLOSING: do not prospect]" if lead["flagged_closing"] else ""
-            out.append(
-                f"  #{lead['lead']} {lead['account']} ({lead['city'] or '-'}, {lead['state'] or '-'})"
-                f" priority {lead['priority']}{flag}"
-            )
-            out.extend(f"      why: {w}" for w in lead["why"])
+        for heading, leads in by_section(rep.leads):
+            out.append(f"  -- {heading}: {len(leads)}")
+            for lead in leads:
+                flag = "  [ACCOUNT IS CLOSING: do not prospect]" if lead["flagged_closing"] else ""
+                out.append(
+                    f"  #{lead['lead']} {lead['account']} ({lead['city'] or '-'}, {lead['state'] or '-'})"
+                    f" priority {lead['priority']}{flag}"
+                )
+                out.extend(f"      why: {w}" for w in lead["why"])
         out.append("")
     out.append("== For managers")
     closures = ", ".join(f"{s} {n}" for s, n in sorted(d.closures_by_source.items())) or "none"
@@ -297,17 +373,22 @@ def render_html(d: Digest) -> str:
     e = html.escape
     reps_html = []
     for rep in d.reps:
-        items = []
-        for lead in rep.leads:
-            flag = (
-                ' <strong class="warn">account is closing: do not prospect</strong>' if lead["flagged_closing"] else ""
-            )
-            why = "".join(f"<li>{e(w)}</li>" for w in lead["why"])
-            items.append(
-                f"<li><b>#{lead['lead']} {e(lead['account'])}</b> ({e(lead['city'] or '-')}, "
-                f"{e(lead['state'] or '-')}) priority {lead['priority']}{flag}<ul>{why}</ul></li>"
-            )
-        body = f"<ol>{''.join(items)}</ol>" if items else "<p>No new leads.</p>"
+        groups = []
+        for heading, leads in by_section(rep.leads):
+            items = []
+            for lead in leads:
+                flag = (
+                    ' <strong class="warn">account is closing: do not prospect</strong>'
+                    if lead["flagged_closing"]
+                    else ""
+                )
+                why = "".join(f"<li>{e(w)}</li>" for w in lead["why"])
+                items.append(
+                    f"<li><b>#{lead['lead']} {e(lead['account'])}</b> ({e(lead['city'] or '-')}, "
+                    f"{e(lead['state'] or '-')}) priority {lead['priority']}{flag}<ul>{why}</ul></li>"
+                )
+            groups.append(f"<h3>{e(heading)}: {len(leads)}</h3><ol>{''.join(items)}</ol>")
+        body = "".join(groups) if groups else "<p>No new leads.</p>"
         reps_html.append(f"<section><h2>{e(rep.name)}: {plural(len(rep.leads), 'new lead')}</h2>{body}</section>")
     failed = (
         "".join(f"<li class='warn'>{e(_problem_line(r))}</li>" for r in d.failed_sources)

@@ -11,12 +11,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from leads.output import plural
+
 _WARN_FAMILIES = ("warn_", "jobcenter_")
-
-
-def plural(n: int, one: str, many: str | None = None) -> str:
-    """``1 error``, ``2 errors``, ``1 new lead``; ``many`` for irregular plurals ("1 day"/"2 days" are regular)."""
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
 def _map(value: Any) -> Mapping[str, Any]:
@@ -55,6 +52,76 @@ def notice_phrase(source: str | None, notice_type: str | None) -> str:
     if kind == "registry_end":
         return "let its business registration end"
     return "was named in a public notice"
+
+
+# -- what a bankruptcy or registry notice says, as a fact on the card ------------------------------------------
+
+#: The raw fields a card reads, per source family (the rest of raw stays out of cards and JSON).
+FACT_FIELDS = {
+    "bankruptcy_us": ("court", "court_place", "case_number", "chapter", "petition_date"),
+    "registry_il_chicago": ("license_number", "license_status", "license_description"),
+    "registry_ca_sf": ("location_end_date", "dba_end_date"),
+}
+#: Chicago's LICENSE STATUS codes that end a licence (spiders/registry_il_chicago.py), as a rep reads them.
+LICENCE_ENDED = {"AAC": "cancelled", "REV": "revoked"}
+#: A registry source -> whose registry it is.
+REGISTRY_OWNER = {"registry_il_chicago": "City of Chicago", "registry_ca_sf": "San Francisco"}
+
+
+def notice_facts(source: str | None, raw: Mapping[str, Any] | None, address: str | None = None) -> dict[str, Any]:
+    """The few published fields a card states (court and case, licence and address), from a notice's raw row."""
+    row = _map(raw)
+    facts = {k: row[k] for k in FACT_FIELDS.get(source or "", ()) if row.get(k) not in (None, "")}
+    if address and str(source or "").startswith("registry_"):
+        facts["address"] = address
+    return facts
+
+
+def _case(facts: Mapping[str, Any]) -> str:
+    place = str(facts.get("court_place") or str(facts.get("court") or "").upper())
+    case = facts.get("case_number")
+    return f"in {place}" + (f", case {case}" if case else "") if place else (f"case {case}" if case else "")
+
+
+def _street(text: Any) -> str:
+    """A registry's upper-case street line as a person writes it: "3610 S MORGAN ST 1ST" -> "3610 S Morgan St 1st"."""
+    return " ".join(w.capitalize() if w.isalpha() else w.lower() for w in str(text or "").split())
+
+
+def closure_fact(notice: Mapping[str, Any]) -> str | None:
+    """The card's line for a bankruptcy or registry notice, or None for a notice of another kind.
+
+    "Chapter 7 petition filed 2018-01-28 in Delaware, case 18-10160" (the petition date comes with the claims
+    register; without it the feed's latest docket entry dates the case), "Chapter 11 (reorganization) petition
+    filed ...", "City of Chicago business licence cancelled on 2020-04-16 (licence 2528615 at 339 N Dearborn St)".
+    """
+    kind = notice.get("notice_type") or ""
+    facts = _map(notice.get("facts"))
+    if kind in ("bankruptcy_ch7", "bankruptcy_ch11"):
+        chapter = "Chapter 7" if kind == "bankruptcy_ch7" else "Chapter 11 (reorganization)"
+        where = _case(facts)
+        filed = facts.get("petition_date") or notice.get("effective_date")
+        if filed:
+            return f"{chapter} petition filed {_iso(filed)} {where}".rstrip()
+        latest = notice.get("notice_date")
+        place = str(facts.get("court_place") or str(facts.get("court") or "").upper())
+        case = f"{chapter} case {facts.get('case_number') or ''}".rstrip() + (f" in {place}" if place else "")
+        return case + (f" (latest docket entry {_iso(latest)})" if latest else "")
+    if kind not in ("registry_closed", "registry_end") or not str(notice.get("source") or "").startswith("registry_"):
+        return None
+    owner = REGISTRY_OWNER.get(str(notice.get("source")), _place(notice.get("city"), notice.get("state")) or "City")
+    when = notice.get("effective_date") or notice.get("notice_date")
+    on = f" on {_iso(when)}" if when else ""
+    address = _street(facts.get("address"))
+    if facts.get("license_status") or facts.get("license_number"):
+        ended = LICENCE_ENDED.get(str(facts.get("license_status") or "").upper(), "ended")
+        what = str(facts.get("license_description") or "").strip()
+        details = [f"licence {facts['license_number']}" if facts.get("license_number") else "", what]
+        detail = ", ".join(d for d in details if d)
+        detail += f" at {address}" if address else ""
+        return f"{owner} business licence {ended}{on}" + (f" ({detail})" if detail else "")
+    what = "business location closed" if facts.get("location_end_date") or not facts else "business closed"
+    return f"{owner} {what}{on} in the business registry" + (f" (at {address})" if address else "")
 
 
 def _when(notice: Mapping[str, Any]) -> str:
@@ -173,14 +240,22 @@ def evidence_sentence(
     business = notice.get("closed_business") or "A business"
     did = notice_phrase(notice.get("source"), notice.get("notice_type") or m.get("notice_type"))
     staff = notice.get("employees")
-    staff_text = f", affecting {plural(int(staff), 'employee')}" if isinstance(staff, int) and staff > 0 else ""
-    head = f"{did}{_when(notice)}{_site(notice)}"
+    staff_text = (
+        f", affecting {plural(int(staff), 'employee', grouped=True)}" if isinstance(staff, int) and staff > 0 else ""
+    )
+    fact = closure_fact(notice)
+    # A bankruptcy or registry notice states its fact after a colon; a WARN notice says what the business did.
+    head = f": {fact}" if fact else f" {did}{_when(notice)}{_site(notice)}"
+    if kind == "customer_of_closed":
+        return _creditor_sentence(business, m, notice)
     if kind == "vendor_closed":
         loc = _map(m.get("location"))
         where = _where(loc, loc.get("distance_miles"), loc.get("notice_located_by"))
+        if str(notice.get("notice_type") or "").startswith("bankruptcy") and "zip" not in where and "mile" not in where:
+            where = ""  # a bankruptcy notice's state is its court's, not where the vendor's site is
         vendor = _map(m.get("vendor"))
         return (
-            f"Vendor {business} (your account's incumbent) {head}, {where}{staff_text}; "
+            f"Vendor {business} (your account's incumbent){head}{', ' + where if where else ''}{staff_text}; "
             f"name agreement {_number(vendor.get('score'))}."
         )
     if kind == "competitor_nearby":
@@ -197,7 +272,9 @@ def evidence_sentence(
         who = f"a {profile} competitor" if profile else "a competitor"
         if rule:
             who += f" by its {rule}"
-        return f"{business}, {who}, {head}, {where}{within}{staff_text}: its customers nearby need a new supplier."
+        if fact:
+            return f"{business}, {who}{head}, {where}{within}{staff_text}; its customers nearby need a new supplier."
+        return f"{business}, {who},{head}, {where}{within}{staff_text}: its customers nearby need a new supplier."
     if kind == "account_closing":
         name = _map(m.get("name"))
         address = _map(m.get("address")) or None
@@ -209,9 +286,32 @@ def evidence_sentence(
             facts.append(f"street address agreement {_number(address.get('score'))}")
         strengths = _strengths_in_words(m)
         tail = "; ".join(facts + ([strengths] if strengths else []))
-        return f"{business} {head}{staff_text}: this account itself looks to be closing; {tail}."
+        joint = "; this" if fact else ": this"
+        return f"{business}{head}{staff_text}{joint} account itself looks to be closing; {tail}."
     strengths = _strengths_in_words(m)
-    return f"{business} {head}{staff_text}" + (f"; {strengths}." if strengths else ".")
+    return f"{business}{head}{staff_text}" + (f"; {strengths}." if strengths else ".")
+
+
+def _creditor_sentence(business: str, m: Mapping[str, Any], notice: Mapping[str, Any]) -> str:
+    """customer_of_closed: "Listed as a creditor of Scottish Holdings, Inc. in its chapter 7 case 18-10160
+    (Delaware, petition filed 2018-01-28), as Business Wire, Inc. at 101 California St.; name agreement 100"."""
+    facts = _map(notice.get("facts"))
+    case = facts.get("case_number")
+    place = str(facts.get("court_place") or "").removeprefix("the ")
+    filed = facts.get("petition_date") or notice.get("effective_date")
+    about = ", ".join(p for p in (place, f"petition filed {_iso(filed)}" if filed else "") if p)
+    text = f"Listed as a creditor of {business} in its chapter 7 case" + (f" {case}" if case else "")
+    text += f" ({about})" if about else ""
+    creditor = _map(m.get("creditor"))
+    if creditor.get("name"):
+        where = ", ".join(str(creditor[k]) for k in ("address", "city") if creditor.get(k))
+        text += f", as {creditor['name']}" + (f" at {where}" if where else "")
+    name = _map(m.get("name"))
+    address = _map(m.get("address")) or None
+    agreement = [f"name agreement {_number(name.get('score'))}"]
+    if address:
+        agreement.append(f"street address agreement {_number(address.get('score'))}")
+    return f"{text}: the liquidation leaves it an unpaid claim and one customer fewer; {', '.join(agreement)}."
 
 
 def _closing_place(m: Mapping[str, Any]) -> str:
@@ -247,7 +347,7 @@ def evidence_summary(kind: str, matched: Mapping[str, Any] | None) -> str:
         rule = m.get("competitor_rule") or "competitor"
         return f"{rule}, {_miles(float(d)) if d is not None else 'distance unknown'} away"
     name = _map(m.get("name"))
-    parts = [f"name {_number(name.get('score'))}"]
+    parts = [f"{'creditor ' if kind == 'customer_of_closed' else ''}name {_number(name.get('score'))}"]
     address = _map(m.get("address")) or None
     if address:
         parts.append(f"address {_number(address.get('score'))}")

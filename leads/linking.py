@@ -117,7 +117,10 @@ def read_records(path: str | os.PathLike[str], workers: int | None = None) -> li
         seen: dict[int | str, int] = {}
         for line, row in table.rows:
             n = len(row)
-            rid, name, dba, address, city, state, zip_, lat, lon = (_text(row[i]) if 0 <= i < n else "" for i in at)
+            rid, name, dba, address, city, state, zip_, lat, lon = [
+                ((c.strip() if type(c) is str else _text(c)) if 0 <= i < n and (c := row[i]) is not None else "")
+                for i in at
+            ]
             if not rid:
                 raise LinkError(f"{p}: line {line} has no id")
             if rid in seen:

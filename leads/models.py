@@ -283,6 +283,21 @@ class UserCursor(Base):
     value: Mapped[datetime]
 
 
+class LeadView(Base):
+    """A lead someone was shown by `leads list --new`, and the arrival it was shown for.
+
+    A lead is new to a person until it was shown to them for its latest arrival: created, or
+    (for its owner) assigned to them. Reassigned to her later, it is new to her again.
+    """
+
+    __tablename__ = "lead_views"
+
+    user: Mapped[str] = mapped_column(String(100), primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), primary_key=True, index=True)
+    arrived_at: Mapped[datetime]
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Operation(Base):
     """A bulk operation (auto-assign, reassign, import) that `leads undo` can revert as a whole."""
 

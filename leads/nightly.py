@@ -26,7 +26,10 @@ from leads.output import plural
 
 logger = logging.getLogger("leads.nightly")
 NIGHTLY_USER = "~nightly"
-LOCK_KEY = 73_615_001  # PostgreSQL advisory lock id for `leads nightly`
+LOCK_KEY = 73_615_001  # PostgreSQL advisory lock id for `leads nightly`, with the schema's hash as its second half
+# An advisory lock is per database; teams (and test runs) may share one database in separate schemas, so the
+# lock names the schema too: two schemas' nightly runs never block each other, two runs on one schema do.
+_SCHEMA_KEY = "hashtext(current_schema())"
 EXIT_LOCKED = 75  # EX_TEMPFAIL: cron wrappers can tell "already running" from "failed"
 
 
@@ -84,14 +87,14 @@ def run_lock(db: Any, data_dir: Path) -> Iterator[None]:
 
         conn = db.engine.connect()
         try:
-            got = conn.execute(text("select pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar()
+            got = conn.execute(text(f"select pg_try_advisory_lock(:k, {_SCHEMA_KEY})"), {"k": LOCK_KEY}).scalar()
             conn.commit()
             if not got:
                 raise AlreadyRunning("another `leads nightly` is running on this database; this run did nothing")
             try:
                 yield
             finally:
-                conn.execute(text("select pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
+                conn.execute(text(f"select pg_advisory_unlock(:k, {_SCHEMA_KEY})"), {"k": LOCK_KEY})
                 conn.commit()
         finally:
             conn.close()

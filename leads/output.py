@@ -297,12 +297,14 @@ def count_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> li
     return [line(list(columns)), *(line(r) for r in cells)]
 
 
-def plural(n: int, noun: str, many: str | None = None) -> str:
+def plural(n: int, noun: str, many: str | None = None, *, grouped: bool = False) -> str:
     """``n`` and the noun in the right number: "1 lead", "2 leads", "0 matches", "3 companies".
 
-    ``many`` for a plural the rules below do not know ("1 person", "2 people")."""
+    ``many`` for a plural the rules below do not know ("1 person", "2 people"); ``grouped`` writes
+    thousands with commas ("1,200 employees") for prose."""
+    count = f"{n:,}" if grouped else str(n)
     if n == 1:
-        return f"{n} {noun}"
+        return f"{count} {noun}"
     if many is None:
         if noun.endswith(("s", "x", "z", "ch", "sh")):
             many = noun + "es"
@@ -310,7 +312,7 @@ def plural(n: int, noun: str, many: str | None = None) -> str:
             many = noun[:-1] + "ies"
         else:
             many = noun + "s"
-    return f"{n} {many}"
+    return f"{count} {many}"
 
 
 def echo_err(message: str) -> None:

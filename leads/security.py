@@ -11,7 +11,8 @@ setup keep working as that login):
   the leads it owns and changes only the columns its commands write (status, lost reason,
   follow-up), each change together with the history row that records it; reads only the
   accounts, evidence and review-queue candidates of those leads; appends history rows in its own
-  name only (never updates or deletes them); keeps its own `--new` cursor; sees its own bulk operations.
+  name only (never updates or deletes them); keeps its own `--new` cursor and what `--new` showed
+  it; records and undoes its own bulk status changes.
 - ``<prefix>_manager``: reads every row, creates and updates, but deletes nothing (a delete would
   cascade into leads, evidence and history); history (activity) is append-only and written in
   the manager's own name; a rep's name and database login (reps.db_login) are not changed here
@@ -55,7 +56,9 @@ REP_PRIVILEGES: dict[str, str] = {
     "match_candidates": "SELECT",  # candidates of the accounts the rep sees (RLS), for `leads why`
     "activity": "SELECT, INSERT",  # append-only, own name, own leads, paired with a lead change
     "user_cursors": "SELECT, INSERT, UPDATE",  # own cursors (RLS)
-    "operations": "SELECT",  # own bulk operations, for `leads undo` (RLS)
+    "lead_views": "SELECT, INSERT, UPDATE",  # what `leads list --new` showed this rep (RLS)
+    # own bulk operations (RLS): a bulk status change records one, `leads undo` marks it undone
+    "operations": "SELECT, INSERT, UPDATE (undone_at)",
 }
 # The columns `leads status`, `note` and `follow-up` write; never the account, owner, score or priority.
 # (updated_by, updated_at and version are overwritten by a trigger from the login and the clock.)
@@ -72,7 +75,16 @@ MANAGER_DEFAULT = "SELECT, INSERT, UPDATE"
 # reps.db_login ties a login to a person: only the admin changes it (`leads db grant`).
 ADMIN_ONLY_REP_COLUMNS = ("id", "db_login")
 MANAGER_FIXED_REP_COLUMNS = ("name", "created_at")
-RLS_TABLES = ("leads", "accounts", "evidence", "match_candidates", "activity", "user_cursors", "operations")
+RLS_TABLES = (
+    "leads",
+    "accounts",
+    "evidence",
+    "match_candidates",
+    "activity",
+    "user_cursors",
+    "lead_views",
+    "operations",
+)
 REP_HISTORY_ACTIONS = ("note", "status", "status_forced", "follow_up")
 
 
@@ -421,9 +433,15 @@ def plan_grants(
             ("manager_all", "ALL", mgr_g, "true", "true"),
             ("rep_own", "ALL", rep_g, f'"user" = {me_name}', f'"user" = {me_name}'),
         ],
+        "lead_views": [
+            ("manager_all", "ALL", mgr_g, "true", "true"),
+            ("rep_own", "ALL", rep_g, f'"user" = {me_name}', f'"user" = {me_name}'),
+        ],
         "operations": [
             ("manager_all", "ALL", mgr_g, "true", "true"),
             ("rep_select", "SELECT", rep_g, f"actor = {me_name}", None),
+            ("rep_insert", "INSERT", rep_g, None, f"actor = {me_name}"),
+            ("rep_update", "UPDATE", rep_g, f"actor = {me_name}", f"actor = {me_name}"),
         ],
     }
     existing = session.execute(
@@ -548,3 +566,120 @@ def apply_security(
     plan = plan_grants(session, group_prefix=group_prefix)
     apply_grants(session, plan, actor_name)
     return plan
+
+
+# -- the role model in words (docs/reliability.md) ----------------------------------------------
+
+# What each row-level policy that narrows rows lets through, by (table, policy suffix); the policies
+# themselves are in plan_grants. A policy without words here fails tests/test_reliability_roles.py.
+ROW_RULES: dict[tuple[str, str], str] = {
+    ("leads", "rep_select"): "own leads",
+    ("leads", "rep_update"): "own leads",
+    ("accounts", "rep_select"): "accounts of own leads, or owned",
+    ("evidence", "rep_select"): "of own leads",
+    ("match_candidates", "rep_select"): "of the accounts the rep sees",
+    ("activity", "manager_insert"): "own name",
+    ("activity", "rep_select"): "own name, or own leads' history",
+    ("activity", "rep_insert"): "own name, own leads",
+    ("user_cursors", "rep_own"): "own",
+    ("lead_views", "rep_own"): "own",
+    ("operations", "rep_select"): "own",
+    ("operations", "rep_insert"): "own",
+    ("operations", "rep_update"): "own",
+}
+_COMMANDS = ("SELECT", "INSERT", "UPDATE", "DELETE")
+
+
+def role_matrix(session: Session, group_prefix: str = DEFAULT_GROUP_PREFIX) -> list[tuple[str, ...]]:
+    """(role, table, SELECT, INSERT, UPDATE, DELETE) for each group and table, read from the catalogs
+    of the connection's schema after `leads db grant`: what each group may do, on which columns,
+    narrowed to which rows (RLS), checked by which triggers."""
+    schema = session.scalar(text("SELECT current_schema()::text"))
+    tables = list(
+        session.scalars(
+            text(
+                "SELECT table_name::text FROM information_schema.tables "
+                "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name"
+            )
+        )
+    )
+    policies: dict[tuple[str, str, str], list[str]] = {}  # (table, group, command) -> narrowing words
+    rls = set(
+        session.scalars(
+            text("SELECT relname::text FROM pg_class WHERE relnamespace = to_regnamespace(:s) AND relrowsecurity"),
+            {"s": schema},
+        )
+    )
+    for table, name, roles, command, qual, check in session.execute(
+        text(
+            "SELECT tablename::text, policyname::text, roles::text[], cmd::text, qual, with_check "
+            "FROM pg_policies WHERE schemaname = current_schema()"
+        )
+    ):
+        narrows = {qual, check} - {None, "true"}
+        suffix = name.removeprefix(f"{group_prefix}_")
+        words = ROW_RULES[(table, suffix)] if narrows else "all rows"
+        for group in roles:
+            for cmd in _COMMANDS if command == "ALL" else (command,):
+                policies.setdefault((table, group, cmd), []).append(words)
+    triggers: dict[tuple[str, str], list[str]] = {}
+    for table, name, tgtype in session.execute(
+        text(
+            "SELECT c.relname::text, t.tgname::text, t.tgtype FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE c.relnamespace = to_regnamespace(:s) AND NOT t.tgisinternal ORDER BY t.tgname"
+        ),
+        {"s": schema},
+    ):
+        for bit, cmd in ((4, "INSERT"), (8, "DELETE"), (16, "UPDATE")):
+            if tgtype & bit:
+                triggers.setdefault((table, cmd), []).append(name)
+    out = []
+    for role in ("rep", "manager"):
+        group = f"{group_prefix}_{role}"
+        for table in tables:
+            columns = list(
+                session.scalars(
+                    text(
+                        "SELECT column_name::text FROM information_schema.columns "
+                        "WHERE table_schema = current_schema() AND table_name = :t ORDER BY ordinal_position"
+                    ),
+                    {"t": table},
+                )
+            )
+            qualified = f"{schema}.{table}"
+            cells = []
+            for cmd in _COMMANDS:
+                if cmd in ("SELECT", "DELETE"):
+                    allowed = session.scalar(
+                        text("SELECT has_table_privilege(:g, :t, :p)"), {"g": group, "t": qualified, "p": cmd}
+                    )
+                    cell = "yes" if allowed else ""
+                else:
+                    granted = [
+                        c
+                        for c in columns
+                        if session.scalar(
+                            text("SELECT has_column_privilege(:g, :t, :c, :p)"),
+                            {"g": group, "t": qualified, "c": c, "p": cmd},
+                        )
+                    ]
+                    cell = "all columns" if granted == columns else ", ".join(f"`{c}`" for c in granted)
+                if not cell:
+                    cells.append("—")
+                    continue
+                if table in rls:
+                    rules = sorted(set(policies.get((table, group, cmd), [])))
+                    if not rules:
+                        cell += "; rows: none (no policy)"
+                    elif rules != ["all rows"]:
+                        cell += f"; rows: {' or '.join(rules)}"
+                if triggers.get((table, cmd)):
+                    cell += "; triggers " + ", ".join(triggers[(table, cmd)])
+                cells.append(cell)
+            out.append((role, table, *cells))
+    return out
+
+
+def role_table_markdown(rows: list[tuple[str, ...]]) -> str:
+    head = "| role | table | SELECT | INSERT | UPDATE (columns) | DELETE |\n|---|---|---|---|---|---|\n"
+    return head + "".join("| " + " | ".join(row) + " |\n" for row in rows)

@@ -394,7 +394,7 @@ def match_by_values(
 #: Lead statuses in pipeline order (transitions: leads/services/work.py).
 LEAD_STATUSES = ("new", "contacted", "meeting", "proposal", "won", "lost", "disqualified")
 OPEN_STATUSES = ("new", "contacted", "meeting", "proposal")
-#: Kinds of link between a notice and an account (leads/matching).
-LINK_KINDS = ("vendor_closed", "account_closing", "competitor_nearby")
+#: Kinds of link between a notice and an account (leads/matching; customer_of_closed: leads/creditors.py).
+LINK_KINDS = ("vendor_closed", "account_closing", "competitor_nearby", "customer_of_closed")
 #: Roles of a person using the tool.
 REP_ROLES = ("rep", "manager")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import random
 import re
+import string
 import sys
 from pathlib import Path
 
@@ -75,12 +76,57 @@ def main() -> None:
                     "Do Not Contact": "yes" if rng.random() < 0.02 else "no",
                 }
             )
+    add_closures_beyond_warn(rows, casual, rng)
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with open(OUT, "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
     print(f"wrote {len(rows)} sample accounts to {OUT}")
+
+
+#: Closures beyond WARN in the snapshot (issue 12): a Chicago licence cancelled, and a chapter 7 case in S.D.N.Y.
+CHICAGO_VENDOR = "DECORATORS SUPPLY CORP"
+CHAPTER_7_VENDOR = "Shelley Food Stores, Inc. II"
+
+
+def add_closures_beyond_warn(rows: list[dict[str, str]], casual, rng: random.Random) -> None:
+    """A real active Chicago business (the city's licence sample, same ZIP as the closed licence) whose vendor is
+    the closed Chicago business, and a New York account whose vendor is the chapter 7 debtor (made up, as every
+    vendor here). Run after the LA and NY rows, so those rows stay as they were."""
+    from leads.crawl import parse_saved_file
+
+    closed = [
+        n
+        for n in parse_saved_file(
+            "registry_il_chicago", FILES / "registry_il_chicago/rebuilt/r5kz-chrr_closures_part1.json"
+        )
+        if n.company_name == CHICAGO_VENDOR
+    ]
+    with open(FILES / "registry_il_chicago" / "raw_licenses_part1.csv", encoding="utf-8", newline="") as fh:
+        active = [
+            r
+            for r in csv.DictReader(fh)
+            if r["LICENSE STATUS"] == "AAI" and r["ZIP CODE"] == closed[0].zip5 and r["DOING BUSINESS AS NAME"]
+        ]
+    chicago = active[0]
+    rows.append(
+        {
+            "Account ID": f"IL-{chicago['ACCOUNT NUMBER']}",
+            "Account Name": string.capwords(chicago["DOING BUSINESS AS NAME"]),
+            "Street": string.capwords(chicago["ADDRESS"]),
+            "City": "Chicago",
+            "State": "IL",
+            "Zip": chicago["ZIP CODE"],
+            "Industry": chicago["LICENSE DESCRIPTION"],
+            "Incumbent Vendor (sample)": casual(CHICAGO_VENDOR.title(), rng),
+            "Do Not Contact": "no",
+        }
+    )
+    free = [r for r in rows if r["Account ID"].startswith("NY-") and not r["Incumbent Vendor (sample)"]]
+    free = [r for r in free if r["Do Not Contact"] == "no"]
+    ny = next((r for r in free if "Eating" in r["Industry"]), free[0])  # a restaurant buys from a food store
+    ny["Incumbent Vendor (sample)"] = casual(CHAPTER_7_VENDOR, rng)
 
 
 if __name__ == "__main__":

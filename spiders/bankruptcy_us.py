@@ -251,7 +251,9 @@ class BankruptcyUsSpider(NoticeSpider):
     )
     region = "U.S. bankruptcy courts: " + ", ".join(DEFAULT_COURTS) + " by default (-a courts=...)"
     verified_on = "court feeds 2018-04-19 (S.D.N.Y.) and 2018-04-24 (D. Md.); claims register D. Del. 2019-07-29"
-    demo_urls: ClassVar[tuple[str, ...] | None] = None
+    # The demo replays the S.D.N.Y. feed (its chapter 7 cases make demo leads); no claims register (PACER fees).
+    demo_urls: ClassVar[tuple[str, ...] | None] = ("https://ecf.nysb.uscourts.gov/cgi-bin/rss_outside.pl",)
+    demo_files: ClassVar[dict[str, str]] = {"ecf.nysb.uscourts.gov/cgi-bin/rss_outside.pl": "bankruptcy_us/nysb_1.xml"}
 
     def __init__(
         self, *args: Any, courts: str | None = None, claims: str | None = None, url: Any = None, **kwargs: Any

@@ -26,6 +26,18 @@ def test_demo_runs_offline_and_prints_a_lead_list(leads_cli, tmp_path) -> None:
     demo_dir = tmp_path / "data" / "demo"
     assert (demo_dir / "demo.db").exists()
     assert list((demo_dir / "digests").glob("digest-*.html"))
+    # Closures beyond WARN (issue 12): a Chicago licence closure and a chapter 7 filing each make a lead, with
+    # their evidence in the digest's sections and on the card (the sample book's made-up vendors name them).
+    (digest,) = (demo_dir / "digests").glob("digest-*.txt")
+    text = digest.read_text()
+    chicago = "City of Chicago business licence cancelled on 2012-12-29 (licence 29584, Hazardous Materials at"
+    chapter_7 = "Chapter 7 case 15-23535 in the Southern District of New York (latest docket entry 2018-04-19)"
+    assert "  -- City registry closures: " in text and "  -- Bankruptcy, chapter 7 (liquidation): " in text
+    assert f"why: its vendor closed: DECORATORS SUPPLY CORP: {chicago}" in text
+    assert f"why: its vendor closed: Shelley Food Stores, Inc. II: {chapter_7}" in text
+    why = leads_cli("why", "NY-215519421", db_url=f"sqlite:///{demo_dir / 'demo.db'}")
+    assert why.returncode == 0, why.stderr
+    assert f"Shelley Food Stores, Inc. II (your account's incumbent): {chapter_7}" in " ".join(why.stdout.split())
     # It never touches the user's database.
     assert not (tmp_path / "data" / "leads.db").exists()
     _check_the_demo_runs_as_of_its_snapshot_date(leads_cli, result, demo_dir)

@@ -99,3 +99,8 @@ def test_count_table_right_aligns_counts_under_their_headers() -> None:
         "vendor closed          3",
         "all kinds             12",
     ]
+
+
+def test_plural_groups_thousands_for_prose() -> None:
+    assert plural(1200, "employee", grouped=True) == "1,200 employees"
+    assert plural(1200, "notice") == "1200 notices"

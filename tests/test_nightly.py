@@ -8,6 +8,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from tests.conftest import FAST_CRAWL, LEADS_COMMAND
@@ -155,6 +156,41 @@ def test_overlapping_run_is_refused(db_url, server, leads_cli, tmp_path) -> None
     finally:
         out, err = first.communicate(timeout=120)
     assert first.returncode == 0, err
+
+
+@pytest.mark.postgres
+def test_the_nightly_lock_is_per_schema(pg_url, leads_cli, tmp_path) -> None:
+    """Teams (and parallel test runs) share one PostgreSQL database in separate schemas: a nightly run holding
+    one schema's lock refuses a second run there and never blocks another schema's run."""
+    import uuid
+    from urllib.parse import quote
+
+    from leads.db import Database
+    from leads.nightly import run_lock
+    from tests.conftest import PG_URL
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    other = f"{PG_URL}{'&' if '?' in PG_URL else '?'}options={quote(f'-csearch_path={schema}')}"
+    db = Database(pg_url)
+    try:
+        for url in (pg_url, other):
+            added = leads_cli("--as", "boss", "reps", "add", "boss", "--role", "manager", db_url=url)
+            assert added.returncode == 0, added.stderr
+        with run_lock(db, tmp_path / "data"):
+            same = leads_cli("--as", "boss", "nightly", "--no-crawl", db_url=pg_url)
+            elsewhere = leads_cli("--as", "boss", "nightly", "--no-crawl", db_url=other)
+        assert same.returncode == 75 and "another `leads nightly` is running" in same.stderr
+        assert elsewhere.returncode == 0, elsewhere.stderr
+        after = leads_cli("--as", "boss", "nightly", "--no-crawl", db_url=pg_url)  # released with the run
+        assert after.returncode == 0, after.stderr
+    finally:
+        db.dispose()
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 def test_digest_is_mailed_through_smtp(sqlite_url, server, leads_cli, tmp_path) -> None:

@@ -13,12 +13,14 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from leads.models import Account, Lead, Rep
 from leads.services.accounts import CHUNK
 from tests import factories as f
 from tests.conftest import LEADS_COMMAND
+from tests.test_security_pg import roles, team  # noqa: F401  (fixtures: a team with its own PostgreSQL logins)
 
 ROWS = CHUNK + 300  # two batches: the pause comes after the first
 
@@ -102,6 +104,7 @@ def test_a_long_import_lets_others_record_a_call_and_switches_in_at_once(db, db_
             proc.kill()
             proc.communicate()
     assert proc.returncode == 0, err
+    assert f"switching {ROWS:,} rows into the account book in one transaction; other commands wait" in err
     assert f"Imported book.csv: {ROWS} new, 0 changed, 0 unchanged, 0 invalid." in out
     with db.session() as s:
         assert s.scalar(sa.select(sa.func.count()).select_from(Account)) == ROWS + 1
@@ -127,3 +130,17 @@ def test_an_invalid_row_after_staged_batches_changes_nothing_and_progress_is_sho
     assert "importing book.csv" in dry.stderr and f"{ROWS + 2}/{ROWS + 2} lines" in dry.stderr, dry.stderr
     plain = run("accounts", "import", str(book), "--dry-run")
     assert "importing book.csv" not in plain.stderr
+
+
+@pytest.mark.postgres
+def test_a_managers_own_postgres_login_imports_through_its_staging_table(team, leads_cli, tmp_path) -> None:  # noqa: F811
+    # The staging table is a temporary table of the manager's own connection: no grant beyond the book's.
+    book = tmp_path / "book.csv"
+    book.write_text("Account ID,Account Name,State,Zip\nA-0,Account 0 Renamed,VA,22030\nNEW-1,New Bakery,VA,22030\n")
+    done = leads_cli("accounts", "import", str(book), db_url=team.url("mia"))
+    assert done.returncode == 0, done.stderr
+    assert "Imported book.csv: 1 new, 1 changed, 0 unchanged, 0 invalid." in done.stdout
+    listed = leads_cli("accounts", "list", "--json", "--search", "A-0", db_url=team.url("mia"))
+    assert [a["name"] for a in json.loads(listed.stdout)] == ["Account 0 Renamed"]
+    refused = leads_cli("accounts", "import", str(book), db_url=team.url("ana"))
+    assert refused.returncode == 1 and refused.stderr.startswith("Error: only managers can import")

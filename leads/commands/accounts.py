@@ -68,6 +68,7 @@ def import_command(
                 skip_invalid=skip_invalid,
                 progress=bar.update if bar else None,
                 after_batch=_pause_hook(),
+                before_switch=_announce_switch,
             )
     finally:
         if bar:
@@ -124,6 +125,20 @@ class _ImportProgress:
         self.progress.stop()
 
 
+def _announce_switch(rows: int) -> None:
+    # The one moment a big import makes others wait (SQLite: the write lock): say so before it starts.
+    if rows > CHUNK_NOTICE:
+        seconds = max(1, round(rows * SWITCH_SECONDS_PER_ROW))
+        click.echo(
+            f"switching {rows:,} rows into the account book in one transaction; "
+            f"other commands wait for it (up to about {seconds} s)",
+            err=True,
+        )
+
+
+CHUNK_NOTICE = 5000
+# Measured: 351,748 new or changed rows switched in 13.8-15.8 s on a busy 2-core machine (SQLite).
+SWITCH_SECONDS_PER_ROW = 45e-6
 PAUSE_HOOK = "LEADS_TEST_PAUSE_IMPORT"
 
 

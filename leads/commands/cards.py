@@ -14,6 +14,7 @@ KIND_LABELS = {
     "vendor_closed": "vendor closed",
     "account_closing": "account closing",
     "competitor_nearby": "competitor closed nearby",
+    "customer_of_closed": "creditor of a liquidation",
 }
 
 

@@ -59,6 +59,9 @@ class LeadsGroup(click.Group):
             return super().invoke(ctx)
         except LeadsError as exc:
             raise click.ClickException(str(exc)) from exc
+        except OverflowError as exc:
+            # SQLite binds at most a 64-bit integer: a lead id or --limit beyond that is the user's.
+            raise click.ClickException(f"a number given is too large ({exc})") from exc
         except Exception as exc:  # database errors that escaped a session
             from sqlalchemy import exc as sa_exc
 

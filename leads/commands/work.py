@@ -28,6 +28,10 @@ def _actor(session, app: App):
     return resolve_actor(session, app.user)
 
 
+def _statuses_option(flag: str, dest: str, help_text: str):
+    return click.option(flag, dest, multiple=True, type=click.Choice(STATUS_CHOICES), help=help_text)
+
+
 def filter_options(fn=None, *, limit: int = 50):
     """The lead filters every list/export command takes; ``limit`` is the default --limit (0: all)."""
     if fn is None:
@@ -42,13 +46,7 @@ def filter_options(fn=None, *, limit: int = 50):
             ),
             click.option("--rep", metavar="NAME", help="Leads of this rep."),
             click.option("--unassigned", is_flag=True, help="Only leads nobody owns yet."),
-            click.option(
-                "--status",
-                "statuses",
-                multiple=True,
-                type=click.Choice(STATUS_CHOICES),
-                help="Only these statuses (repeatable; default: the open ones).",
-            ),
+            _statuses_option("--status", "statuses", "Only these statuses (repeatable; default: the open ones)."),
             click.option("--state", metavar="ST", help="Accounts in this state."),
             click.option("--source", metavar="SOURCE", help="Leads found through this source's notices."),
             click.option(
@@ -96,7 +94,12 @@ def _filter(**kw):
 
 @click.command("list")
 @filter_options
-@click.option("--new", is_flag=True, help="Only what arrived since you last pulled with --new (moves your cursor).")
+@click.option(
+    "--new",
+    is_flag=True,
+    help="Only leads new to you: created, or assigned to you, since --new last showed them; "
+    "only the rows shown stop being new (--limit 3 leaves the rest for next time).",
+)
 @output_options
 @fit_options
 @pass_app
@@ -105,7 +108,7 @@ def list_command(app: App, fmt: str, columns: str | None, wide: bool, **kw) -> N
 
     The table fits your terminal: the most useful columns first, long names cut with "…";
     --wide shows every column in full, --columns lead,account,phone picks them."""
-    from leads.services.listing import LIST_COLUMNS, LIST_FIELDS, count_leads, list_leads, mark_pulled
+    from leads.services.listing import LIST_COLUMNS, LIST_FIELDS, count_leads, list_leads, mark_seen
 
     shown = pick_columns(columns, LIST_FIELDS, LIST_COLUMNS)
     db = app.database(must_exist=True)  # a missing SQLite path is an error, not a new empty database
@@ -115,7 +118,7 @@ def list_command(app: App, fmt: str, columns: str | None, wide: bool, **kw) -> N
         rows = list_leads(session, actor, lead_filter)
         note_truncated(len(rows), lead_filter.limit, lambda: count_leads(session, actor, lead_filter))
         if kw.get("new"):
-            mark_pulled(session, actor)
+            mark_seen(session, actor, [row["lead"] for row in rows])
     render(rows, shown, fmt, empty_message="No leads match.", fit=_fit(shown, columns), wide=wide)
 
 
@@ -147,8 +150,23 @@ def _version_option(fn):
     )(fn)
 
 
+def _where_options(fn):
+    """`leads status --where-...`: the lead filters of `leads list`, named so they cannot be taken for the new status."""
+    for decorator in reversed(
+        [
+            _statuses_option("--where-status", "where_statuses", "Leads now at this status (repeatable)."),
+            click.option("--where-state", metavar="ST", help="Leads whose account is in this state."),
+            click.option("--where-source", metavar="SOURCE", help="Leads found through this source's notices."),
+            click.option("--where-search", metavar="TEXT", help="Leads whose account name or id contains TEXT."),
+            click.option("--where-rep", metavar="NAME", help="Leads of this rep (managers)."),
+        ]
+    ):
+        fn = decorator(fn)
+    return fn
+
+
 @click.command("status")
-@click.argument("lead", type=int)
+@click.argument("leads", nargs=-1, type=int, metavar="[LEAD]...")
 @click.argument("status", type=click.Choice(STATUS_CHOICES))
 @click.option("--note", help="What happened.")
 @click.option("--reason", help="Why it was lost (required for lost), or why a do-not-contact account is worked.")
@@ -158,11 +176,83 @@ def _version_option(fn):
     help="Allow reopening or moving back, or working a do-not-contact account (with --reason); logged as forced.",
 )
 @_version_option
+@_where_options
+@click.option("--dry-run", is_flag=True, help="Show what would move; change nothing.")
 @pass_app
 def status(
+    app: App,
+    leads: tuple[int, ...],
+    status: str,
+    note: str | None,
+    reason: str | None,
+    force: bool,
+    expect_version: int | None,
+    dry_run: bool,
+    **where,
+) -> None:
+    """Move leads to STATUS: new → contacted → meeting → proposal → won | lost | disqualified.
+
+    \b
+    One lead:      leads status 12 contacted
+    Several:       leads status 12 15 19 contacted
+    By a filter:   leads status --where-state VA --where-status new contacted
+    The filter picks what `leads list` with the same filters shows you (your
+    own leads; a manager's: everyone's), all of them, never do-not-contact ones.
+    Try it with --dry-run first. Several leads move together or not at all, as
+    one operation: `leads undo` puts them back."""
+    from leads.errors import InputError
+
+    filtered = any(where.values())
+    if filtered and leads:
+        raise InputError("give lead numbers or --where-... filters, not both")
+    if not filtered and not leads:
+        raise InputError("say which leads: LEAD... (e.g. `leads status 12 contacted`) or --where-... filters")
+    if len(leads) == 1 and not filtered:
+        if dry_run:
+            raise InputError("--dry-run is for several leads or a --where-... filter")
+        _status_one(app, leads[0], status, note, reason, force, expect_version)
+        return
+    if expect_version is not None:
+        raise InputError("--expect-version is for one lead")
+    from leads.services.listing import list_leads
+    from leads.services.work import set_status_bulk
+
+    with app.database().session() as session:
+        actor = _actor(session, app)
+        ids = list(leads)
+        if filtered:
+            lead_filter = _filter(
+                statuses=where["where_statuses"],
+                state=where["where_state"],
+                source=where["where_source"],
+                search=where["where_search"],
+                rep=where["where_rep"],
+                limit=0,
+            )
+            ids = [row["lead"] for row in list_leads(session, actor, lead_filter)]
+        if not ids:
+            click.echo("No leads match; nothing was changed.", err=True)
+            return
+        result = set_status_bulk(session, actor, ids, status, note=note, reason=reason, force=force)
+        if dry_run:
+            session.rollback()
+    if dry_run:
+        render(result.changes, ["lead", "account", "from", "to"], "table", empty_message="Nothing would change.")
+    else:
+        for change in result.changes:
+            click.echo(f"Lead {change['lead']} is now {status}.")
+    if result.already:
+        click.echo(f"Already {status}, left as they are: {', '.join(map(str, result.already))}.", err=True)
+    n = len(result.changes)
+    if dry_run:
+        click.echo(f"Dry run: would move {plural(n, 'lead')} to {status}; nothing was changed.", err=True)
+    elif n:
+        click.echo(f"Moved {plural(n, 'lead')} to {status} as one operation; `leads undo` puts them back.", err=True)
+
+
+def _status_one(
     app: App, lead: int, status: str, note: str | None, reason: str | None, force: bool, expect_version: int | None
 ) -> None:
-    """Move LEAD to STATUS: new → contacted → meeting → proposal → won | lost | disqualified."""
     from leads.services.work import set_status
 
     with app.database().session() as session:
@@ -314,12 +404,63 @@ def export(app: App, preset: str, out_path: str | None, **kw) -> None:
 
 
 @click.command("undo")
+@click.argument("operation", required=False, metavar="[OPERATION]")
+@click.option("--list", "list_only", is_flag=True, help="List past bulk operations (yours; a manager's: everyone's).")
+@click.option("--dry-run", is_flag=True, help="Show, lead by lead, what the undo would put back; change nothing.")
+@click.option("--force", is_flag=True, help="Put back leads that were worked since (status, note, follow-up) too.")
+@output_options
 @pass_app
-def undo(app: App) -> None:
-    """Revert your last bulk operation (auto-assign, assign, reassign)."""
-    from leads.services.assign import undo_last
+def undo(app: App, operation: str | None, list_only: bool, dry_run: bool, force: bool, fmt: str) -> None:
+    """Revert a bulk operation (assignment, hand-over, bulk status): your last one, or OPERATION (an id
+    from --list).
 
+    \b
+    A lead changed again since the operation is left alone. If a lead was worked
+    since (a status change, a note or a follow-up after it), nothing is undone
+    unless --force; the leads are named. Managers undo any operation, reps only
+    their own status changes; inactive people none."""
+    from leads.services.undo import apply_undo, describe, list_operations, plan_undo
+
+    if list_only:
+        if operation or dry_run or force:
+            from leads.errors import InputError
+
+            raise InputError("--list shows operations; run `leads undo OPERATION` (or --dry-run) separately")
+        with app.database(must_exist=True).session(read_only=True) as session:
+            rows = list_operations(session, _actor(session, app))
+        render(rows, ["operation", "at", "who", "what", "leads", "undone"], fmt, empty_message="No bulk operations.")
+        return
     with app.database().session() as session:
-        op, reverted, skipped = undo_last(session, _actor(session, app))
-    extra = f"; {skipped} left alone because they changed since" if skipped else ""
-    click.echo(f"Undid '{op.summary}': {plural(reverted, 'lead')} restored{extra}.")
+        actor = _actor(session, app)
+        plan = plan_undo(session, actor, operation)
+        what = describe(plan.op)
+        if dry_run:
+            rows = [
+                {
+                    "lead": s.lead_id,
+                    "field": s.field,
+                    "now": s.now or "(none)",
+                    "back_to": s.back_to or "(none)",
+                    "note": "changed since: left alone"
+                    if s.changed
+                    else f"worked since: {s.worked}"
+                    if s.worked
+                    else "",
+                }
+                for s in plan.steps
+            ]
+            session.rollback()
+        else:
+            reverted = apply_undo(session, actor, plan, force=force)
+    if dry_run:
+        render(rows, ["lead", "field", "now", "back_to", "note"], fmt, empty_message="Nothing to put back.")
+        worked = len(plan.worked)
+        parts = [f"would restore {plural(len(plan.to_revert), 'lead')}"]
+        if plan.left_alone:
+            parts.append(f"{plan.left_alone} left alone because they changed since")
+        if worked:
+            parts.append(f"{worked} worked since ({'put back: --force' if force else 'refused without --force'})")
+        click.echo(f"Dry run: undoing {what} {'; '.join(parts)}.", err=True)
+        return
+    extra = f"; {plan.left_alone} left alone because they changed since" if plan.left_alone else ""
+    click.echo(f"Undid {what}: {plural(reverted, 'lead')} restored{extra}.")

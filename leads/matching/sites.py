@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections import defaultdict
 from collections.abc import Sequence
 from itertools import combinations
 from typing import Any
@@ -216,8 +217,9 @@ def link_sites(
     lshared = frequency.businesses_per_address(luniq)
     rshared = lshared if self_link else frequency.businesses_per_address(runiq)
     index = SiteIndex(runiq, budget=budget, queries=luniq)
-    lplaces: list[set] = [set() for _ in luniq]  # places on the right bearing the name of each left record
-    rplaces: list[set] = lplaces if self_link else [set() for _ in runiq]
+    # Places on the other side bearing the name of each record (by position; only records with a namesake).
+    lplaces: defaultdict[int, set] = defaultdict(set)
+    rplaces: defaultdict[int, set] = lplaces if self_link else defaultdict(set)
     kept: list[tuple[int, int, tuple]] = []
     scored = 0
     if self_link:

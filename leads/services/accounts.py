@@ -226,13 +226,15 @@ def import_accounts(
     skip_invalid: bool = False,
     progress: Callable[[int, int], None] | None = None,
     after_batch: Callable[[int], None] | None = None,
+    before_switch: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Create and update accounts from a CRM export, keyed by the account id.
 
     Ends the session's transaction once the current book is read, then writes through its own
     connection in short transactions (the switch at the end is the only one that changes accounts).
     ``progress(line, total_lines)`` is called as the file is read; ``after_batch(rows_staged)`` after
-    each staged batch is committed (the CLI's test hook pauses there).
+    each staged batch is committed (the CLI's test hook pauses there); ``before_switch(rows)`` before
+    the one transaction that writes them into the book (others wait for that one).
     """
     require_manager(actor, "import the account book")
     table, columns = read_table(path, HEADER_SPEC, REQUIRED, overrides=mapping, sheet=sheet)
@@ -273,6 +275,8 @@ def import_accounts(
         if dry_run or staging is None or (report.invalid and not skip_invalid):
             return report
         staging.add(pending)
+        if before_switch is not None:
+            before_switch(staging.rows)
         report.new, report.changed = staging.switch()
         report.applied = True
         return report

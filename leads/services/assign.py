@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, false, func, select, update
 from sqlalchemy.orm import Session
 
 from leads import clock
-from leads.errors import ConflictError, InputError, NotFound
+from leads.errors import InputError, NotFound
 from leads.models import OPEN_STATUSES, Account, Activity, Lead, Operation, Rep, UserCursor, table_of
 from leads.output import plural
 from leads.services.people import (
@@ -338,54 +338,3 @@ def deactivate(
         )
     )
     return plan
-
-
-def undo_last(session: Session, actor: Actor) -> tuple[Operation, int, int]:
-    """Revert the acting user's last bulk operation; returns (operation, reverted, skipped)."""
-    op = session.scalar(
-        select(Operation)
-        .where(Operation.actor == actor.name, Operation.undone_at.is_(None))
-        .order_by(Operation.at.desc())
-        .limit(1)
-    )
-    if op is None:
-        raise NotFound(f"{actor.name} has no bulk operation to undo")
-    names = {r.name: r.id for r in session.scalars(select(Rep))}
-    reverted = skipped = 0
-    rows = session.scalars(select(Activity).where(Activity.batch_id == op.id, Activity.action == "assign"))
-    now = clock.now()
-    for act in rows:
-        lead = session.get(Lead, act.lead_id) if act.lead_id else None
-        if lead is None or lead.owner_id != names.get(act.to_value or ""):
-            skipped += 1  # changed again since: leave the newer decision alone
-            continue
-        lead.owner_id = names.get(act.from_value) if act.from_value else None
-        lead.updated_at, lead.updated_by = now, actor.name
-        session.add(
-            Activity(
-                actor=actor.name,
-                action="undo_assign",
-                lead_id=lead.id,
-                from_value=act.to_value,
-                to_value=act.from_value,
-                batch_id=op.id,
-            )
-        )
-        reverted += 1
-    if op.kind == "reassign":
-        for act in session.scalars(
-            select(Activity).where(Activity.batch_id == op.id, Activity.action == "rep_deactivated")
-        ):
-            rep = session.scalar(select(Rep).where(Rep.name == act.subject))
-            if rep is not None:
-                rep.active = True
-    op.undone_at = now
-    try:
-        session.flush()
-    except Exception as exc:
-        from sqlalchemy.orm.exc import StaleDataError
-
-        if isinstance(exc, StaleDataError):
-            raise ConflictError("a lead changed while undoing; nothing was undone, re-run `leads undo`") from None
-        raise
-    return op, reverted, skipped

@@ -18,6 +18,7 @@ from leads.models import (
     Activity,
     Evidence,
     Lead,
+    LeadView,
     Notice,
     Rep,
     UserCursor,
@@ -148,11 +149,7 @@ def _query(session: Session, actor: Actor, f: LeadFilter, today: date):
             )
         )
     if f.new:
-        since = session.scalar(
-            select(UserCursor.value).where(UserCursor.user == actor.name, UserCursor.name == CURSOR_NEW)
-        )
-        if since is not None:
-            q = q.where(Lead.created_at > since)
+        q = q.where(new_to(session, actor.name))
     q = q.order_by(*sort_order(f.sort))
     if f.limit:
         q = q.limit(f.limit)
@@ -235,14 +232,59 @@ def count_leads(session: Session, actor: Actor, f: LeadFilter, today: date | Non
     return count_rows(session, _query(session, actor, f, today or clock.today()))
 
 
-def mark_pulled(session: Session, actor: Actor, when: datetime | None = None) -> None:
-    """Move the user's `--new` cursor: the next `leads list --new` shows only leads created after now."""
+# -- "new to you" ---------------------------------------------------------------------------------
+#
+# A lead arrives for a person when it is created, and again each time it is assigned to them (by
+# hand, automatically, in a hand-over, or by an undo giving it back): the latest of these is its
+# arrival, read from the audit trail. It is new to them until `leads list --new` has shown it for
+# that arrival (a row in lead_views); only the rows shown are marked, so `--limit 3` of 43 leaves
+# 40 new. Views rather than one cursor: a list in priority order cannot be passed by a timestamp.
+# Before per-lead views, `--new` moved one cursor per user; a lead that arrived before that
+# cursor was already counted as seen, and stays so.
+
+ARRIVAL_ACTIONS = ("assign", "undo_assign")
+
+
+def arrival(user: str) -> Any:
+    """When each lead (correlated to ``Lead``) last reached ``user``: assigned to them, else created."""
+    assigned = (
+        select(func.max(Activity.at))
+        .where(Activity.lead_id == Lead.id, Activity.action.in_(ARRIVAL_ACTIONS), Activity.to_value == user)
+        .correlate(Lead)
+        .scalar_subquery()
+    )
+    return func.coalesce(assigned, Lead.created_at)
+
+
+def new_to(session: Session, user: str) -> Any:
+    """The condition "this lead is new to ``user``" (see above), for `leads list --new` and the like."""
+    arrived = arrival(user)
+    shown = exists().where(LeadView.user == user, LeadView.lead_id == Lead.id, LeadView.arrived_at >= arrived)
+    condition = ~shown
+    before = session.scalar(select(UserCursor.value).where(UserCursor.user == user, UserCursor.name == CURSOR_NEW))
+    if before is not None:
+        condition = and_(condition, arrived > before)
+    return condition
+
+
+def mark_seen(session: Session, actor: Actor, lead_ids: list[int], when: datetime | None = None) -> None:
+    """Record that ``lead_ids`` were shown to the user as new: for their current arrival, no longer new."""
     when = when or clock.now()
-    cursor = session.get(UserCursor, (actor.name, CURSOR_NEW))
-    if cursor is None:
-        session.add(UserCursor(user=actor.name, name=CURSOR_NEW, value=when))
-    else:
-        cursor.value = when
+    for start in range(0, len(lead_ids), 500):
+        chunk = lead_ids[start : start + 500]
+        arrived: dict[int, datetime] = dict(
+            session.execute(select(Lead.id, arrival(actor.name)).where(Lead.id.in_(chunk))).tuples().all()
+        )
+        views = {
+            v.lead_id: v
+            for v in session.scalars(select(LeadView).where(LeadView.user == actor.name, LeadView.lead_id.in_(chunk)))
+        }
+        for lead_id, at in arrived.items():
+            view = views.get(lead_id)
+            if view is None:
+                session.add(LeadView(user=actor.name, lead_id=lead_id, arrived_at=at, seen_at=when))
+            else:
+                view.arrived_at, view.seen_at = at, when
 
 
 def refresh_priorities(session: Session, today: date | None = None) -> int:

@@ -27,7 +27,15 @@ from leads.models import OPEN_STATUSES, Account, Activity, Evidence, Lead, Match
 from leads.priority import priority
 from leads.services.people import Actor, require_manager
 
-MATCHED_TYPES = ("closure", "bankruptcy", "registry_closed", "registry_end", "other")
+MATCHED_TYPES = (
+    "closure",
+    "bankruptcy",
+    "bankruptcy_ch7",
+    "bankruptcy_ch11",
+    "registry_closed",
+    "registry_end",
+    "other",
+)
 
 
 #: The link kinds in the order a summary lists them, with the words a manager reads.
@@ -35,6 +43,7 @@ KIND_WORDS = {
     "vendor_closed": "vendor closed",
     "account_closing": "account closing",
     "competitor_nearby": "competitor nearby",
+    "customer_of_closed": "creditor of a liquidation",
 }
 
 
@@ -246,12 +255,27 @@ def _match(
 
     result = engine.match(stream())
     summary.accounts = counter["n"]
-    for link in result.links:
+    links = result.links + _creditor_links(notices.values(), thresholds, stream)
+    for link in links:
         summary.links[f"{link.kind}/{link.decision}"] += 1
 
-    _apply(session, actor, summary, result.links, notices, today)
+    _apply(session, actor, summary, links, notices, today)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _creditor_links(notices: Any, thresholds: Any, accounts: Any) -> list[Any]:
+    """customer_of_closed: the creditors of chapter 7 notices against the account book (a second pass, only when
+    a claims register was read; leads/creditors.py)."""
+    from leads.creditors import creditor_records, creditors_of, customer_links
+    from leads.matching import MatchEngine
+
+    creditors = [c for n in notices for c in creditors_of(n.id, n.notice_type, n.raw)]
+    if not creditors:
+        return []
+    records, behind = creditor_records(creditors)
+    engine = MatchEngine(records, thresholds=thresholds, kinds=("account_closing",))
+    return customer_links(engine.match(accounts()).links, behind)
 
 
 def _apply(
@@ -517,6 +541,7 @@ def why_account(session: Session, external_id: str) -> dict[str, Any]:
     if account is None:
         raise NotFound(f"no account with id {external_id!r}")
     leads = list(session.scalars(select(Lead).where(Lead.account_id == account.id).order_by(Lead.id)))
+    from leads.evidence_text import notice_facts
     from leads.services.work import evidence_rows
 
     pending = session.execute(
@@ -561,6 +586,7 @@ def why_account(session: Session, external_id: str) -> dict[str, Any]:
                 "city": n.city,
                 "state": n.state,
                 "source_url": n.source_url,
+                "facts": notice_facts(n.source, n.raw, n.address),
                 "matched": c.matched,
             }
             for c, n in pending

@@ -7,6 +7,8 @@ that raced anyway are caught by the version column (SQLAlchemy's version_id_col)
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -16,7 +18,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from leads import clock
 from leads.errors import ConflictError, InputError, NotFound, PermissionDenied
-from leads.models import OPEN_STATUSES, Activity, Evidence, Lead
+from leads.models import OPEN_STATUSES, Activity, Evidence, Lead, Operation
+from leads.output import plural
 from leads.services.people import Actor
 
 # Forward moves along the pipeline; lost and disqualified from any open status. Anything else
@@ -46,7 +49,8 @@ def get_lead(session: Session, lead_id: int) -> Lead:
     return lead
 
 
-def _when(value: datetime | None) -> str:
+def when_text(value: datetime | None) -> str:
+    """A stored time as people read it: '2026-12-04 09:15 UTC'."""
     if value is None:
         return "an unknown time"
     if value.tzinfo is None:
@@ -57,7 +61,7 @@ def _when(value: datetime | None) -> str:
 def conflict(lead: Lead, expected: int | None = None) -> ConflictError:
     seen = f" (you had version {expected}, it is now {lead.version})" if expected is not None else ""
     return ConflictError(
-        f"lead {lead.id} was changed by {lead.updated_by or 'someone'} at {_when(lead.updated_at)}{seen}; "
+        f"lead {lead.id} was changed by {lead.updated_by or 'someone'} at {when_text(lead.updated_at)}{seen}; "
         f"nothing was saved: check it with `leads show {lead.id}` and re-run your command"
     )
 
@@ -108,6 +112,7 @@ def set_status(
     reason: str | None = None,
     force: bool = False,
     expect_version: int | None = None,
+    batch_id: str | None = None,
 ) -> Lead:
     if status not in STATUSES:
         raise InputError(f"unknown status {status!r}; statuses: {', '.join(STATUSES)}")
@@ -131,7 +136,7 @@ def set_status(
 
         check_do_not_contact_override([lead.id], force, reason, f"moving it to {status}")
     if status in OPEN_STATUSES and old not in OPEN_STATUSES:
-        _check_no_other_open_lead(session, lead)
+        check_no_other_open_lead(session, lead)
     lead.status = status
     if status == "lost":
         lead.lost_reason = reason
@@ -146,12 +151,69 @@ def set_status(
             from_value=old,
             to_value=status,
             note=text or None,
+            batch_id=batch_id,
         ),
     )
     return lead
 
 
-def _check_no_other_open_lead(session: Session, lead: Lead) -> None:
+@dataclass
+class BulkStatus:
+    """A status change on several leads: what each moves from and to, those left as they were."""
+
+    status: str
+    changes: list[dict[str, Any]] = field(default_factory=list)  # lead, account, from, to
+    already: list[int] = field(default_factory=list)
+    operation_id: str | None = None
+
+
+def set_status_bulk(
+    session: Session,
+    actor: Actor,
+    lead_ids: list[int],
+    status: str,
+    *,
+    note: str | None = None,
+    reason: str | None = None,
+    force: bool = False,
+) -> BulkStatus:
+    """Move every lead in ``lead_ids`` to ``status`` as one operation (`leads undo` reverts it), or none.
+
+    Each lead is checked as `leads status` checks one; if any cannot move, nothing changes and the
+    error names every such lead. Leads already at ``status`` are left as they are."""
+    result = BulkStatus(status)
+    wanted = list(dict.fromkeys(lead_ids))
+    current = dict(session.execute(select(Lead.id, Lead.status).where(Lead.id.in_(wanted))).tuples().all())
+    result.already = [i for i in wanted if current.get(i) == status]
+    todo = [i for i in wanted if current.get(i) != status]
+    if not todo:
+        return result
+    op = Operation(
+        id=str(uuid.uuid4()),
+        actor=actor.name,
+        kind="status_bulk",
+        summary=f"moved {plural(len(todo), 'lead')} to {status}",
+    )
+    session.add(op)
+    session.flush()
+    problems: list[str] = []
+    for lead_id in todo:
+        try:
+            lead = set_status(session, actor, lead_id, status, note=note, reason=reason, force=force, batch_id=op.id)
+        except (InputError, NotFound, PermissionDenied) as exc:  # a conflict ends it at once
+            problems.append(str(exc))
+            continue
+        result.changes.append({"lead": lead.id, "account": lead.account.name, "from": current[lead_id], "to": status})
+    if problems:
+        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+        raise InputError(
+            f"{len(problems)} of {plural(len(wanted), 'lead')} cannot move to {status}; nothing was changed: {shown}"
+        )
+    result.operation_id = op.id
+    return result
+
+
+def check_no_other_open_lead(session: Session, lead: Lead) -> None:
     other = session.scalar(
         select(Lead.id).where(Lead.account_id == lead.account_id, Lead.id != lead.id, Lead.status.in_(OPEN_STATUSES))
     )
@@ -207,6 +269,8 @@ def history(session: Session, lead_id: int) -> list[dict[str, Any]]:
 
 
 def evidence_rows(session: Session, lead_id: int) -> list[dict[str, Any]]:
+    from leads.evidence_text import notice_facts
+
     rows = session.scalars(
         select(Evidence)
         .options(joinedload(Evidence.notice))
@@ -230,6 +294,7 @@ def evidence_rows(session: Session, lead_id: int) -> list[dict[str, Any]]:
                 "state": n.state,
                 "matched": e.matched,
                 "source_url": n.source_url,
+                "facts": notice_facts(n.source, n.raw, n.address),
             }
         )
     return out
