@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from leads.db import HEAD_REVISION
 from tests.test_nightly import _book
 
 TABLES = ("reps", "accounts", "notices", "leads", "activity", "crawl_runs", "user_cursors", "operations")
@@ -80,7 +81,7 @@ def test_leads_from_before_0002_get_closure_date_and_employees(db_url, server, l
 
     upgraded = run("db", "upgrade")
     assert upgraded.returncode == 0, upgraded.stderr
-    assert "upgraded from 0001 to 0005" in upgraded.stdout
+    assert f"upgraded from 0001 to {HEAD_REVISION}" in upgraded.stdout
     with engine.connect() as conn:
         after = [tuple(r) for r in conn.execute(query)]
     engine.dispose()

@@ -207,13 +207,11 @@ def status(
         raise InputError("give lead numbers or --where-... filters, not both")
     if not filtered and not leads:
         raise InputError("say which leads: LEAD... (e.g. `leads status 12 contacted`) or --where-... filters")
-    if len(leads) == 1 and not filtered:
-        if dry_run:
-            raise InputError("--dry-run is for several leads or a --where-... filter")
+    if len(leads) == 1 and not filtered and not dry_run:
         _status_one(app, leads[0], status, note, reason, force, expect_version)
         return
     if expect_version is not None:
-        raise InputError("--expect-version is for one lead")
+        raise InputError("--expect-version is for changing one lead (without --dry-run)")
     from leads.services.listing import list_leads
     from leads.services.work import set_status_bulk
 

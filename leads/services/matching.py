@@ -23,19 +23,13 @@ from sqlalchemy.orm import Session
 
 from leads import clock
 from leads.errors import InputError, NotFound
+from leads.items import NOTICE_TYPES
 from leads.models import OPEN_STATUSES, Account, Activity, Evidence, Lead, MatchCandidate, Notice
 from leads.priority import priority
 from leads.services.people import Actor, require_manager
 
-MATCHED_TYPES = (
-    "closure",
-    "bankruptcy",
-    "bankruptcy_ch7",
-    "bankruptcy_ch11",
-    "registry_closed",
-    "registry_end",
-    "other",
-)
+#: Every notice type but layoffs (bankruptcy_ch11 too: a reorganizing vendor puts its customers' supply at risk).
+MATCHED_TYPES = tuple(t for t in NOTICE_TYPES if t != "layoff")
 
 
 #: The link kinds in the order a summary lists them, with the words a manager reads.
