@@ -62,6 +62,8 @@ def test_bulk_status_by_ids_and_by_filter_is_one_undoable_operation(db_url, lead
     both = run("status", str(ids["va1"]), str(ids["md"]), "contacted")
     assert both.returncode == 0, both.stderr
     assert f"Already contacted, left as they are: {ids['va1']}." in both.stderr
+    one = run("status", str(ids["md"]), "meeting", "--dry-run")
+    assert one.returncode == 0 and "Dry run: would move 1 lead to meeting; nothing was changed." in one.stderr
     # Her own undo reverts her last operation (the md lead), then the three.
     assert run("undo").returncode == 0
     assert statuses()[ids["md"]] == "new"
