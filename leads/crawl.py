@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from leads import clock
 from leads.errors import AGENCY_LISTS_NONE, InputError, LeadsError, NoNoticesListed
 from leads.registry import SourceInfo, _loader, sources, spider_class  # noqa: F401  (the registry)
 
@@ -164,6 +165,7 @@ def run_crawl(
         for name in SCRAPY_REQUEST_LOGGERS:
             logging.getLogger(name).addFilter(one_line)
     crawlers = []
+    not_started: dict[str, str] = {}
     for name in names:
         crawler = process.create_crawler(loader.load(name))
         kwargs: dict[str, Any] = dict(spider_args or {})
@@ -171,7 +173,9 @@ def run_crawl(
             kwargs["changed_since"] = since[name]
         if source_urls.get(name):
             kwargs["url"] = list(source_urls[name])
-        process.crawl(crawler, **kwargs)
+        started = process.crawl(crawler, **kwargs)
+        # A spider that cannot start (bad -a argument, broken module) says why in its result.
+        started.addErrback(_remember_failure, not_started, name)
         crawlers.append((name, crawler))
 
     display = _Progress(names) if progress else None
@@ -200,10 +204,15 @@ def run_crawl(
                 "unchanged": 0,
                 "skipped": 0,
                 "errors": 1,
-                "message": "the spider did not run; see the log",
+                "message": f"the spider did not run: {not_started.get(name) or 'it stopped before opening'}",
             }
         results.append(result)
     return results
+
+
+def _remember_failure(failure: Any, into: dict[str, str], name: str) -> None:
+    """Errback of a crawl that did not start: keep its reason for the source's result (and swallow it)."""
+    into.setdefault(name, f"{type(failure.value).__name__}: {failure.getErrorMessage()}")
 
 
 def changed_since(db_url: str, names: Sequence[str]) -> dict[str, str]:
@@ -309,7 +318,6 @@ def ingest_saved_file(
     A file is not a crawl: no crawl run is recorded, so `leads sources` still reports the live source's
     health and an incremental source's next crawl still starts from its last real run.
     """
-    from datetime import UTC, datetime
 
     from leads.pipelines import clean_raw_nul, validation_problem
     from leads.store import Rejected, upsert_notices
@@ -328,7 +336,7 @@ def ingest_saved_file(
         why = none_listed or (f"all {len(notices)} were invalid" if notices else f"nothing the {source} parser reads")
         raise InputError(f"{path}: no notices to store for {source} ({why}); nothing was stored")
     rejected: list[Rejected] = []
-    counts = upsert_notices(session, list(kept.values()), now or datetime.now(UTC), rejected)
+    counts = upsert_notices(session, list(kept.values()), now or clock.now(), rejected)
     skipped += [f"{path}: the database refused notice {r.notice.source_key!r} ({r.reason}): skipped" for r in rejected]
     row = {
         "source": source,

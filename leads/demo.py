@@ -8,12 +8,18 @@ records is imported; matching, assignment and the digest run as they do at night
 from __future__ import annotations
 
 import shutil
-from datetime import UTC
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 SNAPSHOT = Path(__file__).parent / "data" / "demo"
 SINCE = "2010-01-01"  # the snapshot holds notices back to 2012
+# The demo runs as of the snapshot's date: the day its Virginia file was saved (spiders/warn_va.py). The
+# closures behind its leads (New York's, California's) all lie before it, the newest within timing priority's
+# 180 days, so the timing, "closed N days ago", the lead list and the digest read like that morning (a test
+# checks it). Michigan's file is later (2026) but gives the sample book no lead. Only the demo's own run
+# uses this date (leads/clock.py); the user's commands keep the real clock.
+SNAPSHOT_DATE = date(2025, 12, 24)
 
 # Which sources the demo replays, and from which URLs, is each spider's own metadata (demo_urls,
 # demo_files: see spiders/base.py); the registry reads it, so a new source joins the demo from its module.
@@ -25,6 +31,9 @@ REPS: list[dict[str, Any]] = [  # sample team
     {"name": "Sam", "role": "rep", "states": "NY,NJ,CT", "capacity": 200},
     {"name": "Jordan", "role": "rep", "states": None, "capacity": 200},
 ]
+
+
+DEMO_REP = "Sam"  # whose lead list the demo shows
 
 
 def replay_settings(cache_dir: Path) -> dict[str, Any]:
@@ -106,68 +115,72 @@ def source_urls() -> dict[str, list[str]]:
 
 
 def run(folder: Path, *, progress: bool = False) -> dict[str, Any]:
-    """The whole pipeline on the snapshot; returns what happened for the command to print."""
-    from leads.crawl import run_crawl
+    """The whole pipeline on the snapshot, as of SNAPSHOT_DATE; returns what happened for the command to print."""
+    from leads import clock
     from leads.db import Database
-    from leads.services.accounts import import_accounts
-    from leads.services.assign import auto_assign
-    from leads.services.matching import load_profiles, run_match
-    from leads.services.people import Actor, add_rep, parse_territory, resolve_actor
 
     url, cache = prepare(folder)
     db = Database(url)
     try:
-        db.upgrade()
-        crawl = run_crawl(
-            url,
-            sources(),
-            source_urls=source_urls(),
-            spider_args={"since": SINCE},
-            overrides=replay_settings(cache),
-            progress=progress,
-            log_level="ERROR",
-        )
-        with db.session() as session:
-            setup = Actor(name="demo", rep=None, bootstrap=True)
-            for rep in REPS:
-                add_rep(
-                    session,
-                    setup,
-                    name=rep["name"],
-                    email=None,
-                    role=rep["role"],
-                    territory=parse_territory(rep["states"], None, None),
-                    capacity=rep["capacity"],
-                )
-        with db.session() as session:
-            manager = resolve_actor(session, "Morgan")
-            imported = import_accounts(session, manager, SNAPSHOT / "sample_accounts.csv")
-        with db.session() as session:
-            manager = resolve_actor(session, "Morgan")
-            matched = run_match(session, manager, profiles=load_profiles(SNAPSHOT / "profile.toml"))
-        with db.session() as session:
-            plan = auto_assign(session, resolve_actor(session, "Morgan"))
-        from datetime import datetime
-
-        from leads import digest as digest_mod
-
-        with db.session() as session:
-            d = digest_mod.build(session, None, crawl)
-        paths = digest_mod.write(d, folder / "digests")
-        from leads.services.listing import LeadFilter, list_leads
-
-        with db.session(read_only=True) as session:
-            alex = resolve_actor(session, "Alex")
-            leads = list_leads(session, alex, LeadFilter(limit=15))
-        return {
-            "database": url,
-            "crawl": crawl,
-            "imported": imported,
-            "matched": matched,
-            "assigned": plan,
-            "digest": paths,
-            "leads": leads,
-            "finished": datetime.now(UTC),
-        }
+        with clock.frozen(SNAPSHOT_DATE):
+            return {"database": url, "as_of": SNAPSHOT_DATE, **_pipeline(db, url, cache, folder, progress)}
     finally:
         db.dispose()
+
+
+def _pipeline(db: Any, url: str, cache: Path, folder: Path, progress: bool) -> dict[str, Any]:
+    from leads import clock
+    from leads import digest as digest_mod
+    from leads.crawl import run_crawl
+    from leads.services.accounts import import_accounts
+    from leads.services.assign import auto_assign
+    from leads.services.listing import LeadFilter, list_leads
+    from leads.services.matching import load_profiles, run_match
+    from leads.services.people import Actor, add_rep, parse_territory, resolve_actor
+
+    db.upgrade()
+    crawl = run_crawl(
+        url,
+        sources(),
+        source_urls=source_urls(),
+        spider_args={"since": SINCE},
+        overrides=replay_settings(cache),
+        progress=progress,
+        log_level="ERROR",
+    )
+    with db.session() as session:
+        setup = Actor(name="demo", rep=None, bootstrap=True)
+        for rep in REPS:
+            add_rep(
+                session,
+                setup,
+                name=rep["name"],
+                email=None,
+                role=rep["role"],
+                territory=parse_territory(rep["states"], None, None),
+                capacity=rep["capacity"],
+            )
+    with db.session() as session:
+        manager = resolve_actor(session, "Morgan")
+        imported = import_accounts(session, manager, SNAPSHOT / "sample_accounts.csv")
+    with db.session() as session:
+        manager = resolve_actor(session, "Morgan")
+        matched = run_match(session, manager, profiles=load_profiles(SNAPSHOT / "profile.toml"))
+    with db.session() as session:
+        plan = auto_assign(session, resolve_actor(session, "Morgan"))
+    with db.session() as session:
+        d = digest_mod.build(session, None, crawl)
+    paths = digest_mod.write(d, folder / "digests")
+    with db.session(read_only=True) as session:
+        # Sam's territory (New York) holds the snapshot's freshest closures: the morning a rep would have.
+        sam = resolve_actor(session, DEMO_REP)
+        leads = list_leads(session, sam, LeadFilter(limit=15))
+    return {
+        "crawl": crawl,
+        "imported": imported,
+        "matched": matched,
+        "assigned": plan,
+        "digest": paths,
+        "leads": leads,
+        "finished": clock.now(),
+    }

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from leads import clock
 from leads.models import LEAD_STATUSES, Account, Activity, CrawlRun, Evidence, Lead, Notice, Rep, UserCursor
 from leads.output import plural
 from leads.queries import source_health
@@ -136,7 +137,7 @@ def build(
     crawl_results: list[dict[str, Any]] | None = None,
     today: date | None = None,
 ) -> Digest:
-    today = today or date.today()
+    today = today or clock.today()
     start = since or datetime(1970, 1, 1, tzinfo=UTC)
     reps = {
         r.id: RepSection(r.name, r.email)
@@ -508,7 +509,7 @@ def write_daily(
     same day rewrites the file with everything of the first and more, and yesterday's file is
     never touched. A failure before the files are written leaves the cursor where it was.
     """
-    cut = now or datetime.now(UTC)
+    cut = now or clock.now()
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     since = _cursor(session, CURSOR_USER, _day_cursor(day))
     if since is None:

@@ -59,9 +59,13 @@ def run_warnings(stats: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(str(v) for v in value))
 
 
-def judge(stats: dict[str, Any], reason: str, items: int, last_good_items: int | None) -> Health:
-    """Health of one source run from its Scrapy stats, finish reason and notice count."""
-    health = _judge(stats, reason, items, last_good_items)
+def judge(
+    stats: dict[str, Any], reason: str, items: int, last_good_items: int | None, log_file: str | None = None
+) -> Health:
+    """Health of one source run from its Scrapy stats, finish reason and notice count.
+
+    ``log_file``: where this run's log is kept (the nightly's); a plain crawl logs to stderr only."""
+    health = _judge(stats, reason, items, last_good_items, log_file)
     warnings = tuple(run_warnings(stats))
     if health.outcome == OK and warnings:
         health = Health(
@@ -70,7 +74,9 @@ def judge(stats: dict[str, Any], reason: str, items: int, last_good_items: int |
     return Health(health.outcome, health.message, needs_attention(health.outcome, health.message), warnings)
 
 
-def _judge(stats: dict[str, Any], reason: str, items: int, last_good_items: int | None) -> Health:
+def _judge(
+    stats: dict[str, Any], reason: str, items: int, last_good_items: int | None, log_file: str | None = None
+) -> Health:
     errors = error_count(stats)
     if reason not in ("finished",):
         return Health(INTERRUPTED, f"crawl stopped early ({reason}); nothing from this run was stored")
@@ -88,7 +94,8 @@ def _judge(stats: dict[str, Any], reason: str, items: int, last_good_items: int 
         if stats.get("leads/store_errors"):
             detail.append("could not store notices")
         more = f" ({', '.join(detail)})" if detail else ""
-        return Health(FAILED, f"{plural(errors, 'error')}{more}; details on stderr, or in nightly.log")
+        where = f"details in {log_file}" if log_file else "details on stderr"
+        return Health(FAILED, f"{plural(errors, 'error')}{more}; {where}")
     if items == 0 and stats.get(STAT_LISTS_NONE):
         return Health(EMPTY, AGENCY_LISTS_NONE)
     if items == 0:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime, time
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -18,12 +18,15 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    Time,
     UniqueConstraint,
     false,
     text,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from leads import clock
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -37,7 +40,7 @@ from leads.vocabulary import LEAD_STATUSES, LINK_KINDS, OPEN_STATUSES, REP_ROLES
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def table_of(model: type[Base]) -> Table:
@@ -159,6 +162,9 @@ class Lead(Base):
     status: Mapped[str] = mapped_column(String(20), default="new", index=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("reps.id", ondelete="SET NULL"), index=True)
     follow_up: Mapped[date | None] = mapped_column(Date, index=True)
+    # The time of day the rep gave with the follow-up ("tomorrow 14:30"), their own wall-clock time; due-ness
+    # goes by the date alone.
+    follow_up_time: Mapped[time | None] = mapped_column(Time)
     score: Mapped[float] = mapped_column(Float, default=0.0)
     # Explainable priority (match score, closure date, employees), stored so the first page is an index scan.
     priority: Mapped[float] = mapped_column(Float, default=0.0, server_default=text("0"))

@@ -20,6 +20,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Any
 
+from leads import clock
 from leads.errors import LeadsError
 from leads.output import plural
 
@@ -158,7 +159,7 @@ def run(
 
     db.check_not_newer()  # a newer schema: refuse before any step writes to it
     result = NightlyResult()
-    started = datetime.now(UTC)
+    started = clock.now()
 
     def step(name: str, fn: Any) -> Any:
         t = time.monotonic()
@@ -241,7 +242,7 @@ def run(
     def digest():
         from leads import digest as digest_mod
 
-        day = today or date.today()
+        day = today or clock.today()
         # The file first: its cursor commits with the session, only after the files are written.
         with db.session() as session:
             d, paths, cut = digest_mod.write_daily(session, data_dir / "digests", day=day, crawl_results=result.crawl)

@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import logging
 import os
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
 from sqlalchemy import Integer
 
+from leads import clock
 from leads.items import NOTICE_TYPES, ClosureNotice
 from leads.store import content_hash  # noqa: F401  (re-exported: its old home)
 
@@ -148,7 +149,7 @@ class StoreNoticePipeline:
                 "notices in (set it in the environment, with -s, or run `leads crawl`)"
             )
         self.notices: dict[str, ClosureNotice] = {}
-        self.started = datetime.now(UTC)
+        self.started = clock.now()
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -182,4 +183,5 @@ class StoreNoticePipeline:
             start_url=", ".join(getattr(spider, "start_urls", []) or []),
             run_tag=self.crawler.settings.get("LEADS_RUN_TAG") or os.environ.get(ENV_RUN_TAG),
             stats_setter=stats.set_value,
+            log_file=self.crawler.settings.get("LEADS_LOG_FILE"),  # the nightly's log, when there is one
         )

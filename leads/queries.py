@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from leads import clock
 from leads.models import CrawlRun, Notice
 from leads.output import plural
 
@@ -39,7 +40,7 @@ def source_health(session: Session, now: datetime | None = None) -> dict[str, di
     succeed but whose content has not changed for STALE_AFTER_DAYS days is called stale: the
     agency may have moved its current data elsewhere.
     """
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     out: dict[str, dict[str, Any]] = {}
     last_run = select(CrawlRun.source, func.max(CrawlRun.id).label("id")).group_by(CrawlRun.source).subquery()
     for run in session.scalars(select(CrawlRun).join(last_run, CrawlRun.id == last_run.c.id)):

@@ -62,7 +62,7 @@ REP_PRIVILEGES: dict[str, str] = {
 }
 # The columns `leads status`, `note` and `follow-up` write; never the account, owner, score or priority.
 # (updated_by, updated_at and version are overwritten by a trigger from the login and the clock.)
-REP_LEAD_COLUMNS = ("status", "lost_reason", "follow_up", "updated_at", "updated_by", "version")
+REP_LEAD_COLUMNS = ("status", "lost_reason", "follow_up", "follow_up_time", "updated_at", "updated_by", "version")
 # Managers: what each table allows. No DELETE anywhere but cursors: deleting an account, notice or
 # lead would cascade into leads and evidence and strip history rows of their lead.
 MANAGER_PRIVILEGES: dict[str, str] = {
@@ -138,7 +138,8 @@ def history_sql(q: _Sql) -> list[str]:
         "                 AND a.actor = me AND (NEW.status IS NOT DISTINCT FROM OLD.status\n"
         "                      OR (a.action IN ('status', 'status_forced') AND a.from_value = OLD.status\n"
         "                          AND a.to_value = NEW.status)))\n"
-        "     OR (NEW.follow_up IS DISTINCT FROM OLD.follow_up AND NOT EXISTS (\n"
+        "     OR ((NEW.follow_up IS DISTINCT FROM OLD.follow_up\n"
+        "          OR NEW.follow_up_time IS DISTINCT FROM OLD.follow_up_time) AND NOT EXISTS (\n"
         f"         SELECT 1 FROM {activity} a WHERE a.lead_id = NEW.id AND a.xmin = {mine}\n"
         "         AND a.action = 'follow_up')) THEN\n"
         "    RAISE EXCEPTION 'permission denied: a rep changes lead % only with the history row that records it "

@@ -11,13 +11,14 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from leads import clock
 from leads.db import error_summary
 from leads.health import FAILED, GOOD_OUTCOMES, Health, judge
 from leads.items import ClosureNotice
@@ -187,12 +188,13 @@ def record_source_run(
     start_url: str = "",
     run_tag: str | None = None,
     stats_setter: Callable[[str, Any], None] | None = None,
+    log_file: str | None = None,
 ) -> dict[str, Any]:
     """Store one source's notices and its health record; returns the run as a dict for the summary."""
     from leads.db import Database
 
     notices = list(notices)
-    now = datetime.now(UTC)
+    now = clock.now()
     stored = len(notices)  # less the notices the database refuses one by one
     skipped = int(stats.get("leads/rows_skipped", 0) or 0)
     db = Database(db_url)
@@ -214,7 +216,7 @@ def record_source_run(
                     )
                 skipped += len(rejected)
                 stored -= len(rejected)
-                health = judge(stats, reason, stored, previous)
+                health = judge(stats, reason, stored, previous, log_file)
                 run = CrawlRun(
                     source=source,
                     started_at=started,

@@ -98,6 +98,12 @@ def match_headers(
     return found
 
 
+def _has_column(headers: Sequence[Any], column: str) -> bool:
+    """Whether a --map COLUMN names one of these headers (as ``match_headers`` finds it)."""
+    key = header_key(column)
+    return any(str(h or "").strip() == column.strip() or header_key(h) == key for h in headers)
+
+
 def read_table(
     path: Path,
     spec: Mapping[str, Iterable[str]],
@@ -141,9 +147,17 @@ def read_table(
                 break
         candidates = [(None, _Chain(head, reader))]
     best_missing: list[str] | None = None
+    # A row without a --map column is not the header row: another row, or another sheet, may be. When no
+    # row has it, the error names the columns of the row that looks most like a header.
+    unmapped: tuple[int, str | None, Sequence[Any]] | None = None
     for sheet_name, rows in candidates:
         for idx, (line, row) in enumerate(rows[:20]):
             if not any(str(c or "").strip() for c in row):
+                continue
+            if overrides and not all(_has_column(row, column) for column in overrides):
+                likeness = len(match_headers(row, spec))
+                if unmapped is None or likeness > unmapped[0]:
+                    unmapped = (likeness, sheet_name, row)
                 continue
             found = match_headers(row, spec, overrides)
             missing = [f for f in required if f not in found]
@@ -154,6 +168,12 @@ def read_table(
                 return Table(path, sheet_name, encoding, line, headers, data), found
             if best_missing is None or len(missing) < len(best_missing):
                 best_missing = missing
+    if unmapped is not None and best_missing is None:
+        _, in_sheet, header_like = unmapped
+        try:
+            match_headers(header_like, spec, overrides)
+        except InputError as exc:
+            raise InputError(f"{exc}{f' in sheet {in_sheet!r}' if in_sheet else ''}") from None
     where = f" (sheets: {', '.join(str(s) for s, _ in candidates)})" if candidates and candidates[0][0] else ""
     raise InputError(f"{path}: no header row with a column for {', '.join(best_missing or required)}{where}; {hint}")
 

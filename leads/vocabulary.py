@@ -253,6 +253,25 @@ def known_header(key: str) -> bool:
 
 
 #: Importer fields -> the vocabulary field whose synonyms they share (`leads accounts import`, `leads link`).
+#: `leads accounts import --map COLUMN=FIELD`: the names a manager types (in its --help and its errors) -> the
+#: account field each fills. The internal names (external_id, zip5, ...) are accepted too.
+ACCOUNT_MAP_FIELDS: dict[str, str] = {
+    "id": "external_id",
+    "name": "name",
+    "address": "address",
+    "city": "city",
+    "state": "state",
+    "zip": "zip5",
+    "industry": "industry",
+    "vendor": "incumbent_vendor",
+    "phone": "phone",
+    "website": "website",
+    "owner": "owner",
+    "dnc": "do_not_contact",
+    "lat": "lat",
+    "lon": "lon",
+}
+
 IMPORTER_FIELDS = {
     "name": "company",
     "zip5": "zip",

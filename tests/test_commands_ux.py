@@ -73,6 +73,7 @@ def test_unreachable_host_is_one_line_per_failed_request(leads_cli, sqlite_url):
     assert len(failed) == 1 and url in failed[0]
     assert not any("Error downloading" in line for line in result.stderr.splitlines())
     assert "1 error (1 failed request); details on stderr" in result.stdout
+    assert "nightly.log" not in result.stdout and "the log" not in result.stdout  # a plain crawl writes no log
     # -vv keeps the stacks for whoever debugs it.
     loud = leads_cli("-vv", *args, db_url=sqlite_url)
     assert loud.returncode == 1

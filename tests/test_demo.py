@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import sqlite3
+from datetime import date
 
-from leads.demo import SNAPSHOT, sources
+from leads.demo import DEMO_REP, SNAPSHOT, SNAPSHOT_DATE, sources
+from leads.priority import explain
 from leads.registry import demo_files
 from tests.helpers import FILES
 
@@ -16,7 +20,7 @@ def test_demo_runs_offline_and_prints_a_lead_list(leads_cli, tmp_path) -> None:
     assert len(demo) >= 19  # every source whose agency file we have (issue 11), not one left dark
     assert f"snapshot of {len(demo)} public sources" in result.stderr
     assert f"from {len(demo)} of {len(demo)} sources" in result.stderr
-    assert "Alex's lead list" in result.stdout and "priority" in result.stdout
+    assert f"{DEMO_REP}'s lead list" in result.stdout and "priority" in result.stdout
     lines = [line for line in result.stdout.splitlines() if line.strip()[:1].isdigit()]
     assert len(lines) >= 10  # a real list, not an empty table
     demo_dir = tmp_path / "data" / "demo"
@@ -36,6 +40,44 @@ def test_demo_runs_offline_and_prints_a_lead_list(leads_cli, tmp_path) -> None:
     assert f"Shelley Food Stores, Inc. II (your account's incumbent): {chapter_7}" in " ".join(why.stdout.split())
     # It never touches the user's database.
     assert not (tmp_path / "data" / "leads.db").exists()
+    _check_the_demo_runs_as_of_its_snapshot_date(leads_cli, result, demo_dir)
+
+
+def _check_the_demo_runs_as_of_its_snapshot_date(leads_cli, result, demo_dir) -> None:
+    """Issue 14 item 10: the demo's clock is the snapshot's date, said in its output; the user's own commands
+    (on the demo database too) keep the real clock unless LEADS_TODAY sets the day."""
+    as_of = SNAPSHOT_DATE.isoformat()
+    assert f"as of {as_of}, the date of the recorded snapshot" in result.stderr
+    assert f"LEADS_TODAY={as_of} leads --db" in result.stdout
+    assert (demo_dir / "digests" / f"digest-{as_of}.txt").is_file()  # the digest of that morning
+    with sqlite3.connect(demo_dir / "demo.db") as conn:
+        closures = [date.fromisoformat(c) for (c,) in conn.execute("select closure_date from leads") if c]
+        created = {row[0] for row in conn.execute("select distinct date(created_at) from leads")}
+        va = conn.execute("select max(notice_date) from notices where source = 'warn_va'").fetchone()[0]
+    # A real morning: no lead's closure in its future, the newest recent enough to count in timing priority
+    # (180 days), and the day is the Virginia file's (its newest notice that month).
+    assert closures and max(closures) <= SNAPSHOT_DATE and (SNAPSHOT_DATE - max(closures)).days < 180
+    assert 0 <= (SNAPSHOT_DATE - date.fromisoformat(va)).days <= 31
+    assert created == {as_of}  # the leads arrived that morning
+
+    url = f"sqlite:///{demo_dir / 'demo.db'}"
+
+    def reasons(env: dict[str, str]) -> dict[int, tuple[float, str]]:
+        out = leads_cli("--db", url, "--as", DEMO_REP, "list", "--limit", "5", "--json", env=env)
+        assert out.returncode == 0, out.stderr
+        return {row["lead"]: row["why"] for row in json.loads(out.stdout)}
+
+    with sqlite3.connect(demo_dir / "demo.db") as conn:
+        facts = {i: (s, date.fromisoformat(c), e) for i, s, c, e in conn.execute(
+            "select id, score, closure_date, employees from leads where closure_date is not null"
+        )}  # fmt: skip
+    frozen, real = reasons({"LEADS_TODAY": as_of}), reasons({})
+    assert frozen and frozen.keys() == real.keys()
+    for lead, why in frozen.items():
+        score, closure, employees = facts[lead]
+        assert why == explain(score, closure, employees, SNAPSHOT_DATE)
+        assert real[lead] == explain(score, closure, employees, date.today())
+        assert why != real[lead]  # the real clock is a year later: "closed N days ago" differs
 
 
 def test_snapshot_holds_the_saved_agency_files_byte_for_byte() -> None:

@@ -95,8 +95,10 @@ def test_one_source_failing_keeps_the_others_and_is_named(db_url, server, leads_
     engine = sa.create_engine(sqlite_url)
     with engine.connect() as conn:
         sources = dict(conn.execute(sa.text("select source, count(*) from notices group by source")).all())
+        failed = conn.execute(sa.text("select message from crawl_runs where source = 'warn_ny'")).scalar_one()
     engine.dispose()
     assert sources.get("warn_va", 0) > 1000 and "warn_ny" not in sources
+    assert failed.endswith(f"; details in {tmp_path / 'data' / 'logs' / 'nightly.log'}")  # the log it wrote
     digest = sorted((tmp_path / "data" / "digests").glob("digest-*.txt"))[-1].read_text()
     assert "FAILED source warn_ny: failed" in digest
     assert "== ana: 2 new leads" in digest  # matching and assignment still ran on what landed

@@ -10,6 +10,7 @@ import click
 
 from leads.commands.common import App, note_truncated, pass_app
 from leads.output import output_options, render
+from leads.vocabulary import ACCOUNT_MAP_FIELDS
 
 
 @click.group("accounts")
@@ -24,8 +25,7 @@ def accounts() -> None:
     "mapping",
     multiple=True,
     metavar="COLUMN=FIELD",
-    help="Use COLUMN for FIELD (id, name, address, city, state, zip, industry, vendor, phone, website, "
-    "owner, dnc) when the header is not recognized.",
+    help=f"Use COLUMN for FIELD ({', '.join(ACCOUNT_MAP_FIELDS)}) when the header is not recognized.",
 )
 @click.option("--sheet", help="The XLSX sheet to read (default: the first with recognizable headers).")
 @click.option("--dry-run", is_flag=True, help="Count new, changed, unchanged and invalid rows; change nothing.")

@@ -72,6 +72,7 @@ def print_card(card: dict[str, Any]) -> None:
     echo(
         f"Lead {card['lead']}  {card['status']}  owner: {_fmt(card['owner'])}  priority {card['priority']}  "
         f"score {_score(card['score'])}  version {card['version']}  follow-up {_fmt(card['follow_up'])}"
+        + (f" {card['follow_up_time']}" if card.get("follow_up_time") else "")
     )
     if card.get("flagged_closing"):
         echo("  ! This account is itself closing: do not prospect it.")

@@ -45,7 +45,8 @@ def nightly(
                 data_dir=folder,
                 sources=list(sources),
                 source_urls=per_source,
-                overrides=dict(parse_setting(a) for a in assignments),
+                # A failed source's message says where its details are: this log.
+                overrides={**dict(parse_setting(a) for a in assignments), "LEADS_LOG_FILE": str(log_path)},
                 skip_crawl=no_crawl,
                 progress=sys.stderr.isatty(),
                 tracebacks=app.verbose > 1,
@@ -77,10 +78,16 @@ def demo(folder: Path | None) -> None:
     """Run the whole product offline on real data: replay recorded agency pages through the real spiders,
     import a sample account book, match, assign, and show a rep's lead list. Never touches your database."""
     from leads import demo as demo_mod
+    from leads.commands.work import LIST_FIT
     from leads.config import data_dir
 
     folder = folder or data_dir() / "demo"
+    as_of = demo_mod.SNAPSHOT_DATE.isoformat()
     click.echo(f"Demo in {folder} (its own SQLite database; your data is not touched).", err=True)
+    click.echo(
+        f"The demo runs as of {as_of}, the date of the recorded snapshot (your own commands keep the real clock).",
+        err=True,
+    )
     click.echo(
         f"Crawling the recorded snapshot of {len(demo_mod.sources())} public sources through the real spiders...",
         err=True,
@@ -103,12 +110,16 @@ def demo(folder: Path | None) -> None:
     click.echo(f"Matched: {result['matched'].describe()}", err=True)
     plan = result["assigned"]
     click.echo(f"Assigned {plural(len(plan.moves), 'lead')} to the sample team.", err=True)
-    click.echo("\nAlex's lead list (California territory), as `leads list` shows it:\n")
+    rep = demo_mod.DEMO_REP
+    click.echo(f"\n{rep}'s lead list (New York, New Jersey, Connecticut) on {as_of}, as `leads list` shows it:\n")
     render(
         result["leads"],
         ["lead", "priority", "why", "account", "city", "state", "status"],
         "table",
-        empty_message="(no leads for Alex)",
+        empty_message=f"(no leads for {rep})",
+        fit=LIST_FIT,
     )
     click.echo(f"\nDigest written to {result['digest'][1]} (and {result['digest'][0].name})")
-    click.echo(f"Explore: leads --db {result['database']} --as Alex list    |    ... show LEAD    |    ... why ACCOUNT")
+    # The demo database as of the snapshot's date too: LEADS_TODAY sets the day for one command.
+    explore = f"LEADS_TODAY={as_of} leads --db {result['database']} --as {rep}"
+    click.echo(f"Explore it as of {as_of}:\n  {explore} list\n  {explore} show LEAD\n  {explore} why ACCOUNT")

@@ -174,7 +174,7 @@ def reps_deactivate(
         plan = deactivate(session, _actor(session, app), name, reassign=reassign, to=to, dry_run=dry_run, force=force)
         if dry_run:
             session.rollback()
-    _report(plan, dry_run, f"{name}'s open leads")
+    _report(plan, dry_run, f"{name}'s open leads", fmt)
 
 
 #: How a summary says the rule that moved a lead: "3 by hand", "2 to the account's owner".
@@ -189,9 +189,10 @@ RULE_WORDS = {
 }
 
 
-def _report(plan, dry_run: bool, what: str) -> None:
+def _report(plan, dry_run: bool, what: str, fmt: str = "table") -> None:
+    """Where the leads go, per receiving rep, on stdout in ``fmt``; the summary and warnings on stderr."""
     verb = "would move" if dry_run else "moved"
-    render(plan.summary(), ["rep", "leads"], "table", empty_message="Nothing to assign.")
+    render(plan.summary(), ["rep", "leads"], fmt, empty_message="Nothing to assign.")
     rules = ", ".join(f"{n} {RULE_WORDS.get(rule, rule)}" for rule, n in sorted(plan.by_rule.items())) or "none"
     click.echo(f"{'Dry run: ' if dry_run else ''}{verb} {len(plan.moves)} of {what} ({rules}).", err=True)
     if plan.warning:

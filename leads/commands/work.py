@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 
 import click
 
@@ -27,15 +26,6 @@ def _actor(session, app: App):
     from leads.services.people import resolve_actor
 
     return resolve_actor(session, app.user)
-
-
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        from leads.errors import InputError
-
-        raise InputError(f"{value!r} is not a date: use YYYY-MM-DD") from None
 
 
 def _statuses_option(flag: str, dest: str, help_text: str):
@@ -122,7 +112,7 @@ def list_command(app: App, fmt: str, columns: str | None, wide: bool, **kw) -> N
     from leads.services.listing import LIST_COLUMNS, LIST_FIELDS, count_leads, list_leads, mark_seen
 
     shown = pick_columns(columns, LIST_FIELDS, LIST_COLUMNS)
-    db = app.database()
+    db = app.database(must_exist=True)  # a missing SQLite path is an error, not a new empty database
     with db.session(read_only=not kw.get("new")) as session:
         actor = _actor(session, app)
         lead_filter = _filter(**kw)
@@ -343,29 +333,28 @@ def note(app: App, lead: int, text: str, expect_version: int | None) -> None:
 
 @click.command("follow-up")
 @click.argument("lead", type=int)
-@click.argument("when", metavar="DATE|none")
+@click.argument("when", nargs=-1, required=True, metavar="WHEN")
 @_version_option
 @pass_app
-def follow_up(app: App, lead: int, when: str, expect_version: int | None) -> None:
-    """Set (YYYY-MM-DD, today, tomorrow, +N days) or clear (none) LEAD's follow-up date."""
-    from datetime import timedelta
+def follow_up(app: App, lead: int, when: tuple[str, ...], expect_version: int | None) -> None:
+    """Set LEAD's follow-up day, with a time if you like, or clear it (none).
 
+    \b
+    WHEN: today, tomorrow, +N (days; +2w, +1m), in N days|weeks|months,
+    monday..sunday (the coming one), next monday (next week's), eow (this
+    week's Friday), eom (the month's last day), or YYYY-MM-DD; then
+    optionally a time: tomorrow 14:30, next monday 9am, 2026-12-07 9:30pm.
+    Words may go unquoted: leads follow-up 12 in 2 weeks"""
+    from leads import clock
+    from leads.dates import describe, parse_follow_up
     from leads.services.work import set_follow_up
 
-    value: date | None
-    if when == "none":
-        value = None
-    elif when == "today":
-        value = date.today()
-    elif when == "tomorrow":
-        value = date.today() + timedelta(days=1)
-    elif when.startswith("+") and when[1:].isdigit():
-        value = date.today() + timedelta(days=int(when[1:]))
-    else:
-        value = _date(when)
+    text = " ".join(when)
+    day, at = (None, None) if text.strip().lower() == "none" else parse_follow_up(text, clock.today())
     with app.database().session() as session:
-        row = set_follow_up(session, _actor(session, app), lead, value, expect_version=expect_version)
-        click.echo(f"Lead {row.id} follow-up: {row.follow_up or 'none'}.")
+        row = set_follow_up(session, _actor(session, app), lead, day, at=at, expect_version=expect_version)
+        shown = describe(row.follow_up, row.follow_up_time) if row.follow_up else "none"
+        click.echo(f"Lead {row.id} follow-up: {shown}.")
 
 
 @click.command("history")
@@ -401,6 +390,7 @@ def show(app: App, lead: int, as_json: bool) -> None:
             "priority": row.priority,
             "score": round(row.score, 1),
             "follow_up": row.follow_up,
+            "follow_up_time": f"{row.follow_up_time:%H:%M}" if row.follow_up_time else None,
             "flagged_closing": row.flagged_closing,
             "account": {
                 "id": a.external_id,

@@ -14,13 +14,13 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Sized
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Column, Connection, Engine, MetaData, String, Table, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from leads import clock
 from leads.errors import InputError
 from leads.models import Account, Rep, table_of
 from leads.queries import contains
@@ -116,22 +116,18 @@ class ImportReport:
 
 
 def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
-    """--map COLUMN=FIELD pairs as {column: field}; fields are checked against the known ones."""
+    """--map COLUMN=FIELD pairs as {column: field}; fields are the names --help shows (vocabulary.ACCOUNT_MAP_FIELDS)."""
+    from leads.vocabulary import ACCOUNT_MAP_FIELDS
+
     out = {}
-    aliases = {
-        "id": "external_id",
-        "account_id": "external_id",
-        "zip": "zip5",
-        "vendor": "incumbent_vendor",
-        "dnc": "do_not_contact",
-    }
+    aliases = {**{f: f for f in FIELDS}, "account_id": "external_id", **ACCOUNT_MAP_FIELDS}
     for pair in pairs:
-        column, sep, fld = pair.rpartition("=")
-        fld = aliases.get(fld.strip(), fld.strip())
+        column, sep, given = pair.rpartition("=")
         if not sep or not column.strip():
             raise InputError(f"--map expects COLUMN=FIELD, got {pair!r}")
-        if fld not in FIELDS:
-            raise InputError(f"--map {pair}: unknown field {fld!r}; fields: {', '.join(FIELDS)}")
+        fld = aliases.get(given.strip().lower())
+        if fld is None:
+            raise InputError(f"--map {pair}: unknown field {given.strip()!r}; fields: {', '.join(ACCOUNT_MAP_FIELDS)}")
         out[column.strip()] = fld
     return out
 
@@ -313,7 +309,7 @@ def _read_rows(
 ) -> None:
     from leads.normalize import normalize_address, normalize_city, normalize_name
 
-    now = datetime.now(UTC)
+    now = clock.now()
     idx = {f: columns.get(f) for f in FIELDS}
 
     def get(row: list[Any], f: str) -> Any:

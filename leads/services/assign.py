@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import bindparam, false, func, select, update
 from sqlalchemy.orm import Session
 
+from leads import clock
 from leads.errors import InputError, NotFound
 from leads.models import OPEN_STATUSES, Account, Activity, Lead, Operation, Rep, UserCursor, table_of
 from leads.output import plural
@@ -71,7 +72,7 @@ class _Pool:
             if value is not None and value.tzinfo is None:
                 value = value.replace(tzinfo=UTC)
             self.last_rr[r.id] = value or EPOCH
-        self.clock = datetime.now(UTC)
+        self.clock = clock.now()
 
     def has_room(self, rep_id: int) -> bool:
         rep = self.by_id.get(rep_id)
@@ -154,7 +155,7 @@ def apply_plan(session: Session, actor: Actor, plan: Plan, kind: str, summary: s
     op = Operation(id=str(uuid.uuid4()), actor=actor.name, kind=kind, summary=summary)
     session.add(op)
     session.flush()
-    now = datetime.now(UTC)
+    now = clock.now()
     leads_t = table_of(Lead)
     stmt = (
         update(leads_t)

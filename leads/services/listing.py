@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, case, exists, false, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
+from leads import clock
 from leads.errors import InputError
 from leads.models import (
     LEAD_STATUSES,
@@ -43,7 +44,9 @@ LIST_COLUMNS = [
     "version",
 ]
 #: Every field a lead row has, for ``--columns`` (the default columns first).
-LIST_FIELDS = list(dict.fromkeys([*LIST_COLUMNS, "address", "zip", "phone", "website", "industry", "created_at"]))
+LIST_FIELDS = list(
+    dict.fromkeys([*LIST_COLUMNS, "follow_up_time", "address", "zip", "phone", "website", "industry", "created_at"])
+)
 CURSOR_NEW = "list_new"
 CLOSED_STATUSES = tuple(s for s in LEAD_STATUSES if s not in OPEN_STATUSES)
 
@@ -156,7 +159,7 @@ def _query(session: Session, actor: Actor, f: LeadFilter, today: date):
 
 
 def list_leads(session: Session, actor: Actor, f: LeadFilter, today: date | None = None) -> list[dict[str, Any]]:
-    today = today or date.today()
+    today = today or clock.today()
     rows = []
     page = list(session.execute(_query(session, actor, f, today)))
     evidence = best_evidence(session, [lead.id for lead, _, _ in page])
@@ -182,6 +185,7 @@ def list_leads(session: Session, actor: Actor, f: LeadFilter, today: date | None
                 "status": lead.status,
                 "owner": owner,
                 "follow_up": lead.follow_up,
+                "follow_up_time": f"{lead.follow_up_time:%H:%M}" if lead.follow_up_time else None,
                 "score": round(lead.score, 1),
                 "version": lead.version,
                 "created_at": lead.created_at,
@@ -227,7 +231,7 @@ def count_leads(session: Session, actor: Actor, f: LeadFilter, today: date | Non
     """How many leads the filter matches, ignoring its limit."""
     from leads.queries import count_rows
 
-    return count_rows(session, _query(session, actor, f, today or date.today()))
+    return count_rows(session, _query(session, actor, f, today or clock.today()))
 
 
 # -- "new to you" ---------------------------------------------------------------------------------
@@ -267,7 +271,7 @@ def new_to(session: Session, user: str) -> Any:
 
 def mark_seen(session: Session, actor: Actor, lead_ids: list[int], when: datetime | None = None) -> None:
     """Record that ``lead_ids`` were shown to the user as new: for their current arrival, no longer new."""
-    when = when or datetime.now(UTC)
+    when = when or clock.now()
     for start in range(0, len(lead_ids), 500):
         chunk = lead_ids[start : start + 500]
         arrived: dict[int, datetime] = dict(
@@ -287,7 +291,7 @@ def mark_seen(session: Session, actor: Actor, lead_ids: list[int], when: datetim
 
 def refresh_priorities(session: Session, today: date | None = None) -> int:
     """Recompute stored priorities of open leads (timing changes with the calendar); returns how many changed."""
-    today = today or date.today()
+    today = today or clock.today()
     changed = []
     for lead_id, score, closure, employees, old in session.execute(
         select(Lead.id, Lead.score, Lead.closure_date, Lead.employees, Lead.priority).where(
@@ -338,10 +342,16 @@ EXPORT_PRESETS: dict[str, list[tuple[str, str]]] = {
         ("Lead Status", "status"),
         ("Company owner", "owner"),
         ("Industry", "industry"),
-        ("Description", "why"),
+        ("Description", "evidence_sentence"),
+        ("Closed Business", "closed_business"),
+        ("Last Note", "last_note"),
+        ("Priority Reason", "why"),
     ],
+    # Salesforce's lead import requires Company and LastName. The account book names no contact person,
+    # so LastName is SALESFORCE_NO_CONTACT (Salesforce's own convention for a lead without a known person).
     "salesforce": [
         ("Company", "account"),
+        ("LastName", "last_name"),
         ("Street", "address"),
         ("City", "city"),
         ("State", "state"),
@@ -352,9 +362,15 @@ EXPORT_PRESETS: dict[str, list[tuple[str, str]]] = {
         ("OwnerName", "owner"),
         ("Industry", "industry"),
         ("LeadSource", "source_label"),
-        ("Description", "why"),
+        ("Description", "evidence_sentence"),
+        ("Closed Business", "closed_business"),
+        ("Last Note", "last_note"),
+        ("Priority Reason", "why"),
     ],
 }
+SALESFORCE_NO_CONTACT = "Unknown"
+#: Presets for a CRM: they carry the evidence in words and the rep's last note, which cost a query each.
+CRM_PRESETS = ("hubspot", "salesforce")
 HUBSPOT_STATUS = {
     "new": "NEW",
     "contacted": "ATTEMPTED_TO_CONTACT",
@@ -380,12 +396,48 @@ def export_rows(session: Session, actor: Actor, f: LeadFilter, preset: str) -> t
         raise InputError(f"unknown preset {preset!r}; presets: {', '.join(EXPORT_PRESETS)}")
     rows = list_leads(session, actor, f)  # do-not-contact accounts are never listed
     columns = [header for header, _ in EXPORT_PRESETS[preset]]
+    notes = last_notes(session, [row["lead"] for row in rows]) if preset in CRM_PRESETS else {}
     out = []
     for row in rows:
         row = dict(row, source_label="Closure notice (orphaned account)")
+        if preset in CRM_PRESETS:
+            row["evidence_sentence"] = _evidence_sentence(row)
+            row["last_note"] = notes.get(row["lead"])
+            row["last_name"] = SALESFORCE_NO_CONTACT
         if preset == "hubspot":
             row["status"] = HUBSPOT_STATUS.get(row["status"], row["status"])
         elif preset == "salesforce":
             row["status"] = SALESFORCE_STATUS.get(row["status"], row["status"])
         out.append({header: row.get(field) for header, field in EXPORT_PRESETS[preset]})
     return columns, out
+
+
+def _evidence_sentence(row: dict[str, Any]) -> str | None:
+    """The lead's strongest evidence as `leads show` words it."""
+    from leads.evidence_text import evidence_sentence
+
+    top = row.get("evidence") or {}
+    if not top:
+        return None
+    account = {"name": row["account"], "incumbent_vendor": row.get("incumbent_vendor")}
+    return evidence_sentence(top["kind"], top.get("matched"), top, account)
+
+
+def last_notes(session: Session, lead_ids: list[int]) -> dict[int, str]:
+    """Per lead, the newest note a person wrote on it (`leads note`, or a status change's --note)."""
+    out: dict[int, str] = {}
+    for start in range(0, len(lead_ids), 500):
+        chunk = lead_ids[start : start + 500]
+        q = (
+            select(Activity.lead_id, Activity.note)
+            .where(
+                Activity.lead_id.in_(chunk),
+                Activity.action.in_(("note", "status", "status_forced")),
+                Activity.note.is_not(None),
+            )
+            .order_by(Activity.lead_id, Activity.at.desc(), Activity.id.desc())
+        )
+        for lead_id, note in session.execute(q):
+            if lead_id is not None and note:
+                out.setdefault(lead_id, note)
+    return out

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from leads import clock
 from leads.errors import InputError, NotFound
 from leads.items import NOTICE_TYPES
 from leads.models import OPEN_STATUSES, Account, Activity, Evidence, Lead, MatchCandidate, Notice
@@ -184,12 +185,12 @@ def run_match(
     )
     summary = MatchSummary(dry_run=dry_run)
     if not dry_run:
-        return _match(session, actor, summary, since, thresholds, profiles or [], today or date.today())
+        return _match(session, actor, summary, since, thresholds, profiles or [], today or clock.today())
     # A dry run does the real run's work in a savepoint and rolls it back: its numbers are the ones the
     # real run then reports, by construction (a simulation beside the real code drifted from it).
     savepoint = session.begin_nested()
     try:
-        return _match(session, actor, summary, since, thresholds, profiles or [], today or date.today())
+        return _match(session, actor, summary, since, thresholds, profiles or [], today or clock.today())
     finally:
         savepoint.rollback()
 
@@ -321,7 +322,7 @@ def _apply(
             continue
         summary.count(link.kind, "accepted")
         if cand is None:
-            decided[key] = _candidate(session, link, "accepted", decided_by="automatic", decided_at=datetime.now(UTC))
+            decided[key] = _candidate(session, link, "accepted", decided_by="automatic", decided_at=clock.now())
         lead = open_leads.get(link.account_id)
         notice = notices[link.notice_id]
         if lead is None:
@@ -356,7 +357,7 @@ def _apply(
             summary.leads_updated += 1
             touched.add(lead.id)
         if changed:
-            lead.updated_at = datetime.now(UTC)
+            lead.updated_at = clock.now()
             lead.updated_by = actor.name
     session.flush()
 
@@ -495,7 +496,7 @@ def decide(
     require_manager(actor, "review matches")
     if decision not in ("confirm", "reject"):
         raise InputError("decision must be confirm or reject")
-    today = today or date.today()
+    today = today or clock.today()
     out = []
     for cid in candidate_ids:
         cand = session.get(MatchCandidate, cid)
@@ -506,7 +507,7 @@ def decide(
                 f"candidate {cid} was already {cand.status}" + (f" by {cand.decided_by}" if cand.decided_by else "")
             )
         cand.status = "confirmed" if decision == "confirm" else "rejected"
-        cand.decided_by, cand.decided_at = actor.name, datetime.now(UTC)
+        cand.decided_by, cand.decided_at = actor.name, clock.now()
         if decision == "confirm":
             from leads.matching import Link
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
+from leads import clock
 from leads.errors import ConflictError, InputError, NotFound, PermissionDenied
 from leads.models import OPEN_STATUSES, Activity, Evidence, Lead, Operation
 from leads.output import plural
@@ -38,7 +39,7 @@ DNC_SAFE_STATUSES = ("lost", "disqualified")
 
 
 def now_utc() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def get_lead(session: Session, lead_id: int) -> Lead:
@@ -229,20 +230,33 @@ def add_note(session: Session, actor: Actor, lead_id: int, text: str, *, expect_
 
 
 def set_follow_up(
-    session: Session, actor: Actor, lead_id: int, when: date | None, *, expect_version: int | None = None
+    session: Session,
+    actor: Actor,
+    lead_id: int,
+    when: date | None,
+    *,
+    at: time | None = None,
+    expect_version: int | None = None,
 ) -> Lead:
+    """Set (or clear, with None) the lead's follow-up day and, optionally, its time of day."""
     lead = begin_change(session, actor, lead_id, expect_version)
-    old = lead.follow_up
+    old = follow_up_text(lead.follow_up, lead.follow_up_time)
     lead.follow_up = when
+    lead.follow_up_time = at if when is not None else None
     finish_change(
         session,
         actor,
         lead,
-        Activity(
-            action="follow_up", from_value=old.isoformat() if old else None, to_value=when.isoformat() if when else None
-        ),
+        Activity(action="follow_up", from_value=old, to_value=follow_up_text(lead.follow_up, lead.follow_up_time)),
     )
     return lead
+
+
+def follow_up_text(day: date | None, at: time | None) -> str | None:
+    """``2026-12-07`` or ``2026-12-07 09:00``; None when there is no follow-up."""
+    if day is None:
+        return None
+    return f"{day.isoformat()} {at:%H:%M}" if at else day.isoformat()
 
 
 def history(session: Session, lead_id: int) -> list[dict[str, Any]]:
