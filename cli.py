@@ -15,7 +15,7 @@ from leads.commands.db import db_group
 from leads.commands.matching import link, match, review, why
 from leads.commands.nightly import demo, nightly
 from leads.commands.team import assign, reps
-from leads.commands.work import due, export, follow_up, history, list_command, note, show, status, undo
+from leads.commands.work import due, export, follow_up, history, list_command, note, show, status, today, undo
 
 
 @click.group(cls=LeadsGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -55,6 +55,7 @@ for command in (
     sources,
     parse,
     list_command,
+    today,
     status,
     note,
     follow_up,

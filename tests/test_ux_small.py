@@ -86,13 +86,18 @@ def test_map_error_lists_the_field_names_the_help_shows(sqlite_url, manager, lea
     assert run("accounts", "import", str(book), "--map", "Who We Buy From=incumbent_vendor").returncode == 0
 
 
-def test_list_on_a_missing_sqlite_path_is_an_error_and_creates_nothing(leads_cli, tmp_path: Path) -> None:
+def test_read_only_commands_on_a_missing_sqlite_path_create_nothing(leads_cli, tmp_path: Path) -> None:
     target = tmp_path / "nowhere" / "leads.db"
     for args in (("list",), ("list", "--new"), ("reps", "list")):
         result = leads_cli("--db", f"sqlite:///{target}", "--as", "ana", *args)
         assert result.returncode == 1, (args, result.stdout)
         assert result.stderr.startswith(f"Error: no database at {target}") and "Traceback" not in result.stderr
         assert not (tmp_path / "nowhere").exists(), args
+    # `sources` still lists every source (never run), and creates nothing either.
+    listed = leads_cli("--db", f"sqlite:///{target}", "sources", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert {row["last_outcome"] for row in json.loads(listed.stdout)} == {"never run"}
+    assert not (tmp_path / "nowhere").exists()
 
 
 def test_a_spider_that_cannot_start_says_why(sqlite_url, leads_cli) -> None:

@@ -167,13 +167,17 @@ def _crawl_file(
 def sources(app: App, fmt: str) -> None:
     """List every source: agency URL, format, last run, last success, notice count and freshness."""
     from leads.crawl import list_sources
+    from leads.db import missing_sqlite_file
     from leads.queries import source_health
     from leads.store import latest_warnings
 
-    db = app.database()
-    with db.session(read_only=True) as session:
-        health = source_health(session)
-        warnings = latest_warnings(session)
+    health: dict = {}
+    warnings: dict = {}
+    # Without a database yet every source is "never run": said without creating one (a read-only command).
+    if missing_sqlite_file(app.db_url) is None:
+        with app.database().session(read_only=True) as session:
+            health = source_health(session)
+            warnings = latest_warnings(session)
     rows = []
     for info in list_sources():
         h = health.get(info.name, {})

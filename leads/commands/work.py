@@ -1,4 +1,4 @@
-"""Rep commands: list, status, note, follow-up, due, history, show, export, undo."""
+"""Rep commands: list, today, status, note, follow-up, due, history, show, export, undo."""
 
 from __future__ import annotations
 
@@ -86,6 +86,7 @@ def _filter(**kw):
         min_score=kw.get("min_score"),
         due=kw.get("due", False),
         unassigned=kw.get("unassigned", False),
+        flagged=kw.get("flagged", False),
         search=kw.get("search"),
         sort=kw.get("sort"),
         limit=kw.get("limit") or None,
@@ -139,6 +140,55 @@ def due(app: App, fmt: str, columns: str | None, wide: bool) -> None:
     with app.database(must_exist=True).session(read_only=True) as session:
         rows = list_leads(session, _actor(session, app), _filter(due=True, limit=0))
     render(rows, shown, fmt, empty_message="Nothing due. Well done.", fit=_fit(shown, columns), wide=wide)
+
+
+TODAY_SECTIONS = (
+    ("new", "New to you", "Nothing new since you last looked."),
+    ("due", "Follow-ups due today or overdue", "Nothing due."),
+    ("closing", "Accounts that are closing themselves: stop selling, see `leads show`", "None closing."),
+)
+
+
+@click.command("today")
+@click.option("--mine/--all", "mine", default=None, help="Your leads (default for reps) or everyone's (managers).")
+@output_options
+@fit_options
+@pass_app
+def today(app: App, mine: bool | None, fmt: str, columns: str | None, wide: bool) -> None:
+    """Your day in one view: leads new to you (as `leads list --new`, and they stop being new), follow-ups
+    due today or overdue (as `leads due`), and your open leads whose account is itself closing.
+
+    --json prints one object {"new": [...], "due": [...], "closing": [...]}."""
+    from leads.services.listing import LIST_COLUMNS, LIST_FIELDS, list_leads, mark_seen
+
+    shown = pick_columns(columns, LIST_FIELDS, LIST_COLUMNS)
+    with app.database(must_exist=True).session() as session:
+        actor = _actor(session, app)
+        sections = {
+            "new": list_leads(session, actor, _filter(mine=mine, new=True, limit=0)),
+            "due": list_leads(session, actor, _filter(mine=mine, due=True, limit=0)),
+            "closing": list_leads(session, actor, _filter(mine=mine, flagged=True, limit=0)),
+        }
+        mark_seen(session, actor, [row["lead"] for row in sections["new"]])
+    if fmt in ("json", "ndjson"):
+        import json
+
+        from leads.output import _plain
+
+        data = {key: [{c: _plain(row.get(c)) for c in shown} for row in rows] for key, rows in sections.items()}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2 if fmt == "json" else None))
+        return
+    for number, (key, title, empty) in enumerate(TODAY_SECTIONS):
+        rows = sections[key]
+        if fmt != "table":
+            click.echo(f"# {key}")
+            render(rows, shown, fmt)
+            continue
+        click.echo(("\n" if number else "") + f"{title} ({len(rows)})")
+        if rows:
+            render(rows, shown, fmt, fit=_fit(shown, columns), wide=wide)
+        else:
+            click.echo(f"  {empty}")
 
 
 def _version_option(fn):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, exists, false, func, or_, select, update
+from sqlalchemy import and_, case, exists, false, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from leads import clock
@@ -64,6 +64,8 @@ class LeadFilter:
     min_score: float | None = None
     due: bool = False
     unassigned: bool = False
+    #: Only leads whose account is itself closing (flagged by matching: stop selling), instead of leaving them out.
+    flagged: bool = False
     #: Account name or id contains this text (any case).
     search: str | None = None
     #: "FIELD", "FIELD:asc" or "FIELD:desc" (see SORT_FIELDS); None is priority order.
@@ -109,7 +111,7 @@ def _query(session: Session, actor: Actor, f: LeadFilter, today: date):
         select(Lead, Account, Rep.name)
         .join(Account, Lead.account_id == Account.id)
         .outerjoin(Rep, Lead.owner_id == Rep.id)
-        .where(Account.do_not_contact == false(), Lead.flagged_closing == false())
+        .where(Account.do_not_contact == false(), Lead.flagged_closing == (true() if f.flagged else false()))
     )
     if f.statuses:
         q = q.where(Lead.status.in_(f.statuses))
