@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import sqlalchemy as sa
 
 from leads.vocabulary import header_key
@@ -206,3 +207,46 @@ def test_xlsx_too_wide_or_too_big_unpacked_is_a_clear_error(sqlite_url, manager,
     bad = run("accounts", "import", str(bomb))
     assert bad.returncode == 1 and "Traceback" not in bad.stderr and "unpacks to" in bad.stderr
     assert _accounts(run) == {}
+
+
+@pytest.mark.postgres
+def test_export_onto_a_full_disk_is_an_error_and_keeps_the_last_export(pg_url, manager, tmp_path) -> None:
+    """Issue 13 item 9, the full disk: the file-size limit (RLIMIT_FSIZE, SIGXFSZ ignored) makes every write
+    fail as a full disk does (EFBIG in place of ENOSPC, the same OSError path); the export is refused
+    with one Error line, and yesterday's export at that path stays whole. On PostgreSQL, so that only the
+    export writes a local file (a SQLite database on that disk fails first, also as one Error line)."""
+    import os
+    import resource
+    import signal
+    import subprocess
+
+    from tests.conftest import LEADS_COMMAND
+
+    manager(pg_url)
+    env = {
+        **os.environ,
+        "LEADS_DATA_DIR": str(tmp_path / "data"),
+        "LEADS_DATABASE_URL": pg_url,
+        "LEADS_USER": "boss",
+    }
+
+    def no_room() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+
+    for name in ("leads.csv", "leads.xlsx"):
+        out = tmp_path / name
+        out.write_bytes(b"yesterday's export")
+        full = subprocess.run(
+            [*LEADS_COMMAND, "export", "--out", str(out)],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            preexec_fn=no_room,
+        )
+        assert full.returncode == 1, (full.stdout, full.stderr)
+        assert full.stderr.startswith(f"Error: --out {out}: cannot write it") and "Traceback" not in full.stderr
+        assert out.read_bytes() == b"yesterday's export"
+        assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".leads-export")] == []
