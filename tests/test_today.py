@@ -51,4 +51,10 @@ def test_today_shows_new_due_and_closing_and_passes_only_the_new(db_url, leads_c
     # A flagged lead stays out of the plain list (it is in today's closing section instead).
     listed = [row["lead"] for row in json.loads(run("list", "--json", who="ana").stdout)]
     assert ids[3] not in listed and ids[1] in listed
+    # A section shows its first --limit rows and says how many there are; only those stop being new.
+    first = run("today", "--all", "--limit", "2")
+    assert first.returncode == 0, first.stderr
+    assert "New to you (showing 2 of 4)" in first.stdout  # the flagged lead 3 is in "closing", not "new"
+    rest = json.loads(run("today", "--all", "--json").stdout)
+    assert len(rest["new"]) == 2 and "New to you (0)" in run("today", "--all").stdout
     database.dispose()

@@ -151,24 +151,32 @@ TODAY_SECTIONS = (
 
 @click.command("today")
 @click.option("--mine/--all", "mine", default=None, help="Your leads (default for reps) or everyone's (managers).")
+@click.option("--limit", type=int, default=20, show_default=True, help="Rows per section (0: all).")
 @output_options
 @fit_options
 @pass_app
-def today(app: App, mine: bool | None, fmt: str, columns: str | None, wide: bool) -> None:
-    """Your day in one view: leads new to you (as `leads list --new`, and they stop being new), follow-ups
-    due today or overdue (as `leads due`), and your open leads whose account is itself closing.
+def today(app: App, mine: bool | None, limit: int, fmt: str, columns: str | None, wide: bool) -> None:
+    """Your day in one view: leads new to you (as `leads list --new`: the ones shown stop being new),
+    follow-ups due today or overdue (as `leads due`), and your open leads whose account is itself closing.
 
+    Each section shows its first --limit rows, highest priority first, and says how many there are.
     --json prints one object {"new": [...], "due": [...], "closing": [...]}."""
-    from leads.services.listing import LIST_COLUMNS, LIST_FIELDS, list_leads, mark_seen
+    from leads.services.listing import LIST_COLUMNS, LIST_FIELDS, count_leads, list_leads, mark_seen
 
     shown = pick_columns(columns, LIST_FIELDS, LIST_COLUMNS)
+    filters = {
+        "new": _filter(mine=mine, new=True, limit=limit),
+        "due": _filter(mine=mine, due=True, limit=limit),
+        "closing": _filter(mine=mine, flagged=True, limit=limit),
+    }
     with app.database(must_exist=True).session() as session:
         actor = _actor(session, app)
-        sections = {
-            "new": list_leads(session, actor, _filter(mine=mine, new=True, limit=0)),
-            "due": list_leads(session, actor, _filter(mine=mine, due=True, limit=0)),
-            "closing": list_leads(session, actor, _filter(mine=mine, flagged=True, limit=0)),
-        }
+        sections: dict[str, list[dict]] = {}
+        totals: dict[str, int] = {}
+        for key, lead_filter in filters.items():
+            sections[key] = list_leads(session, actor, lead_filter)
+            full = bool(limit) and len(sections[key]) >= limit
+            totals[key] = count_leads(session, actor, lead_filter) if full else len(sections[key])
         mark_seen(session, actor, [row["lead"] for row in sections["new"]])
     if fmt in ("json", "ndjson"):
         import json
@@ -184,7 +192,8 @@ def today(app: App, mine: bool | None, fmt: str, columns: str | None, wide: bool
             click.echo(f"# {key}")
             render(rows, shown, fmt)
             continue
-        click.echo(("\n" if number else "") + f"{title} ({len(rows)})")
+        count = f"{totals[key]}" if totals[key] == len(rows) else f"showing {len(rows)} of {totals[key]}"
+        click.echo(("\n" if number else "") + f"{title} ({count})")
         if rows:
             render(rows, shown, fmt, fit=_fit(shown, columns), wide=wide)
         else:
