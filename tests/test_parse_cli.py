@@ -167,7 +167,8 @@ def test_formats_agree_with_stable_keys_and_iso_dates(rel: str, outputs) -> None
     expected = EXPECTED[rel] if rel in EXPECTED else len(json.loads(runs["json"].stdout or "[]"))
     for fmt, run in runs.items():
         assert run.returncode == 0, (fmt, run.stderr)
-        assert f"{expected} notices parsed from {FILES / rel}" in run.stderr, (fmt, run.stderr)
+        noun = "notice" if expected == 1 else "notices"
+        assert f"{expected} {noun} parsed from {FILES / rel}" in run.stderr, (fmt, run.stderr)
         assert "Error" not in run.stderr
         # A real, current agency file reads without a column warning (else the source would be degraded).
         assert "no column for" not in run.stderr and "unknown column" not in run.stderr, (fmt, run.stderr)
