@@ -160,6 +160,12 @@ def _zip(value: Any) -> tuple[str | None, str | None]:
     return None, f"zip {text!r} is not a US ZIP code"
 
 
+def _padded(value: Any) -> bool:
+    """A ZIP cell of 3 or 4 digits (an Excel number or text that lost its leading zeros)."""
+    text = _text(value)
+    return text.isdigit() and 3 <= len(text) <= 4
+
+
 def _state(value: Any) -> tuple[str | None, str | None]:
     text = _text(value)
     if not text:
@@ -346,6 +352,18 @@ def _read_rows(
             report.warnings.append((line, f"{p}: used {state} from ZIP {zip5}"))
         elif p:
             problems.append(p)
+        if zip5 and state and _padded(get(row, "zip5")):
+            # 6810 for Omaha NE is not 06810 (a Connecticut ZIP): a ZIP that lost its leading zeros is kept
+            # only where its state agrees with the row's.
+            where = state_of_zip(zip5)
+            if where and where != state:
+                report.warnings.append(
+                    (
+                        line,
+                        f"zip {_text(get(row, 'zip5'))!r} read as {zip5} is in {where}, not {state}: imported without a ZIP",
+                    )
+                )
+                zip5 = None
         dnc, p = _flag(get(row, "do_not_contact"))
         problems += [p] if p else []
         lat, lon, p = _coordinates(get(row, "lat"), get(row, "lon"))

@@ -106,6 +106,25 @@ def sort_order(spec: str | None) -> list[Any]:
     return [key.nulls_last(), *tail]
 
 
+def state_code(text: str) -> str:
+    """--state NY, ny or New York -> NY; anything else is an error naming what is accepted."""
+    from leads.normalize import normalize_state
+
+    code = normalize_state(text)
+    if not code:
+        raise InputError(f"--state {text}: not a US state; use a code (NY) or a name (New York)")
+    return code
+
+
+def known_source(session: Session, source: str) -> None:
+    """--source must name a source some stored notice came from; else the error lists those sources."""
+    if session.scalar(select(Notice.id).where(Notice.source == source).limit(1)) is not None:
+        return
+    stored = sorted(session.scalars(select(Notice.source).distinct()))
+    listed = ", ".join(stored) if stored else "none yet (run `leads crawl`)"
+    raise InputError(f"--source {source}: no notices from that source; sources with notices: {listed}")
+
+
 def _query(session: Session, actor: Actor, f: LeadFilter, today: date):
     q = (
         select(Lead, Account, Rep.name)
@@ -129,7 +148,7 @@ def _query(session: Session, actor: Actor, f: LeadFilter, today: date):
     if f.unassigned:
         q = q.where(Lead.owner_id.is_(None))
     if f.state:
-        q = q.where(Account.state == f.state.upper())
+        q = q.where(Account.state == state_code(f.state))
     if f.search and f.search.strip():
         q = q.where(or_(contains(Account.name, f.search.strip()), contains(Account.external_id, f.search.strip())))
     if f.min_score is not None:
@@ -137,6 +156,7 @@ def _query(session: Session, actor: Actor, f: LeadFilter, today: date):
     if f.due:
         q = q.where(Lead.follow_up.is_not(None), Lead.follow_up <= today)
     if f.source:
+        known_source(session, f.source)
         q = q.where(
             exists().where(
                 and_(Evidence.lead_id == Lead.id, Evidence.notice_id == Notice.id, Notice.source == f.source)
