@@ -222,6 +222,41 @@ def table_notices(
     return list(kept.values())
 
 
+def sheet_notices(
+    spider: Any,
+    response: Any,
+    sheet: str,
+    rows: Sequence[Sequence[Any]],
+    header_at: int,
+    columns: Mapping[str, int],
+    parse_row: Callable[[str, Sequence[Any], Mapping[str, int], dict[str, Any]], ClosureNotice],
+    optional: Sequence[str],
+) -> list[ClosureNotice]:
+    """The notices of one workbook sheet (rows numbered as Excel does): a missing optional column is one
+    warning, the rows are ``table_notices``'s, ``parse_row(where, row, columns, raw)`` builds each; a header
+    without rows gives no notices (the agency lists none)."""
+    missing = [f for f in optional if f not in columns]
+    if missing:
+        spider.logger.warning(
+            "source %s: sheet %r has no column for %s; those fields stay empty", spider.name, sheet, ", ".join(missing)
+        )
+
+    def where(excel_row: int) -> str:
+        return f"sheet {sheet!r} row {excel_row}"
+
+    return table_notices(
+        spider,
+        response,
+        rows,
+        header_at,
+        columns,
+        lambda row, columns, raw, excel_row: parse_row(where(excel_row), row, columns, raw),
+        ref=where,
+        start=header_at + 2,
+        on_empty=lambda: None,
+    )
+
+
 def is_blank(row: Sequence[Any]) -> bool:
     return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row)
 

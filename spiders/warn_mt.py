@@ -44,7 +44,7 @@ from spiders.tabular import (
     cell,
     find_header_row,
     make_key,
-    table_notices,
+    sheet_notices,
     xlsx_sheets,
 )
 
@@ -100,28 +100,15 @@ class WarnMtSpider(NoticeSpider):
 
     def _parse_workbook(self, response: Response) -> Iterator[ClosureNotice]:
         sheet, rows, header_at, columns = self._find_sheet(response.body)
-        missing = [f for f in OPTIONAL if f not in columns]
-        if missing:
-            self.logger.warning(
-                "source %s: sheet %r has no column for %s; those fields stay empty",
-                self.name,
-                sheet,
-                ", ".join(missing),
-            )
-
-        def where(excel_row: int) -> str:
-            return f"sheet {sheet!r} row {excel_row}"
-
-        yield from table_notices(
+        yield from sheet_notices(
             self,
             response,
+            sheet,
             rows,
             header_at,
             columns,
-            lambda row, columns, raw, excel_row: self._parse_row(response, where(excel_row), row, columns, raw),
-            ref=where,
-            start=header_at + 2,
-            on_empty=lambda: None,  # a header without rows: no notices, as the agency lists none
+            lambda where, row, columns, raw: self._parse_row(response, where, row, columns, raw),
+            OPTIONAL,
         )
 
     def _find_sheet(self, body: bytes) -> tuple[str, list[tuple[Any, ...]], int, dict[str, int]]:
