@@ -89,9 +89,7 @@ def list_operations(session: Session, actor: Actor, limit: int | None = 20) -> l
             select(Activity.batch_id, func.count(func.distinct(Activity.lead_id)))
             .where(Activity.batch_id.in_([o.id for o in ops]), Activity.lead_id.is_not(None))
             .group_by(Activity.batch_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     return [
         {
