@@ -98,7 +98,7 @@ def list_operations(session: Session, actor: Actor, limit: int | None = 20) -> l
             "who": o.actor,
             "what": o.summary,
             "leads": counts.get(o.id, 0),
-            "undone": when_text(o.undone_at) if o.undone_at else None,
+            "undone": o.undone_at,
         }
         for o in ops
     ]
