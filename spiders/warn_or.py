@@ -36,6 +36,7 @@ import hashlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
+from functools import partial
 from typing import Any
 
 import scrapy
@@ -103,13 +104,7 @@ class WarnOrSpider(NoticeSpider):
 
     def _parse_workbook(self, response: Response) -> Iterator[ClosureNotice]:
         yield from workbook_notices(
-            self,
-            response,
-            COLUMNS,
-            REQUIRED,
-            DATES,
-            OPTIONAL,
-            lambda where, row, columns, raw: self._parse_row(response, where, row, columns, raw),
+            self, response, COLUMNS, REQUIRED, DATES, OPTIONAL, partial(self._parse_row, response)
         )
 
     def _parse_row(
