@@ -38,7 +38,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--accounts", type=int, default=1_000_000)
     ap.add_argument("--db", help="database URL (default: a temporary SQLite file)")
+    ap.add_argument("--csv", type=Path, help="the generated book: written there if missing, else reused")
     args = ap.parse_args()
+    if args.csv and args.csv.exists():
+        run(args, args.csv, Path(tempfile.mkdtemp()))
+        return
     gen = generator()
     rng = random.Random(11)
     pools = gen.load_pools(rng)
@@ -46,7 +50,7 @@ def main() -> None:
     t = time.perf_counter()
     accounts = gen.raw_accounts(args.accounts, rng, pools, vendors)
     folder = Path(tempfile.mkdtemp())
-    path = folder / "accounts.csv"
+    path = args.csv or folder / "accounts.csv"
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(
@@ -70,6 +74,10 @@ def main() -> None:
         f"generated {args.accounts:,} accounts ({path.stat().st_size / 2**20:.0f} MiB CSV) in "
         f"{time.perf_counter() - t:.1f} s"
     )
+    run(args, path, folder)
+
+
+def run(args: argparse.Namespace, path: Path, folder: Path) -> None:
     url = args.db or f"sqlite:///{folder / 'bench.db'}"
     env = {**os.environ, "LEADS_DATABASE_URL": url, "LEADS_USER": "boss", "LEADS_DATA_DIR": str(folder)}
     leads = Path(sys.executable).parent / "leads"

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from parsel import Selector
@@ -38,7 +38,15 @@ from scrapy.http import Response
 from leads.items import ClosureNotice
 from spiders.base import NoticeSpider
 from spiders.parsing import LayoutChanged, classify_notice_type, clean_text, parse_date, parse_int
-from spiders.tabular import UniqueKeys, cell, decode_text, find_header_row, is_blank, looks_like_html, make_key, raw_row
+from spiders.tabular import (
+    cell,
+    decode_text,
+    find_header_row,
+    log_missing_columns,
+    looks_like_html,
+    make_key,
+    table_notices,
+)
 
 COLUMNS = {
     "company": [r"^company$", r"\b(company|employer|business)\b"],
@@ -73,32 +81,24 @@ class WarnAkSpider(NoticeSpider):
 
     def _parse_page(self, response: Response) -> Iterator[ClosureNotice]:
         rows, header_at, columns = self._find_table(response.body)
-        headers = rows[header_at]
-        missing = [f for f in OPTIONAL if f not in columns]
-        if missing:
-            self.logger.warning(
-                "source %s: the table has no column for %s; those fields stay empty", self.name, ", ".join(missing)
-            )
-        keys = UniqueKeys()
-        data_rows = 0
-        for number, row in enumerate(rows[header_at + 1 :], start=1):
-            if is_blank(row):
-                continue
-            data_rows += 1
-            where = f"table row {number}"
-            raw = raw_row(headers, row)
-            try:
-                notice = self._parse_row(response, where, row, columns, raw)
-            except ValueError as exc:
-                self.skip_row(response, f"{where} ({clean_text(cell(row, columns, 'company'))!r})", str(exc))
-                continue
-            notice.source_key, repeat = keys.assign(notice.source_key, raw)
-            if repeat:
-                self.logger.info("source %s: %s repeats an earlier row; yielded once", self.name, where)
-                continue
-            yield notice
-        if not data_rows:
-            self.logger.warning("source %s: %s lists no notices (header only)", self.name, response.url)
+        log_missing_columns(self, "the table", columns, OPTIONAL)
+
+        def where(number: int) -> str:
+            return f"table row {number}"
+
+        yield from table_notices(
+            self,
+            response,
+            rows,
+            header_at,
+            columns,
+            lambda row, columns, raw, number: self._parse_row(response, where(number), row, columns, raw),
+            ref=where,
+            start=1,
+            on_empty=lambda: self.logger.warning(
+                "source %s: %s lists no notices (header only)", self.name, response.url
+            ),
+        )
 
     def _find_table(self, body: bytes) -> tuple[list[list[str]], int, dict[str, int]]:
         if not looks_like_html(body):
@@ -121,7 +121,7 @@ class WarnAkSpider(NoticeSpider):
         raise error or LayoutChanged("no table in the page")
 
     def _parse_row(
-        self, response: Response, where: str, row: list[str], columns: dict[str, int], raw: dict[str, Any]
+        self, response: Response, where: str, row: Sequence[Any], columns: Mapping[str, int], raw: dict[str, Any]
     ) -> ClosureNotice:
         company = clean_text(cell(row, columns, "company"))
         if not company:

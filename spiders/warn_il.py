@@ -48,8 +48,8 @@ from scrapy.http import Response
 
 from leads.items import ClosureNotice
 from spiders.base import NoticeSpider
-from spiders.parsing import LayoutChanged, classify_notice_type, clean_text, parse_date, parse_int, state_code, zip5
-from spiders.tabular import cell, find_header_row, make_key, sheet_notices, xlsx_sheets
+from spiders.parsing import classify_notice_type, clean_text, parse_date, parse_int, state_code, zip5
+from spiders.tabular import cell, make_key, workbook_notices
 
 COLUMNS = {
     "company": [r"^location name$", r"\b(company|employer|business)\b(?!.*\bas\b)"],
@@ -100,33 +100,15 @@ class WarnIlSpider(NoticeSpider):
         yield from list(self._parse_workbook(response))
 
     def _parse_workbook(self, response: Response) -> Iterator[ClosureNotice]:
-        sheet, rows, header_at, columns = self._find_sheet(response.body)
-        yield from sheet_notices(
+        yield from workbook_notices(
             self,
             response,
-            sheet,
-            rows,
-            header_at,
-            columns,
-            lambda where, row, columns, raw: self._parse_row(response, where, row, columns, raw),
+            COLUMNS,
+            REQUIRED,
+            DATES,
             OPTIONAL,
+            lambda where, row, columns, raw: self._parse_row(response, where, row, columns, raw),
         )
-
-    def _find_sheet(self, body: bytes) -> tuple[str, list[tuple[Any, ...]], int, dict[str, int]]:
-        error: LayoutChanged | None = None
-        for name, rows in xlsx_sheets(body):
-            try:
-                header_at, columns = find_header_row(rows, COLUMNS, REQUIRED, source=f"{self.name} sheet {name!r}")
-            except LayoutChanged as exc:
-                error = error or exc
-                continue
-            if not any(f in columns for f in DATES):
-                raise LayoutChanged(
-                    f"{self.name} sheet {name!r}: layout changed: no date column among headers "
-                    f"{[clean_text(h) for h in rows[header_at]]}"
-                )
-            return name, rows, header_at, columns
-        raise error or LayoutChanged("the workbook has no sheet")
 
     def _parse_row(
         self, response: Response, where: str, row: Sequence[Any], columns: Mapping[str, int], raw: dict[str, Any]

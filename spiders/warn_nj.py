@@ -34,7 +34,7 @@ Field decisions (columns: Company, City, Month Posted, Effective Date, Workforce
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -43,7 +43,7 @@ from scrapy.http import Response
 from leads.items import ClosureNotice
 from spiders.base import NoticeSpider
 from spiders.parsing import LayoutChanged, clean_text, parse_date, parse_int
-from spiders.tabular import UniqueKeys, cell, find_header_row, is_blank, make_key, raw_row, xlsx_sheets
+from spiders.tabular import UniqueKeys, cell, find_header_row, is_blank, make_key, sheet_notices, xlsx_sheets
 
 COLUMNS = {
     "company": [r"^company$", r"\b(company|employer|business)\b"],
@@ -97,37 +97,28 @@ class WarnNjSpider(NoticeSpider):
         columns: dict[str, int],
         keys: UniqueKeys,
     ) -> Iterator[ClosureNotice]:
-        headers = rows[header_at]
-        missing = [f for f in OPTIONAL if f not in columns]
-        if missing:
-            self.logger.warning(
-                "source %s: sheet %r has no column for %s; those fields stay empty",
-                self.name,
-                sheet,
-                ", ".join(missing),
-            )
-        for excel_row, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
-            if is_blank(row):
-                continue
-            where = f"sheet {sheet!r} row {excel_row}"
+        def footnote(row: Sequence[Any], where: str) -> bool:
             company = clean_text(cell(row, columns, "company"))
             if company.startswith("*") and all(is_blank([v]) for i, v in enumerate(row) if i != columns["company"]):
                 self.logger.info("source %s: %s is a footnote, not a notice: %r", self.name, where, company)
-                continue
-            raw = raw_row(headers, row)
-            try:
-                notice = self._parse_row(response, where, row, columns, raw)
-            except ValueError as exc:
-                self.skip_row(response, f"{where} ({company!r})", str(exc))
-                continue
-            notice.source_key, repeat = keys.assign(notice.source_key, raw)
-            if repeat:
-                self.logger.info("source %s: %s repeats an earlier row; yielded once", self.name, where)
-                continue
-            yield notice
+                return True
+            return False
+
+        yield from sheet_notices(
+            self,
+            response,
+            sheet,
+            rows,
+            header_at,
+            columns,
+            lambda where, row, columns, raw: self._parse_row(response, where, row, columns, raw),
+            OPTIONAL,
+            keys=keys,
+            passed_over=footnote,
+        )
 
     def _parse_row(
-        self, response: Response, where: str, row: tuple[Any, ...], columns: dict[str, int], raw: dict[str, Any]
+        self, response: Response, where: str, row: Sequence[Any], columns: Mapping[str, int], raw: dict[str, Any]
     ) -> ClosureNotice:
         company = clean_text(cell(row, columns, "company"))
         if not company:

@@ -47,10 +47,8 @@ from spiders.parsing import LayoutChanged, clean_text, parse_date, parse_int, sp
 from spiders.tabular import (
     XLSX_MAGIC,
     cell,
-    find_header_row,
     make_key,
-    sheet_notices,
-    xlsx_sheets,
+    workbook_notices,
 )
 
 COLUMNS = {
@@ -104,33 +102,15 @@ class WarnOrSpider(NoticeSpider):
         )
 
     def _parse_workbook(self, response: Response) -> Iterator[ClosureNotice]:
-        sheet, rows, header_at, columns = self._find_sheet(response.body)
-        yield from sheet_notices(
+        yield from workbook_notices(
             self,
             response,
-            sheet,
-            rows,
-            header_at,
-            columns,
-            lambda where, row, columns, raw: self._parse_row(response, where, row, columns, raw),
+            COLUMNS,
+            REQUIRED,
+            DATES,
             OPTIONAL,
+            lambda where, row, columns, raw: self._parse_row(response, where, row, columns, raw),
         )
-
-    def _find_sheet(self, body: bytes) -> tuple[str, list[tuple[Any, ...]], int, dict[str, int]]:
-        error: LayoutChanged | None = None
-        for name, rows in xlsx_sheets(body):
-            try:
-                header_at, columns = find_header_row(rows, COLUMNS, REQUIRED, source=f"{self.name} sheet {name!r}")
-            except LayoutChanged as exc:
-                error = error or exc
-                continue
-            if not any(f in columns for f in DATES):
-                raise LayoutChanged(
-                    f"{self.name} sheet {name!r}: layout changed: no date column among headers "
-                    f"{[clean_text(h) for h in rows[header_at]]}"
-                )
-            return name, rows, header_at, columns
-        raise error or LayoutChanged("the workbook has no sheet")
 
     def _parse_row(
         self, response: Response, where: str, row: Sequence[Any], columns: Mapping[str, int], raw: dict[str, Any]

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -41,7 +41,7 @@ from scrapy.http import Response
 from leads.items import ClosureNotice
 from spiders.base import NoticeSpider
 from spiders.parsing import LayoutChanged, clean_text, parse_date, parse_int, state_code
-from spiders.tabular import XLSX_MAGIC, UniqueKeys, cell, find_header_row, is_blank, make_key, raw_row, xlsx_sheets
+from spiders.tabular import XLSX_MAGIC, cell, make_key, workbook_notices
 
 COLUMNS = {
     "company": [r"^company name$", r"\b(company|employer|business)\b"],
@@ -94,51 +94,18 @@ class WarnRiSpider(NoticeSpider):
         self.logger.info("source %s: %s is the landing page; the workbook is %s", self.name, response.url, url)
 
     def _parse_workbook(self, response: Response) -> Iterator[ClosureNotice]:
-        sheet, rows, header_at, columns = self._find_sheet(response.body)
-        headers = rows[header_at]
-        missing = [f for f in OPTIONAL if f not in columns]
-        if missing:
-            self.logger.warning(
-                "source %s: sheet %r has no column for %s; those fields stay empty",
-                self.name,
-                sheet,
-                ", ".join(missing),
-            )
-        keys = UniqueKeys()
-        for excel_row, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
-            if is_blank(row):
-                continue
-            where = f"sheet {sheet!r} row {excel_row}"
-            raw = raw_row(headers, row)
-            try:
-                notice = self._parse_row(response, where, row, columns, raw)
-            except ValueError as exc:
-                self.skip_row(response, f"{where} ({clean_text(cell(row, columns, 'company'))!r})", str(exc))
-                continue
-            notice.source_key, repeat = keys.assign(notice.source_key, raw)
-            if repeat:
-                self.logger.info("source %s: %s repeats an earlier row; yielded once", self.name, where)
-                continue
-            yield notice
-
-    def _find_sheet(self, body: bytes) -> tuple[str, list[tuple[Any, ...]], int, dict[str, int]]:
-        error: LayoutChanged | None = None
-        for name, rows in xlsx_sheets(body):
-            try:
-                header_at, columns = find_header_row(rows, COLUMNS, REQUIRED, source=f"{self.name} sheet {name!r}")
-            except LayoutChanged as exc:
-                error = error or exc
-                continue
-            if not any(f in columns for f in DATES):
-                raise LayoutChanged(
-                    f"{self.name} sheet {name!r}: layout changed: no date column among headers "
-                    f"{[clean_text(h) for h in rows[header_at]]}"
-                )
-            return name, rows, header_at, columns
-        raise error or LayoutChanged("the workbook has no sheet")
+        yield from workbook_notices(
+            self,
+            response,
+            COLUMNS,
+            REQUIRED,
+            DATES,
+            OPTIONAL,
+            lambda where, row, columns, raw: self._parse_row(response, where, row, columns, raw),
+        )
 
     def _parse_row(
-        self, response: Response, where: str, row: tuple[Any, ...], columns: dict[str, int], raw: dict[str, Any]
+        self, response: Response, where: str, row: Sequence[Any], columns: Mapping[str, int], raw: dict[str, Any]
     ) -> ClosureNotice:
         company = _FOOTNOTE.sub("", clean_text(cell(row, columns, "company")))
         if not company:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from leads.commands.common import App, note_truncated, pass_app
-from leads.output import output_options, render
+from leads.output import Fit, fit_options, output_options, pick_columns, render
 from leads.vocabulary import ACCOUNT_MAP_FIELDS
 
 
@@ -158,6 +158,16 @@ def _pause_hook():
     return pause
 
 
+#: `leads accounts list` at the terminal's width: what tells one account from another first, long names and
+#: streets cut with "…" before a column is left out (``--wide`` shows all, ``--columns`` picks).
+ACCOUNTS_FIT = Fit(
+    order=["account_id", "name", "city", "state", "incumbent_vendor", "owner", "address", "zip", "do_not_contact",
+           "industry", "phone", "website"],
+    squeeze={"name": (16, 26), "incumbent_vendor": (16, 22), "address": (14, 24), "city": (10, 14),
+             "industry": (12, 24), "website": (12, 24)},
+)  # fmt: skip
+
+
 @accounts.command("list")
 @click.option("--state", metavar="ST")
 @click.option("--owner", metavar="REP")
@@ -166,13 +176,20 @@ def _pause_hook():
 @click.option("--dnc/--no-dnc", "dnc", default=None, help="Only do-not-contact accounts, or only the others.")
 @click.option("--limit", type=int, default=100, show_default=True, help="How many rows (0: all).")
 @output_options
+@fit_options
 @pass_app
-def list_command(app: App, fmt: str, state, owner, vendor, search, dnc, limit) -> None:
-    """Accounts in the book, with filters."""
+def list_command(app: App, fmt: str, columns: str | None, wide: bool, state, owner, vendor, search, dnc, limit) -> None:
+    """Accounts in the book, with filters.
+
+    The table fits your terminal: the most useful columns first, long names cut with "…";
+    --wide shows every column in full, --columns account_id,name,phone picks them."""
     from leads.services.accounts import ACCOUNT_COLUMNS, count_accounts, list_accounts
+
+    shown = pick_columns(columns, ACCOUNT_COLUMNS, ACCOUNT_COLUMNS)
+    fit = Fit(order=shown, squeeze=ACCOUNTS_FIT.squeeze) if columns else ACCOUNTS_FIT
 
     filters = dict(state=state, owner=owner, vendor=vendor, search=search, dnc=dnc)
     with app.database(must_exist=True).session(read_only=True) as session:
         rows = list_accounts(session, **filters, limit=limit or None)
         note_truncated(len(rows), limit, lambda: count_accounts(session, **filters))
-    render(rows, ACCOUNT_COLUMNS, fmt, empty_message="No accounts match.")
+    render(rows, shown, fmt, empty_message="No accounts match.", fit=fit, wide=wide)

@@ -460,31 +460,49 @@ def export(app: App, preset: str, out_path: str | None, **kw) -> None:
     click.echo(f"{plural(n, 'lead')} exported" + (f" to {out_path}" if out_path else ""), err=True)
 
 
+#: `leads undo --dry-run` shows this many rows of a big operation unless --all.
+UNDO_PREVIEW_ROWS = 20
+
+
 @click.command("undo")
 @click.argument("operation", required=False, metavar="[OPERATION]")
 @click.option("--list", "list_only", is_flag=True, help="List past bulk operations (yours; a manager's: everyone's).")
-@click.option("--dry-run", is_flag=True, help="Show, lead by lead, what the undo would put back; change nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help=f"Say what the undo would put back and show the first {UNDO_PREVIEW_ROWS} leads; change nothing.",
+)
+@click.option("--all", "show_all", is_flag=True, help="With --dry-run: list every lead, not the first ones.")
 @click.option("--force", is_flag=True, help="Put back leads that were worked since (status, note, follow-up) too.")
 @output_options
 @pass_app
-def undo(app: App, operation: str | None, list_only: bool, dry_run: bool, force: bool, fmt: str) -> None:
-    """Revert a bulk operation (assignment, hand-over, bulk status): your last one, or OPERATION (an id
-    from --list).
+def undo(
+    app: App, operation: str | None, list_only: bool, dry_run: bool, show_all: bool, force: bool, fmt: str
+) -> None:
+    """Revert a bulk operation (assignment, hand-over, bulk status or follow-up): your last one, or
+    OPERATION (an id from --list).
 
     \b
     A lead changed again since the operation is left alone. If a lead was worked
     since (a status change, a note or a follow-up after it), nothing is undone
     unless --force; the leads are named. Managers undo any operation, reps only
-    their own status changes; inactive people none."""
+    their own status and follow-up changes; inactive people none. A bulk note
+    cannot be undone: notes are history, kept as written.
+    Times are UTC ("today 19:31" in the table, ISO in --json/--csv)."""
+    from leads.errors import InputError
     from leads.services.undo import apply_undo, describe, list_operations, plan_undo
 
+    if show_all and not dry_run:
+        raise InputError("--all lists every lead of a --dry-run: `leads undo --dry-run --all`")
     if list_only:
         if operation or dry_run or force:
-            from leads.errors import InputError
-
             raise InputError("--list shows operations; run `leads undo OPERATION` (or --dry-run) separately")
         with app.database(must_exist=True).session(read_only=True) as session:
             rows = list_operations(session, _actor(session, app))
+        if fmt == "table":
+            from leads.output import when_short
+
+            rows = [{**row, "at": when_short(row["at"]), "undone": when_short(row["undone"])} for row in rows]
         render(rows, ["operation", "at", "who", "what", "leads", "undone"], fmt, empty_message="No bulk operations.")
         return
     with app.database().session() as session:
@@ -510,14 +528,24 @@ def undo(app: App, operation: str | None, list_only: bool, dry_run: bool, force:
         else:
             reverted = apply_undo(session, actor, plan, force=force)
     if dry_run:
-        render(rows, ["lead", "field", "now", "back_to", "note"], fmt, empty_message="Nothing to put back.")
-        worked = len(plan.worked)
-        parts = [f"would restore {plural(len(plan.to_revert), 'lead')}"]
-        if plan.left_alone:
-            parts.append(f"{plan.left_alone} left alone because they changed since")
-        if worked:
-            parts.append(f"{worked} worked since ({'put back: --force' if force else 'refused without --force'})")
-        click.echo(f"Dry run: undoing {what} {'; '.join(parts)}.", err=True)
+        _undo_preview(plan, what, rows, fmt, show_all, force)
         return
     extra = f"; {plan.left_alone} left alone because they changed since" if plan.left_alone else ""
     click.echo(f"Undid {what}: {plural(reverted, 'lead')} restored{extra}.")
+
+
+def _undo_preview(plan, what: str, rows: list[dict], fmt: str, show_all: bool, force: bool) -> None:
+    """The summary first (what goes back, on how many leads, how many need --force), then the leads:
+    in a table the first UNDO_PREVIEW_ROWS unless --all; --json/--csv always all of them."""
+    fields = " and ".join(dict.fromkeys(f"the {s.field}" for s in plan.to_revert)) or "nothing"
+    parts = [f"would put back {fields} of {plural(len(plan.to_revert), 'lead')}"]
+    if plan.left_alone:
+        parts.append(f"{plan.left_alone} left alone because they changed since")
+    worked = len(plan.worked)
+    if worked:
+        parts.append(f"{worked} worked since ({'put back: --force' if force else 'refused without --force'})")
+    click.echo(f"Dry run: undoing {what} {'; '.join(parts)}; nothing was changed.", err=True)
+    shown = rows if show_all or fmt != "table" else rows[:UNDO_PREVIEW_ROWS]
+    render(shown, ["lead", "field", "now", "back_to", "note"], fmt, empty_message="Nothing to put back.")
+    if len(shown) < len(rows):
+        click.echo(f"… and {len(rows) - len(shown)} more (--all to list them)", err=True)

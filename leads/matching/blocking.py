@@ -97,10 +97,15 @@ def _stems(w: str) -> tuple[str, ...]:
     return (w,) if len(w) <= STEM else (w[:STEM], "~" + w[-STEM:])
 
 
+# No business name has a word this long; a longer one (a line of junk in a hostile file) gets no typo keys,
+# whose size grows with the square of the word's (a 2 MB "word": 2 million keys of 2 MB each).
+TYPO_WORD_MAX = 40
+
+
 def _deletions(w: str) -> list[str]:
     """A one-word name of 5+ letters without each of its letters in turn ("marco" -> "arco", "mrco", ...): two
     such names one typo apart share one of these keys (symmetric-delete lookup)."""
-    if len(w) < 5:
+    if not 5 <= len(w) <= TYPO_WORD_MAX:
         return []
     return ["1-" + w[:i] + w[i + 1 :] for i in range(len(w))]
 

@@ -619,6 +619,7 @@ class MatchEngine:
                     common=self._common,
                     local_places=local,
                 )
+                sc = frequency.closing_site(sites[j], site, sc, res, why)
                 judged.append((sc, neg_order, acc, site, res, why))
             judged.sort(key=_rank, reverse=True)
             sc, _, acc, site, res, why = judged[0]

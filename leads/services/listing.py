@@ -295,7 +295,7 @@ def mark_seen(session: Session, actor: Actor, lead_ids: list[int], when: datetim
     for start in range(0, len(lead_ids), 500):
         chunk = lead_ids[start : start + 500]
         arrived: dict[int, datetime] = dict(
-            session.execute(select(Lead.id, arrival(actor.name)).where(Lead.id.in_(chunk))).tuples().all()
+            session.execute(select(Lead.id, arrival(actor.name)).where(Lead.id.in_(chunk))).all()
         )
         views = {
             v.lead_id: v

@@ -89,9 +89,7 @@ def list_operations(session: Session, actor: Actor, limit: int | None = 20) -> l
             select(Activity.batch_id, func.count(func.distinct(Activity.lead_id)))
             .where(Activity.batch_id.in_([o.id for o in ops]), Activity.lead_id.is_not(None))
             .group_by(Activity.batch_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     return [
         {
@@ -100,7 +98,7 @@ def list_operations(session: Session, actor: Actor, limit: int | None = 20) -> l
             "who": o.actor,
             "what": o.summary,
             "leads": counts.get(o.id, 0),
-            "undone": when_text(o.undone_at) if o.undone_at else None,
+            "undone": o.undone_at,
         }
         for o in ops
     ]

@@ -183,7 +183,7 @@ def set_status_bulk(
     error names every such lead. Leads already at ``status`` are left as they are."""
     result = BulkStatus(status)
     wanted = list(dict.fromkeys(lead_ids))
-    current = dict(session.execute(select(Lead.id, Lead.status).where(Lead.id.in_(wanted))).tuples().all())
+    current = dict(session.execute(select(Lead.id, Lead.status).where(Lead.id.in_(wanted))).all())
     result.already = [i for i in wanted if current.get(i) == status]
     todo = [i for i in wanted if current.get(i) != status]
     if not todo:
