@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import re
 import warnings
@@ -17,7 +18,7 @@ from typing import Any
 
 from leads.items import ClosureNotice
 from leads.vocabulary import HEADER_PATTERNS, header_key, known_header, match_by_values
-from spiders.parsing import LayoutChanged, clean_text, map_headers
+from spiders.parsing import LayoutChanged, clean_text, map_headers, parse_date
 
 Required = Iterable[str | tuple[str, ...]]
 
@@ -375,6 +376,33 @@ def key_part(value: object) -> str:
 
 def make_key(*parts: object) -> str:
     return "|".join(key_part(p) for p in parts)
+
+
+#: notices.source_key is 255 characters; UniqueKeys may add "|NN".
+KEY_LIMIT = 240
+
+
+def bounded_key(*parts: object) -> str:
+    """``make_key`` of the parts, cut to KEY_LIMIT with a digest of the whole so it stays unique and stable.
+
+    A notice naming a dozen subsidiaries and sites (Alaska's Holland America Group row) makes a key
+    longer than the column; the store would drop the notice.
+    """
+    key = make_key(*parts)
+    if len(key) <= KEY_LIMIT:
+        return key
+    return key[: KEY_LIMIT - 17] + "~" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def excel_date(value: Any) -> date | None:
+    """A tolerant date: Excel dates, the common spellings, the first whole date of a range; ValueError else.
+
+    A date before 1900 is Excel's "zero" (an empty date cell formatted as a date), not a notice date.
+    """
+    parsed = parse_date(value)
+    if parsed is not None and parsed.year < 1900:
+        raise ValueError(f"Excel zero date {parsed.isoformat()}")
+    return parsed
 
 
 class UniqueKeys:

@@ -27,7 +27,6 @@ Field decisions (columns: Company, Location, Notice Date, Layoff Date, Employees
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -39,12 +38,12 @@ from leads.items import ClosureNotice
 from spiders.base import NoticeSpider
 from spiders.parsing import LayoutChanged, classify_notice_type, clean_text, parse_date, parse_int
 from spiders.tabular import (
+    bounded_key,
     cell,
     decode_text,
     find_header_row,
     log_missing_columns,
     looks_like_html,
-    make_key,
     table_notices,
 )
 
@@ -59,7 +58,6 @@ COLUMNS = {
 REQUIRED = ["company", "location"]
 DATES = ["notice_date", "effective_date"]
 OPTIONAL = ["effective_date", "employees", "notes"]
-STAT_UNREADABLE = "leads/values_unreadable"
 
 _PERMANENT = re.compile(r"\bpermanent\b", re.I)
 _TEMPORARY = re.compile(r"\btemporary\b", re.I)
@@ -126,8 +124,10 @@ class WarnAkSpider(NoticeSpider):
         company = clean_text(cell(row, columns, "company"))
         if not company:
             raise ValueError("no company name")
-        notice_date = self._value(response, where, "notice date", cell(row, columns, "notice_date"), parse_date)
-        effective_date = self._value(response, where, "layoff date", cell(row, columns, "effective_date"), parse_date)
+        notice_date = self.optional_value(response, where, "notice date", cell(row, columns, "notice_date"), parse_date)
+        effective_date = self.optional_value(
+            response, where, "layoff date", cell(row, columns, "effective_date"), parse_date
+        )
         if notice_date is None and effective_date is None:
             raise ValueError("no readable date")
         location = clean_text(cell(row, columns, "location")) or None
@@ -142,39 +142,9 @@ class WarnAkSpider(NoticeSpider):
             state="AK",
             notice_date=notice_date,
             effective_date=effective_date,
-            employees=self._value(response, where, "employee count", cell(row, columns, "employees"), parse_int),
+            employees=self.optional_value(
+                response, where, "employee count", cell(row, columns, "employees"), parse_int
+            ),
             temporary=True if _TEMPORARY.search(notes) else False if _PERMANENT.search(notes) else None,
             raw=raw,
         )
-
-    def _value(self, response: Response, where: str, what: str, value: Any, reader: Any) -> Any:
-        """An optional value read by ``reader``; unreadable -> None, flagged (the text stays in raw)."""
-        try:
-            return reader(value)
-        except ValueError:
-            self._inc(STAT_UNREADABLE)
-            self.logger.warning(
-                "source %s: %s of %s: unreadable %s %r left empty (kept in raw)",
-                self.name,
-                where,
-                response.url,
-                what,
-                clean_text(value),
-            )
-            return None
-
-
-#: notices.source_key is 255 characters; UniqueKeys may add "|NN".
-KEY_LIMIT = 240
-
-
-def bounded_key(*parts: object) -> str:
-    """``make_key`` of the parts, cut to KEY_LIMIT with a digest of the whole so it stays unique and stable.
-
-    A notice naming a dozen subsidiaries and sites (Alaska's Holland America Group row) makes a key
-    longer than the column; the store would drop the notice.
-    """
-    key = make_key(*parts)
-    if len(key) <= KEY_LIMIT:
-        return key
-    return key[: KEY_LIMIT - 17] + "~" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]

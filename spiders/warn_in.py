@@ -36,7 +36,6 @@ Description of Work, Notice Type; the current page adds an empty trailing column
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
@@ -50,12 +49,12 @@ from spiders.base import NoticeSpider
 from spiders.parsing import LayoutChanged, classify_notice_type, clean_text, parse_date, parse_int
 from spiders.tabular import (
     UniqueKeys,
+    bounded_key,
     cell,
     decode_text,
     find_header_row,
     log_missing_columns,
     looks_like_html,
-    make_key,
     table_notices,
 )
 
@@ -72,7 +71,6 @@ COLUMNS = {
 REQUIRED = ["company", "city"]
 DATES = ["notice_date", "effective_date"]
 OPTIONAL = ["employees", "effective_date", "naics", "description", "notice_type"]
-STAT_UNREADABLE = "leads/values_unreadable"
 
 PAGES = ["https://www.in.gov/dwd/2567.htm", "https://www.in.gov/dwd/3125.htm"]  # current, archive
 
@@ -151,8 +149,10 @@ class WarnInSpider(NoticeSpider):
         company, revised_on, amended = split_revision(published)
         if not company:
             raise ValueError("no company name")
-        notice_date = self._value(response, where, "notice date", given(cell(row, columns, "notice_date")), parse_date)
-        effective_date = self._value(
+        notice_date = self.optional_value(
+            response, where, "notice date", given(cell(row, columns, "notice_date")), parse_date
+        )
+        effective_date = self.optional_value(
             response, where, "LO/CL date", given(cell(row, columns, "effective_date")), parse_date
         )
         if notice_date is None and effective_date is None:
@@ -173,28 +173,14 @@ class WarnInSpider(NoticeSpider):
             state="IN",
             notice_date=notice_date,
             effective_date=effective_date,
-            employees=self._value(response, where, "worker count", given(cell(row, columns, "employees")), parse_int),
+            employees=self.optional_value(
+                response, where, "worker count", given(cell(row, columns, "employees")), parse_int
+            ),
             industry_code=naics if naics.isdigit() else None,
             temporary=True if _TEMPORARY.search(code) else None,
             amended=amended,
             raw=raw,
         )
-
-    def _value(self, response: Response, where: str, what: str, value: Any, reader: Any) -> Any:
-        """An optional value read by ``reader``; unreadable -> None, flagged (the text stays in raw)."""
-        try:
-            return reader(value)
-        except ValueError:
-            self._inc(STAT_UNREADABLE)
-            self.logger.warning(
-                "source %s: %s of %s: unreadable %s %r left empty (kept in raw)",
-                self.name,
-                where,
-                response.url,
-                what,
-                clean_text(value),
-            )
-            return None
 
 
 def given(value: Any) -> Any:
@@ -240,15 +226,3 @@ def fit(text: str | None, limit: int) -> str | None:
     if "," in cut:
         cut = cut[: cut.rindex(",")]
     return cut.rstrip(" ,;") + "…"
-
-
-#: notices.source_key is 255 characters; UniqueKeys may add "|NN".
-KEY_LIMIT = 240
-
-
-def bounded_key(*parts: object) -> str:
-    """``make_key`` of the parts, cut to KEY_LIMIT with a digest of the whole so it stays unique and stable."""
-    key = make_key(*parts)
-    if len(key) <= KEY_LIMIT:
-        return key
-    return key[: KEY_LIMIT - 17] + "~" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]

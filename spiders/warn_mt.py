@@ -27,10 +27,10 @@ Number of Employees Affected):
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
+from functools import partial
 from typing import Any
 
 import scrapy
@@ -38,11 +38,12 @@ from scrapy.http import Response
 
 from leads.items import ClosureNotice
 from spiders.base import NoticeSpider
-from spiders.parsing import LayoutChanged, clean_text, parse_date, parse_int
+from spiders.parsing import LayoutChanged, clean_text, parse_int
 from spiders.tabular import (
     XLSX_MAGIC,
+    bounded_key,
     cell,
-    make_key,
+    excel_date,
     workbook_notices,
 )
 
@@ -60,7 +61,6 @@ COLUMNS = {
 REQUIRED = ["company", "county"]
 DATES = ["notice_date", "effective_date"]
 OPTIONAL = ["effective_date", "employees", "industry"]
-STAT_UNREADABLE = "leads/values_unreadable"
 
 _XLSX_HREF = re.compile(r"\.xlsx?(?:$|[?#])", re.I)
 _NAME_DATE = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{2,4})(?=\.xlsx?)", re.I)
@@ -98,13 +98,7 @@ class WarnMtSpider(NoticeSpider):
 
     def _parse_workbook(self, response: Response) -> Iterator[ClosureNotice]:
         yield from workbook_notices(
-            self,
-            response,
-            COLUMNS,
-            REQUIRED,
-            DATES,
-            OPTIONAL,
-            lambda where, row, columns, raw: self._parse_row(response, where, row, columns, raw),
+            self, response, COLUMNS, REQUIRED, DATES, OPTIONAL, partial(self._parse_row, response)
         )
 
     def _parse_row(
@@ -113,8 +107,10 @@ class WarnMtSpider(NoticeSpider):
         company = clean_text(cell(row, columns, "company"))
         if not company:
             raise ValueError("no company name")
-        notice_date = self._value(response, where, "notice date", cell(row, columns, "notice_date"), read_date)
-        effective_date = self._value(response, where, "impact date", cell(row, columns, "effective_date"), read_date)
+        notice_date = self.optional_value(response, where, "notice date", cell(row, columns, "notice_date"), excel_date)
+        effective_date = self.optional_value(
+            response, where, "impact date", cell(row, columns, "effective_date"), excel_date
+        )
         if notice_date is None and effective_date is None:
             raise ValueError("no readable date")
         county = clean_text(cell(row, columns, "county")) or None
@@ -127,36 +123,11 @@ class WarnMtSpider(NoticeSpider):
             state="MT",
             notice_date=notice_date,
             effective_date=effective_date,
-            employees=self._value(response, where, "employee count", cell(row, columns, "employees"), parse_int),
+            employees=self.optional_value(
+                response, where, "employee count", cell(row, columns, "employees"), parse_int
+            ),
             raw=raw,
         )
-
-    def _value(self, response: Response, where: str, what: str, value: Any, reader: Any) -> Any:
-        """An optional value read by ``reader``; unreadable -> None, flagged (the text stays in raw)."""
-        try:
-            return reader(value)
-        except ValueError:
-            self._inc(STAT_UNREADABLE)
-            self.logger.warning(
-                "source %s: %s of %s: unreadable %s %r left empty (kept in raw)",
-                self.name,
-                where,
-                response.url,
-                what,
-                clean_text(value),
-            )
-            return None
-
-
-def read_date(value: Any) -> date | None:
-    """A tolerant date: Excel dates, the common spellings, the first whole date of a range; ValueError else.
-
-    A date before 1900 is Excel's "zero" (an empty date cell formatted as a date), not a notice date.
-    """
-    parsed = parse_date(value)
-    if parsed is not None and parsed.year < 1900:
-        raise ValueError(f"Excel zero date {parsed.isoformat()}")
-    return parsed
 
 
 def newest_workbook_link(response: Response) -> str:
@@ -184,19 +155,3 @@ def newest_workbook_link(response: Response) -> str:
             return date.min
 
     return max(links, key=lambda url: (dated(url), -links.index(url)))
-
-
-#: notices.source_key is 255 characters; UniqueKeys may add "|NN".
-KEY_LIMIT = 240
-
-
-def bounded_key(*parts: object) -> str:
-    """``make_key`` of the parts, cut to KEY_LIMIT with a digest of the whole so it stays unique and stable.
-
-    A notice naming a dozen subsidiaries and sites (Alaska's Holland America Group row) makes a key
-    longer than the column; the store would drop the notice.
-    """
-    key = make_key(*parts)
-    if len(key) <= KEY_LIMIT:
-        return key
-    return key[: KEY_LIMIT - 17] + "~" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]

@@ -33,7 +33,6 @@ Field decisions (columns: Company, City, Month Posted, Effective Date, Workforce
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -43,7 +42,15 @@ from scrapy.http import Response
 from leads.items import ClosureNotice
 from spiders.base import NoticeSpider
 from spiders.parsing import LayoutChanged, clean_text, parse_date, parse_int
-from spiders.tabular import UniqueKeys, cell, find_header_row, is_blank, make_key, sheet_notices, xlsx_sheets
+from spiders.tabular import (
+    UniqueKeys,
+    bounded_key,
+    cell,
+    find_header_row,
+    is_blank,
+    sheet_notices,
+    xlsx_sheets,
+)
 
 COLUMNS = {
     "company": [r"^company$", r"\b(company|employer|business)\b"],
@@ -54,7 +61,6 @@ COLUMNS = {
 }
 REQUIRED = ["company", "city", "effective_date"]
 OPTIONAL = ["month_posted", "employees"]
-STAT_UNREADABLE = "leads/values_unreadable"
 ARCHIVE_URL = "https://www.nj.gov/labor/assets/PDFs/WARN/WARN_Notice_Archive.xlsx"
 
 
@@ -124,7 +130,7 @@ class WarnNjSpider(NoticeSpider):
         if not company:
             raise ValueError("no company name")
         effective_text = cell(row, columns, "effective_date")
-        effective_date = self._value(response, where, "effective date", effective_text, read_date)
+        effective_date = self.optional_value(response, where, "effective date", effective_text, read_date)
         if effective_date is None:
             raise ValueError(f"no readable date (Effective Date {clean_text(effective_text)!r})")
         city = clean_text(cell(row, columns, "city")) or None
@@ -137,25 +143,11 @@ class WarnNjSpider(NoticeSpider):
             city=city,
             state="NJ",
             effective_date=effective_date,
-            employees=self._value(response, where, "workforce count", cell(row, columns, "employees"), read_count),
+            employees=self.optional_value(
+                response, where, "workforce count", cell(row, columns, "employees"), read_count
+            ),
             raw=raw,
         )
-
-    def _value(self, response: Response, where: str, what: str, value: Any, reader: Any) -> Any:
-        """An optional value read by ``reader``; unreadable -> None, flagged (the text stays in raw)."""
-        try:
-            return reader(value)
-        except ValueError:
-            self._inc(STAT_UNREADABLE)
-            self.logger.warning(
-                "source %s: %s of %s: unreadable %s %r left empty (kept in raw)",
-                self.name,
-                where,
-                response.url,
-                what,
-                clean_text(value),
-            )
-            return None
 
 
 def read_date(value: Any) -> date | None:
@@ -173,19 +165,3 @@ def read_count(value: Any) -> int | None:
     if isinstance(value, str):
         value = value.strip().lstrip("*")
     return parse_int(value)
-
-
-#: notices.source_key is 255 characters; UniqueKeys may add "|NN".
-KEY_LIMIT = 240
-
-
-def bounded_key(*parts: object) -> str:
-    """``make_key`` of the parts, cut to KEY_LIMIT with a digest of the whole so it stays unique and stable.
-
-    A notice naming a dozen subsidiaries and sites (Alaska's Holland America Group row) makes a key
-    longer than the column; the store would drop the notice.
-    """
-    key = make_key(*parts)
-    if len(key) <= KEY_LIMIT:
-        return key
-    return key[: KEY_LIMIT - 17] + "~" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]

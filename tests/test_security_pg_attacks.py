@@ -44,6 +44,19 @@ def _history(admin: sa.Engine) -> list[tuple]:
         return [tuple(r) for r in conn.execute(sa.text("SELECT id, at, actor, action, lead_id FROM activity"))]
 
 
+def _nothing_landed(admin: sa.Engine, lead: int, lead_before: tuple, history_before: list[tuple]) -> None:
+    with admin.begin() as conn:
+        assert tuple(conn.execute(sa.text(f"SELECT * FROM leads WHERE id = {lead}")).one()) == lead_before
+    assert _history(admin) == history_before
+    admin.dispose()
+
+
+def _commands_work(leads_cli, url: str, *commands: list[str]) -> None:
+    for args in commands:
+        done = leads_cli(*args, db_url=url)
+        assert done.returncode == 0, (args, done.stderr)
+
+
 @pytest.mark.postgres
 def test_a_reps_login_cannot_stamp_plant_truncate_or_copy_its_way_around_history(team: Team, leads_cli) -> None:  # noqa: F811
     ana, admin = sa.create_engine(team.url("ana")), sa.create_engine(team.admin_url)
@@ -120,15 +133,9 @@ def test_a_reps_login_cannot_stamp_plant_truncate_or_copy_its_way_around_history
         _denied(ana, "SELECT leads_activity_stamp()", "permission denied for function leads_activity_stamp")
     finally:
         ana.dispose()
-    with admin.begin() as conn:
-        assert tuple(conn.execute(sa.text(f"SELECT * FROM leads WHERE id = {mine}")).one()) == lead_before
-    assert _history(admin) == history_before
-    admin.dispose()
+    _nothing_landed(admin, mine, lead_before, history_before)
     # Her own bulk operation and its undo still write their batch.
-    as_ana = lambda *a: leads_cli(*a, db_url=team.url("ana"))  # noqa: E731
-    for args in (["status", *map(str, team.leads["ana"]), "contacted"], ["undo"]):
-        done = as_ana(*args)
-        assert done.returncode == 0, (args, done.stderr)
+    _commands_work(leads_cli, team.url("ana"), ["status", *map(str, team.leads["ana"]), "contacted"], ["undo"])
 
 
 @pytest.mark.postgres
@@ -191,15 +198,11 @@ def test_a_managers_login_cannot_forge_plant_or_truncate_history(team: Team, lea
         _denied(mia, "SELECT leads_rep_history_has_change()", "permission denied for function")
     finally:
         mia.dispose()
-    with admin.begin() as conn:
-        assert tuple(conn.execute(sa.text(f"SELECT * FROM leads WHERE id = {lead}")).one()) == lead_before
-    assert _history(admin) == history_before
-    admin.dispose()
-    # Her commands still write their history: a status change, a follow-up and its undo-able bulk peers.
-    as_mia = lambda *a: leads_cli(*a, db_url=team.url("mia"))  # noqa: E731
-    for args in (["status", str(lead), "contacted"], ["follow-up", str(lead), "2031-01-02"]):
-        done = as_mia(*args)
-        assert done.returncode == 0, (args, done.stderr)
+    _nothing_landed(admin, lead, lead_before, history_before)
+    # Her commands still write their history: a status change, a follow-up.
+    _commands_work(
+        leads_cli, team.url("mia"), ["status", str(lead), "contacted"], ["follow-up", str(lead), "2031-01-02"]
+    )
 
 
 @pytest.mark.postgres
