@@ -144,6 +144,29 @@ def test_an_import_killed_inside_its_switch_leaves_the_old_book(db, db_url, lead
     assert len(after) == ROWS + 1 and ("OLD-1", "Old Account Renamed") in after
 
 
+def test_an_import_that_finds_its_new_ids_taken_at_the_switch_updates_them(db, db_url, leads_cli, tmp_path) -> None:
+    # Two managers import the same book at once: the one switching second finds the ids it read as new already
+    # in the book (the unique account id refuses them) and switches by id instead: all updated, none twice.
+    with db.session() as s:
+        s.add(Rep(name="boss", role="manager", territory={}))
+    book = _book(tmp_path / "book.csv", ROWS)
+    first = _start_import(db_url, tmp_path, str(book))
+    try:
+        _wait_for_pause(first)
+        other = leads_cli("--as", "boss", "accounts", "import", str(book), db_url=db_url)
+        assert other.returncode == 0, other.stderr
+        assert f"Imported book.csv: {ROWS} new, 0 changed, 0 unchanged, 0 invalid." in other.stdout
+        out, err = first.communicate("\n", timeout=300)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.communicate()
+    assert first.returncode == 0, err
+    assert f"Imported book.csv: 0 new, {ROWS} changed, 0 unchanged, 0 invalid." in out
+    with db.session() as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(Account)) == ROWS
+
+
 def test_an_invalid_row_after_staged_batches_changes_nothing_and_progress_is_shown(
     db_url, manager, leads_cli, tmp_path
 ) -> None:
