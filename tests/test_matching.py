@@ -401,3 +401,33 @@ def test_site_score_address_rules() -> None:
     # same names, different house number: a different place
     c = site("Chicago Public Schools Ryder, William H.", "8800 S. Wallace Street")
     assert site_score(a, c)[0] < 65
+
+
+def test_a_name_written_without_its_space_links_like_the_same_name() -> None:
+    # "Ticket Master" / "Ticketmaster" score 100 as names (equal but for spaces) while token_set_ratio gives 48:
+    # the engine's quick name filter must not drop the pair before it is scored.
+    notice = notice_record("n1", "Ticket Master", city="Richmond", state="VA", notice_type="closure")
+    account = account_record("a1", "Ticketmaster", address="1 Broad St", city="Richmond", state="VA", zip="23219")
+    links = MatchEngine([notice]).match([account]).links
+    assert [(lk.notice_id, lk.account_id, lk.kind, lk.decision) for lk in links] == [
+        ("n1", "a1", "account_closing", "accept")
+    ]
+
+
+def test_site_score_with_a_minimum_is_the_score_or_says_it_is_below(notices, book) -> None:
+    # site_score's early exits (the name cutoff computed from where the two are: other state, other city, same
+    # ZIP) are exact: every pair of real notices x accounts, at several minimums.
+    sites = [prepare_site(n.name_norm, n.address_norm, n.city_norm, n.state, n.zip5) for n in notices]
+    accounts = [prepare_site(a.name_norm, a.address_norm, a.city_norm, a.state, a.zip5) for a in book]
+    reached = 0
+    for a in sites:
+        for b in accounts:
+            full = site_score(a, b)[0]
+            for low in (40.0, 65.0, 78.0, 95.0):
+                got = site_score(a, b, low)
+                if full >= low:
+                    reached += 1
+                    assert got[0] == full
+                else:
+                    assert got[0] < low
+    assert reached > 20

@@ -211,15 +211,29 @@ class KeyIndex:
         if vocab is not None:  # what a query word reads depends on what is indexed (not with ``wanted``)
             self._words.clear()
 
-    def _add_wanted(self, item: int, variants: list[str], address: str | None) -> None:
-        """:meth:`add` on an index built with ``wanted``: the keys of :meth:`keys` that a query reads, found
-        without building the others (a pair key is only built of stems some query pairs)."""
+    def paired_stems(self) -> set[str]:
+        """On an index built with ``wanted``: the stems its wanted pair keys are made of."""
         wanted = self.wanted
         assert wanted is not None
         paired = self._paired
         if paired is None or self._paired_size != len(wanted):
             paired = self._paired = {part for k in wanted if "+" in k for part in k.split("+")}
             self._paired_size = len(wanted)
+        return paired
+
+    def empty_copy(self) -> KeyIndex:
+        """An empty index with the same parameters and wanted keys (to file part of the records elsewhere)."""
+        other = KeyIndex(budget=self.budget, rare=self.rare, small=self.small, wanted=self.wanted)
+        if self.wanted is not None:
+            other._paired, other._paired_size = self.paired_stems(), self._paired_size
+        return other
+
+    def _add_wanted(self, item: int, variants: list[str], address: str | None) -> None:
+        """:meth:`add` on an index built with ``wanted``: the keys of :meth:`keys` that a query reads, found
+        without building the others (a pair key is only built of stems some query pairs)."""
+        wanted = self.wanted
+        assert wanted is not None
+        paired = self.paired_stems()
         keys: set[str] = set()
         for v in variants:
             words = _meaningful(v)
