@@ -98,7 +98,8 @@ def history_sql(q: _Sql) -> list[str]:
     version are set from the login and the clock. A rep's change to a lead commits only with
     the history row that explains it, and a rep's history row (a manager's status or follow-up
     row too) only with the lead change it explains (checked at commit, matched by transaction
-    id: nothing a user can set); a rep's row joins no bulk operation but her own (`leads undo`
+    id: nothing a user can set), one status row per status the lead reached (a second would
+    tell a move from elsewhere); a rep's row joins no bulk operation but her own (`leads undo`
     reverts a batch's rows). Nobody but the admin picks a history row's id (the column is not
     granted). Logins not mapped to a rep (the admin, the nightly) write as the system and are
     not checked.
@@ -161,6 +162,14 @@ def history_sql(q: _Sql) -> list[str]:
         "      AND (NEW.action NOT IN ('status', 'status_forced') OR l.status = NEW.to_value))) THEN\n"
         "    RAISE EXCEPTION 'permission denied: a history row (%) is written only with the change of lead % "
         f"it records', NEW.action, NEW.lead_id {denied};\n"
+        "  END IF;\n"
+        # One status row per status a lead reached in the transaction: a second row naming the same
+        # status (another "from", a copy) would tell a move that never happened.
+        "  IF NEW.action IN ('status', 'status_forced') AND (\n"
+        f"      SELECT count(*) FROM {activity} a WHERE a.lead_id = NEW.lead_id AND a.xmin = {mine}\n"
+        "      AND a.action IN ('status', 'status_forced') AND a.to_value IS NOT DISTINCT FROM NEW.to_value) > 1 THEN\n"
+        "    RAISE EXCEPTION 'permission denied: lead % has more than one history row of its move to %', "
+        f"NEW.lead_id, NEW.to_value {denied};\n"
         "  END IF;\n"
         # `leads undo` reverts the rows of a batch: a rep's row joins only a bulk operation of her own.
         "  IF my_role = 'rep' AND NEW.batch_id IS NOT NULL AND NOT EXISTS (\n"

@@ -95,6 +95,19 @@ def test_a_reps_login_cannot_stamp_plant_truncate_or_copy_its_way_around_history
             "permission denied for table activity",
         )
         _denied(ana, "SELECT setval(pg_get_serial_sequence('activity', 'id'), 1)", "permission denied for sequence")
+        # A true status row and a second, false one beside it (another "from"), or a copy of the true one.
+        for extra in ("won", "new"):
+            _commit_refused(
+                ana,
+                [
+                    f"UPDATE leads SET status = 'contacted' WHERE id = {mine}",
+                    f"INSERT INTO activity (at, actor, action, lead_id, from_value, to_value) "
+                    f"VALUES (now(), 'ana', 'status', {mine}, 'new', 'contacted')",
+                    f"INSERT INTO activity (at, actor, action, lead_id, from_value, to_value) "
+                    f"VALUES (now(), 'ana', 'status_forced', {mine}, '{extra}', 'contacted')",
+                ],
+                f"lead {mine} has more than one history row of its move to contacted",
+            )
         # A row slipped into the manager's bulk operation, for her `leads undo` to act on.
         _commit_refused(
             ana,
