@@ -130,10 +130,18 @@ def history_sql(q: _Sql) -> list[str]:
         "  NEW.at := clock_timestamp();\n"
         "  RETURN NEW;\nEND $fn$",
         f"CREATE OR REPLACE FUNCTION {fn('leads_rep_login_check')}() {header}{decl}{who}"
-        "  IF NOT FOUND OR NEW.db_login IS NULL THEN RETURN NEW; END IF;\n"
-        "  RAISE EXCEPTION 'permission denied: a rep''s database login is set only by the admin "
+        "  IF NOT FOUND THEN RETURN NEW; END IF;\n"
+        "  IF NEW.db_login IS NOT NULL THEN\n"
+        "    RAISE EXCEPTION 'permission denied: a rep''s database login is set only by the admin "
         f"(leads db grant --rep NAME --login LOGIN)' {denied};\n"
-        "END $fn$",
+        "  END IF;\n"
+        # History records people by name, and the CLI finds them by name whatever the case: a second
+        # "Ana" (or "ana ") beside ana would pass for her.
+        f"  IF EXISTS (SELECT 1 FROM {reps} r WHERE lower(btrim(r.name)) = lower(btrim(NEW.name))) THEN\n"
+        "    RAISE EXCEPTION 'permission denied: the team has a rep named % already (history records people "
+        f"by name)', NEW.name {denied};\n"
+        "  END IF;\n"
+        "  RETURN NEW;\nEND $fn$",
         f"CREATE OR REPLACE FUNCTION {fn('leads_lead_stamp')}() {header}{decl}{who}"
         "  IF NOT FOUND THEN RETURN NEW; END IF;\n"
         "  NEW.updated_by := me; NEW.updated_at := clock_timestamp(); NEW.version := OLD.version + 1;\n"

@@ -196,6 +196,13 @@ def test_a_managers_login_cannot_forge_plant_or_truncate_history(team: Team, lea
             "permission denied for table reps",
         )
         _denied(mia, "UPDATE reps SET created_at = now()", "permission denied for table reps")
+        # A second "ana" beside ana (history and the CLI know people by name, whatever the case).
+        for twin in ("Ana", "ANA", " ana "):
+            _denied(
+                mia,
+                f"INSERT INTO reps (name, role, active, territory, created_at) VALUES ('{twin}', 'rep', true, '{{}}', now())",
+                f"the team has a rep named {twin} already",
+            )
         for table in ("activity", "leads", "accounts", "notices", "reps", "alembic_version", "evidence", "operations"):
             _denied(mia, f"TRUNCATE {table}", f"permission denied for table {table}")
         _denied(mia, "UPDATE alembic_version SET version_num = '0001'", "permission denied for table alembic_version")
