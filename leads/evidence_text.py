@@ -185,6 +185,7 @@ _WEAKENED_WORDS = {
     "different house number": "a different house number",
     "different street": "a different street",
     "different postcode": "a different postcode",
+    "names differ, no street to compare": "names that differ, with no street to settle it",
 }
 _COUNTED_RE = re.compile(r"^(common name|shared address) \((\d[\d,]*) (places|businesses)(, one in this city)?\)$")
 

@@ -315,6 +315,25 @@ def plural(n: int, noun: str, many: str | None = None, *, grouped: bool = False)
     return f"{count} {many}"
 
 
+def when_short(value: datetime | None, today: date | None = None) -> str:
+    """A stored time as a person reads it in a table: "today 19:31", "yesterday 09:02", else
+    "2025-12-22 19:31" (UTC, as every stored time; ``today`` from leads.clock unless given)."""
+    if value is None:
+        return ""
+    from datetime import UTC, timedelta
+
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    value = value.astimezone(UTC)
+    if today is None:
+        from leads import clock
+
+        today = clock.now().date()
+    day = value.date()
+    label = "today" if day == today else "yesterday" if day == today - timedelta(days=1) else day.isoformat()
+    return f"{label} {value:%H:%M}"
+
+
 def echo_err(message: str) -> None:
     click.echo(message, err=True)
 
@@ -332,6 +351,7 @@ __all__ = [
     "echo_err",
     "plural",
     "count_table",
+    "when_short",
 ]
 
 

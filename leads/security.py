@@ -15,7 +15,7 @@ setup keep working as that login):
   it; records and undoes its own bulk status changes.
 - ``<prefix>_manager``: reads every row, creates and updates, but deletes nothing (a delete would
   cascade into leads, evidence and history); history (activity) is append-only and written in
-  the manager's own name; a rep's name and database login (reps.db_login) are not changed here
+  the manager's own name, a status or follow-up row only with the lead change it records; a rep's name and database login (reps.db_login) are not changed here
   (the login only through `leads db grant`); no DDL.
 
 On a login mapped to a rep, triggers stamp history with the login's name and the server's time
@@ -54,7 +54,9 @@ REP_PRIVILEGES: dict[str, str] = {
     "accounts": "SELECT",  # accounts of own leads or owned by the rep (RLS)
     "evidence": "SELECT",  # evidence of own leads (RLS)
     "match_candidates": "SELECT",  # candidates of the accounts the rep sees (RLS), for `leads why`
-    "activity": "SELECT, INSERT",  # append-only, own name, own leads, paired with a lead change
+    # append-only, own name, own leads, paired with a lead change; INSERT of every column but the id
+    # (ACTIVITY_INSERT_COLUMNS), so nobody plants a row on an id the sequence will hand out next
+    "activity": "SELECT",
     "user_cursors": "SELECT, INSERT, UPDATE",  # own cursors (RLS)
     "lead_views": "SELECT, INSERT, UPDATE",  # what `leads list --new` showed this rep (RLS)
     # own bulk operations (RLS): a bulk status change records one, `leads undo` marks it undone
@@ -66,7 +68,7 @@ REP_LEAD_COLUMNS = ("status", "lost_reason", "follow_up", "follow_up_time", "upd
 # Managers: what each table allows. No DELETE anywhere but cursors: deleting an account, notice or
 # lead would cascade into leads and evidence and strip history rows of their lead.
 MANAGER_PRIVILEGES: dict[str, str] = {
-    "activity": "SELECT, INSERT",  # the audit trail is append-only for everyone but the admin
+    "activity": "SELECT",  # append-only for everyone but the admin; INSERT as for reps (no id)
     "alembic_version": "SELECT",  # migrations are the admin's
     "user_cursors": "SELECT, INSERT, UPDATE, DELETE",
 }
@@ -94,9 +96,13 @@ def history_sql(q: _Sql) -> list[str]:
     On such a login: an activity row must carry the login's own name and gets the server's
     time (a supplied, e.g. backdated, time is replaced); a lead's updated_by / updated_at /
     version are set from the login and the clock. A rep's change to a lead commits only with
-    the history row that explains it, and a rep's history row only with the lead change it
-    explains (checked at commit, matched by transaction id: nothing a user can set). Logins
-    not mapped to a rep (the admin, the nightly) write as the system and are not checked.
+    the history row that explains it, and a rep's history row (a manager's status or follow-up
+    row too) only with the lead change it explains (checked at commit, matched by transaction
+    id: nothing a user can set), one status row per status the lead reached (a second would
+    tell a move from elsewhere); a rep's row joins no bulk operation but her own (`leads undo`
+    reverts a batch's rows). Nobody but the admin picks a history row's id (the column is not
+    granted). Logins not mapped to a rep (the admin, the nightly) write as the system and are
+    not checked.
     """
     reps, leads, activity = q.table("reps"), q.table("leads"), q.table("activity")
     fn = lambda name: f"{q.ident(q.schema)}.{q.ident(name)}"  # noqa: E731
@@ -124,10 +130,18 @@ def history_sql(q: _Sql) -> list[str]:
         "  NEW.at := clock_timestamp();\n"
         "  RETURN NEW;\nEND $fn$",
         f"CREATE OR REPLACE FUNCTION {fn('leads_rep_login_check')}() {header}{decl}{who}"
-        "  IF NOT FOUND OR NEW.db_login IS NULL THEN RETURN NEW; END IF;\n"
-        "  RAISE EXCEPTION 'permission denied: a rep''s database login is set only by the admin "
+        "  IF NOT FOUND THEN RETURN NEW; END IF;\n"
+        "  IF NEW.db_login IS NOT NULL THEN\n"
+        "    RAISE EXCEPTION 'permission denied: a rep''s database login is set only by the admin "
         f"(leads db grant --rep NAME --login LOGIN)' {denied};\n"
-        "END $fn$",
+        "  END IF;\n"
+        # History records people by name, and the CLI finds them by name whatever the case: a second
+        # "Ana" (or "ana ") beside ana would pass for her.
+        f"  IF EXISTS (SELECT 1 FROM {reps} r WHERE lower(btrim(r.name)) = lower(btrim(NEW.name))) THEN\n"
+        "    RAISE EXCEPTION 'permission denied: the team has a rep named % already (history records people "
+        f"by name)', NEW.name {denied};\n"
+        "  END IF;\n"
+        "  RETURN NEW;\nEND $fn$",
         f"CREATE OR REPLACE FUNCTION {fn('leads_lead_stamp')}() {header}{decl}{who}"
         "  IF NOT FOUND THEN RETURN NEW; END IF;\n"
         "  NEW.updated_by := me; NEW.updated_at := clock_timestamp(); NEW.version := OLD.version + 1;\n"
@@ -147,12 +161,29 @@ def history_sql(q: _Sql) -> list[str]:
         "  END IF;\n"
         "  RETURN NULL;\nEND $fn$",
         f"CREATE OR REPLACE FUNCTION {fn('leads_rep_history_has_change')}() {header}{decl}{who}"
-        "  IF NOT FOUND OR my_role <> 'rep' THEN RETURN NULL; END IF;\n"
-        f"  IF NEW.action NOT IN ({actions}) OR NEW.lead_id IS NULL OR NOT EXISTS (\n"
+        "  IF NOT FOUND THEN RETURN NULL; END IF;\n"
+        # A rep writes only the history of lead work; anyone's status or follow-up row (a manager's
+        # too) only with the change of the lead it records.
+        f"  IF (my_role = 'rep' AND (NEW.action NOT IN ({actions}) OR NEW.lead_id IS NULL))\n"
+        f"     OR ((my_role = 'rep' OR NEW.action IN ('status', 'status_forced', 'follow_up')) AND NOT EXISTS (\n"
         f"      SELECT 1 FROM {leads} l WHERE l.id = NEW.lead_id AND l.xmin = {mine}\n"
-        "      AND (NEW.action NOT IN ('status', 'status_forced') OR l.status = NEW.to_value)) THEN\n"
+        "      AND (NEW.action NOT IN ('status', 'status_forced') OR l.status = NEW.to_value))) THEN\n"
         "    RAISE EXCEPTION 'permission denied: a history row (%) is written only with the change of lead % "
         f"it records', NEW.action, NEW.lead_id {denied};\n"
+        "  END IF;\n"
+        # One status row per status a lead reached in the transaction: a second row naming the same
+        # status (another "from", a copy) would tell a move that never happened.
+        "  IF NEW.action IN ('status', 'status_forced') AND (\n"
+        f"      SELECT count(*) FROM {activity} a WHERE a.lead_id = NEW.lead_id AND a.xmin = {mine}\n"
+        "      AND a.action IN ('status', 'status_forced') AND a.to_value IS NOT DISTINCT FROM NEW.to_value) > 1 THEN\n"
+        "    RAISE EXCEPTION 'permission denied: lead % has more than one history row of its move to %', "
+        f"NEW.lead_id, NEW.to_value {denied};\n"
+        "  END IF;\n"
+        # `leads undo` reverts the rows of a batch: a rep's row joins only a bulk operation of her own.
+        "  IF my_role = 'rep' AND NEW.batch_id IS NOT NULL AND NOT EXISTS (\n"
+        f"      SELECT 1 FROM {q.table('operations')} o WHERE o.id = NEW.batch_id AND o.actor = me) THEN\n"
+        "    RAISE EXCEPTION 'permission denied: history row of lead % names bulk operation %, which is not yours', "
+        f"NEW.lead_id, NEW.batch_id {denied};\n"
         "  END IF;\n"
         "  RETURN NULL;\nEND $fn$",
     ]
@@ -372,6 +403,11 @@ def plan_grants(
     for table in tables:
         if table in REP_PRIVILEGES:
             run(f"GRANT {REP_PRIVILEGES[table]} ON {q.table(table)} TO {rep_g}")
+        if table == "activity":
+            # The id comes from the sequence: a row planted on the id it hands out next would make
+            # the next history row (anyone's) fail on the duplicate key.
+            insertable = [c for c in columns_of("activity") if c != "id"]
+            run(f"GRANT INSERT ({column_list(insertable)}) ON {q.table(table)} TO {both}")
         if table == "leads":
             updatable = [c for c in columns_of("leads") if c in REP_LEAD_COLUMNS]
             run(f"GRANT UPDATE ({column_list(updatable)}) ON {q.table(table)} TO {rep_g}")

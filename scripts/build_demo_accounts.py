@@ -36,6 +36,7 @@ def casual(name: str, rng: random.Random) -> str:
 
 def main() -> None:
     from leads.crawl import parse_saved_file
+    from leads.services.accounts import state_of_zip
 
     rng = random.Random(20261125)
     closed = {}
@@ -69,7 +70,8 @@ def main() -> None:
                     "Account Name": r["Company Name"],
                     "Street": r["Address 1"],
                     "City": r["City"],
-                    "State": r["State/Province"],
+                    # The samples' "State/Province" holds the county ("Fairfield"): the state is the ZIP's.
+                    "State": state_of_zip(r["Postal Code"][:5]) or r["State/Province"],
                     "Zip": r["Postal Code"][:5],
                     "Industry": r["Business Category Code 1 - Description"],
                     "Incumbent Vendor (sample)": vendor,

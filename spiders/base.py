@@ -20,6 +20,7 @@ STAT_ROWS_SKIPPED = "leads/rows_skipped"
 STAT_LAYOUT_ERRORS = "leads/layout_errors"
 STAT_REQUEST_ERRORS = "leads/request_errors"
 STAT_CHECK_ERRORS = "leads/check_errors"
+STAT_UNREADABLE = "leads/values_unreadable"  # an optional value that could not be read, left empty
 
 
 class NoticeSpider(scrapy.Spider):
@@ -114,6 +115,24 @@ class NoticeSpider(scrapy.Spider):
         self._inc(STAT_ROWS_SKIPPED)
         where = response.url if response is not None else "?"
         self.logger.warning("source %s: skipped row %s of %s: %s", self.name, row, where, reason)
+
+    def optional_value(self, response: Response, where: str, what: str, value: Any, reader: Any) -> Any:
+        """An optional value read by ``reader``; unreadable -> None, flagged (the text stays in raw)."""
+        from spiders.parsing import clean_text
+
+        try:
+            return reader(value)
+        except ValueError:
+            self._inc(STAT_UNREADABLE)
+            self.logger.warning(
+                "source %s: %s of %s: unreadable %s %r left empty (kept in raw)",
+                self.name,
+                where,
+                response.url,
+                what,
+                clean_text(value),
+            )
+            return None
 
     def notices_or_layout_error(self, response: Response, parser: Any) -> list[ClosureNotice]:
         """Run a whole-file parser; a LayoutChanged becomes the loud layout error and no notices.

@@ -1,6 +1,7 @@
 """An agency report published as files linked from a landing page: PDF tables, or a CSV/XLSX copy.
 
-Minnesota's mass-layoff report and Nevada's WARN master list are published this way. Both kinds of file go
+Minnesota's mass-layoff report and Nevada's WARN master list are published this way, and Massachusetts'
+fiscal-year WARN reports (CSV/XLSX only, no ``pdf_table``; its own ``report_links``). Both kinds of file go
 through one row path: a PDF is read by position with spiders/pdftables.py, a CSV/XLSX copy as a table
 under its header (columns by meaning, never by position), and every row becomes a ``Record`` for the
 source's own ``parse_row``. Given the landing page, ``parse`` follows its ``.csv``/``.xlsx`` links and
@@ -51,7 +52,8 @@ class ReportFileSpider(NoticeSpider):
     columns: ClassVar[dict[str, list[str]]] = {}
     required: ClassVar[list[str]] = []
     date_fields: ClassVar[tuple[str, ...]] = ()
-    pdf_table: ClassVar[TableSpec]
+    #: How the report's PDF tables read; None: the source publishes no PDF (anything is read as a table file).
+    pdf_table: ClassVar[TableSpec | None] = None
     #: What the report's PDF file names match (a "WARN Act fact sheet.pdf" beside it is not the report).
     report_name: ClassVar[re.Pattern[str]]
     #: The report in words, for messages: "mass-layoff report", "WARN list".
@@ -90,7 +92,7 @@ class ReportFileSpider(NoticeSpider):
         raise NotImplementedError
 
     def _parse_table(self, response: Response) -> Iterator[ClosureNotice]:
-        if is_pdf(response):
+        if self.pdf_table is not None and is_pdf(response):
             records = self.pdf_records(response.body, file_name(response.url))
         else:
             records = self.sheet_records(response.body)
@@ -131,6 +133,7 @@ class ReportFileSpider(NoticeSpider):
 
     def pdf_records(self, body: bytes, name: str) -> list[Record]:
         """The rows of the report's PDF tables, every page (UnreadableFile/LayoutChanged naming the file)."""
+        assert self.pdf_table is not None, "a source that publishes PDFs sets pdf_table"
         table = read_table(body, self.pdf_table, name)
         for layout in table.layouts:
             self.check_columns(layout.columns, layout.headers, name)

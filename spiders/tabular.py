@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import re
 import warnings
@@ -17,7 +18,7 @@ from typing import Any
 
 from leads.items import ClosureNotice
 from leads.vocabulary import HEADER_PATTERNS, header_key, known_header, match_by_values
-from spiders.parsing import LayoutChanged, clean_text, map_headers
+from spiders.parsing import LayoutChanged, clean_text, map_headers, parse_date
 
 Required = Iterable[str | tuple[str, ...]]
 
@@ -60,7 +61,10 @@ def csv_rows(body: bytes) -> list[list[str]]:
     from leads.tables import sniff_delimiter
 
     text = decode_text(body)
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text)))
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text)))
+    except csv.Error as exc:  # a cell over the csv module's limit (131072 characters): no agency's table
+        raise LayoutChanged(f"not a readable CSV file ({exc})") from exc
 
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -185,22 +189,25 @@ def table_notices(
     content: Callable[[dict[str, Any]], Mapping[str, Any]] | None = None,
     replaces: Callable[[ClosureNotice, ClosureNotice], bool] | None = None,
     on_empty: Callable[[], None] | None = None,
+    keys: UniqueKeys | None = None,
+    passed_over: Callable[[Sequence[Any], str], bool] | None = None,
 ) -> list[ClosureNotice]:
     """The notices of the data rows under a header: the row loop every tabular source shares.
 
-    Blank rows are passed over; ``parse_row(row, columns, raw, number)`` builds a notice or raises
+    Blank rows are passed over, and so is a row ``passed_over(row, ref(number))`` says is no notice
+    (a footnote; it logs why); ``parse_row(row, columns, raw, number)`` builds a notice or raises
     ValueError, and the row is then skipped loudly (``spider.skip_row``) with ``ref(number)`` and
     its company. Keys are made unique within the file (UniqueKeys over ``content(raw)``, the raw row
-    by default); a row repeating an earlier one is yielded once, keeping the earlier copy unless
-    ``replaces(earlier, later)`` says the later one wins (New York's re-postings). No data row at
-    all calls ``on_empty`` (default: LayoutChanged).
+    by default; ``keys`` shared by the tables or sheets of one file); a row repeating an earlier one
+    is yielded once, keeping the earlier copy unless ``replaces(earlier, later)`` says the later one
+    wins (New York's re-postings). No data row at all calls ``on_empty`` (default: LayoutChanged).
     """
     headers = rows[header_at]
-    keys = UniqueKeys()
+    keys = UniqueKeys() if keys is None else keys
     kept: dict[str, ClosureNotice] = {}  # insertion order = file order
     data_rows = 0
     for number, row in enumerate(rows[header_at + 1 :], start=start):
-        if is_blank(row):
+        if is_blank(row) or passed_over is not None and passed_over(row, ref(number)):
             continue
         data_rows += 1
         raw = raw_row(headers, row)
@@ -222,6 +229,18 @@ def table_notices(
     return list(kept.values())
 
 
+RowParser = Callable[[str, Sequence[Any], Mapping[str, int], dict[str, Any]], ClosureNotice]
+
+
+def log_missing_columns(spider: Any, where: str, columns: Mapping[str, int], optional: Sequence[str]) -> None:
+    """One warning naming the optional columns ``where`` (a sheet, a table) lacks: their fields stay empty."""
+    missing = [f for f in optional if f not in columns]
+    if missing:
+        spider.logger.warning(
+            "source %s: %s has no column for %s; those fields stay empty", spider.name, where, ", ".join(missing)
+        )
+
+
 def sheet_notices(
     spider: Any,
     response: Any,
@@ -229,17 +248,16 @@ def sheet_notices(
     rows: Sequence[Sequence[Any]],
     header_at: int,
     columns: Mapping[str, int],
-    parse_row: Callable[[str, Sequence[Any], Mapping[str, int], dict[str, Any]], ClosureNotice],
+    parse_row: RowParser,
     optional: Sequence[str],
+    *,
+    keys: UniqueKeys | None = None,
+    passed_over: Callable[[Sequence[Any], str], bool] | None = None,
 ) -> list[ClosureNotice]:
     """The notices of one workbook sheet (rows numbered as Excel does): a missing optional column is one
     warning, the rows are ``table_notices``'s, ``parse_row(where, row, columns, raw)`` builds each; a header
     without rows gives no notices (the agency lists none)."""
-    missing = [f for f in optional if f not in columns]
-    if missing:
-        spider.logger.warning(
-            "source %s: sheet %r has no column for %s; those fields stay empty", spider.name, sheet, ", ".join(missing)
-        )
+    log_missing_columns(spider, f"sheet {sheet!r}", columns, optional)
 
     def where(excel_row: int) -> str:
         return f"sheet {sheet!r} row {excel_row}"
@@ -254,7 +272,45 @@ def sheet_notices(
         ref=where,
         start=header_at + 2,
         on_empty=lambda: None,
+        keys=keys,
+        passed_over=passed_over,
     )
+
+
+def find_sheet(
+    body: bytes, spec: Mapping[str, Iterable[str]], required: Required, dates: Iterable[str], source: str
+) -> tuple[str, list[tuple[Any, ...]], int, dict[str, int]]:
+    """(sheet name, rows, header row index, columns) of the first sheet of a workbook with the required
+    columns, which must have one of the ``dates`` columns too; LayoutChanged (the first sheet's reason)
+    when no sheet has them."""
+    error: LayoutChanged | None = None
+    for name, rows in xlsx_sheets(body):
+        try:
+            header_at, columns = find_header_row(rows, spec, required, source=f"{source} sheet {name!r}")
+        except LayoutChanged as exc:
+            error = error or exc
+            continue
+        if not any(f in columns for f in dates):
+            raise LayoutChanged(
+                f"{source} sheet {name!r}: layout changed: no date column among headers "
+                f"{[clean_text(h) for h in rows[header_at]]}"
+            )
+        return name, rows, header_at, columns
+    raise error or LayoutChanged("the workbook has no sheet")
+
+
+def workbook_notices(
+    spider: Any,
+    response: Any,
+    spec: Mapping[str, Iterable[str]],
+    required: Required,
+    dates: Iterable[str],
+    optional: Sequence[str],
+    parse_row: RowParser,
+) -> list[ClosureNotice]:
+    """The notices of a workbook published as one sheet of notices (``find_sheet``, then ``sheet_notices``)."""
+    sheet, rows, header_at, columns = find_sheet(response.body, spec, required, dates, spider.name)
+    return sheet_notices(spider, response, sheet, rows, header_at, columns, parse_row, optional)
 
 
 def is_blank(row: Sequence[Any]) -> bool:
@@ -323,6 +379,33 @@ def key_part(value: object) -> str:
 
 def make_key(*parts: object) -> str:
     return "|".join(key_part(p) for p in parts)
+
+
+#: notices.source_key is 255 characters; UniqueKeys may add "|NN".
+KEY_LIMIT = 240
+
+
+def bounded_key(*parts: object) -> str:
+    """``make_key`` of the parts, cut to KEY_LIMIT with a digest of the whole so it stays unique and stable.
+
+    A notice naming a dozen subsidiaries and sites (Alaska's Holland America Group row) makes a key
+    longer than the column; the store would drop the notice.
+    """
+    key = make_key(*parts)
+    if len(key) <= KEY_LIMIT:
+        return key
+    return key[: KEY_LIMIT - 17] + "~" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def excel_date(value: Any) -> date | None:
+    """A tolerant date: Excel dates, the common spellings, the first whole date of a range; ValueError else.
+
+    A date before 1900 is Excel's "zero" (an empty date cell formatted as a date), not a notice date.
+    """
+    parsed = parse_date(value)
+    if parsed is not None and parsed.year < 1900:
+        raise ValueError(f"Excel zero date {parsed.isoformat()}")
+    return parsed
 
 
 class UniqueKeys:

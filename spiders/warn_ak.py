@@ -27,9 +27,8 @@ Field decisions (columns: Company, Location, Notice Date, Layoff Date, Employees
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from parsel import Selector
@@ -38,7 +37,15 @@ from scrapy.http import Response
 from leads.items import ClosureNotice
 from spiders.base import NoticeSpider
 from spiders.parsing import LayoutChanged, classify_notice_type, clean_text, parse_date, parse_int
-from spiders.tabular import UniqueKeys, cell, decode_text, find_header_row, is_blank, looks_like_html, make_key, raw_row
+from spiders.tabular import (
+    bounded_key,
+    cell,
+    decode_text,
+    find_header_row,
+    log_missing_columns,
+    looks_like_html,
+    table_notices,
+)
 
 COLUMNS = {
     "company": [r"^company$", r"\b(company|employer|business)\b"],
@@ -51,7 +58,6 @@ COLUMNS = {
 REQUIRED = ["company", "location"]
 DATES = ["notice_date", "effective_date"]
 OPTIONAL = ["effective_date", "employees", "notes"]
-STAT_UNREADABLE = "leads/values_unreadable"
 
 _PERMANENT = re.compile(r"\bpermanent\b", re.I)
 _TEMPORARY = re.compile(r"\btemporary\b", re.I)
@@ -73,32 +79,24 @@ class WarnAkSpider(NoticeSpider):
 
     def _parse_page(self, response: Response) -> Iterator[ClosureNotice]:
         rows, header_at, columns = self._find_table(response.body)
-        headers = rows[header_at]
-        missing = [f for f in OPTIONAL if f not in columns]
-        if missing:
-            self.logger.warning(
-                "source %s: the table has no column for %s; those fields stay empty", self.name, ", ".join(missing)
-            )
-        keys = UniqueKeys()
-        data_rows = 0
-        for number, row in enumerate(rows[header_at + 1 :], start=1):
-            if is_blank(row):
-                continue
-            data_rows += 1
-            where = f"table row {number}"
-            raw = raw_row(headers, row)
-            try:
-                notice = self._parse_row(response, where, row, columns, raw)
-            except ValueError as exc:
-                self.skip_row(response, f"{where} ({clean_text(cell(row, columns, 'company'))!r})", str(exc))
-                continue
-            notice.source_key, repeat = keys.assign(notice.source_key, raw)
-            if repeat:
-                self.logger.info("source %s: %s repeats an earlier row; yielded once", self.name, where)
-                continue
-            yield notice
-        if not data_rows:
-            self.logger.warning("source %s: %s lists no notices (header only)", self.name, response.url)
+        log_missing_columns(self, "the table", columns, OPTIONAL)
+
+        def where(number: int) -> str:
+            return f"table row {number}"
+
+        yield from table_notices(
+            self,
+            response,
+            rows,
+            header_at,
+            columns,
+            lambda row, columns, raw, number: self._parse_row(response, where(number), row, columns, raw),
+            ref=where,
+            start=1,
+            on_empty=lambda: self.logger.warning(
+                "source %s: %s lists no notices (header only)", self.name, response.url
+            ),
+        )
 
     def _find_table(self, body: bytes) -> tuple[list[list[str]], int, dict[str, int]]:
         if not looks_like_html(body):
@@ -121,13 +119,15 @@ class WarnAkSpider(NoticeSpider):
         raise error or LayoutChanged("no table in the page")
 
     def _parse_row(
-        self, response: Response, where: str, row: list[str], columns: dict[str, int], raw: dict[str, Any]
+        self, response: Response, where: str, row: Sequence[Any], columns: Mapping[str, int], raw: dict[str, Any]
     ) -> ClosureNotice:
         company = clean_text(cell(row, columns, "company"))
         if not company:
             raise ValueError("no company name")
-        notice_date = self._value(response, where, "notice date", cell(row, columns, "notice_date"), parse_date)
-        effective_date = self._value(response, where, "layoff date", cell(row, columns, "effective_date"), parse_date)
+        notice_date = self.optional_value(response, where, "notice date", cell(row, columns, "notice_date"), parse_date)
+        effective_date = self.optional_value(
+            response, where, "layoff date", cell(row, columns, "effective_date"), parse_date
+        )
         if notice_date is None and effective_date is None:
             raise ValueError("no readable date")
         location = clean_text(cell(row, columns, "location")) or None
@@ -142,39 +142,9 @@ class WarnAkSpider(NoticeSpider):
             state="AK",
             notice_date=notice_date,
             effective_date=effective_date,
-            employees=self._value(response, where, "employee count", cell(row, columns, "employees"), parse_int),
+            employees=self.optional_value(
+                response, where, "employee count", cell(row, columns, "employees"), parse_int
+            ),
             temporary=True if _TEMPORARY.search(notes) else False if _PERMANENT.search(notes) else None,
             raw=raw,
         )
-
-    def _value(self, response: Response, where: str, what: str, value: Any, reader: Any) -> Any:
-        """An optional value read by ``reader``; unreadable -> None, flagged (the text stays in raw)."""
-        try:
-            return reader(value)
-        except ValueError:
-            self._inc(STAT_UNREADABLE)
-            self.logger.warning(
-                "source %s: %s of %s: unreadable %s %r left empty (kept in raw)",
-                self.name,
-                where,
-                response.url,
-                what,
-                clean_text(value),
-            )
-            return None
-
-
-#: notices.source_key is 255 characters; UniqueKeys may add "|NN".
-KEY_LIMIT = 240
-
-
-def bounded_key(*parts: object) -> str:
-    """``make_key`` of the parts, cut to KEY_LIMIT with a digest of the whole so it stays unique and stable.
-
-    A notice naming a dozen subsidiaries and sites (Alaska's Holland America Group row) makes a key
-    longer than the column; the store would drop the notice.
-    """
-    key = make_key(*parts)
-    if len(key) <= KEY_LIMIT:
-        return key
-    return key[: KEY_LIMIT - 17] + "~" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]

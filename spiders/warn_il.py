@@ -38,18 +38,17 @@ Notification(s) Received, Impact Date, Total # of Employees, NAICS Codes):
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import date
+from functools import partial
 from typing import Any
 
 from scrapy.http import Response
 
 from leads.items import ClosureNotice
 from spiders.base import NoticeSpider
-from spiders.parsing import LayoutChanged, classify_notice_type, clean_text, parse_date, parse_int, state_code, zip5
-from spiders.tabular import cell, find_header_row, make_key, sheet_notices, xlsx_sheets
+from spiders.parsing import classify_notice_type, clean_text, parse_int, state_code, zip5
+from spiders.tabular import bounded_key, cell, excel_date, workbook_notices
 
 COLUMNS = {
     "company": [r"^location name$", r"\b(company|employer|business)\b(?!.*\bas\b)"],
@@ -79,7 +78,6 @@ OPTIONAL = [
     "naics",
 ]
 EXPORT_URL = "https://apps.illinoisworknet.com/iebs/api/public/export?format=xlsx"
-STAT_UNREADABLE = "leads/values_unreadable"
 
 _NAICS = re.compile(r"\b(\d{2,6})\b")
 _DATE_TEXT = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}")
@@ -100,33 +98,9 @@ class WarnIlSpider(NoticeSpider):
         yield from list(self._parse_workbook(response))
 
     def _parse_workbook(self, response: Response) -> Iterator[ClosureNotice]:
-        sheet, rows, header_at, columns = self._find_sheet(response.body)
-        yield from sheet_notices(
-            self,
-            response,
-            sheet,
-            rows,
-            header_at,
-            columns,
-            lambda where, row, columns, raw: self._parse_row(response, where, row, columns, raw),
-            OPTIONAL,
+        yield from workbook_notices(
+            self, response, COLUMNS, REQUIRED, DATES, OPTIONAL, partial(self._parse_row, response)
         )
-
-    def _find_sheet(self, body: bytes) -> tuple[str, list[tuple[Any, ...]], int, dict[str, int]]:
-        error: LayoutChanged | None = None
-        for name, rows in xlsx_sheets(body):
-            try:
-                header_at, columns = find_header_row(rows, COLUMNS, REQUIRED, source=f"{self.name} sheet {name!r}")
-            except LayoutChanged as exc:
-                error = error or exc
-                continue
-            if not any(f in columns for f in DATES):
-                raise LayoutChanged(
-                    f"{self.name} sheet {name!r}: layout changed: no date column among headers "
-                    f"{[clean_text(h) for h in rows[header_at]]}"
-                )
-            return name, rows, header_at, columns
-        raise error or LayoutChanged("the workbook has no sheet")
 
     def _parse_row(
         self, response: Response, where: str, row: Sequence[Any], columns: Mapping[str, int], raw: dict[str, Any]
@@ -134,10 +108,12 @@ class WarnIlSpider(NoticeSpider):
         company = clean_text(cell(row, columns, "company"))
         if not company:
             raise ValueError("no company name")
-        notice_date = self._value(
-            response, where, "WARN received date", cell(row, columns, "warn_received"), read_date
-        ) or self._value(response, where, "initial report date", cell(row, columns, "initial_date"), read_date)
-        effective_date = self._value(response, where, "impact date", cell(row, columns, "effective_date"), read_date)
+        notice_date = self.optional_value(
+            response, where, "WARN received date", cell(row, columns, "warn_received"), excel_date
+        ) or self.optional_value(response, where, "initial report date", cell(row, columns, "initial_date"), excel_date)
+        effective_date = self.optional_value(
+            response, where, "impact date", cell(row, columns, "effective_date"), excel_date
+        )
         if notice_date is None and effective_date is None:
             raise ValueError("no readable date")
         city = clean_text(cell(row, columns, "city")) or None
@@ -155,51 +131,10 @@ class WarnIlSpider(NoticeSpider):
             zip5=zip5(cell(row, columns, "zip")),
             notice_date=notice_date,
             effective_date=effective_date,
-            employees=self._value(response, where, "employee count", cell(row, columns, "employees"), parse_int),
+            employees=self.optional_value(
+                response, where, "employee count", cell(row, columns, "employees"), parse_int
+            ),
             industry_code=naics.group(1) if naics else None,
             amended=len(notifications) > 1,
             raw=raw,
         )
-
-    def _value(self, response: Response, where: str, what: str, value: Any, reader: Any) -> Any:
-        """An optional value read by ``reader``; unreadable -> None, flagged (the text stays in raw)."""
-        try:
-            return reader(value)
-        except ValueError:
-            self._inc(STAT_UNREADABLE)
-            self.logger.warning(
-                "source %s: %s of %s: unreadable %s %r left empty (kept in raw)",
-                self.name,
-                where,
-                response.url,
-                what,
-                clean_text(value),
-            )
-            return None
-
-
-def read_date(value: Any) -> date | None:
-    """A tolerant date: Excel dates, the common spellings, the first whole date of a range; ValueError else.
-
-    A date before 1900 is Excel's "zero" (an empty date cell formatted as a date), not a notice date.
-    """
-    parsed = parse_date(value)
-    if parsed is not None and parsed.year < 1900:
-        raise ValueError(f"Excel zero date {parsed.isoformat()}")
-    return parsed
-
-
-#: notices.source_key is 255 characters; UniqueKeys may add "|NN".
-KEY_LIMIT = 240
-
-
-def bounded_key(*parts: object) -> str:
-    """``make_key`` of the parts, cut to KEY_LIMIT with a digest of the whole so it stays unique and stable.
-
-    A notice naming a dozen subsidiaries and sites (Alaska's Holland America Group row) makes a key
-    longer than the column; the store would drop the notice.
-    """
-    key = make_key(*parts)
-    if len(key) <= KEY_LIMIT:
-        return key
-    return key[: KEY_LIMIT - 17] + "~" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]

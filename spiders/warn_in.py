@@ -36,9 +36,8 @@ Description of Work, Notice Type; the current page adds an empty trailing column
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -48,7 +47,16 @@ from scrapy.http import Response
 from leads.items import ClosureNotice
 from spiders.base import NoticeSpider
 from spiders.parsing import LayoutChanged, classify_notice_type, clean_text, parse_date, parse_int
-from spiders.tabular import UniqueKeys, cell, decode_text, find_header_row, is_blank, looks_like_html, make_key, raw_row
+from spiders.tabular import (
+    UniqueKeys,
+    bounded_key,
+    cell,
+    decode_text,
+    find_header_row,
+    log_missing_columns,
+    looks_like_html,
+    table_notices,
+)
 
 COLUMNS = {
     "company": [r"^company$", r"\b(company|employer|business)\b"],
@@ -63,7 +71,6 @@ COLUMNS = {
 REQUIRED = ["company", "city"]
 DATES = ["notice_date", "effective_date"]
 OPTIONAL = ["employees", "effective_date", "naics", "description", "notice_type"]
-STAT_UNREADABLE = "leads/values_unreadable"
 
 PAGES = ["https://www.in.gov/dwd/2567.htm", "https://www.in.gov/dwd/3125.htm"]  # current, archive
 
@@ -89,33 +96,25 @@ class WarnInSpider(NoticeSpider):
         yield from list(self._parse_page(response))
 
     def _parse_page(self, response: Response) -> Iterator[ClosureNotice]:
-        keys = UniqueKeys()
+        keys = UniqueKeys()  # one file: a row repeated in another table is a repeat too
         for number, (rows, header_at, columns) in enumerate(self._tables(response.body), start=1):
-            missing = [f for f in OPTIONAL if f not in columns]
-            if missing:
-                self.logger.warning(
-                    "source %s: table %d of %s has no column for %s; those fields stay empty",
-                    self.name,
-                    number,
-                    response.url,
-                    ", ".join(missing),
-                )
-            headers = rows[header_at]
-            for row_number, row in enumerate(rows[header_at + 1 :], start=1):
-                if is_blank(row):
-                    continue
-                where = f"table {number} row {row_number}"
-                raw = raw_row(headers, row)
-                try:
-                    notice = self._parse_row(response, where, row, columns, raw)
-                except ValueError as exc:
-                    self.skip_row(response, f"{where} ({clean_text(cell(row, columns, 'company'))!r})", str(exc))
-                    continue
-                notice.source_key, repeat = keys.assign(notice.source_key, raw)
-                if repeat:
-                    self.logger.info("source %s: %s repeats an earlier row; yielded once", self.name, where)
-                    continue
-                yield notice
+            log_missing_columns(self, f"table {number} of {response.url}", columns, OPTIONAL)
+
+            def where(row_number: int, table: int = number) -> str:
+                return f"table {table} row {row_number}"
+
+            yield from table_notices(
+                self,
+                response,
+                rows,
+                header_at,
+                columns,
+                lambda row, columns, raw, row_number: self._parse_row(response, where(row_number), row, columns, raw),
+                ref=where,
+                start=1,
+                on_empty=lambda: None,
+                keys=keys,
+            )
 
     def _tables(self, body: bytes) -> list[tuple[list[list[str]], int, dict[str, int]]]:
         """(rows, header row index, columns) of every WARN table of the page, in page order."""
@@ -144,14 +143,16 @@ class WarnInSpider(NoticeSpider):
         return found
 
     def _parse_row(
-        self, response: Response, where: str, row: list[str], columns: dict[str, int], raw: dict[str, Any]
+        self, response: Response, where: str, row: Sequence[Any], columns: Mapping[str, int], raw: dict[str, Any]
     ) -> ClosureNotice:
         published = clean_text(cell(row, columns, "company"))
         company, revised_on, amended = split_revision(published)
         if not company:
             raise ValueError("no company name")
-        notice_date = self._value(response, where, "notice date", given(cell(row, columns, "notice_date")), parse_date)
-        effective_date = self._value(
+        notice_date = self.optional_value(
+            response, where, "notice date", given(cell(row, columns, "notice_date")), parse_date
+        )
+        effective_date = self.optional_value(
             response, where, "LO/CL date", given(cell(row, columns, "effective_date")), parse_date
         )
         if notice_date is None and effective_date is None:
@@ -172,28 +173,14 @@ class WarnInSpider(NoticeSpider):
             state="IN",
             notice_date=notice_date,
             effective_date=effective_date,
-            employees=self._value(response, where, "worker count", given(cell(row, columns, "employees")), parse_int),
+            employees=self.optional_value(
+                response, where, "worker count", given(cell(row, columns, "employees")), parse_int
+            ),
             industry_code=naics if naics.isdigit() else None,
             temporary=True if _TEMPORARY.search(code) else None,
             amended=amended,
             raw=raw,
         )
-
-    def _value(self, response: Response, where: str, what: str, value: Any, reader: Any) -> Any:
-        """An optional value read by ``reader``; unreadable -> None, flagged (the text stays in raw)."""
-        try:
-            return reader(value)
-        except ValueError:
-            self._inc(STAT_UNREADABLE)
-            self.logger.warning(
-                "source %s: %s of %s: unreadable %s %r left empty (kept in raw)",
-                self.name,
-                where,
-                response.url,
-                what,
-                clean_text(value),
-            )
-            return None
 
 
 def given(value: Any) -> Any:
@@ -239,15 +226,3 @@ def fit(text: str | None, limit: int) -> str | None:
     if "," in cut:
         cut = cut[: cut.rindex(",")]
     return cut.rstrip(" ,;") + "…"
-
-
-#: notices.source_key is 255 characters; UniqueKeys may add "|NN".
-KEY_LIMIT = 240
-
-
-def bounded_key(*parts: object) -> str:
-    """``make_key`` of the parts, cut to KEY_LIMIT with a digest of the whole so it stays unique and stable."""
-    key = make_key(*parts)
-    if len(key) <= KEY_LIMIT:
-        return key
-    return key[: KEY_LIMIT - 17] + "~" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]

@@ -28,34 +28,16 @@ Field decisions:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
 
 from scrapy.http import Response
 
 from leads.items import ClosureNotice
-from spiders.base import NoticeSpider
-from spiders.parsing import (
-    LayoutChanged,
-    classify_notice_type,
-    clean_text,
-    first_date,
-    parse_int,
-    window_start,
-)
-from spiders.tabular import (
-    XLSX_MAGIC,
-    UniqueKeys,
-    cell,
-    csv_rows,
-    find_header_row,
-    is_blank,
-    looks_like_html,
-    make_key,
-    raw_row,
-    xlsx_sheets,
-)
+from spiders.parsing import LayoutChanged, classify_notice_type, clean_text, parse_int, window_start
+from spiders.report_files import ReportFileSpider
+from spiders.tabular import looks_like_html, make_key
 
 COLUMNS = {
     "company": [r"^(employer|company)( name)?$", r"\b(employer|company|business)\b"],
@@ -78,7 +60,7 @@ _MULTI_SITE = re.compile(r"\s*(\(.*|/\s*multiple\b.*)$", re.I)
 _LEADING_COUNT = re.compile(r"^\s*(\d[\d,]*)\b")
 
 
-class WarnMaSpider(NoticeSpider):
+class WarnMaSpider(ReportFileSpider):
     name = "warn_ma"
     agency_url = (
         "https://www.mass.gov/info-details/"
@@ -88,99 +70,50 @@ class WarnMaSpider(NoticeSpider):
     region = "Massachusetts"
     verified_on = "agency records, re-serialised CSV sample (2026-07-16)"
     start_urls = [agency_url]
+    columns = COLUMNS
+    required = REQUIRED
+    date_fields = DATE_FIELDS
 
     def __init__(self, *args: Any, since: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.window_start = window_start(since)
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
-        if looks_like_html(response.body):
-            try:
-                links = report_links(response, self.window_start)
-            except LayoutChanged as exc:
-                self.layout_changed(response, str(exc))
-                return
-            for url in links:
-                yield self.request(url, self.parse_table)
-            return
-        yield from self.parse_table(response)
-
-    def parse_table(self, response: Response) -> Iterator[ClosureNotice]:
-        yield from self.notices_or_layout_error(response, self._parse_table)
+    def report_links(self, response: Response) -> list[str]:
+        return report_links(response, self.window_start)
 
     def parse_file(self, response: Response) -> Iterator[ClosureNotice]:
         if looks_like_html(response.body):
-            links = report_links(response, self.window_start)
+            links = self.report_links(response)
             self.logger.info(
                 "source %s: %s is the landing page; the reports are %s", self.name, response.url, ", ".join(links)
             )
             return
-        yield from list(self._parse_table(response))
+        yield from super().parse_file(response)
 
-    def _parse_table(self, response: Response) -> Iterator[ClosureNotice]:
-        if response.body.startswith(XLSX_MAGIC):
-            sheets = list(xlsx_sheets(response.body))
-            rows: Sequence[Sequence[Any]] = sheets[0][1] if sheets else []
-        else:
-            rows = csv_rows(response.body)
-        header_at, columns = find_header_row(rows, COLUMNS, REQUIRED, source=self.name)
-        headers = list(rows[header_at])
-        if not any(f in columns for f in DATE_FIELDS):
-            raise LayoutChanged(f"{self.name}: layout changed: no date column among headers {headers}")
-        keys = UniqueKeys()
-        data_rows = 0
-        for line, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
-            if is_blank(row):
-                continue
-            data_rows += 1
-            raw = raw_row(headers, row)
-            try:
-                notice = self._parse_row(row, columns, raw, response.url, line)
-            except ValueError as exc:
-                self.skip_row(response, f"line {line} ({clean_text(cell(row, columns, 'company'))!r})", str(exc))
-                continue
-            notice.source_key, repeat = keys.assign(notice.source_key, raw)
-            if repeat:
-                self.logger.info("source %s: line %s repeats an earlier row; yielded once", self.name, line)
-                continue
-            yield notice
-        if not data_rows:
-            raise LayoutChanged(f"no data rows under the header {headers}")
-
-    def _parse_row(
-        self, row: Sequence[Any], columns: dict[str, int], raw: dict[str, Any], url: str, line: int
-    ) -> ClosureNotice:
-        company = clean_text(cell(row, columns, "company"))
+    def parse_row(self, fields: Mapping[str, Any], raw: dict[str, Any], url: str, where: str) -> ClosureNotice:
+        company = clean_text(fields.get("company"))
         if not company:
             raise ValueError("no company name")
-        notice_date = self._date(cell(row, columns, "notice_date"), line, "received date")
-        effective_date = self._date(cell(row, columns, "effective_date"), line, "layoff date")
+        notice_date = self.date_cell(fields.get("notice_date"), where, "received date")
+        effective_date = self.date_cell(fields.get("effective_date"), where, "layoff date")
         if notice_date is None and effective_date is None:
             raise ValueError("no readable date")
-        town = clean_text(cell(row, columns, "city"))
+        town = clean_text(fields.get("city"))
         return ClosureNotice(
             source=self.name,
             source_key=make_key(company, notice_date or effective_date, town),
             company_name=company,
             source_url=url,
-            notice_type=classify_notice_type(cell(row, columns, "notice_type")),
+            notice_type=classify_notice_type(fields.get("notice_type")),
             city=_MULTI_SITE.sub("", town) or None,
             state="MA",
             notice_date=notice_date,
             effective_date=effective_date,
-            employees=self._count(cell(row, columns, "employees"), line),
+            employees=self.count_cell(fields.get("employees"), where),
             raw=raw,
         )
 
-    def _date(self, value: object, line: int, what: str) -> date | None:
-        """A date, or the first date of a list or range; None (with a WARNING) when unreadable."""
-        try:
-            return first_date(value)
-        except ValueError:
-            self.logger.warning("source %s: line %s: unreadable %s %r stored as None", self.name, line, what, value)
-            return None
-
-    def _count(self, value: object, line: int) -> int | None:
+    def count_cell(self, value: object, where: str) -> int | None:
         """A count, or the leading number of a free-text cell ('207 total locations'); else None, flagged."""
         try:
             return parse_int(value)
@@ -188,7 +121,7 @@ class WarnMaSpider(NoticeSpider):
             match = _LEADING_COUNT.match(clean_text(value))
             if match:
                 return int(match.group(1).replace(",", ""))
-            self.logger.warning("source %s: line %s: unreadable count %r stored as None", self.name, line, value)
+            self.logger.warning("source %s: %s: unreadable count %r stored as None", self.name, where, value)
             return None
 
 

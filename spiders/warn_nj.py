@@ -33,8 +33,7 @@ Field decisions (columns: Company, City, Month Posted, Effective Date, Workforce
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -43,7 +42,15 @@ from scrapy.http import Response
 from leads.items import ClosureNotice
 from spiders.base import NoticeSpider
 from spiders.parsing import LayoutChanged, clean_text, parse_date, parse_int
-from spiders.tabular import UniqueKeys, cell, find_header_row, is_blank, make_key, raw_row, xlsx_sheets
+from spiders.tabular import (
+    UniqueKeys,
+    bounded_key,
+    cell,
+    find_header_row,
+    is_blank,
+    sheet_notices,
+    xlsx_sheets,
+)
 
 COLUMNS = {
     "company": [r"^company$", r"\b(company|employer|business)\b"],
@@ -54,7 +61,6 @@ COLUMNS = {
 }
 REQUIRED = ["company", "city", "effective_date"]
 OPTIONAL = ["month_posted", "employees"]
-STAT_UNREADABLE = "leads/values_unreadable"
 ARCHIVE_URL = "https://www.nj.gov/labor/assets/PDFs/WARN/WARN_Notice_Archive.xlsx"
 
 
@@ -97,43 +103,34 @@ class WarnNjSpider(NoticeSpider):
         columns: dict[str, int],
         keys: UniqueKeys,
     ) -> Iterator[ClosureNotice]:
-        headers = rows[header_at]
-        missing = [f for f in OPTIONAL if f not in columns]
-        if missing:
-            self.logger.warning(
-                "source %s: sheet %r has no column for %s; those fields stay empty",
-                self.name,
-                sheet,
-                ", ".join(missing),
-            )
-        for excel_row, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
-            if is_blank(row):
-                continue
-            where = f"sheet {sheet!r} row {excel_row}"
+        def footnote(row: Sequence[Any], where: str) -> bool:
             company = clean_text(cell(row, columns, "company"))
             if company.startswith("*") and all(is_blank([v]) for i, v in enumerate(row) if i != columns["company"]):
                 self.logger.info("source %s: %s is a footnote, not a notice: %r", self.name, where, company)
-                continue
-            raw = raw_row(headers, row)
-            try:
-                notice = self._parse_row(response, where, row, columns, raw)
-            except ValueError as exc:
-                self.skip_row(response, f"{where} ({company!r})", str(exc))
-                continue
-            notice.source_key, repeat = keys.assign(notice.source_key, raw)
-            if repeat:
-                self.logger.info("source %s: %s repeats an earlier row; yielded once", self.name, where)
-                continue
-            yield notice
+                return True
+            return False
+
+        yield from sheet_notices(
+            self,
+            response,
+            sheet,
+            rows,
+            header_at,
+            columns,
+            lambda where, row, columns, raw: self._parse_row(response, where, row, columns, raw),
+            OPTIONAL,
+            keys=keys,
+            passed_over=footnote,
+        )
 
     def _parse_row(
-        self, response: Response, where: str, row: tuple[Any, ...], columns: dict[str, int], raw: dict[str, Any]
+        self, response: Response, where: str, row: Sequence[Any], columns: Mapping[str, int], raw: dict[str, Any]
     ) -> ClosureNotice:
         company = clean_text(cell(row, columns, "company"))
         if not company:
             raise ValueError("no company name")
         effective_text = cell(row, columns, "effective_date")
-        effective_date = self._value(response, where, "effective date", effective_text, read_date)
+        effective_date = self.optional_value(response, where, "effective date", effective_text, read_date)
         if effective_date is None:
             raise ValueError(f"no readable date (Effective Date {clean_text(effective_text)!r})")
         city = clean_text(cell(row, columns, "city")) or None
@@ -146,25 +143,11 @@ class WarnNjSpider(NoticeSpider):
             city=city,
             state="NJ",
             effective_date=effective_date,
-            employees=self._value(response, where, "workforce count", cell(row, columns, "employees"), read_count),
+            employees=self.optional_value(
+                response, where, "workforce count", cell(row, columns, "employees"), read_count
+            ),
             raw=raw,
         )
-
-    def _value(self, response: Response, where: str, what: str, value: Any, reader: Any) -> Any:
-        """An optional value read by ``reader``; unreadable -> None, flagged (the text stays in raw)."""
-        try:
-            return reader(value)
-        except ValueError:
-            self._inc(STAT_UNREADABLE)
-            self.logger.warning(
-                "source %s: %s of %s: unreadable %s %r left empty (kept in raw)",
-                self.name,
-                where,
-                response.url,
-                what,
-                clean_text(value),
-            )
-            return None
 
 
 def read_date(value: Any) -> date | None:
@@ -182,19 +165,3 @@ def read_count(value: Any) -> int | None:
     if isinstance(value, str):
         value = value.strip().lstrip("*")
     return parse_int(value)
-
-
-#: notices.source_key is 255 characters; UniqueKeys may add "|NN".
-KEY_LIMIT = 240
-
-
-def bounded_key(*parts: object) -> str:
-    """``make_key`` of the parts, cut to KEY_LIMIT with a digest of the whole so it stays unique and stable.
-
-    A notice naming a dozen subsidiaries and sites (Alaska's Holland America Group row) makes a key
-    longer than the column; the store would drop the notice.
-    """
-    key = make_key(*parts)
-    if len(key) <= KEY_LIMIT:
-        return key
-    return key[: KEY_LIMIT - 17] + "~" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]

@@ -32,10 +32,9 @@ Received Date):
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import date
+from functools import partial
 from typing import Any
 
 import scrapy
@@ -43,14 +42,13 @@ from scrapy.http import FormRequest, Response
 
 from leads.items import ClosureNotice
 from spiders.base import NoticeSpider
-from spiders.parsing import LayoutChanged, clean_text, parse_date, parse_int, split_city_state_zip
+from spiders.parsing import LayoutChanged, clean_text, parse_int, split_city_state_zip
 from spiders.tabular import (
     XLSX_MAGIC,
+    bounded_key,
     cell,
-    find_header_row,
-    make_key,
-    sheet_notices,
-    xlsx_sheets,
+    excel_date,
+    workbook_notices,
 )
 
 COLUMNS = {
@@ -65,7 +63,6 @@ COLUMNS = {
 REQUIRED = ["company", "location"]
 DATES = ["notice_date", "effective_date"]
 OPTIONAL = ["effective_date", "employees", "notice_type", "warn_number"]
-STAT_UNREADABLE = "leads/values_unreadable"
 
 _DOWNLOAD = re.compile(r"\bdownload\b", re.I)
 
@@ -104,33 +101,9 @@ class WarnOrSpider(NoticeSpider):
         )
 
     def _parse_workbook(self, response: Response) -> Iterator[ClosureNotice]:
-        sheet, rows, header_at, columns = self._find_sheet(response.body)
-        yield from sheet_notices(
-            self,
-            response,
-            sheet,
-            rows,
-            header_at,
-            columns,
-            lambda where, row, columns, raw: self._parse_row(response, where, row, columns, raw),
-            OPTIONAL,
+        yield from workbook_notices(
+            self, response, COLUMNS, REQUIRED, DATES, OPTIONAL, partial(self._parse_row, response)
         )
-
-    def _find_sheet(self, body: bytes) -> tuple[str, list[tuple[Any, ...]], int, dict[str, int]]:
-        error: LayoutChanged | None = None
-        for name, rows in xlsx_sheets(body):
-            try:
-                header_at, columns = find_header_row(rows, COLUMNS, REQUIRED, source=f"{self.name} sheet {name!r}")
-            except LayoutChanged as exc:
-                error = error or exc
-                continue
-            if not any(f in columns for f in DATES):
-                raise LayoutChanged(
-                    f"{self.name} sheet {name!r}: layout changed: no date column among headers "
-                    f"{[clean_text(h) for h in rows[header_at]]}"
-                )
-            return name, rows, header_at, columns
-        raise error or LayoutChanged("the workbook has no sheet")
 
     def _parse_row(
         self, response: Response, where: str, row: Sequence[Any], columns: Mapping[str, int], raw: dict[str, Any]
@@ -138,8 +111,12 @@ class WarnOrSpider(NoticeSpider):
         company = clean_text(cell(row, columns, "company"))
         if not company:
             raise ValueError("no company name")
-        notice_date = self._value(response, where, "received date", cell(row, columns, "notice_date"), read_date)
-        effective_date = self._value(response, where, "layoff date", cell(row, columns, "effective_date"), read_date)
+        notice_date = self.optional_value(
+            response, where, "received date", cell(row, columns, "notice_date"), excel_date
+        )
+        effective_date = self.optional_value(
+            response, where, "layoff date", cell(row, columns, "effective_date"), excel_date
+        )
         if notice_date is None and effective_date is None:
             raise ValueError("no readable date")
         location = clean_text(cell(row, columns, "location")).strip(" ,") or None
@@ -155,7 +132,9 @@ class WarnOrSpider(NoticeSpider):
             state=state or "OR",
             notice_date=notice_date,
             effective_date=effective_date,
-            employees=self._value(response, where, "laid-off count", cell(row, columns, "employees"), parse_int),
+            employees=self.optional_value(
+                response, where, "laid-off count", cell(row, columns, "employees"), parse_int
+            ),
             temporary=True
             if re.search(r"\btemporary\b", kind, re.I)
             else False
@@ -163,33 +142,6 @@ class WarnOrSpider(NoticeSpider):
             else None,
             raw=raw,
         )
-
-    def _value(self, response: Response, where: str, what: str, value: Any, reader: Any) -> Any:
-        """An optional value read by ``reader``; unreadable -> None, flagged (the text stays in raw)."""
-        try:
-            return reader(value)
-        except ValueError:
-            self._inc(STAT_UNREADABLE)
-            self.logger.warning(
-                "source %s: %s of %s: unreadable %s %r left empty (kept in raw)",
-                self.name,
-                where,
-                response.url,
-                what,
-                clean_text(value),
-            )
-            return None
-
-
-def read_date(value: Any) -> date | None:
-    """A tolerant date: Excel dates, the common spellings, the first whole date of a range; ValueError else.
-
-    A date before 1900 is Excel's "zero" (an empty date cell formatted as a date), not a notice date.
-    """
-    parsed = parse_date(value)
-    if parsed is not None and parsed.year < 1900:
-        raise ValueError(f"Excel zero date {parsed.isoformat()}")
-    return parsed
 
 
 def download_request(response: Response, callback: Any, errback: Any) -> scrapy.Request:
@@ -233,19 +185,3 @@ def notice_type(kind: str) -> str:
     if "layoff" in text or "lay off" in text or "reduction" in text:
         return "layoff"
     return "other"
-
-
-#: notices.source_key is 255 characters; UniqueKeys may add "|NN".
-KEY_LIMIT = 240
-
-
-def bounded_key(*parts: object) -> str:
-    """``make_key`` of the parts, cut to KEY_LIMIT with a digest of the whole so it stays unique and stable.
-
-    A notice naming a dozen subsidiaries and sites (Alaska's Holland America Group row) makes a key
-    longer than the column; the store would drop the notice.
-    """
-    key = make_key(*parts)
-    if len(key) <= KEY_LIMIT:
-        return key
-    return key[: KEY_LIMIT - 17] + "~" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]

@@ -29,10 +29,10 @@ Affected, Effective Date, Closing Yes/No, Union Yes/No, Union Address):
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
+from functools import partial
 from typing import Any
 
 import scrapy
@@ -40,8 +40,8 @@ from scrapy.http import Response
 
 from leads.items import ClosureNotice
 from spiders.base import NoticeSpider
-from spiders.parsing import LayoutChanged, clean_text, parse_date, parse_int, state_code
-from spiders.tabular import XLSX_MAGIC, UniqueKeys, cell, find_header_row, is_blank, make_key, raw_row, xlsx_sheets
+from spiders.parsing import LayoutChanged, clean_text, parse_int, state_code
+from spiders.tabular import XLSX_MAGIC, bounded_key, cell, excel_date, workbook_notices
 
 COLUMNS = {
     "company": [r"^company name$", r"\b(company|employer|business)\b"],
@@ -55,7 +55,6 @@ COLUMNS = {
 REQUIRED = ["company", "location"]
 DATES = ["notice_date", "received_date", "effective_date"]
 OPTIONAL = ["received_date", "effective_date", "employees", "closing"]
-STAT_UNREADABLE = "leads/values_unreadable"
 
 _XLSX_HREF = re.compile(r"\.xlsx?(?:$|[?#])", re.I)
 _NAME_DATE = re.compile(r"(\d{1,2})[-_.](\d{1,2})[-_.](\d{2,4})(?=\.xlsx?)", re.I)
@@ -94,58 +93,23 @@ class WarnRiSpider(NoticeSpider):
         self.logger.info("source %s: %s is the landing page; the workbook is %s", self.name, response.url, url)
 
     def _parse_workbook(self, response: Response) -> Iterator[ClosureNotice]:
-        sheet, rows, header_at, columns = self._find_sheet(response.body)
-        headers = rows[header_at]
-        missing = [f for f in OPTIONAL if f not in columns]
-        if missing:
-            self.logger.warning(
-                "source %s: sheet %r has no column for %s; those fields stay empty",
-                self.name,
-                sheet,
-                ", ".join(missing),
-            )
-        keys = UniqueKeys()
-        for excel_row, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
-            if is_blank(row):
-                continue
-            where = f"sheet {sheet!r} row {excel_row}"
-            raw = raw_row(headers, row)
-            try:
-                notice = self._parse_row(response, where, row, columns, raw)
-            except ValueError as exc:
-                self.skip_row(response, f"{where} ({clean_text(cell(row, columns, 'company'))!r})", str(exc))
-                continue
-            notice.source_key, repeat = keys.assign(notice.source_key, raw)
-            if repeat:
-                self.logger.info("source %s: %s repeats an earlier row; yielded once", self.name, where)
-                continue
-            yield notice
-
-    def _find_sheet(self, body: bytes) -> tuple[str, list[tuple[Any, ...]], int, dict[str, int]]:
-        error: LayoutChanged | None = None
-        for name, rows in xlsx_sheets(body):
-            try:
-                header_at, columns = find_header_row(rows, COLUMNS, REQUIRED, source=f"{self.name} sheet {name!r}")
-            except LayoutChanged as exc:
-                error = error or exc
-                continue
-            if not any(f in columns for f in DATES):
-                raise LayoutChanged(
-                    f"{self.name} sheet {name!r}: layout changed: no date column among headers "
-                    f"{[clean_text(h) for h in rows[header_at]]}"
-                )
-            return name, rows, header_at, columns
-        raise error or LayoutChanged("the workbook has no sheet")
+        yield from workbook_notices(
+            self, response, COLUMNS, REQUIRED, DATES, OPTIONAL, partial(self._parse_row, response)
+        )
 
     def _parse_row(
-        self, response: Response, where: str, row: tuple[Any, ...], columns: dict[str, int], raw: dict[str, Any]
+        self, response: Response, where: str, row: Sequence[Any], columns: Mapping[str, int], raw: dict[str, Any]
     ) -> ClosureNotice:
         company = _FOOTNOTE.sub("", clean_text(cell(row, columns, "company")))
         if not company:
             raise ValueError("no company name")
-        notice_date = self._value(response, where, "WARN date", cell(row, columns, "notice_date"), read_date)
-        received = self._value(response, where, "received date", cell(row, columns, "received_date"), read_date)
-        effective_date = self._value(response, where, "effective date", cell(row, columns, "effective_date"), read_date)
+        notice_date = self.optional_value(response, where, "WARN date", cell(row, columns, "notice_date"), excel_date)
+        received = self.optional_value(
+            response, where, "received date", cell(row, columns, "received_date"), excel_date
+        )
+        effective_date = self.optional_value(
+            response, where, "effective date", cell(row, columns, "effective_date"), excel_date
+        )
         notice_date = notice_date or received
         if notice_date is None and effective_date is None:
             raise ValueError("no readable date")
@@ -160,42 +124,17 @@ class WarnRiSpider(NoticeSpider):
             state="RI",
             notice_date=notice_date,
             effective_date=effective_date,
-            employees=self._value(response, where, "employee count", cell(row, columns, "employees"), parse_int),
+            employees=self.optional_value(
+                response, where, "employee count", cell(row, columns, "employees"), parse_int
+            ),
             raw=raw,
         )
-
-    def _value(self, response: Response, where: str, what: str, value: Any, reader: Any) -> Any:
-        """An optional value read by ``reader``; unreadable -> None, flagged (the text stays in raw)."""
-        try:
-            return reader(value)
-        except ValueError:
-            self._inc(STAT_UNREADABLE)
-            self.logger.warning(
-                "source %s: %s of %s: unreadable %s %r left empty (kept in raw)",
-                self.name,
-                where,
-                response.url,
-                what,
-                clean_text(value),
-            )
-            return None
 
 
 def notice_type(closing: Any) -> str:
     """Closing Yes/No -> closure/layoff; anything else (no column, blank) -> other."""
     answer = clean_text(closing).casefold()
     return {"yes": "closure", "y": "closure", "no": "layoff", "n": "layoff"}.get(answer, "other")
-
-
-def read_date(value: Any) -> date | None:
-    """A tolerant date: Excel dates, the common spellings, the first whole date of a range; ValueError else.
-
-    A date before 1900 is Excel's "zero" (an empty date cell formatted as a date), not a notice date.
-    """
-    parsed = parse_date(value)
-    if parsed is not None and parsed.year < 1900:
-        raise ValueError(f"Excel zero date {parsed.isoformat()}")
-    return parsed
 
 
 def newest_workbook_link(response: Response) -> str:
@@ -227,19 +166,3 @@ def newest_workbook_link(response: Response) -> str:
             return date.min
 
     return max(links, key=lambda url: (dated(url), -links.index(url)))
-
-
-#: notices.source_key is 255 characters; UniqueKeys may add "|NN".
-KEY_LIMIT = 240
-
-
-def bounded_key(*parts: object) -> str:
-    """``make_key`` of the parts, cut to KEY_LIMIT with a digest of the whole so it stays unique and stable.
-
-    A notice naming a dozen subsidiaries and sites (Alaska's Holland America Group row) makes a key
-    longer than the column; the store would drop the notice.
-    """
-    key = make_key(*parts)
-    if len(key) <= KEY_LIMIT:
-        return key
-    return key[: KEY_LIMIT - 17] + "~" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]

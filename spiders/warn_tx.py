@@ -47,12 +47,11 @@ from scrapy.http import Response
 from leads.items import ClosureNotice
 from spiders.base import NoticeSpider
 from spiders.parsing import LayoutChanged, clean_text, parse_date, parse_int, window_start
-from spiders.tabular import UniqueKeys, make_key
+from spiders.tabular import UniqueKeys, bounded_key
 
 API_URL = "https://data.texas.gov/resource/8w53-c4f6.json"
 #: SODA returns 1000 rows when a URL has no $limit.
 SODA_DEFAULT_LIMIT = 1000
-STAT_UNREADABLE = "leads/values_unreadable"
 #: Essential keys: at least one of each group must appear in a page of rows.
 ESSENTIAL = {
     "company": ("job_site_name",),
@@ -140,8 +139,8 @@ class WarnTxSpider(NoticeSpider):
         company = clean_text(row.get("job_site_name"))
         if not company:
             raise ValueError("no job_site_name (company)")
-        notice_date = self._value(response, where, "notice_date", row.get("notice_date"), parse_date)
-        effective_date = self._value(response, where, "layoff_date", row.get("layoff_date"), parse_date)
+        notice_date = self.optional_value(response, where, "notice_date", row.get("notice_date"), parse_date)
+        effective_date = self.optional_value(response, where, "layoff_date", row.get("layoff_date"), parse_date)
         if notice_date is None and effective_date is None:
             raise ValueError("no readable date")
         city = clean_text(row.get("city_name")) or None
@@ -156,25 +155,11 @@ class WarnTxSpider(NoticeSpider):
             state="TX",
             notice_date=notice_date,
             effective_date=effective_date,
-            employees=self._value(response, where, "total_layoff_number", row.get("total_layoff_number"), parse_int),
+            employees=self.optional_value(
+                response, where, "total_layoff_number", row.get("total_layoff_number"), parse_int
+            ),
             raw=raw,
         )
-
-    def _value(self, response: Response, where: str, what: str, value: Any, reader: Any) -> Any:
-        """An optional value read by ``reader``; unreadable -> None, flagged (the text stays in raw)."""
-        try:
-            return reader(value)
-        except ValueError:
-            self._inc(STAT_UNREADABLE)
-            self.logger.warning(
-                "source %s: %s of %s: unreadable %s %r left empty (kept in raw)",
-                self.name,
-                where,
-                response.url,
-                what,
-                clean_text(value),
-            )
-            return None
 
 
 # -- pure helpers -------------------------------------------------------------------------------
@@ -233,15 +218,3 @@ def page_of(url: str) -> tuple[int, int]:
         return int(query.get("$limit", SODA_DEFAULT_LIMIT)), int(query.get("$offset", 0))
     except ValueError:
         return SODA_DEFAULT_LIMIT, 0
-
-
-#: notices.source_key is 255 characters; UniqueKeys may add "|NN".
-KEY_LIMIT = 240
-
-
-def bounded_key(*parts: object) -> str:
-    """``make_key`` of the parts, cut to KEY_LIMIT with a digest of the whole so it stays unique and stable."""
-    key = make_key(*parts)
-    if len(key) <= KEY_LIMIT:
-        return key
-    return key[: KEY_LIMIT - 17] + "~" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]

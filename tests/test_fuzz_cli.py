@@ -2,7 +2,7 @@
 
 Every command of click's command tree is run, in process with click's CliRunner, with arguments
 and files drawn by hypothesis from what each parameter declares (hostile text, bad numbers and
-dates, unknown options, missing, empty, binary and malformed files), on one small SQLite
+dates, unknown options, missing, empty, binary, malformed and huge-line files, a folder, a path in a missing folder), on one small SQLite
 database. Each run must end with exit 0, 1 or 2 and nothing raised past the CLI. The runs are
 derandomized (the same examples every time) and few per command, to stay fast.
 
@@ -74,8 +74,10 @@ def world(tmp_path_factory) -> dict[str, object]:
         z.writestr("nothing.txt", "")
     (files / "profile.toml").write_text("[[profile]\nname = 1\n")
     (files / "quote.csv").write_text('Account ID,Account Name\n"E-1,"unterminated\n')
+    (files / "huge_line.csv").write_text("Account ID,Account Name\nF-1," + "x" * 2_000_000 + "\n")
     (files / "folder").mkdir()
-    paths = [str(p) for p in sorted(files.iterdir())] + [str(files / "missing.csv")]
+    paths = [str(p) for p in sorted(files.iterdir())]
+    paths += [str(files / "missing.csv"), str(files / "no_such_folder" / "out.csv")]
     return {"url": url, "paths": paths, "home": folder}
 
 
@@ -201,3 +203,49 @@ def test_no_traceback_through_the_real_cli(args, leads_cli, sqlite_url, tmp_path
     done = leads_cli("--as", "boss", *[a.replace("{bad}", str(bad)) for a in args], db_url=sqlite_url, timeout=120)
     assert done.returncode in (1, 2), done.stderr
     assert "Traceback" not in done.stderr and done.stderr.startswith(("Error:", "Usage:")), done.stderr
+
+
+def test_a_huge_one_word_name_is_linked_within_memory(tmp_path) -> None:
+    """What the deeper run found: `leads link` on a file whose name cell is one 2 MB word built its typo keys
+    (the word without each letter in turn, 2 million keys of 2 MB) until the kernel killed it at 22 GB. The
+    real CLI, held to 2 GiB of address space so the machine survives a regression."""
+    import resource
+    import subprocess
+
+    from tests.conftest import LEADS_COMMAND
+
+    junk = tmp_path / "junk.csv"
+    junk.write_text("Account ID,Account Name\nF-1," + "x" * 2_000_000 + "\nF-2,Bakery One\n")
+    good = tmp_path / "good.csv"
+    good.write_text("Account ID,Account Name\nB-1,Bakery One\n")
+    limit = 2 << 30
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    for left, right in ((good, junk), (junk, junk)):
+        done = subprocess.run(
+            [*LEADS_COMMAND, "--db", f"sqlite:///{tmp_path / 'leads.db'}", "link", str(left), str(right)]
+            + ["--out", str(tmp_path / "pairs.csv")],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            preexec_fn=cap,
+            env={**os.environ, "LEADS_DATA_DIR": str(tmp_path / "data")},
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert "Traceback" not in done.stderr
+        assert "F-2" in (tmp_path / "pairs.csv").read_text()
+
+
+def test_a_cell_too_long_for_csv_is_a_broken_file_not_a_parser_failure(tmp_path, leads_cli) -> None:
+    """What the sweep of hostile files found: a 2 MB cell made the csv module raise, reported as
+    "the warn_va parser failed: Error: ..."; it is a file that is no agency's table."""
+    huge = tmp_path / "huge.csv"
+    huge.write_text("Company,Date\n" + "x" * 2_000_000 + ",2026-01-02\n")
+    for source in ("warn_va", "warn_mn"):
+        done = leads_cli("parse", source, str(huge))
+        assert done.returncode == 1, done.stderr
+        assert done.stderr.startswith(
+            f"Error: {huge}: not a readable CSV file (field larger than field limit (131072))"
+        ), done.stderr

@@ -213,3 +213,19 @@ def test_pairs_scored_in_worker_processes_are_the_pairs_scored_here() -> None:
         assert len(serial[0]) > 50
         assert link_sites(left, right, 78, one_to_one=right is not None, evidence=there, workers=2) == serial
         assert there == here
+
+
+def test_an_index_built_in_worker_processes_is_the_index_built_here(monkeypatch) -> None:
+    # leads link files a big right list from worker processes, a range of records each: every posting must list
+    # the same records in the same order (real Fodors and Zagat restaurants; ranges of 50 to use several).
+    from leads.matching import sites as sites_module
+
+    monkeypatch.setattr(sites_module, "_INDEX_TASK", 50)
+    data = Path(__file__).resolve().parent.parent / "bench" / "data" / "fodors_zagat"
+    fodors = [s for _, s in read_records(data / "fodors.csv")]
+    zagat = [s for _, s in read_records(data / "zagats.csv")]
+    here = SiteIndex(zagat, queries=fodors)
+    there = SiteIndex(zagat, queries=fodors, workers=2)
+    assert there.index.postings == here.index.postings
+    assert [there.candidates_of(k) for k in range(len(fodors))] == [here.candidates_of(k) for k in range(len(fodors))]
+    assert there.index.size == here.index.size == len(zagat)

@@ -18,9 +18,9 @@ from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
 
 from leads.items import ClosureNotice
-from spiders.base import STAT_LAYOUT_ERRORS, STAT_ROWS_SKIPPED
+from spiders.base import STAT_LAYOUT_ERRORS, STAT_ROWS_SKIPPED, STAT_UNREADABLE
 from spiders.parsing import LayoutChanged
-from spiders.warn_ak import STAT_UNREADABLE, WarnAkSpider
+from spiders.warn_ak import WarnAkSpider
 from tests.e2e import NOTICE_COLUMNS, assert_source_lands
 from tests.helpers import FILES
 

@@ -20,9 +20,9 @@ from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
 
 from leads.items import ClosureNotice
-from spiders.base import STAT_LAYOUT_ERRORS, STAT_ROWS_SKIPPED
+from spiders.base import STAT_LAYOUT_ERRORS, STAT_ROWS_SKIPPED, STAT_UNREADABLE
 from spiders.parsing import LayoutChanged
-from spiders.warn_in import PAGES, STAT_UNREADABLE, WarnInSpider
+from spiders.warn_in import PAGES, WarnInSpider
 from tests.e2e import NOTICE_COLUMNS, assert_source_lands
 from tests.helpers import FILES
 

@@ -48,7 +48,7 @@ def test_undo_previews_lists_and_protects_worked_leads(db_url, leads_cli) -> Non
         "(none)",
         "",
     )
-    assert "would restore 3 leads; 1 worked since (refused without --force)" in dry.stderr
+    assert "would put back the owner of 3 leads; 1 worked since (refused without --force)" in dry.stderr
     refused = run("undo")
     assert refused.returncode == 1
     assert f"worked since 'assigned 3 leads to ana' (operation {op}, by morgan at " in refused.stderr

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from leads.commands.common import App, note_truncated, pass_app
-from leads.output import output_options, render
+from leads.output import Fit, fit_options, output_options, pick_columns, render
 from leads.vocabulary import ACCOUNT_MAP_FIELDS
 
 
@@ -67,8 +68,9 @@ def import_command(
                 dry_run=dry_run,
                 skip_invalid=skip_invalid,
                 progress=bar.update if bar else None,
-                after_batch=_pause_hook(),
+                after_batch=_pause_hook("1", "import paused after {} staged rows"),
                 before_switch=_announce_switch,
+                during_switch=_pause_hook("switch", "import paused in the switch, before its commit"),
             )
     finally:
         if bar:
@@ -137,25 +139,37 @@ def _announce_switch(rows: int) -> None:
 
 
 CHUNK_NOTICE = 5000
-# Measured: 351,748 new or changed rows switched in 13.8-15.8 s on a busy 2-core machine (SQLite).
-SWITCH_SECONDS_PER_ROW = 45e-6
+# Measured (bench/import_speed.py, SQLite, a 2-core machine at load 12): another writer waited 4.4 s for the switch
+# of 351,748 new rows, 11.6 s for 1,000,000 (13.8-15.8 s for 351,748 before the switch kept its pages in memory).
+SWITCH_SECONDS_PER_ROW = 12.5e-6
 PAUSE_HOOK = "LEADS_TEST_PAUSE_IMPORT"
 
 
-def _pause_hook():
-    """For tests: with LEADS_TEST_PAUSE_IMPORT=1, say so on stderr after the first staged batch and wait
-    for a line on stdin, so a test can run another command while an import is under way."""
-    if os.environ.get(PAUSE_HOOK) != "1":
+def _pause_hook(when: str, message: str) -> Any:
+    """For tests: with LEADS_TEST_PAUSE_IMPORT=1, say so on stderr after the first staged batch and wait for a
+    line on stdin, so a test can run another command while an import is under way; with =switch, the same
+    inside the switch's transaction, before its commit (a test kills the import there)."""
+    if os.environ.get(PAUSE_HOOK) != when:
         return None
     state = {"paused": False}
 
-    def pause(rows: int) -> None:
+    def pause(*rows: int) -> None:
         if not state["paused"]:
             state["paused"] = True
-            click.echo(f"import paused after {rows} staged rows ({PAUSE_HOOK})", err=True)
+            click.echo(f"{message.format(*rows)} ({PAUSE_HOOK})", err=True)
             sys.stdin.readline()
 
     return pause
+
+
+#: `leads accounts list` at the terminal's width: what tells one account from another first, long names and
+#: streets cut with "…" before a column is left out (``--wide`` shows all, ``--columns`` picks).
+ACCOUNTS_FIT = Fit(
+    order=["account_id", "name", "city", "state", "incumbent_vendor", "owner", "address", "zip", "do_not_contact",
+           "industry", "phone", "website"],
+    squeeze={"name": (16, 26), "incumbent_vendor": (16, 22), "address": (14, 24), "city": (10, 14),
+             "industry": (12, 24), "website": (12, 24)},
+)  # fmt: skip
 
 
 @accounts.command("list")
@@ -166,13 +180,20 @@ def _pause_hook():
 @click.option("--dnc/--no-dnc", "dnc", default=None, help="Only do-not-contact accounts, or only the others.")
 @click.option("--limit", type=int, default=100, show_default=True, help="How many rows (0: all).")
 @output_options
+@fit_options
 @pass_app
-def list_command(app: App, fmt: str, state, owner, vendor, search, dnc, limit) -> None:
-    """Accounts in the book, with filters."""
+def list_command(app: App, fmt: str, columns: str | None, wide: bool, state, owner, vendor, search, dnc, limit) -> None:
+    """Accounts in the book, with filters.
+
+    The table fits your terminal: the most useful columns first, long names cut with "…";
+    --wide shows every column in full, --columns account_id,name,phone picks them."""
     from leads.services.accounts import ACCOUNT_COLUMNS, count_accounts, list_accounts
+
+    shown = pick_columns(columns, ACCOUNT_COLUMNS, ACCOUNT_COLUMNS)
+    fit = Fit(order=shown, squeeze=ACCOUNTS_FIT.squeeze) if columns else ACCOUNTS_FIT
 
     filters = dict(state=state, owner=owner, vendor=vendor, search=search, dnc=dnc)
     with app.database(must_exist=True).session(read_only=True) as session:
         rows = list_accounts(session, **filters, limit=limit or None)
         note_truncated(len(rows), limit, lambda: count_accounts(session, **filters))
-    render(rows, ACCOUNT_COLUMNS, fmt, empty_message="No accounts match.")
+    render(rows, shown, fmt, empty_message="No accounts match.", fit=fit, wide=wide)

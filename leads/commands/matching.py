@@ -8,7 +8,23 @@ from pathlib import Path
 import click
 
 from leads.commands.common import App, note_truncated, pass_app
-from leads.output import count_table, output_options, plural, render
+from leads.output import Fit, count_table, fit_options, output_options, pick_columns, plural, render
+
+#: `leads review` at the terminal's width: what a reviewer compares first (the kind of link, the score, the
+#: account against the closed business, the evidence), names cut with "…" before a column is left out.
+REVIEW_FIT = Fit(
+    order=["candidate", "kind", "score", "account", "closed_business", "evidence", "state", "city", "source",
+           "account_id"],
+    squeeze={"account": (12, 16), "closed_business": (12, 16), "evidence": (14, 40), "city": (8, 14)},
+    short={"kind": "kind_short"},
+)  # fmt: skip
+#: The kind of link in a word, for a narrow table (--wide shows the full kind).
+KIND_SHORT = {
+    "vendor_closed": "vendor",
+    "account_closing": "closing",
+    "competitor_nearby": "competitor",
+    "customer_of_closed": "creditor",
+}
 
 
 def _actor(session, app: App):
@@ -110,21 +126,30 @@ def match(
 
 @click.group("review", invoke_without_command=True)
 @output_options
+@fit_options
 @click.option("--limit", type=int, default=50, show_default=True, help="How many rows (0: all).")
 @click.pass_context
-def review(ctx: click.Context, fmt: str, limit: int) -> None:
-    """Links in the review band: list them, then confirm or reject (a rejected pair never comes back)."""
+def review(ctx: click.Context, fmt: str, columns: str | None, wide: bool, limit: int) -> None:
+    """Links in the review band: list them, then confirm or reject (a rejected pair never comes back).
+
+    The table fits your terminal, as `leads list`: the kind of link in a word
+    (vendor, closing, competitor, creditor), names and evidence cut with "…";
+    --wide shows every column in full, --columns candidate,account,evidence picks them."""
     if ctx.invoked_subcommand is not None:
         return
     from leads.services.matching import REVIEW_COLUMNS, REVIEW_DATA_COLUMNS, count_review, review_queue
 
+    default = REVIEW_COLUMNS if fmt == "table" else REVIEW_DATA_COLUMNS
+    shown = pick_columns(columns, REVIEW_DATA_COLUMNS, default)
     app = ctx.find_object(App)
     assert app is not None  # the root group always sets it
     with app.database(must_exist=True).session(read_only=True) as session:
         rows = review_queue(session, limit=limit or None)
         note_truncated(len(rows), limit, lambda: count_review(session))
-    columns = REVIEW_COLUMNS if fmt == "table" else REVIEW_DATA_COLUMNS
-    render(rows, columns, fmt, empty_message="Nothing to review.")
+    for row in rows:
+        row["kind_short"] = KIND_SHORT.get(row["kind"], row["kind"])
+    fit = Fit(order=shown, squeeze=REVIEW_FIT.squeeze, short=REVIEW_FIT.short) if columns else REVIEW_FIT
+    render(rows, shown, fmt, empty_message="Nothing to review.", fit=fit, wide=wide)
 
 
 def _decide(decision: str):
@@ -162,14 +187,17 @@ def why(app: App, account_id: str, as_json: bool) -> None:
     if as_json:
         render([card], list(card), "json")
         return
-    from leads.commands.cards import evidence_lines, print_lines
+    from leads.commands.cards import evidence_lines, print_lines, wrap
 
     a = card["account"]
     place = ", ".join(p for p in (a["address"], " ".join(x for x in (a["city"], a["state"], a["zip"]) if x)) if p)
-    click.echo(f"Account {a['id']}: {a['name']}" + (f", {place}" if place else ""))
-    click.echo(
-        f"  incumbent vendor {a['incumbent_vendor'] or '-'}; industry {a['industry'] or '-'}"
-        + ("; DO NOT CONTACT" if a["do_not_contact"] else "")
+    print_lines(wrap(f"Account {a['id']}: {a['name']}" + (f", {place}" if place else ""), "", "    "))
+    print_lines(
+        wrap(
+            f"incumbent vendor {a['incumbent_vendor'] or '-'}; industry {a['industry'] or '-'}"
+            + ("; DO NOT CONTACT" if a["do_not_contact"] else ""),
+            "  ",
+        )
     )
     if not card["leads"] and not card["other_candidates"]:
         click.echo("  No closure is linked to this account.")

@@ -259,34 +259,14 @@ def status(
     own leads; a manager's: everyone's), all of them, never do-not-contact ones.
     Try it with --dry-run first. Several leads move together or not at all, as
     one operation: `leads undo` puts them back."""
-    from leads.errors import InputError
-
-    filtered = any(where.values())
-    if filtered and leads:
-        raise InputError("give lead numbers or --where-... filters, not both")
-    if not filtered and not leads:
-        raise InputError("say which leads: LEAD... (e.g. `leads status 12 contacted`) or --where-... filters")
-    if len(leads) == 1 and not filtered and not dry_run:
+    if _one_lead(leads, where, dry_run, expect_version, "leads status 12 contacted"):
         _status_one(app, leads[0], status, note, reason, force, expect_version)
         return
-    if expect_version is not None:
-        raise InputError("--expect-version is for changing one lead (without --dry-run)")
-    from leads.services.listing import list_leads
     from leads.services.work import set_status_bulk
 
     with app.database().session() as session:
         actor = _actor(session, app)
-        ids = list(leads)
-        if filtered:
-            lead_filter = _filter(
-                statuses=where["where_statuses"],
-                state=where["where_state"],
-                source=where["where_source"],
-                search=where["where_search"],
-                rep=where["where_rep"],
-                limit=0,
-            )
-            ids = [row["lead"] for row in list_leads(session, actor, lead_filter)]
+        ids = _target_ids(session, actor, leads, where)
         if not ids:
             click.echo("No leads match; nothing was changed.", err=True)
             return
@@ -305,6 +285,40 @@ def status(
         click.echo(f"Dry run: would move {plural(n, 'lead')} to {status}; nothing was changed.", err=True)
     elif n:
         click.echo(f"Moved {plural(n, 'lead')} to {status} as one operation; `leads undo` puts them back.", err=True)
+
+
+def _one_lead(leads: tuple[int, ...], where: dict, dry_run: bool, expect_version: int | None, example: str) -> bool:
+    """Whether a work command changes one lead as before (True) or several as one operation; refuses
+    lead numbers given with --where-... filters, and neither."""
+    from leads.errors import InputError
+
+    filtered = any(where.values())
+    if filtered and leads:
+        raise InputError("give lead numbers or --where-... filters, not both")
+    if not filtered and not leads:
+        raise InputError(f"say which leads: LEAD... (e.g. `{example}`) or --where-... filters")
+    if len(leads) == 1 and not filtered and not dry_run:
+        return True
+    if expect_version is not None:
+        raise InputError("--expect-version is for changing one lead (without --dry-run)")
+    return False
+
+
+def _target_ids(session, actor, leads: tuple[int, ...], where: dict) -> list[int]:
+    """The leads given, or those `leads list` shows with the --where-... filters (all of them)."""
+    if not any(where.values()):
+        return list(leads)
+    from leads.services.listing import list_leads
+
+    lead_filter = _filter(
+        statuses=where["where_statuses"],
+        state=where["where_state"],
+        source=where["where_source"],
+        search=where["where_search"],
+        rep=where["where_rep"],
+        limit=0,
+    )
+    return [row["lead"] for row in list_leads(session, actor, lead_filter)]
 
 
 def _status_one(
@@ -327,43 +341,134 @@ def _status_one(
 
 
 @click.command("note")
-@click.argument("lead", type=int)
+@click.argument("leads", nargs=-1, type=int, metavar="[LEAD]...")
 @click.argument("text")
 @_version_option
+@_where_options
+@click.option("--dry-run", is_flag=True, help="Show which leads would get the note; change nothing.")
 @pass_app
-def note(app: App, lead: int, text: str, expect_version: int | None) -> None:
-    """Add a note to LEAD's history."""
-    from leads.services.work import add_note
+def note(app: App, leads: tuple[int, ...], text: str, expect_version: int | None, dry_run: bool, **where) -> None:
+    """Add a note (TEXT) to the history of one lead, of several, or of the leads a filter picks.
+
+    \b
+    One lead:      leads note 12 "Left a voicemail"
+    Several:       leads note 12 15 19 "Sent the brochure"
+    By a filter:   leads note --where-state VA --where-status new "Mailed"
+    The filter picks what `leads list` with the same filters shows you (your
+    own leads; a manager's: everyone's). Several leads get it together or not
+    at all, as one operation. Notes are history and are never deleted: `leads
+    undo` of a bulk note adds a note "retracted “…”" to each lead's history
+    (the note stays; neither is taken as the last note in exports)."""
+    if _one_lead(leads, where, dry_run, expect_version, 'leads note 12 "Left a voicemail"'):
+        from leads.services.work import add_note
+
+        with app.database().session() as session:
+            row = add_note(session, _actor(session, app), leads[0], text, expect_version=expect_version)
+            click.echo(f"Note added to lead {row.id} (version {row.version}).")
+        return
+    from leads.services.work import add_note_bulk
 
     with app.database().session() as session:
-        row = add_note(session, _actor(session, app), lead, text, expect_version=expect_version)
-        click.echo(f"Note added to lead {row.id} (version {row.version}).")
+        actor = _actor(session, app)
+        ids = _target_ids(session, actor, leads, where)
+        if not ids:
+            click.echo("No leads match; nothing was changed.", err=True)
+            return
+        result = add_note_bulk(session, actor, ids, text)
+        if dry_run:
+            session.rollback()
+    n = len(result.changes)
+    if dry_run:
+        render(result.changes, ["lead", "account"], "table")
+        click.echo(f"Dry run: would add the note to {plural(n, 'lead')}; nothing was changed.", err=True)
+        return
+    for change in result.changes:
+        click.echo(f"Note added to lead {change['lead']}.")
+    click.echo(
+        f"Added the note to {plural(n, 'lead')} as one operation; `leads undo` marks it retracted (notes are kept).",
+        err=True,
+    )
+
+
+def _split_follow_up(words: tuple[str, ...]) -> tuple[tuple[int, ...], str]:
+    """``12 15 19 next monday`` -> the lead numbers in front, and WHEN (no day form starts with a bare number)."""
+    leads: list[int] = []
+    for i, word in enumerate(words):
+        if not word.isdigit():
+            return tuple(leads), " ".join(words[i:])
+        leads.append(int(word))
+    return tuple(leads), ""
 
 
 @click.command("follow-up")
-@click.argument("lead", type=int)
-@click.argument("when", nargs=-1, required=True, metavar="WHEN")
+@click.argument("words", nargs=-1, required=True, metavar="[LEAD]... WHEN")
 @_version_option
+@_where_options
+@click.option("--dry-run", is_flag=True, help="Show each lead's follow-up now and what it would be; change nothing.")
 @pass_app
-def follow_up(app: App, lead: int, when: tuple[str, ...], expect_version: int | None) -> None:
-    """Set LEAD's follow-up day, with a time if you like, or clear it (none).
+def follow_up(app: App, words: tuple[str, ...], expect_version: int | None, dry_run: bool, **where) -> None:
+    """Set the follow-up day of one lead, of several, or of the leads a filter picks, with a time if
+    you like, or clear it (none).
 
     \b
     WHEN: today, tomorrow, +N (days; +2w, +1m), in N days|weeks|months,
     monday..sunday (the coming one), next monday (next week's), eow (this
     week's Friday), eom (the month's last day), or YYYY-MM-DD; then
     optionally a time: tomorrow 14:30, next monday 9am, 2026-12-07 9:30pm.
-    Words may go unquoted: leads follow-up 12 in 2 weeks"""
+    Words may go unquoted: leads follow-up 12 in 2 weeks
+    \b
+    Several:       leads follow-up 12 15 19 next monday
+    By a filter:   leads follow-up --where-state VA --where-status contacted eow
+    The filter picks what `leads list` with the same filters shows you. Several
+    leads change together or not at all, as one operation: `leads undo` puts
+    back each lead's previous follow-up (refused, naming them, where a lead was
+    worked since, unless --force)."""
     from leads import clock
     from leads.dates import describe, parse_follow_up
-    from leads.services.work import set_follow_up
+    from leads.errors import InputError
 
-    text = " ".join(when)
+    leads, text = _split_follow_up(words)
+    if not text:
+        raise InputError("say when: e.g. `leads follow-up 12 tomorrow` (or `none` to clear it)")
     day, at = (None, None) if text.strip().lower() == "none" else parse_follow_up(text, clock.today())
+    shown = describe(day, at) if day else "none"
+    if _one_lead(leads, where, dry_run, expect_version, "leads follow-up 12 tomorrow"):
+        from leads.services.work import set_follow_up
+
+        with app.database().session() as session:
+            row = set_follow_up(session, _actor(session, app), leads[0], day, at=at, expect_version=expect_version)
+            now = describe(row.follow_up, row.follow_up_time) if row.follow_up else "none"
+            click.echo(f"Lead {row.id} follow-up: {now}.")
+        return
+    from leads.services.work import set_follow_up_bulk
+
     with app.database().session() as session:
-        row = set_follow_up(session, _actor(session, app), lead, day, at=at, expect_version=expect_version)
-        shown = describe(row.follow_up, row.follow_up_time) if row.follow_up else "none"
-        click.echo(f"Lead {row.id} follow-up: {shown}.")
+        actor = _actor(session, app)
+        ids = _target_ids(session, actor, leads, where)
+        if not ids:
+            click.echo("No leads match; nothing was changed.", err=True)
+            return
+        result = set_follow_up_bulk(session, actor, ids, day, at=at)
+        if dry_run:
+            session.rollback()
+    rows = [{**c, "from": c["from"] or "(none)", "to": c["to"] or "(none)"} for c in result.changes]
+    if dry_run:
+        render(rows, ["lead", "account", "from", "to"], "table", empty_message="Nothing would change.")
+    else:
+        for change in result.changes:
+            click.echo(f"Lead {change['lead']} follow-up: {shown}.")
+    if result.already:
+        click.echo(f"Already at {shown}, left as they are: {', '.join(map(str, result.already))}.", err=True)
+    n = len(result.changes)
+    target = f"to {shown}" if day else "cleared"
+    if dry_run:
+        click.echo(f"Dry run: would set the follow-up of {plural(n, 'lead')} {target}; nothing was changed.", err=True)
+    elif n:
+        click.echo(
+            f"Set the follow-up of {plural(n, 'lead')} {target} as one operation; "
+            "`leads undo` puts back each one's previous follow-up.",
+            err=True,
+        )
 
 
 @click.command("history")
@@ -460,32 +565,65 @@ def export(app: App, preset: str, out_path: str | None, **kw) -> None:
     click.echo(f"{plural(n, 'lead')} exported" + (f" to {out_path}" if out_path else ""), err=True)
 
 
+#: `leads undo --dry-run` shows this many rows of a big operation unless --all.
+UNDO_PREVIEW_ROWS = 20
+#: The undo tables at the terminal's width: long summaries and notes cut with "…" (--json for all of it).
+UNDO_LIST_FIT = Fit(
+    order=["operation", "at", "what", "leads", "undone", "who"], squeeze={"what": (16, 28), "who": (6, 12)}
+)
+UNDO_PLAN_FIT = Fit(
+    order=["lead", "field", "now", "back_to", "note"],
+    squeeze={"now": (10, 24), "back_to": (10, 24), "note": (16, 60)},
+)
+
+
 @click.command("undo")
 @click.argument("operation", required=False, metavar="[OPERATION]")
 @click.option("--list", "list_only", is_flag=True, help="List past bulk operations (yours; a manager's: everyone's).")
-@click.option("--dry-run", is_flag=True, help="Show, lead by lead, what the undo would put back; change nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help=f"Say what the undo would put back and show the first {UNDO_PREVIEW_ROWS} leads; change nothing.",
+)
+@click.option("--all", "show_all", is_flag=True, help="With --dry-run: list every lead, not the first ones.")
 @click.option("--force", is_flag=True, help="Put back leads that were worked since (status, note, follow-up) too.")
 @output_options
 @pass_app
-def undo(app: App, operation: str | None, list_only: bool, dry_run: bool, force: bool, fmt: str) -> None:
-    """Revert a bulk operation (assignment, hand-over, bulk status): your last one, or OPERATION (an id
-    from --list).
+def undo(
+    app: App, operation: str | None, list_only: bool, dry_run: bool, show_all: bool, force: bool, fmt: str
+) -> None:
+    """Revert a bulk operation (assignment, hand-over, bulk status, follow-up or note): your last one, or
+    OPERATION (an id from --list).
 
     \b
     A lead changed again since the operation is left alone. If a lead was worked
     since (a status change, a note or a follow-up after it), nothing is undone
     unless --force; the leads are named. Managers undo any operation, reps only
-    their own status changes; inactive people none."""
+    their own status, follow-up and note operations; inactive people none.
+    Notes are history, never deleted: undoing a bulk note adds a
+    note "retracted “…”" to each lead (the note stays).
+    Times are UTC ("today 19:31" in the table, ISO in --json/--csv)."""
+    from leads.errors import InputError
     from leads.services.undo import apply_undo, describe, list_operations, plan_undo
 
+    if show_all and not dry_run:
+        raise InputError("--all lists every lead of a --dry-run: `leads undo --dry-run --all`")
     if list_only:
         if operation or dry_run or force:
-            from leads.errors import InputError
-
             raise InputError("--list shows operations; run `leads undo OPERATION` (or --dry-run) separately")
         with app.database(must_exist=True).session(read_only=True) as session:
             rows = list_operations(session, _actor(session, app))
-        render(rows, ["operation", "at", "who", "what", "leads", "undone"], fmt, empty_message="No bulk operations.")
+        if fmt == "table":
+            from leads.output import when_short
+
+            rows = [{**row, "at": when_short(row["at"]), "undone": when_short(row["undone"])} for row in rows]
+        render(
+            rows,
+            ["operation", "at", "who", "what", "leads", "undone"],
+            fmt,
+            empty_message="No bulk operations.",
+            fit=UNDO_LIST_FIT,
+        )
         return
     with app.database().session() as session:
         actor = _actor(session, app)
@@ -510,14 +648,31 @@ def undo(app: App, operation: str | None, list_only: bool, dry_run: bool, force:
         else:
             reverted = apply_undo(session, actor, plan, force=force)
     if dry_run:
-        render(rows, ["lead", "field", "now", "back_to", "note"], fmt, empty_message="Nothing to put back.")
-        worked = len(plan.worked)
-        parts = [f"would restore {plural(len(plan.to_revert), 'lead')}"]
-        if plan.left_alone:
-            parts.append(f"{plan.left_alone} left alone because they changed since")
-        if worked:
-            parts.append(f"{worked} worked since ({'put back: --force' if force else 'refused without --force'})")
-        click.echo(f"Dry run: undoing {what} {'; '.join(parts)}.", err=True)
+        _undo_preview(plan, what, rows, fmt, show_all, force)
+        return
+    if plan.op.kind == "note_bulk":
+        click.echo(f"Undid {what}: the note is marked retracted on {plural(reverted, 'lead')} (notes are kept).")
         return
     extra = f"; {plan.left_alone} left alone because they changed since" if plan.left_alone else ""
     click.echo(f"Undid {what}: {plural(reverted, 'lead')} restored{extra}.")
+
+
+def _undo_preview(plan, what: str, rows: list[dict], fmt: str, show_all: bool, force: bool) -> None:
+    """The summary first (what goes back, on how many leads, how many need --force), then the leads:
+    in a table the first UNDO_PREVIEW_ROWS unless --all; --json/--csv always all of them."""
+    fields = " and ".join(dict.fromkeys(f"the {s.field.replace('_', '-')}" for s in plan.to_revert)) or "nothing"
+    parts = [f"would put back {fields} of {plural(len(plan.to_revert), 'lead')}"]
+    if fields == "the note":
+        parts = [f"would mark the note retracted on {plural(len(plan.to_revert), 'lead')} (notes are kept)"]
+    if plan.left_alone:
+        parts.append(f"{plan.left_alone} left alone because they changed since")
+    worked = len(plan.worked)
+    if worked:
+        parts.append(f"{worked} worked since ({'put back: --force' if force else 'refused without --force'})")
+    click.echo(f"Dry run: undoing {what} {'; '.join(parts)}; nothing was changed.", err=True)
+    shown = rows if show_all or fmt != "table" else rows[:UNDO_PREVIEW_ROWS]
+    render(
+        shown, ["lead", "field", "now", "back_to", "note"], fmt, empty_message="Nothing to put back.", fit=UNDO_PLAN_FIT
+    )
+    if len(shown) < len(rows):
+        click.echo(f"… and {len(rows) - len(shown)} more (--all to list them)", err=True)

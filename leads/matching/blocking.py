@@ -97,10 +97,15 @@ def _stems(w: str) -> tuple[str, ...]:
     return (w,) if len(w) <= STEM else (w[:STEM], "~" + w[-STEM:])
 
 
+# No business name has a word this long; a longer one (a line of junk in a hostile file) gets no typo keys,
+# whose size grows with the square of the word's (a 2 MB "word": 2 million keys of 2 MB each).
+TYPO_WORD_MAX = 40
+
+
 def _deletions(w: str) -> list[str]:
     """A one-word name of 5+ letters without each of its letters in turn ("marco" -> "arco", "mrco", ...): two
     such names one typo apart share one of these keys (symmetric-delete lookup)."""
-    if len(w) < 5:
+    if not 5 <= len(w) <= TYPO_WORD_MAX:
         return []
     return ["1-" + w[:i] + w[i + 1 :] for i in range(len(w))]
 
@@ -206,15 +211,29 @@ class KeyIndex:
         if vocab is not None:  # what a query word reads depends on what is indexed (not with ``wanted``)
             self._words.clear()
 
-    def _add_wanted(self, item: int, variants: list[str], address: str | None) -> None:
-        """:meth:`add` on an index built with ``wanted``: the keys of :meth:`keys` that a query reads, found
-        without building the others (a pair key is only built of stems some query pairs)."""
+    def paired_stems(self) -> set[str]:
+        """On an index built with ``wanted``: the stems its wanted pair keys are made of."""
         wanted = self.wanted
         assert wanted is not None
         paired = self._paired
         if paired is None or self._paired_size != len(wanted):
             paired = self._paired = {part for k in wanted if "+" in k for part in k.split("+")}
             self._paired_size = len(wanted)
+        return paired
+
+    def empty_copy(self) -> KeyIndex:
+        """An empty index with the same parameters and wanted keys (to file part of the records elsewhere)."""
+        other = KeyIndex(budget=self.budget, rare=self.rare, small=self.small, wanted=self.wanted)
+        if self.wanted is not None:
+            other._paired, other._paired_size = self.paired_stems(), self._paired_size
+        return other
+
+    def _add_wanted(self, item: int, variants: list[str], address: str | None) -> None:
+        """:meth:`add` on an index built with ``wanted``: the keys of :meth:`keys` that a query reads, found
+        without building the others (a pair key is only built of stems some query pairs)."""
+        wanted = self.wanted
+        assert wanted is not None
+        paired = self.paired_stems()
         keys: set[str] = set()
         for v in variants:
             words = _meaningful(v)

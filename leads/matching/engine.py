@@ -33,7 +33,9 @@ from leads.matching.records import (
 from leads.matching.scoring import (
     NAME_WEIGHT,
     NO_ADDRESS_CITY_BONUS,
+    NO_ADDRESS_CITY_PENALTY,
     NO_ADDRESS_ZIP_BONUS,
+    STATE_PENALTY,
     Site,
     name_similarity,
     prepare_site,
@@ -339,6 +341,17 @@ class MatchEngine:
         numbers = self._numbers
         skip_other_numbers = review > NAME_WEIGHT * 100
         prefilter_address, prefilter_name = self._name_prefilter
+        packed_names = [v.replace(" ", "") if v is not None else None for v in single_names]
+        nstates = [s.state for s in sites]
+        nzips = [s.zip5 for s in sites]
+        ncities = [s.city for s in sites]
+        # Name cutoffs of a pair without street address by where the two are (the exact bound for review > 0).
+        located = review > 0
+        cut_other_state = review - STATE_PENALTY if located else prefilter_name
+        cut_same_zip = review - NO_ADDRESS_ZIP_BONUS if located else prefilter_name
+        cut_same_city = review - NO_ADDRESS_CITY_BONUS if located else prefilter_name
+        cut_other_city = review - NO_ADDRESS_CITY_PENALTY if located else prefilter_name
+        cut_nowhere = review if located else prefilter_name
         competitors = self._competitors
         pairs_scored = 0
         order = offset - 1
@@ -389,11 +402,11 @@ class MatchEngine:
                         elif len(names) < ADDRESS_NAMES_KEPT:
                             names.add(variants)
                 if cands:
-                    site = Site(
-                        variants, number, street, core, unit, acc.city_norm, acc.zip5, acc.state, acc.lat, acc.lon
-                    )
+                    city, zip5, state = acc.city_norm, acc.zip5, acc.state
+                    site = Site(variants, number, street, core, unit, city, zip5, state, acc.lat, acc.lon)
                     pairs_scored += len(cands)
                     single = variants[0] if len(variants) == 1 else None
+                    packed = single.replace(" ", "") if single is not None else None
                     for j in cands:
                         nn = numbers[j]
                         if number and nn:
@@ -407,17 +420,38 @@ class MatchEngine:
                                 continue  # another house number: another place (score <= 35)
                             cut = prefilter_address
                         else:
-                            cut = prefilter_name
-                        if single is not None:
-                            # No name score beats token_set_ratio: most candidates end here, in C.
-                            other = single_names[j]
-                            if other is not None and not token_set_ratio(single, other, score_cutoff=cut):
+                            # No street address to compare: the name needs the review score less what the
+                            # state, ZIP and city add (scoring._no_address_adjustment), known before it is scored.
+                            ns = nstates[j]
+                            if ns and state and ns != state:
+                                cut = cut_other_state
+                            elif nzips[j] and nzips[j] == zip5:
+                                cut = cut_same_zip
+                            elif (nc := ncities[j]) and nc == city:
+                                cut = cut_same_city
+                            elif nc and city:
+                                cut = cut_other_city
+                            else:
+                                cut = cut_nowhere
+                            if cut > 100:
                                 continue
-                        res = site_score(sites[j], site, review)
-                        sc = res[0]
-                        if sc < review:
-                            continue
+                        if single is not None:
+                            # No name score beats token_set_ratio but "equal but for spaces" (100): most
+                            # candidates end here, in C.
+                            other = single_names[j]
+                            if (
+                                other is not None
+                                and not token_set_ratio(single, other, score_cutoff=cut)
+                                and packed_names[j] != packed
+                            ):
+                                continue
                         top = best.get(j)
+                        # Only a score above the third best kept so far can change what this notice keeps.
+                        floor = top[-1][0] if top is not None and len(top) == TOP_CANDIDATES else review
+                        res = site_score(sites[j], site, floor)
+                        sc = res[0]
+                        if sc < floor:
+                            continue
                         if top is None:
                             best[j] = [(sc, -order, acc, site, res)]
                         elif len(top) < TOP_CANDIDATES or (sc, -order) > top[-1][:2]:
@@ -585,6 +619,7 @@ class MatchEngine:
                     common=self._common,
                     local_places=local,
                 )
+                sc = frequency.closing_site(sites[j], site, sc, res, why)
                 judged.append((sc, neg_order, acc, site, res, why))
             judged.sort(key=_rank, reverse=True)
             sc, _, acc, site, res, why = judged[0]

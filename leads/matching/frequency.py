@@ -221,3 +221,29 @@ def judge(
     if dist is not None:
         ev["distance_miles"] = round(dist, 2)
     return score, ev
+
+
+def closing_site(a: Site, b: Site, score: float, res: tuple[float, float, float | None, str, str],
+                 ev: dict[str, Any]) -> float:  # fmt: skip
+    """account_closing asks more than "same business?": is *this account's site* the one closing? A notice for
+    another site of the business (another city or postcode, no street or coordinates agreeing) says nothing of
+    this account, and without a street or coordinates to agree, a name that differs in a word ("Tiffany" and
+    "Tiffany Roger") is another business as often as not: a person checks it before the account is marked closing.
+    Returns the score (0: not this account's closure), adding the reason to ``ev["weakened_by"]``."""
+    n, addr = res[1], res[2]
+    dist = miles(a, b)
+    if (addr is not None and addr >= STREET_AGREES) or (dist is not None and dist <= NEAR_MILES):
+        return score
+    same_postcode = bool(a.zip5) and a.zip5 == b.zip5
+    same_city = bool(a.city) and a.city == b.city and (not a.state or not b.state or a.state == b.state)
+    elsewhere = (dist is not None and dist > FAR_MILES) or (
+        not same_postcode and not same_city and (bool(a.city and b.city) or bool(a.zip5 and b.zip5))
+    )
+    weakened = ev.setdefault("weakened_by", [])
+    if elsewhere:
+        weakened.append("closure at another site")
+        return 0.0
+    if n < NAME_SAME and score > COMMON_NO_PLACE_CAP:
+        weakened.append("names differ, no street to compare")
+        return COMMON_NO_PLACE_CAP
+    return score

@@ -312,13 +312,22 @@ def site_score(
     reach ``min_score`` return score 0 early (the address is checked first: a different house number settles it).
     """
     addr = address_similarity(a, b)
+    # The location part is known before the name is scored, so the name's cutoff is the exact one (a pair of
+    # another state or city then fails inside rapidfuzz). Exact for 0 < min_score <= 100, where clamping the
+    # sum changes nothing about reaching min_score.
     if addr is None:
-        cutoff = min_score - max(NO_ADDRESS_ZIP_BONUS, NO_ADDRESS_CITY_BONUS)
+        adjust = _no_address_adjustment(a, b) if min_score > 0 else max(NO_ADDRESS_ZIP_BONUS, NO_ADDRESS_CITY_BONUS)
+        cutoff = min_score - adjust
+        if cutoff > 100:
+            return _NO_MATCH
     else:
-        linear = (min_score - (1 - NAME_WEIGHT) * addr) / NAME_WEIGHT
+        need = min_score
+        if min_score > 0 and a.state and b.state and a.state != b.state:
+            need -= STATE_PENALTY
+        linear = (need - (1 - NAME_WEIGHT) * addr) / NAME_WEIGHT
         if linear > 100:
             return _NO_MATCH
-        cutoff = min(max(NAME_FLOOR, linear), max(linear, min_score))
+        cutoff = min(max(NAME_FLOOR, linear), max(linear, need))
     # With a street address agreeing, names differing in a word are often one site's programs or departments,
     # and two shared generic words will do; without one, the name is all there is (see name_similarity).
     n, va, vb = name_similarity(a.variants, b.variants, max(0.0, cutoff), name_only=not addr, common=common)

@@ -34,7 +34,13 @@ class SiteIndex:
     and :meth:`candidates_of` looks up the k-th of them.
     """
 
-    def __init__(self, sites: Sequence[Site], budget: int = BUDGET, queries: Sequence[Site] | None = None) -> None:
+    def __init__(
+        self,
+        sites: Sequence[Site],
+        budget: int = BUDGET,
+        queries: Sequence[Site] | None = None,
+        workers: int = 1,
+    ) -> None:
         self.sites = list(sites)
         self._queries: list[tuple[list[str], list[str], bool]] | None = None
         self._cells: list[str | None] = []
@@ -53,12 +59,40 @@ class SiteIndex:
                 self._cells.append(g)
                 if g is not None:
                     wanted.add(g)
-        wanted_keys = self.index.wanted
-        for i, s in enumerate(self.sites):
-            self.index.add(i, s.variants, address_key(s.number, s.core))
-            g = grid_key(s)
-            if g is not None and (wanted_keys is None or g in wanted_keys):
-                self.index.postings.setdefault(g, []).append(i)
+        if workers > 1 and queries is not None and len(self.sites) >= 2 * _INDEX_TASK and can_fork():
+            self._index_in_workers(workers)
+        else:
+            _index_range(self.index, self.sites, 0, len(self.sites))
+
+    def _index_in_workers(self, workers: int) -> None:
+        """Fill the postings from forked processes, each filing a range of the sites; the ranges are merged in
+        order, so every posting lists its records in the order a single process gives."""
+        import gc
+        import multiprocessing
+
+        global _INDEX_STATE
+        n = len(self.sites)
+        size = max(_INDEX_TASK, -(-n // (2 * workers)))
+        tasks = [(lo, min(n, lo + size)) for lo in range(0, n, size)]
+        self.index.paired_stems()  # computed once, before the fork
+        _INDEX_STATE = (self.index, self.sites)
+        gc.collect()
+        gc.freeze()
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                parts = pool.map(_index_task, tasks, chunksize=1)
+        finally:
+            gc.unfreeze()
+            _INDEX_STATE = None
+        post = self.index.postings
+        for part in parts:
+            for k, lst in part.items():
+                got = post.get(k)
+                if got is None:
+                    post[k] = lst
+                else:
+                    got.extend(lst)
+        self.index.size = n
 
     def candidates(self, site: Site) -> set[int]:
         found = self.index.lookup(site.variants, address_key(site.number, site.core))
@@ -75,6 +109,32 @@ class SiteIndex:
             if cell is not None and len(cell) <= self.index.budget:
                 found.update(cell)
         return found
+
+
+#: Sites per range filed by one worker when the index is built in worker processes (at least).
+_INDEX_TASK = 10_000
+_INDEX_STATE: tuple | None = None
+
+
+def _index_range(index: KeyIndex, sites: Sequence[Site], lo: int, hi: int) -> None:
+    """File sites ``lo``..``hi`` (by position) in ``index``: name and street keys, and the coordinate cell."""
+    wanted = index.wanted
+    post = index.postings
+    for i in range(lo, hi):
+        s = sites[i]
+        index.add(i, s.variants, address_key(s.number, s.core))
+        g = grid_key(s)
+        if g is not None and (wanted is None or g in wanted):
+            post.setdefault(g, []).append(i)
+
+
+def _index_task(bounds: tuple[int, int]) -> dict[str, list[int]]:
+    """Worker: the postings of one range of sites, on an empty index with the parent's wanted keys."""
+    assert _INDEX_STATE is not None
+    parent, sites = _INDEX_STATE
+    index = parent.empty_copy()
+    _index_range(index, sites, *bounds)
+    return index.postings
 
 
 def greedy_one_to_one(pairs: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
@@ -216,7 +276,9 @@ def link_sites(
     common = frequency.common_words(list(luniq) + ([] if self_link else list(runiq)))
     lshared = frequency.businesses_per_address(luniq)
     rshared = lshared if self_link else frequency.businesses_per_address(runiq)
-    index = SiteIndex(runiq, budget=budget, queries=luniq)
+    if workers is None:
+        workers = cpus() if len(luniq) + len(runiq) >= PARALLEL_SITES else 1
+    index = SiteIndex(runiq, budget=budget, queries=luniq, workers=workers)
     # Places on the other side bearing the name of each record (by position; only records with a namesake).
     lplaces: defaultdict[int, set] = defaultdict(set)
     rplaces: defaultdict[int, set] = lplaces if self_link else defaultdict(set)
@@ -233,8 +295,6 @@ def link_sites(
                 elif b_pos < a_pos:
                     found[b_pos].add(a_pos)
     state = (luniq, runiq, lmembers, index, found if self_link else None, common, threshold)
-    if workers is None:
-        workers = cpus() if len(luniq) + len(runiq) >= PARALLEL_SITES else 1
     if workers > 1 and len(luniq) > 1 and can_fork():
         parts = _score_in_workers(state, workers)
     else:

@@ -20,6 +20,7 @@ from leads.models import (
     Lead,
     LeadView,
     Notice,
+    Operation,
     Rep,
     UserCursor,
     table_of,
@@ -295,7 +296,7 @@ def mark_seen(session: Session, actor: Actor, lead_ids: list[int], when: datetim
     for start in range(0, len(lead_ids), 500):
         chunk = lead_ids[start : start + 500]
         arrived: dict[int, datetime] = dict(
-            session.execute(select(Lead.id, arrival(actor.name)).where(Lead.id.in_(chunk))).tuples().all()
+            session.execute(select(Lead.id, arrival(actor.name)).where(Lead.id.in_(chunk))).all()
         )
         views = {
             v.lead_id: v
@@ -444,16 +445,19 @@ def _evidence_sentence(row: dict[str, Any]) -> str | None:
 
 
 def last_notes(session: Session, lead_ids: list[int]) -> dict[int, str]:
-    """Per lead, the newest note a person wrote on it (`leads note`, or a status change's --note)."""
+    """Per lead, the newest note a person wrote on it (`leads note`, or a status change's --note); a bulk
+    note retracted by `leads undo` is not one."""
     out: dict[int, str] = {}
     for start in range(0, len(lead_ids), 500):
         chunk = lead_ids[start : start + 500]
         q = (
             select(Activity.lead_id, Activity.note)
+            .outerjoin(Operation, Operation.id == Activity.batch_id)
             .where(
                 Activity.lead_id.in_(chunk),
                 Activity.action.in_(("note", "status", "status_forced")),
                 Activity.note.is_not(None),
+                (Activity.action != "note") | Operation.undone_at.is_(None),
             )
             .order_by(Activity.lead_id, Activity.at.desc(), Activity.id.desc())
         )

@@ -1,18 +1,25 @@
 """`leads undo`: revert one bulk operation, after showing what it would do, never over later work.
 
-A bulk operation (an assignment, a hand-over, a bulk status change) is one Operation whose
-activity rows carry its id. Undo puts each lead back as the operation found it, except:
+A bulk operation (an assignment, a hand-over, a bulk status or follow-up change, a bulk note) is one
+Operation whose activity rows carry its id. Undo puts each lead back as the operation found it, except:
 
 - a lead changed again since (another owner, another status) is left alone: the newer decision stands;
 - a lead someone *worked* since (a status change, a note or a follow-up after the operation) is
   refused, all of the undo with it, unless ``force``: the leads are named so the person can look.
 
-Who may undo: an active manager any operation; an active rep only their own status changes.
+A note is history, which is never rewritten: undoing a bulk note appends a note "retracted “…”" to each
+lead (the note stays; neither is the CRM exports' last note); it is never refused for later work, since
+it overrules nothing. Undo writes the history actions a rep's own work writes (note, follow_up,
+status_forced), so on PostgreSQL logins the history triggers accept a rep's undo as her own work.
+
+Who may undo: an active manager any operation; an active rep only their own status, follow-up and
+note operations.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, time
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,13 +30,23 @@ from leads.errors import ConflictError, InputError, NotFound, PermissionDenied
 from leads.models import OPEN_STATUSES, Activity, Lead, Operation, Rep
 from leads.output import plural
 from leads.services.people import Actor
-from leads.services.work import check_can_change, check_no_other_open_lead, finish_change, now_utc, when_text
+from leads.services.work import (
+    check_can_change,
+    check_no_other_open_lead,
+    finish_change,
+    follow_up_text,
+    now_utc,
+    when_text,
+)
 
 #: Work on a lead that an undo must not silently overrule.
 WORK_ACTIONS = ("status", "status_forced", "note", "follow_up")
 #: Operation kinds that move owners: only a manager undoes them.
 ASSIGN_KINDS = ("assign_auto", "assign", "reassign")
 STATUS_KIND = "status_bulk"
+NOTE_KIND = "note_bulk"
+#: The activity rows of an operation that undo puts back.
+UNDONE_ACTIONS = ("assign", "status", "status_forced", "follow_up", "note")
 
 
 @dataclass
@@ -37,7 +54,7 @@ class Step:
     """One lead put back: which field, what it is now, what it goes back to."""
 
     lead_id: int
-    field: str  # "owner" or "status"
+    field: str  # "owner", "status", "follow_up" or "note"
     now: str | None
     back_to: str | None
     worked: str | None = None  # "status by ana at ...": work since the operation
@@ -89,9 +106,7 @@ def list_operations(session: Session, actor: Actor, limit: int | None = 20) -> l
             select(Activity.batch_id, func.count(func.distinct(Activity.lead_id)))
             .where(Activity.batch_id.in_([o.id for o in ops]), Activity.lead_id.is_not(None))
             .group_by(Activity.batch_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     return [
         {
@@ -100,7 +115,7 @@ def list_operations(session: Session, actor: Actor, limit: int | None = 20) -> l
             "who": o.actor,
             "what": o.summary,
             "leads": counts.get(o.id, 0),
-            "undone": when_text(o.undone_at) if o.undone_at else None,
+            "undone": o.undone_at,
         }
         for o in ops
     ]
@@ -150,7 +165,7 @@ def plan_undo(session: Session, actor: Actor, ref: str | None = None) -> UndoPla
         session.scalars(
             select(Activity)
             # The operation's own rows; an undo's rows share the batch, but an undone operation is never planned again.
-            .where(Activity.batch_id == op.id, Activity.action.in_(("assign", "status", "status_forced")))
+            .where(Activity.batch_id == op.id, Activity.action.in_(UNDONE_ACTIONS))
             .order_by(Activity.id)
         )
     )
@@ -165,6 +180,12 @@ def plan_undo(session: Session, actor: Actor, ref: str | None = None) -> UndoPla
         if act.action == "assign":
             now = names.get(lead.owner_id) if lead.owner_id else None
             step = Step(lead.id, "owner", now, act.from_value, changed=now != act.to_value)
+        elif act.action == "follow_up":
+            now = follow_up_text(lead.follow_up, lead.follow_up_time)
+            step = Step(lead.id, "follow_up", now, act.from_value, changed=now != act.to_value)
+        elif act.action == "note":
+            plan.steps.append(Step(lead.id, "note", act.note, "(retracted)"))
+            continue  # retracting overrules no later work
         else:
             step = Step(lead.id, "status", lead.status, act.from_value, changed=lead.status != act.to_value)
         step.worked = worked.get(lead.id)
@@ -194,6 +215,14 @@ def _work_since(session: Session, op: Operation, lead_ids: list[int]) -> dict[in
     return out
 
 
+def _follow_up_value(text: str | None) -> tuple[date | None, time | None]:
+    """``2026-12-07`` or ``2026-12-07 09:00`` (as follow_up_text writes it) back to the day and time."""
+    if not text:
+        return None, None
+    day, _, hour = text.partition(" ")
+    return date.fromisoformat(day), time.fromisoformat(hour) if hour else None
+
+
 def apply_undo(session: Session, actor: Actor, plan: UndoPlan, *, force: bool = False) -> int:
     """Revert the plan's leads; refused (nothing changed) while some were worked since, unless forced."""
     op = plan.op
@@ -215,6 +244,16 @@ def apply_undo(session: Session, actor: Actor, plan: UndoPlan, *, force: bool = 
         if step.field == "owner":
             lead.owner_id = names.get(step.back_to) if step.back_to else None
             action = "undo_assign"
+        elif step.field == "note":
+            check_can_change(actor, lead)
+            activity = Activity(action="note", note=f"retracted “{step.now}”: {note}", batch_id=op.id)
+            finish_change(session, actor, lead, activity)
+            reverted += 1
+            continue
+        elif step.field == "follow_up":
+            check_can_change(actor, lead)
+            lead.follow_up, lead.follow_up_time = _follow_up_value(step.back_to)
+            action = "follow_up"  # as a rep's own change of it records it
         else:
             check_can_change(actor, lead)  # a rep's lead given to someone else since is theirs now
             if step.back_to in OPEN_STATUSES and lead.status not in OPEN_STATUSES:

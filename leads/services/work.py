@@ -8,6 +8,7 @@ that raced anyway are caught by the version column (SQLAlchemy's version_id_col)
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -183,7 +184,7 @@ def set_status_bulk(
     error names every such lead. Leads already at ``status`` are left as they are."""
     result = BulkStatus(status)
     wanted = list(dict.fromkeys(lead_ids))
-    current = dict(session.execute(select(Lead.id, Lead.status).where(Lead.id.in_(wanted))).tuples().all())
+    current = dict(session.execute(select(Lead.id, Lead.status).where(Lead.id.in_(wanted))).all())
     result.already = [i for i in wanted if current.get(i) == status]
     todo = [i for i in wanted if current.get(i) != status]
     if not todo:
@@ -221,11 +222,19 @@ def check_no_other_open_lead(session: Session, lead: Lead) -> None:
         raise InputError(f"account already has open lead {other}; close it before reopening lead {lead.id}")
 
 
-def add_note(session: Session, actor: Actor, lead_id: int, text: str, *, expect_version: int | None = None) -> Lead:
+def add_note(
+    session: Session,
+    actor: Actor,
+    lead_id: int,
+    text: str,
+    *,
+    expect_version: int | None = None,
+    batch_id: str | None = None,
+) -> Lead:
     if not text.strip():
         raise InputError("the note is empty")
     lead = begin_change(session, actor, lead_id, expect_version)
-    finish_change(session, actor, lead, Activity(action="note", note=text.strip()))
+    finish_change(session, actor, lead, Activity(action="note", note=text.strip(), batch_id=batch_id))
     return lead
 
 
@@ -237,6 +246,7 @@ def set_follow_up(
     *,
     at: time | None = None,
     expect_version: int | None = None,
+    batch_id: str | None = None,
 ) -> Lead:
     """Set (or clear, with None) the lead's follow-up day and, optionally, its time of day."""
     lead = begin_change(session, actor, lead_id, expect_version)
@@ -247,9 +257,107 @@ def set_follow_up(
         session,
         actor,
         lead,
-        Activity(action="follow_up", from_value=old, to_value=follow_up_text(lead.follow_up, lead.follow_up_time)),
+        Activity(
+            action="follow_up",
+            from_value=old,
+            to_value=follow_up_text(lead.follow_up, lead.follow_up_time),
+            batch_id=batch_id,
+        ),
     )
     return lead
+
+
+@dataclass
+class BulkChange:
+    """One change on several leads: per lead what it was and what it is now; those already so."""
+
+    changes: list[dict[str, Any]] = field(default_factory=list)  # lead, account, from, to
+    already: list[int] = field(default_factory=list)
+    operation_id: str | None = None
+
+
+def _in_one_operation(
+    session: Session,
+    actor: Actor,
+    lead_ids: list[int],
+    kind: str,
+    summary: str,
+    change: Callable[[int, str], tuple[Lead, str | None, str | None]],
+    refused: str,
+) -> BulkChange:
+    """Apply ``change(lead_id, operation_id)`` -> (lead, from, to) to every lead as one operation, or to none:
+    each lead is checked as the one-lead command checks it, and the error names every lead refused."""
+    result = BulkChange()
+    op = Operation(id=str(uuid.uuid4()), actor=actor.name, kind=kind, summary=summary)
+    session.add(op)
+    session.flush()
+    problems: list[str] = []
+    for lead_id in lead_ids:
+        try:
+            lead, before, after = change(lead_id, op.id)
+        except (InputError, NotFound, PermissionDenied) as exc:  # a conflict ends it at once
+            problems.append(str(exc))
+            continue
+        result.changes.append({"lead": lead.id, "account": lead.account.name, "from": before, "to": after})
+    if problems:
+        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+        raise InputError(f"{len(problems)} of {plural(len(lead_ids), 'lead')} {refused}; nothing was changed: {shown}")
+    result.operation_id = op.id
+    return result
+
+
+def set_follow_up_bulk(
+    session: Session, actor: Actor, lead_ids: list[int], when: date | None, *, at: time | None = None
+) -> BulkChange:
+    """Set (or clear) the follow-up of every lead in ``lead_ids`` as one operation (`leads undo` puts each
+    lead's previous follow-up back), or of none. Leads already at that follow-up are left as they are."""
+    wanted = list(dict.fromkeys(lead_ids))
+    target = follow_up_text(when, at if when is not None else None)
+    rows = session.execute(select(Lead.id, Lead.follow_up, Lead.follow_up_time).where(Lead.id.in_(wanted))).all()
+    current = {lead_id: follow_up_text(day, hour) for lead_id, day, hour in rows}
+    already = [i for i in wanted if i in current and current[i] == target]
+    todo = [i for i in wanted if i not in already]
+    if not todo:
+        return BulkChange(already=already)
+
+    def change(lead_id: int, batch_id: str) -> tuple[Lead, str | None, str | None]:
+        lead = set_follow_up(session, actor, lead_id, when, at=at, batch_id=batch_id)
+        return lead, current.get(lead_id), target
+
+    shown = f"to {target}" if target else "cleared"
+    result = _in_one_operation(
+        session,
+        actor,
+        todo,
+        "follow_up_bulk",
+        f"follow-up of {plural(len(todo), 'lead')} {shown}",
+        change,
+        "cannot take this follow-up",
+    )
+    result.already = already
+    return result
+
+
+def add_note_bulk(session: Session, actor: Actor, lead_ids: list[int], text: str) -> BulkChange:
+    """Add the same note to every lead in ``lead_ids`` as one operation, or to none. Notes are history:
+    `leads undo` of it appends a note "retracted “…”" to each lead, the note itself stays."""
+    if not text.strip():
+        raise InputError("the note is empty")
+    wanted = list(dict.fromkeys(lead_ids))
+    quoted = text.strip() if len(text.strip()) <= 40 else text.strip()[:39] + "…"
+
+    def change(lead_id: int, batch_id: str) -> tuple[Lead, str | None, str | None]:
+        return add_note(session, actor, lead_id, text, batch_id=batch_id), None, text.strip()
+
+    return _in_one_operation(
+        session,
+        actor,
+        wanted,
+        "note_bulk",
+        f"noted {plural(len(wanted), 'lead')}: “{quoted}”",
+        change,
+        "cannot take the note",
+    )
 
 
 def follow_up_text(day: date | None, at: time | None) -> str | None:
