@@ -194,14 +194,17 @@ def why(app: App, account_id: str, as_json: bool) -> None:
     if as_json:
         render([card], list(card), "json")
         return
-    from leads.commands.cards import evidence_lines, print_lines
+    from leads.commands.cards import evidence_lines, print_lines, wrap
 
     a = card["account"]
     place = ", ".join(p for p in (a["address"], " ".join(x for x in (a["city"], a["state"], a["zip"]) if x)) if p)
-    click.echo(f"Account {a['id']}: {a['name']}" + (f", {place}" if place else ""))
-    click.echo(
-        f"  incumbent vendor {a['incumbent_vendor'] or '-'}; industry {a['industry'] or '-'}"
-        + ("; DO NOT CONTACT" if a["do_not_contact"] else "")
+    print_lines(wrap(f"Account {a['id']}: {a['name']}" + (f", {place}" if place else ""), "", "    "))
+    print_lines(
+        wrap(
+            f"incumbent vendor {a['incumbent_vendor'] or '-'}; industry {a['industry'] or '-'}"
+            + ("; DO NOT CONTACT" if a["do_not_contact"] else ""),
+            "  ",
+        )
     )
     if not card["leads"] and not card["other_candidates"]:
         click.echo("  No closure is linked to this account.")
