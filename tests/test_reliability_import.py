@@ -36,12 +36,12 @@ def _book(path: Path, rows: int, *, bad_last: bool = False) -> Path:
     return path
 
 
-def _start_import(db_url: str, tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+def _start_import(db_url: str, tmp_path: Path, *args: str, pause: str = "1") -> subprocess.Popen[str]:
     env = {
         **os.environ,
         "LEADS_DATABASE_URL": db_url,
         "LEADS_DATA_DIR": str(tmp_path / "data"),
-        "LEADS_TEST_PAUSE_IMPORT": "1",
+        "LEADS_TEST_PAUSE_IMPORT": pause,
         "PYTHONUNBUFFERED": "1",
     }
     return subprocess.Popen(
@@ -55,13 +55,13 @@ def _start_import(db_url: str, tmp_path: Path, *args: str) -> subprocess.Popen[s
     )
 
 
-def _wait_for_pause(proc: subprocess.Popen[str]) -> str:
+def _wait_for_pause(proc: subprocess.Popen[str], pause_line: str = "import paused after") -> str:
     """stderr up to the importer's pause line (readline blocks until it comes, or the process ends)."""
     assert proc.stderr is not None
     seen = ""
     while line := proc.stderr.readline():
         seen += line
-        if "import paused after" in line:
+        if pause_line in line:
             return seen
     raise AssertionError(f"the import never paused (exit {proc.wait()}): {seen}")
 
@@ -112,6 +112,36 @@ def test_a_long_import_lets_others_record_a_call_and_switches_in_at_once(db, db_
             s.scalar(sa.select(Account.address).where(Account.external_id == f"N-{ROWS - 1}")) == f"{ROWS - 1} Main St"
         )
         assert s.scalar(sa.select(Lead.status).where(Lead.id == lead_id)) == "contacted"
+
+
+def test_an_import_killed_inside_its_switch_leaves_the_old_book(db, db_url, leads_cli, tmp_path) -> None:
+    # kill -9 after the switch has written every row (an update and the inserts) but before its commit: the old
+    # book, whole; the next import switches everything in (no lock or half-written page left behind).
+    with db.session() as s:
+        s.add(Rep(name="boss", role="manager", territory={}))
+        f.account(s, "OLD-1", "Old Account")
+    book = _book(tmp_path / "book.csv", ROWS)
+    with open(book, "a", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerow(["OLD-1", "Old Account Renamed", "1 Main St", "Fairfax", "VA", "22030"])
+
+    def book_now() -> list[tuple[str, str]]:
+        listed = leads_cli("--as", "boss", "accounts", "list", "--json", "--limit", "0", db_url=db_url)
+        assert listed.returncode == 0, listed.stderr
+        return sorted((a["account_id"], a["name"]) for a in json.loads(listed.stdout))
+
+    killed = _start_import(db_url, tmp_path, str(book), pause="switch")
+    try:
+        _wait_for_pause(killed, "import paused in the switch, before its commit")
+        assert book_now() == [("OLD-1", "Old Account")]  # readers see the old book meanwhile
+    finally:
+        killed.kill()  # SIGKILL: no rollback, no cleanup of its own
+        killed.communicate()
+    assert book_now() == [("OLD-1", "Old Account")]
+    done = leads_cli("--as", "boss", "accounts", "import", str(book), db_url=db_url)
+    assert done.returncode == 0, done.stderr
+    assert f"Imported book.csv: {ROWS} new, 1 changed, 0 unchanged, 0 invalid." in done.stdout
+    after = book_now()
+    assert len(after) == ROWS + 1 and ("OLD-1", "Old Account Renamed") in after
 
 
 def test_an_invalid_row_after_staged_batches_changes_nothing_and_progress_is_shown(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -67,8 +68,9 @@ def import_command(
                 dry_run=dry_run,
                 skip_invalid=skip_invalid,
                 progress=bar.update if bar else None,
-                after_batch=_pause_hook(),
+                after_batch=_pause_hook("1", "import paused after {} staged rows"),
                 before_switch=_announce_switch,
+                during_switch=_pause_hook("switch", "import paused in the switch, before its commit"),
             )
     finally:
         if bar:
@@ -137,22 +139,24 @@ def _announce_switch(rows: int) -> None:
 
 
 CHUNK_NOTICE = 5000
-# Measured: 351,748 new or changed rows switched in 13.8-15.8 s on a busy 2-core machine (SQLite).
-SWITCH_SECONDS_PER_ROW = 45e-6
+# Measured (bench/import_speed.py, SQLite, a 2-core machine at load 12): another writer waited 4.4 s for the switch
+# of 351,748 new rows, 11.6 s for 1,000,000 (13.8-15.8 s for 351,748 before the switch kept its pages in memory).
+SWITCH_SECONDS_PER_ROW = 12.5e-6
 PAUSE_HOOK = "LEADS_TEST_PAUSE_IMPORT"
 
 
-def _pause_hook():
-    """For tests: with LEADS_TEST_PAUSE_IMPORT=1, say so on stderr after the first staged batch and wait
-    for a line on stdin, so a test can run another command while an import is under way."""
-    if os.environ.get(PAUSE_HOOK) != "1":
+def _pause_hook(when: str, message: str) -> Any:
+    """For tests: with LEADS_TEST_PAUSE_IMPORT=1, say so on stderr after the first staged batch and wait for a
+    line on stdin, so a test can run another command while an import is under way; with =switch, the same
+    inside the switch's transaction, before its commit (a test kills the import there)."""
+    if os.environ.get(PAUSE_HOOK) != when:
         return None
     state = {"paused": False}
 
-    def pause(rows: int) -> None:
+    def pause(*rows: int) -> None:
         if not state["paused"]:
             state["paused"] = True
-            click.echo(f"import paused after {rows} staged rows ({PAUSE_HOOK})", err=True)
+            click.echo(f"{message.format(*rows)} ({PAUSE_HOOK})", err=True)
             sys.stdin.readline()
 
     return pause

@@ -357,8 +357,8 @@ def note(app: App, leads: tuple[int, ...], text: str, expect_version: int | None
     The filter picks what `leads list` with the same filters shows you (your
     own leads; a manager's: everyone's). Several leads get it together or not
     at all, as one operation. Notes are history and are never deleted: `leads
-    undo` of a bulk note adds a "note_retracted" entry to each lead's history
-    (the note stays, marked retracted, and is no longer the last note in exports)."""
+    undo` of a bulk note adds a note "retracted “…”" to each lead's history
+    (the note stays; neither is taken as the last note in exports)."""
     if _one_lead(leads, where, dry_run, expect_version, 'leads note 12 "Left a voicemail"'):
         from leads.services.work import add_note
 
@@ -567,6 +567,14 @@ def export(app: App, preset: str, out_path: str | None, **kw) -> None:
 
 #: `leads undo --dry-run` shows this many rows of a big operation unless --all.
 UNDO_PREVIEW_ROWS = 20
+#: The undo tables at the terminal's width: long summaries and notes cut with "…" (--json for all of it).
+UNDO_LIST_FIT = Fit(
+    order=["operation", "at", "what", "leads", "undone", "who"], squeeze={"what": (16, 28), "who": (6, 12)}
+)
+UNDO_PLAN_FIT = Fit(
+    order=["lead", "field", "now", "back_to", "note"],
+    squeeze={"now": (10, 24), "back_to": (10, 24), "note": (16, 60)},
+)
 
 
 @click.command("undo")
@@ -593,7 +601,7 @@ def undo(
     unless --force; the leads are named. Managers undo any operation, reps only
     their own status, follow-up and note operations; inactive people none.
     Notes are history, never deleted: undoing a bulk note adds a
-    "note_retracted" entry to each lead (the note stays, marked retracted).
+    note "retracted “…”" to each lead (the note stays).
     Times are UTC ("today 19:31" in the table, ISO in --json/--csv)."""
     from leads.errors import InputError
     from leads.services.undo import apply_undo, describe, list_operations, plan_undo
@@ -609,7 +617,13 @@ def undo(
             from leads.output import when_short
 
             rows = [{**row, "at": when_short(row["at"]), "undone": when_short(row["undone"])} for row in rows]
-        render(rows, ["operation", "at", "who", "what", "leads", "undone"], fmt, empty_message="No bulk operations.")
+        render(
+            rows,
+            ["operation", "at", "who", "what", "leads", "undone"],
+            fmt,
+            empty_message="No bulk operations.",
+            fit=UNDO_LIST_FIT,
+        )
         return
     with app.database().session() as session:
         actor = _actor(session, app)
@@ -657,6 +671,8 @@ def _undo_preview(plan, what: str, rows: list[dict], fmt: str, show_all: bool, f
         parts.append(f"{worked} worked since ({'put back: --force' if force else 'refused without --force'})")
     click.echo(f"Dry run: undoing {what} {'; '.join(parts)}; nothing was changed.", err=True)
     shown = rows if show_all or fmt != "table" else rows[:UNDO_PREVIEW_ROWS]
-    render(shown, ["lead", "field", "now", "back_to", "note"], fmt, empty_message="Nothing to put back.")
+    render(
+        shown, ["lead", "field", "now", "back_to", "note"], fmt, empty_message="Nothing to put back.", fit=UNDO_PLAN_FIT
+    )
     if len(shown) < len(rows):
         click.echo(f"… and {len(rows) - len(shown)} more (--all to list them)", err=True)

@@ -17,7 +17,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Connection, Engine, MetaData, String, Table, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from leads import clock
@@ -92,6 +107,8 @@ REQUIRED = ("external_id", "name")
 TRUE_WORDS = {"1", "y", "yes", "true", "t", "x", "dnc", "do not contact"}
 FALSE_WORDS = {"", "0", "n", "no", "false", "f"}
 CHUNK = 5000
+#: The page cache of the switch's connection on SQLite, in KiB (allocated only as the switch touches pages).
+SWITCH_CACHE_KIB = 256 * 1024
 LIMITS: dict[str, int] = {
     c.name: c.type.length for c in table_of(Account).columns if isinstance(c.type, String) and c.type.length
 }
@@ -233,6 +250,7 @@ def import_accounts(
     progress: Callable[[int, int], None] | None = None,
     after_batch: Callable[[int], None] | None = None,
     before_switch: Callable[[int], None] | None = None,
+    during_switch: Callable[[], None] | None = None,
     workers: int | None = None,
 ) -> ImportReport:
     """Create and update accounts from a CRM export, keyed by the account id.
@@ -241,7 +259,8 @@ def import_accounts(
     connection in short transactions (the switch at the end is the only one that changes accounts).
     ``progress(line, total_lines)`` is called as the file is read; ``after_batch(rows_staged)`` after
     each staged batch is committed (the CLI's test hook pauses there); ``before_switch(rows)`` before
-    the one transaction that writes them into the book (others wait for that one). ``workers``:
+    the one transaction that writes them into the book (others wait for that one), ``during_switch()``
+    inside it before its commit (the CLI's test hook pauses there too). ``workers``:
     processes that check and normalize the rows (default: one per CPU for a file of ``PARALLEL_ROWS``
     lines or more, else this one).
     """
@@ -272,7 +291,7 @@ def import_accounts(
         staging.flush()
         if before_switch is not None:
             before_switch(staging.rows)
-        report.new, report.changed = staging.switch()
+        report.new, report.changed = staging.switch(during_switch)
         report.applied = True
         return report
     finally:
@@ -434,6 +453,10 @@ class _RowCheck:
         return repr(self.headers[i]) if i < len(self.headers) else f"column {i + 1}"
 
 
+class _BookMoved(Exception):
+    """The book changed under the import between its reading and its switch."""
+
+
 #: The normalized column each imported field carries, in the staged column order.
 _NORMS = (("incumbent_vendor", "vendor_norm"), ("address", "address_norm"), ("city", "city_norm"))
 
@@ -522,7 +545,7 @@ def _read_rows(
         # will be switched in, so staging stops and the rest is only checked.
         if staging is not None and not (report.invalid and not skip_invalid):
             assert values is not None
-            if staging.add(values) and after_batch is not None:
+            if staging.add(values, ext not in existing) and after_batch is not None:
                 after_batch(staging.rows)
     if progress is not None:
         progress(last_line, last_line)
@@ -548,18 +571,22 @@ class _Staging:
             "accounts_import",
             MetaData(),
             *(Column(n, accounts.c[n].type) for n in names),
+            Column("import_new", Boolean),  # not in the book when the import read it
             prefixes=["TEMPORARY"],
         )
-        marks = ", ".join(["?" if engine.dialect.paramstyle == "qmark" else "%s"] * len(names))
+        marks = ", ".join(["?" if engine.dialect.paramstyle == "qmark" else "%s"] * (len(names) + 1))
         # The driver's executemany on plain tuples: no per-row parameter handling by SQLAlchemy.
-        self.insert_sql = f"INSERT INTO accounts_import ({', '.join(names)}) VALUES ({marks})"
+        self.insert_sql = f"INSERT INTO accounts_import ({', '.join(names)}, import_new) VALUES ({marks})"
         self.created = False
         self.pending: list[tuple[Any, ...]] = []
         self.rows = 0
+        self.changed = 0
 
-    def add(self, values: tuple[Any, ...]) -> bool:
-        """Stage one row; True when that completed a batch (written and committed)."""
-        self.pending.append(values)
+    def add(self, values: tuple[Any, ...], new: bool) -> bool:
+        """Stage one row (``new``: its id was not in the book when the import read it); True when that
+        completed a batch (written and committed)."""
+        self.pending.append((*values, new))
+        self.changed += not new
         if len(self.pending) < CHUNK:
             return False
         self.flush()
@@ -577,25 +604,59 @@ class _Staging:
         self.rows += len(self.pending)
         self.pending = []
 
-    def switch(self) -> tuple[int, int]:
-        """(inserted, updated), in one transaction."""
+    def switch(self, during: Callable[[], None] | None = None) -> tuple[int, int]:
+        """(inserted, updated), in one transaction; ``during()`` is called inside it, before the commit."""
         if not self.created:
             return 0, 0
+        if self.conn.dialect.name == "sqlite":
+            # The switch is the one transaction others wait for: keep the book's pages it touches in memory
+            # (a million accounts and their indexes are about 400 MB on disk) rather than spill and re-read them.
+            # (On the driver's connection: a statement through SQLAlchemy would begin a transaction.)
+            driver: Any = self.conn.connection.driver_connection
+            driver.execute(f"PRAGMA cache_size = -{SWITCH_CACHE_KIB}")
+        try:
+            with self.conn.begin():
+                updated = self._apply_as_read(during)
+        except (IntegrityError, _BookMoved):
+            # Another import added or changed these accounts since this one read the book: match by id now.
+            with self.conn.begin():
+                updated = self._apply_by_id(during)
+        return self.rows - updated, updated
+
+    def _apply_as_read(self, during: Callable[[], None] | None) -> int:
+        """Update the accounts that were in the book when it was read, insert the others: no look-up per row
+        (the unique account id refuses a row someone else inserted meanwhile)."""
         accounts, staged = table_of(Account), self.table
-        names = self.names
-        known = exists().where(accounts.c.external_id == staged.c.external_id)
-        with self.conn.begin():
-            # Counted, not read from rowcount (psycopg reports -1 for INSERT ... SELECT).
-            updated = self.conn.scalar(select(func.count()).select_from(staged).where(known)) or 0
-            self.conn.execute(
+        if self.changed:
+            done = self.conn.execute(
                 update(accounts)
-                .where(accounts.c.external_id == staged.c.external_id)
-                .values({n: staged.c[n] for n in names if n != "external_id"})
+                .where(staged.c.import_new.is_(False), accounts.c.external_id == staged.c.external_id)
+                .values({n: staged.c[n] for n in self.names if n != "external_id"})
             )
-            fresh = select(*(staged.c[n] for n in names), staged.c.updated_at).where(~known)
-            self.conn.execute(insert(accounts).from_select([*names, "created_at"], fresh))
-        inserted = self.rows - updated
-        return inserted, updated
+            if done.rowcount != self.changed:
+                raise _BookMoved
+        if self.rows > self.changed:
+            fresh = select(*(staged.c[n] for n in self.names), staged.c.updated_at).where(staged.c.import_new.is_(True))
+            self.conn.execute(insert(accounts).from_select([*self.names, "created_at"], fresh))
+        if during is not None:
+            during()
+        return self.changed
+
+    def _apply_by_id(self, during: Callable[[], None] | None) -> int:
+        accounts, staged = table_of(Account), self.table
+        known = exists().where(accounts.c.external_id == staged.c.external_id)
+        # Counted, not read from rowcount (psycopg reports -1 for INSERT ... SELECT).
+        updated = self.conn.scalar(select(func.count()).select_from(staged).where(known)) or 0
+        self.conn.execute(
+            update(accounts)
+            .where(accounts.c.external_id == staged.c.external_id)
+            .values({n: staged.c[n] for n in self.names if n != "external_id"})
+        )
+        fresh = select(*(staged.c[n] for n in self.names), staged.c.updated_at).where(~known)
+        self.conn.execute(insert(accounts).from_select([*self.names, "created_at"], fresh))
+        if during is not None:
+            during()
+        return updated
 
     def close(self) -> None:
         try:
