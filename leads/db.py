@@ -96,6 +96,8 @@ def _url_with_driver(url: str) -> str:
 
 
 KNOWN_BACKENDS = ("sqlite", "postgresql")
+#: The drivers a URL may name (``postgresql+psycopg://``); psycopg2's name reads as psycopg 3, which we install.
+KNOWN_DRIVERS = {"sqlite": ("pysqlite",), "postgresql": ("psycopg", "psycopg2")}
 
 
 def normalize_url(url: str) -> str:
@@ -106,9 +108,15 @@ def normalize_url(url: str) -> str:
     elif url.startswith("postgres+"):
         url = "postgresql+" + url[len("postgres+") :]
     try:
-        backend = make_url(url).get_backend_name()
+        parsed = make_url(url)
+        backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
     except sa_exc.ArgumentError:
-        backend = None
+        backend, driver = None, ""
+    if backend in KNOWN_BACKENDS and driver not in KNOWN_DRIVERS[backend]:
+        raise DatabaseError(
+            f"cannot use database URL {url!r}: no database driver {driver!r} here; use {backend}:// "
+            f"(--db / LEADS_DATABASE_URL)"
+        )
     if backend not in KNOWN_BACKENDS:
         raise DatabaseError(
             f"cannot use database URL {url!r}: expected sqlite:///PATH or postgresql://USER@HOST/DB (--db / LEADS_DATABASE_URL)"

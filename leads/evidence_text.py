@@ -354,3 +354,34 @@ def evidence_summary(kind: str, matched: Mapping[str, Any] | None) -> str:
         parts.append(f"address {_number(address.get('score'))}")
     strengths = _strengths(m)
     return ", ".join(parts) + (f"; {strengths}" if strengths else "")
+
+
+def evidence_brief(kind: str, matched: Mapping[str, Any] | None) -> str:
+    """The review queue's evidence cell for a narrow terminal: the name agreement and the one fact that matters
+    next ("name 100, ~127 mi", "'foods', 3.2 mi", "name 85, no address"); ``evidence_summary`` says it all."""
+    m = _map(matched)
+    if kind == "vendor_closed":
+        loc = _map(m.get("location"))
+        d = loc.get("distance_miles")
+        agreement = str(loc.get("agreement") or "")
+        if agreement in ("same zip5", "same city"):
+            where = "same ZIP" if agreement == "same zip5" else "same city"
+        elif d is not None:
+            where = f"{'~' if loc.get('notice_located_by') == 'city' else ''}{_short_miles(float(d))}"
+        else:
+            where = {"same state": "same state", "different state": "other state"}.get(agreement, "place unknown")
+        return f"name {_number(_map(m.get('vendor')).get('score'))}, {where}"
+    if kind == "competitor_nearby":
+        d = m.get("distance_miles")
+        rule = str(m.get("competitor_rule") or "competitor").removeprefix("name keyword ")
+        return f"{rule}, {_short_miles(float(d)) if d is not None else '? mi'}"
+    name = f"name {_number(_map(m.get('name')).get('score'))}"
+    address = _map(m.get("address")) or None
+    if address:
+        return f"{name}, address {_number(address.get('score'))}"
+    weakened = [str(x) for x in m.get("weakened_by") or []]
+    return f"{name}, {weakened[0]}" if weakened else name
+
+
+def _short_miles(d: float) -> str:
+    return "<1 mi" if d < 1 else f"{round(d) if d >= 10 else round(d, 1):g} mi"

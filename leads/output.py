@@ -115,6 +115,8 @@ class Fit:
     order: Sequence[str]
     squeeze: Mapping[str, tuple[int, int]] = dataclass_field(default_factory=dict)
     short: Mapping[str, str] = dataclass_field(default_factory=dict)
+    #: The long forms when the whole table fits with them (the review queue's evidence on a wide terminal).
+    long_when_fits: bool = False
 
 
 def table_width(out: IO[str]) -> int | None:
@@ -232,6 +234,8 @@ def _write_table(
     interactive = out.isatty() if hasattr(out, "isatty") else False
     width = table_width(out) if fit is not None and not wide else None
     short = fit.short if fit is not None and not wide else {}
+    if short and fit is not None and fit.long_when_fits and width is not None and _fits_whole(rows, columns, width):
+        short, fit = {}, Fit(order=fit.order, squeeze=fit.squeeze)
     widths: dict[str, int] = {}
     if fit is not None and width is not None:
         columns, widths = fit_columns(rows, columns, width, fit)
@@ -259,6 +263,13 @@ def _write_table(
             console.print(table)
         out.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
     return len(rows)
+
+
+def _fits_whole(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], width: int, gap: int = 2) -> bool:
+    from rich.cells import cell_len
+
+    natural = [max([cell_len(c)] + [cell_len(_cell(r.get(c))) for r in rows]) for c in columns]
+    return sum(natural) + gap * (len(columns) - 1) <= width
 
 
 def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:

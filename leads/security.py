@@ -98,7 +98,8 @@ def history_sql(q: _Sql) -> list[str]:
     version are set from the login and the clock. A rep's change to a lead commits only with
     the history row that explains it, and a rep's history row (a manager's status or follow-up
     row too) only with the lead change it explains (checked at commit, matched by transaction
-    id: nothing a user can set); a rep's row joins no bulk operation but her own (`leads undo`
+    id: nothing a user can set), one status row per status the lead reached (a second would
+    tell a move from elsewhere); a rep's row joins no bulk operation but her own (`leads undo`
     reverts a batch's rows). Nobody but the admin picks a history row's id (the column is not
     granted). Logins not mapped to a rep (the admin, the nightly) write as the system and are
     not checked.
@@ -129,10 +130,18 @@ def history_sql(q: _Sql) -> list[str]:
         "  NEW.at := clock_timestamp();\n"
         "  RETURN NEW;\nEND $fn$",
         f"CREATE OR REPLACE FUNCTION {fn('leads_rep_login_check')}() {header}{decl}{who}"
-        "  IF NOT FOUND OR NEW.db_login IS NULL THEN RETURN NEW; END IF;\n"
-        "  RAISE EXCEPTION 'permission denied: a rep''s database login is set only by the admin "
+        "  IF NOT FOUND THEN RETURN NEW; END IF;\n"
+        "  IF NEW.db_login IS NOT NULL THEN\n"
+        "    RAISE EXCEPTION 'permission denied: a rep''s database login is set only by the admin "
         f"(leads db grant --rep NAME --login LOGIN)' {denied};\n"
-        "END $fn$",
+        "  END IF;\n"
+        # History records people by name, and the CLI finds them by name whatever the case: a second
+        # "Ana" (or "ana ") beside ana would pass for her.
+        f"  IF EXISTS (SELECT 1 FROM {reps} r WHERE lower(btrim(r.name)) = lower(btrim(NEW.name))) THEN\n"
+        "    RAISE EXCEPTION 'permission denied: the team has a rep named % already (history records people "
+        f"by name)', NEW.name {denied};\n"
+        "  END IF;\n"
+        "  RETURN NEW;\nEND $fn$",
         f"CREATE OR REPLACE FUNCTION {fn('leads_lead_stamp')}() {header}{decl}{who}"
         "  IF NOT FOUND THEN RETURN NEW; END IF;\n"
         "  NEW.updated_by := me; NEW.updated_at := clock_timestamp(); NEW.version := OLD.version + 1;\n"
@@ -161,6 +170,14 @@ def history_sql(q: _Sql) -> list[str]:
         "      AND (NEW.action NOT IN ('status', 'status_forced') OR l.status = NEW.to_value))) THEN\n"
         "    RAISE EXCEPTION 'permission denied: a history row (%) is written only with the change of lead % "
         f"it records', NEW.action, NEW.lead_id {denied};\n"
+        "  END IF;\n"
+        # One status row per status a lead reached in the transaction: a second row naming the same
+        # status (another "from", a copy) would tell a move that never happened.
+        "  IF NEW.action IN ('status', 'status_forced') AND (\n"
+        f"      SELECT count(*) FROM {activity} a WHERE a.lead_id = NEW.lead_id AND a.xmin = {mine}\n"
+        "      AND a.action IN ('status', 'status_forced') AND a.to_value IS NOT DISTINCT FROM NEW.to_value) > 1 THEN\n"
+        "    RAISE EXCEPTION 'permission denied: lead % has more than one history row of its move to %', "
+        f"NEW.lead_id, NEW.to_value {denied};\n"
         "  END IF;\n"
         # `leads undo` reverts the rows of a batch: a rep's row joins only a bulk operation of her own.
         "  IF my_role = 'rep' AND NEW.batch_id IS NOT NULL AND NOT EXISTS (\n"

@@ -61,7 +61,10 @@ def csv_rows(body: bytes) -> list[list[str]]:
     from leads.tables import sniff_delimiter
 
     text = decode_text(body)
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text)))
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text)))
+    except csv.Error as exc:  # a cell over the csv module's limit (131072 characters): no agency's table
+        raise LayoutChanged(f"not a readable CSV file ({exc})") from exc
 
 
 XLSX_MAGIC = b"PK\x03\x04"

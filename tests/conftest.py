@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,13 +16,14 @@ from urllib.parse import quote
 
 import pytest
 
+from tests.leads_process import LEADS_COMMAND, run_leads, stop_zygote
+
+__all__ = ["LEADS_COMMAND", "FAST_CRAWL", "require_postgres"]  # LEADS_COMMAND: imported from here by tests
+
 PG_URL = os.environ.get("LEADS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 ROOT = Path(__file__).resolve().parent.parent
 
-# The installed console script when there is one (as a user runs it), else the source tree's module.
-_script = Path(sys.executable).parent / "leads"
-LEADS_COMMAND = [str(_script)] if _script.exists() else [sys.executable, str(ROOT / "cli.py")]
 
 _pg_state: dict[str, str | None] = {}
 
@@ -96,9 +96,16 @@ def db(db_url: str):
     database.dispose()
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    stop_zygote()  # this worker's forking `leads` process (tests/leads_process.py), reaped so its CPU counts
+
+
 @pytest.fixture
 def leads_cli(tmp_path: Path):
-    """Run the real `leads` CLI in a subprocess; returns CompletedProcess (text)."""
+    """Run the real `leads` CLI, each call its own process; returns CompletedProcess (text).
+
+    Calls are forked from a process that has imported the CLI already (tests/leads_process.py);
+    ``spawn=True`` (or LEADS_TEST_SPAWN=1 for the whole suite) starts a fresh interpreter instead."""
 
     def run(
         *args: str,
@@ -106,6 +113,7 @@ def leads_cli(tmp_path: Path):
         env: dict[str, str] | None = None,
         input: str | None = None,
         timeout: float = 300,
+        spawn: bool = False,
     ) -> subprocess.CompletedProcess[str]:
         full_env = {
             **os.environ,
@@ -117,15 +125,7 @@ def leads_cli(tmp_path: Path):
         if db_url:
             full_env["LEADS_DATABASE_URL"] = db_url
         full_env.update(env or {})
-        return subprocess.run(
-            [*LEADS_COMMAND, *args],
-            cwd=tmp_path,
-            env=full_env,
-            input=input,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
+        return run_leads(args, cwd=tmp_path, env=full_env, input=input, timeout=timeout, spawn=spawn)
 
     return run
 

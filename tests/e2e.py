@@ -21,8 +21,9 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from tests.conftest import FAST_CRAWL, LEADS_COMMAND
+from tests.conftest import FAST_CRAWL
 from tests.helpers import FILES
+from tests.leads_process import run_leads
 
 NOTICE_COLUMNS = (
     "source",
@@ -54,14 +55,7 @@ def parse_saved(rel: str | Path, source: str | None = None, *, home: Path) -> Pa
     slug = source or str(rel).split("/", 1)[0]
     env = {**os.environ, "LEADS_DATA_DIR": str(home / "data"), "LEADS_USER": "tester"}
     env.pop("LEADS_DATABASE_URL", None)
-    done = subprocess.run(
-        [*LEADS_COMMAND, "parse", slug, str(path), "--json"],
-        cwd=home,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = run_leads(["parse", slug, str(path), "--json"], cwd=home, env=env, timeout=300)
     assert done.returncode == 0, f"leads parse {slug} {path}: {done.stderr}"
     return Parsed(json.loads(done.stdout), done.stderr.count("skipped row"))
 

@@ -7,8 +7,13 @@ import csv
 import io
 import json
 
+import pytest
+
 from leads.db import Database
+from tests import test_security_pg
 from tests.test_worklist_bulk import _book
+
+roles, team = test_security_pg.roles, test_security_pg.team  # PostgreSQL logins per rep, used by name
 
 
 def test_bulk_follow_up_is_one_undoable_operation_that_respects_later_work(db_url, leads_cli) -> None:
@@ -76,7 +81,7 @@ def test_bulk_follow_up_is_one_undoable_operation_that_respects_later_work(db_ur
     assert follow_ups() == before
     history = json.loads(run("history", str(va1), "--json").stdout)
     assert (history[-1]["action"], history[-1]["from"], history[-1]["to"]) == (
-        "undo_follow_up",
+        "follow_up",
         "2025-12-29 10:00",
         "2025-12-25",
     )
@@ -123,6 +128,26 @@ def test_bulk_note_is_one_operation_and_its_undo_retracts_it_in_the_history(db_u
     for lead in (va1, bo):
         (kept, retracted) = notes(lead)[-2:]
         assert kept == ("note", "Q1 campaign")
-        assert retracted[0] == "note_retracted" and retracted[1].startswith("retracted “Q1 campaign”: undo of")
+        assert retracted[0] == "note" and retracted[1].startswith("retracted “Q1 campaign”: undo of")
     exported = list(csv.DictReader(io.StringIO(run("export", "--preset", "hubspot", "--all", who="morgan").stdout)))
     assert "Q1 campaign" not in {row["Last Note"] for row in exported}
+
+
+@pytest.mark.postgres
+def test_a_reps_own_login_bulk_follow_up_and_note_and_their_undo(team, leads_cli) -> None:
+    """On PostgreSQL with row-level security and history triggers, a rep's undo is her own work."""
+    as_ana = lambda *a: leads_cli(*a, db_url=team.url("ana"), env={"LEADS_TODAY": "2025-12-24"})  # noqa: E731
+    mine = [str(i) for i in team.leads["ana"]]
+    for args in (["follow-up", *mine, "eow"], ["undo"], ["note", *mine, "Mailed the flyer"], ["undo"]):
+        done = as_ana(*args)
+        assert done.returncode == 0, (args, done.stderr)
+    history = json.loads(as_ana("history", mine[0], "--json").stdout)
+    assert [(h["action"], h["to"]) for h in history] == [
+        ("follow_up", "2025-12-26"),
+        ("follow_up", None),
+        ("note", None),
+        ("note", None),
+    ]
+    assert history[-1]["note"].startswith("retracted “Mailed the flyer”: undo of")
+    theirs = as_ana("note", mine[0], str(team.leads["bo"][0]), "x")
+    assert theirs.returncode == 1 and "nothing was changed" in theirs.stderr

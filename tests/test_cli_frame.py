@@ -9,10 +9,11 @@ from leads import __version__
 
 
 def test_help_and_version(leads_cli) -> None:
-    result = leads_cli("--help")
+    # Spawned, as a user starts it: the console script from a fresh interpreter (other calls are forked).
+    result = leads_cli("--help", spawn=True)
     assert result.returncode == 0
     assert "Usage: leads" in result.stdout and "db" in result.stdout
-    version = leads_cli("--version")
+    version = leads_cli("--version", spawn=True)
     assert version.stdout.strip() == f"leads, version {__version__}"
 
 

@@ -31,10 +31,12 @@ def test_match_review_above_accept_is_a_usage_error(db_url, manager):
 
 
 def test_unknown_database_url_is_a_clear_error(leads_cli):
-    for url in ("bogus://x", "not a url"):
+    for url in ("bogus://x", "not a url", "postgres+nope://x/y", "sqlite+foo:///x.db"):
         result = leads_cli("--db", url, "reps", "list")
         assert result.returncode == 1, result.stderr
-        assert "cannot use database URL" in result.stderr and "postgresql://" in result.stderr
+        assert "cannot use database URL" in result.stderr and (
+            "postgresql://" in result.stderr or "sqlite://" in result.stderr
+        )
         assert "Traceback" not in result.stderr
 
 

@@ -236,3 +236,16 @@ def test_a_huge_one_word_name_is_linked_within_memory(tmp_path) -> None:
         assert done.returncode == 0, done.stderr[-2000:]
         assert "Traceback" not in done.stderr
         assert "F-2" in (tmp_path / "pairs.csv").read_text()
+
+
+def test_a_cell_too_long_for_csv_is_a_broken_file_not_a_parser_failure(tmp_path, leads_cli) -> None:
+    """What the sweep of hostile files found: a 2 MB cell made the csv module raise, reported as
+    "the warn_va parser failed: Error: ..."; it is a file that is no agency's table."""
+    huge = tmp_path / "huge.csv"
+    huge.write_text("Company,Date\n" + "x" * 2_000_000 + ",2026-01-02\n")
+    for source in ("warn_va", "warn_mn"):
+        done = leads_cli("parse", source, str(huge))
+        assert done.returncode == 1, done.stderr
+        assert done.stderr.startswith(
+            f"Error: {huge}: not a readable CSV file (field larger than field limit (131072))"
+        ), done.stderr

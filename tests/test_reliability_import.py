@@ -175,7 +175,7 @@ def test_an_invalid_row_after_staged_batches_changes_nothing_and_progress_is_sho
     refused = run("accounts", "import", str(book))
     assert refused.returncode == 1
     assert f"line {ROWS + 2}: invalid: duplicate account id 'N-0' (first on line 2)" in refused.stderr
-    assert "nothing was imported" in refused.stderr
+    assert f"Error: 1 invalid row in {book}; nothing was imported. Fix it, or re-run" in refused.stderr
     listed = run("accounts", "list", "--json")
     assert listed.returncode == 0 and json.loads(listed.stdout) == []
     # The bar on request (by default only on a terminal): lines read out of the file's lines.

@@ -41,6 +41,12 @@ def test_review_fits_80_and_120_columns_and_show_wraps_without_cutting_urls(db_u
         assert {"account", "closed_business", "evidence"} <= set(header)
         assert ("…" in shown.stdout) == (width == 80)  # cut at 80; at 120 the evidence fits whole
         assert {line.split()[1] for line in lines[1:]} <= {"vendor", "closing", "competitor", "creditor"}
+        # The evidence cell says the name agreement and where, briefly, even at 80: "name 100, ~8 mi".
+        for line in lines[1:]:
+            if line.split()[1] in ("vendor", "closing"):
+                assert re.search(r"name \d+(\.\d)?, \S", line), line
+            if line.split()[1] == "vendor":
+                assert re.search(r"name \d+(\.\d)?, (~?[\d.]+ mi|<1 mi|same (city|ZIP)|same state|other state)", line)
     assert wide.stdout.splitlines()[0].split() == REVIEW_COLUMNS and "…" not in wide.stdout
     assert all(r["evidence"] in wide.stdout and r["kind"] in wide.stdout for r in queue)
     picked = _cli(leads_cli, db_url, 80)("review", "--columns", "candidate,evidence")

@@ -95,6 +95,19 @@ def test_a_reps_login_cannot_stamp_plant_truncate_or_copy_its_way_around_history
             "permission denied for table activity",
         )
         _denied(ana, "SELECT setval(pg_get_serial_sequence('activity', 'id'), 1)", "permission denied for sequence")
+        # A true status row and a second, false one beside it (another "from"), or a copy of the true one.
+        for extra in ("won", "new"):
+            _commit_refused(
+                ana,
+                [
+                    f"UPDATE leads SET status = 'contacted' WHERE id = {mine}",
+                    f"INSERT INTO activity (at, actor, action, lead_id, from_value, to_value) "
+                    f"VALUES (now(), 'ana', 'status', {mine}, 'new', 'contacted')",
+                    f"INSERT INTO activity (at, actor, action, lead_id, from_value, to_value) "
+                    f"VALUES (now(), 'ana', 'status_forced', {mine}, '{extra}', 'contacted')",
+                ],
+                f"lead {mine} has more than one history row of its move to contacted",
+            )
         # A row slipped into the manager's bulk operation, for her `leads undo` to act on.
         _commit_refused(
             ana,
@@ -183,6 +196,13 @@ def test_a_managers_login_cannot_forge_plant_or_truncate_history(team: Team, lea
             "permission denied for table reps",
         )
         _denied(mia, "UPDATE reps SET created_at = now()", "permission denied for table reps")
+        # A second "ana" beside ana (history and the CLI know people by name, whatever the case).
+        for twin in ("Ana", "ANA", " ana "):
+            _denied(
+                mia,
+                f"INSERT INTO reps (name, role, active, territory, created_at) VALUES ('{twin}', 'rep', true, '{{}}', now())",
+                f"the team has a rep named {twin} already",
+            )
         for table in ("activity", "leads", "accounts", "notices", "reps", "alembic_version", "evidence", "operations"):
             _denied(mia, f"TRUNCATE {table}", f"permission denied for table {table}")
         _denied(mia, "UPDATE alembic_version SET version_num = '0001'", "permission denied for table alembic_version")

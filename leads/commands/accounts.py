@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from leads.commands.common import App, note_truncated, pass_app
-from leads.output import Fit, fit_options, output_options, pick_columns, render
+from leads.output import Fit, fit_options, output_options, pick_columns, plural, render
 from leads.vocabulary import ACCOUNT_MAP_FIELDS
 
 
@@ -95,7 +95,8 @@ def import_command(
         click.echo(f"Imported {file.name}: {counts}" + (" (invalid rows skipped)." if report.invalid else "."))
     if report.invalid and not skip_invalid:
         click.echo(
-            f"Error: {len(report.invalid)} invalid rows in {file}; nothing was imported. Fix them, or "
+            f"Error: {plural(len(report.invalid), 'invalid row')} in {file}; nothing was imported. Fix "
+            f"{'it' if len(report.invalid) == 1 else 'them'}, or "
             "re-run with --skip-invalid to import the rest.",
             err=True,
         )

@@ -42,9 +42,9 @@ def evidence_lines(evidence: list[dict[str, Any]], account: dict[str, Any] | Non
             continue
         seen.add(key)
         label = KIND_LABELS.get(e["kind"], e["kind"].replace("_", " "))
-        lines += _wrap(f"- {label}, score {_score(e['score'])}: {sentence}", indent)
+        lines += wrap(f"- {label}, score {_score(e['score'])}: {sentence}", indent)
         if e.get("source_url"):  # never broken: a terminal makes the whole URL clickable
-            lines += _wrap(f"source: {e['source']} {e['source_url']}", indent + "  ")
+            lines += wrap(f"source: {e['source']} {e['source_url']}", indent + "  ")
     return lines
 
 
@@ -53,7 +53,7 @@ def terminal_width() -> int:
     return max(40, shutil.get_terminal_size().columns)
 
 
-def _wrap(text: str, indent: str, hanging: str = "  ") -> list[str]:
+def wrap(text: str, indent: str, hanging: str = "  ") -> list[str]:
     """Wrap to the terminal, continuation lines indented under the text; a URL is never broken (one longer
     than the line stands alone on its own)."""
     return textwrap.wrap(
@@ -80,7 +80,7 @@ def _pack(parts: list[str], indent: str = "", gap: str = "  ") -> list[str]:
             lines.append(line)
         start = indent if not lines else indent + "  "
         if len(start) + len(part) > width:
-            wrapped = _wrap(part, start)
+            wrapped = wrap(part, start)
             lines += wrapped[:-1]
             line = wrapped[-1] if wrapped else start
         else:
@@ -111,8 +111,8 @@ def print_card(card: dict[str, Any]) -> None:
         ]
     )
     if card.get("flagged_closing"):
-        lines += _wrap("! This account is itself closing: do not prospect it.", "  ")
-    lines += _wrap(f"Account {a['id']}: {a['name']}", "", "    ")
+        lines += wrap("! This account is itself closing: do not prospect it.", "  ")
+    lines += wrap(f"Account {a['id']}: {a['name']}", "", "    ")
     place = f"{_fmt(a['address'])}, {_fmt(a['city'])} {_fmt(a['state'])} {_fmt(a['zip'])}"
     lines += _pack([place, f"phone {_fmt(a['phone'])}"], "  ", " " * 3)
     extra = ["DO NOT CONTACT"] if a["do_not_contact"] else []
@@ -128,5 +128,5 @@ def print_card(card: dict[str, Any]) -> None:
     for h in card["history"]:
         change = f" {h['from'] or '-'} → {h['to'] or '-'}" if (h["from"] or h["to"]) else ""
         note = f"  “{h['note']}”" if h["note"] else ""
-        lines += _wrap(f"{_fmt(h['at'])}  {h['who']}  {h['action']}{change}{note}", "  ", "    ")
+        lines += wrap(f"{_fmt(h['at'])}  {h['who']}  {h['action']}{change}{note}", "  ", "    ")
     print_lines(lines)

@@ -15,8 +15,9 @@ from leads.output import Fit, count_table, fit_options, output_options, pick_col
 REVIEW_FIT = Fit(
     order=["candidate", "kind", "score", "account", "closed_business", "evidence", "state", "city", "source",
            "account_id"],
-    squeeze={"account": (12, 16), "closed_business": (12, 16), "evidence": (14, 40), "city": (8, 14)},
-    short={"kind": "kind_short"},
+    squeeze={"account": (12, 14), "closed_business": (12, 14), "evidence": (17, 40), "city": (8, 14)},
+    short={"kind": "kind_short", "evidence": "evidence_short"},
+    long_when_fits=True,
 )  # fmt: skip
 #: The kind of link in a word, for a narrow table (--wide shows the full kind).
 KIND_SHORT = {
@@ -137,6 +138,7 @@ def review(ctx: click.Context, fmt: str, columns: str | None, wide: bool, limit:
     --wide shows every column in full, --columns candidate,account,evidence picks them."""
     if ctx.invoked_subcommand is not None:
         return
+    from leads.evidence_text import evidence_brief
     from leads.services.matching import REVIEW_COLUMNS, REVIEW_DATA_COLUMNS, count_review, review_queue
 
     default = REVIEW_COLUMNS if fmt == "table" else REVIEW_DATA_COLUMNS
@@ -148,7 +150,12 @@ def review(ctx: click.Context, fmt: str, columns: str | None, wide: bool, limit:
         note_truncated(len(rows), limit, lambda: count_review(session))
     for row in rows:
         row["kind_short"] = KIND_SHORT.get(row["kind"], row["kind"])
-    fit = Fit(order=shown, squeeze=REVIEW_FIT.squeeze, short=REVIEW_FIT.short) if columns else REVIEW_FIT
+        row["evidence_short"] = evidence_brief(row["kind"], row.get("matched"))
+    fit = (
+        Fit(order=shown, squeeze=REVIEW_FIT.squeeze, short=REVIEW_FIT.short, long_when_fits=True)
+        if columns
+        else REVIEW_FIT
+    )
     render(rows, shown, fmt, empty_message="Nothing to review.", fit=fit, wide=wide)
 
 
@@ -187,14 +194,17 @@ def why(app: App, account_id: str, as_json: bool) -> None:
     if as_json:
         render([card], list(card), "json")
         return
-    from leads.commands.cards import evidence_lines, print_lines
+    from leads.commands.cards import evidence_lines, print_lines, wrap
 
     a = card["account"]
     place = ", ".join(p for p in (a["address"], " ".join(x for x in (a["city"], a["state"], a["zip"]) if x)) if p)
-    click.echo(f"Account {a['id']}: {a['name']}" + (f", {place}" if place else ""))
-    click.echo(
-        f"  incumbent vendor {a['incumbent_vendor'] or '-'}; industry {a['industry'] or '-'}"
-        + ("; DO NOT CONTACT" if a["do_not_contact"] else "")
+    print_lines(wrap(f"Account {a['id']}: {a['name']}" + (f", {place}" if place else ""), "", "    "))
+    print_lines(
+        wrap(
+            f"incumbent vendor {a['incumbent_vendor'] or '-'}; industry {a['industry'] or '-'}"
+            + ("; DO NOT CONTACT" if a["do_not_contact"] else ""),
+            "  ",
+        )
     )
     if not card["leads"] and not card["other_candidates"]:
         click.echo("  No closure is linked to this account.")

@@ -357,8 +357,8 @@ def note(app: App, leads: tuple[int, ...], text: str, expect_version: int | None
     The filter picks what `leads list` with the same filters shows you (your
     own leads; a manager's: everyone's). Several leads get it together or not
     at all, as one operation. Notes are history and are never deleted: `leads
-    undo` of a bulk note adds a "note_retracted" entry to each lead's history
-    (the note stays, marked retracted, and is no longer the last note in exports)."""
+    undo` of a bulk note adds a note "retracted “…”" to each lead's history
+    (the note stays; neither is taken as the last note in exports)."""
     if _one_lead(leads, where, dry_run, expect_version, 'leads note 12 "Left a voicemail"'):
         from leads.services.work import add_note
 
@@ -601,7 +601,7 @@ def undo(
     unless --force; the leads are named. Managers undo any operation, reps only
     their own status, follow-up and note operations; inactive people none.
     Notes are history, never deleted: undoing a bulk note adds a
-    "note_retracted" entry to each lead (the note stays, marked retracted).
+    note "retracted “…”" to each lead (the note stays).
     Times are UTC ("today 19:31" in the table, ISO in --json/--csv)."""
     from leads.errors import InputError
     from leads.services.undo import apply_undo, describe, list_operations, plan_undo

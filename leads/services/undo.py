@@ -7,9 +7,10 @@ Operation whose activity rows carry its id. Undo puts each lead back as the oper
 - a lead someone *worked* since (a status change, a note or a follow-up after the operation) is
   refused, all of the undo with it, unless ``force``: the leads are named so the person can look.
 
-A note is history, which is never rewritten: undoing a bulk note appends a "note_retracted" entry to
-each lead (the note stays, marked retracted, and leaves the CRM exports' last note); it is never refused
-for later work, since it overrules nothing.
+A note is history, which is never rewritten: undoing a bulk note appends a note "retracted “…”" to each
+lead (the note stays; neither is the CRM exports' last note); it is never refused for later work, since
+it overrules nothing. Undo writes the history actions a rep's own work writes (note, follow_up,
+status_forced), so on PostgreSQL logins the history triggers accept a rep's undo as her own work.
 
 Who may undo: an active manager any operation; an active rep only their own status, follow-up and
 note operations.
@@ -245,14 +246,14 @@ def apply_undo(session: Session, actor: Actor, plan: UndoPlan, *, force: bool = 
             action = "undo_assign"
         elif step.field == "note":
             check_can_change(actor, lead)
-            activity = Activity(action="note_retracted", note=f"retracted “{step.now}”: {note}", batch_id=op.id)
+            activity = Activity(action="note", note=f"retracted “{step.now}”: {note}", batch_id=op.id)
             finish_change(session, actor, lead, activity)
             reverted += 1
             continue
         elif step.field == "follow_up":
             check_can_change(actor, lead)
             lead.follow_up, lead.follow_up_time = _follow_up_value(step.back_to)
-            action = "undo_follow_up"
+            action = "follow_up"  # as a rep's own change of it records it
         else:
             check_can_change(actor, lead)  # a rep's lead given to someone else since is theirs now
             if step.back_to in OPEN_STATUSES and lead.status not in OPEN_STATUSES:

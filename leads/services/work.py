@@ -340,7 +340,7 @@ def set_follow_up_bulk(
 
 def add_note_bulk(session: Session, actor: Actor, lead_ids: list[int], text: str) -> BulkChange:
     """Add the same note to every lead in ``lead_ids`` as one operation, or to none. Notes are history:
-    `leads undo` of it appends a "note_retracted" entry to each lead, the note itself stays."""
+    `leads undo` of it appends a note "retracted “…”" to each lead, the note itself stays."""
     if not text.strip():
         raise InputError("the note is empty")
     wanted = list(dict.fromkeys(lead_ids))
