@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -211,7 +212,8 @@ class Activity(Base):
 
     __tablename__ = "activity"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # BIGINT on PostgreSQL (migration 0008: a login may draw ids); INTEGER on SQLite, where it is the rowid.
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(100), index=True)
     action: Mapped[str] = mapped_column(String(50))
