@@ -471,7 +471,8 @@ def plan_grants(
         ],
         "lead_views": [
             ("manager_all", "ALL", mgr_g, "true", "true"),
-            ("rep_own", "ALL", rep_g, f'"user" = {me_name}', f'"user" = {me_name}'),
+            # Her own rows, written only for her own leads (a row for another's lead would tell its id exists).
+            ("rep_own", "ALL", rep_g, f'"user" = {me_name}', f'"user" = {me_name} AND lead_id IN {my_leads}'),
         ],
         "operations": [
             ("manager_all", "ALL", mgr_g, "true", "true"),
@@ -618,7 +619,7 @@ ROW_RULES: dict[tuple[str, str], str] = {
     ("activity", "rep_select"): "own name, or own leads' history",
     ("activity", "rep_insert"): "own name, own leads",
     ("user_cursors", "rep_own"): "own",
-    ("lead_views", "rep_own"): "own",
+    ("lead_views", "rep_own"): "own (written for own leads)",
     ("operations", "rep_select"): "own",
     ("operations", "rep_insert"): "own",
     ("operations", "rep_update"): "own",

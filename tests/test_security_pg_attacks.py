@@ -11,6 +11,7 @@ search_path that shadows the tables the checks read, and what else a group may r
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import psycopg
@@ -328,3 +329,23 @@ def test_no_role_setting_or_search_path_makes_a_login_someone_else(team: Team) -
         ).all()
         assert trunc_or_refs == []
     admin.dispose()
+
+
+@pytest.mark.postgres
+def test_a_reps_login_marks_as_seen_only_her_own_leads(team: Team, leads_cli) -> None:  # noqa: F811
+    """A row in lead_views for another rep's lead would be refused or not by whether that lead id exists: her
+    rows are her own name's and her own leads' only; `leads list --new` on her login still works."""
+    ana = sa.create_engine(team.url("ana"))
+    bos, mine = team.leads["bo"][0], team.leads["ana"][0]
+    try:
+        for lead in (bos, 999_999):
+            _denied(
+                ana,
+                f"INSERT INTO lead_views (\"user\", lead_id, arrived_at, seen_at) VALUES ('ana', {lead}, now(), now())",
+                "row-level security",
+            )
+        shown = leads_cli("list", "--new", "--json", db_url=team.url("ana"))
+        assert shown.returncode == 0, shown.stderr
+        assert mine in {row["lead"] for row in json.loads(shown.stdout)}
+    finally:
+        ana.dispose()
