@@ -273,18 +273,32 @@ def status(
         result = set_status_bulk(session, actor, ids, status, note=note, reason=reason, force=force)
         if dry_run:
             session.rollback()
-    if dry_run:
-        render(result.changes, ["lead", "account", "from", "to"], "table", empty_message="Nothing would change.")
-    else:
-        for change in result.changes:
-            click.echo(f"Lead {change['lead']} is now {status}.")
-    if result.already:
-        click.echo(f"Already {status}, left as they are: {', '.join(map(str, result.already))}.", err=True)
     n = len(result.changes)
+    _bulk_report(
+        result.changes,
+        result.already,
+        dry_run,
+        each=lambda change: f"Lead {change['lead']} is now {status}.",
+        already=f"Already {status}",
+        would=f"Dry run: would move {plural(n, 'lead')} to {status}; nothing was changed.",
+        done=f"Moved {plural(n, 'lead')} to {status} as one operation; `leads undo` puts them back.",
+    )
+
+
+def _bulk_report(changes, already_ids, dry_run: bool, *, each, already: str, would: str, done: str) -> None:
+    """What a bulk change did (or would do): the table of changes on a dry run, else a line per lead; the
+    leads left as they were; one summary line on stderr."""
     if dry_run:
-        click.echo(f"Dry run: would move {plural(n, 'lead')} to {status}; nothing was changed.", err=True)
-    elif n:
-        click.echo(f"Moved {plural(n, 'lead')} to {status} as one operation; `leads undo` puts them back.", err=True)
+        render(changes, ["lead", "account", "from", "to"], "table", empty_message="Nothing would change.")
+    else:
+        for change in changes:
+            click.echo(each(change))
+    if already_ids:
+        click.echo(f"{already}, left as they are: {', '.join(map(str, already_ids))}.", err=True)
+    if dry_run:
+        click.echo(would, err=True)
+    elif changes:
+        click.echo(done, err=True)
 
 
 def _one_lead(leads: tuple[int, ...], where: dict, dry_run: bool, expect_version: int | None, example: str) -> bool:
@@ -452,23 +466,18 @@ def follow_up(app: App, words: tuple[str, ...], expect_version: int | None, dry_
         if dry_run:
             session.rollback()
     rows = [{**c, "from": c["from"] or "(none)", "to": c["to"] or "(none)"} for c in result.changes]
-    if dry_run:
-        render(rows, ["lead", "account", "from", "to"], "table", empty_message="Nothing would change.")
-    else:
-        for change in result.changes:
-            click.echo(f"Lead {change['lead']} follow-up: {shown}.")
-    if result.already:
-        click.echo(f"Already at {shown}, left as they are: {', '.join(map(str, result.already))}.", err=True)
     n = len(result.changes)
     target = f"to {shown}" if day else "cleared"
-    if dry_run:
-        click.echo(f"Dry run: would set the follow-up of {plural(n, 'lead')} {target}; nothing was changed.", err=True)
-    elif n:
-        click.echo(
-            f"Set the follow-up of {plural(n, 'lead')} {target} as one operation; "
-            "`leads undo` puts back each one's previous follow-up.",
-            err=True,
-        )
+    _bulk_report(
+        rows,
+        result.already,
+        dry_run,
+        each=lambda change: f"Lead {change['lead']} follow-up: {shown}.",
+        already=f"Already at {shown}",
+        would=f"Dry run: would set the follow-up of {plural(n, 'lead')} {target}; nothing was changed.",
+        done=f"Set the follow-up of {plural(n, 'lead')} {target} as one operation; "
+        "`leads undo` puts back each one's previous follow-up.",
+    )
 
 
 @click.command("history")
