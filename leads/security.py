@@ -15,7 +15,8 @@ setup keep working as that login):
   it; records and undoes its own bulk status changes.
 - ``<prefix>_manager``: reads every row, creates and updates, but deletes nothing (a delete would
   cascade into leads, evidence and history); history (activity) is append-only and written in
-  the manager's own name, a status or follow-up row only with the lead change it records; a rep's name and database login (reps.db_login) are not changed here
+  the manager's own name, each row only with the change it records (of a lead, a rep, a review
+  candidate); a rep's name and database login (reps.db_login) are not changed here
   (the login only through `leads db grant`); no DDL.
 
 On a login mapped to a rep, triggers stamp history with the login's name and the server's time
@@ -88,6 +89,18 @@ RLS_TABLES = (
     "operations",
 )
 REP_HISTORY_ACTIONS = ("note", "status", "status_forced", "follow_up")
+# Every history action the CLI writes on a person's login, by what each row must come with in its
+# transaction: the change of its lead, of the rep it names (reps.name = subject), or of the review
+# candidate it names (subject "candidate N"). Any other action is not history leads writes.
+LEAD_HISTORY_ACTIONS = (*REP_HISTORY_ACTIONS, "assign", "undo_assign", "lead_created", "flagged_closing")
+TEAM_HISTORY_ACTIONS = ("rep_added", "rep_edited", "rep_deactivated", "rep_bootstrap")
+REVIEW_HISTORY_ACTIONS = ("review_confirm", "review_reject")
+
+
+def _follow_up_sql(row: str) -> str:
+    """SQL for a lead row's follow-up as history writes it (leads.services.work.follow_up_text):
+    ``2026-12-07`` or ``2026-12-07 09:00``; NULL without one."""
+    return f"(to_char({row}.follow_up, 'YYYY-MM-DD') || coalesce(' ' || to_char({row}.follow_up_time, 'HH24:MI'), ''))"
 
 
 def history_sql(q: _Sql) -> list[str]:
@@ -96,11 +109,13 @@ def history_sql(q: _Sql) -> list[str]:
     On such a login: an activity row must carry the login's own name and gets the server's
     time (a supplied, e.g. backdated, time is replaced); a lead's updated_by / updated_at /
     version are set from the login and the clock. A rep's change to a lead commits only with
-    the history row that explains it, and a rep's history row (a manager's status or follow-up
-    row too) only with the lead change it explains (checked at commit, matched by transaction
-    id: nothing a user can set), one status row per status the lead reached (a second would
-    tell a move from elsewhere); a rep's row joins no bulk operation but her own (`leads undo`
-    reverts a batch's rows). Nobody but the admin picks a history row's id (the column is not
+    the history row that tells it (a follow-up row from the old follow-up to the new), and
+    anyone's history row only with the change it records (checked at commit, matched by
+    transaction id: nothing a user can set): lead work with its lead's change (a status row
+    with the status reached, one per status reached, a follow-up row with the follow-up set),
+    team rows with the change of the rep they name, review rows with the decision on their
+    candidate; no action the CLI does not write. A rep's row joins no bulk operation but her
+    own (`leads undo` reverts a batch's rows). Nobody but the admin picks a history row's id (the column is not
     granted). Logins not mapped to a rep (the admin, the nightly) write as the system and are
     not checked.
     """
@@ -115,7 +130,10 @@ def history_sql(q: _Sql) -> list[str]:
     )
     decl = "DECLARE me text; my_role text; is_active boolean;\nBEGIN\n"
     denied = "USING ERRCODE = 'insufficient_privilege'"
-    actions = ", ".join(q.literal(a) for a in REP_HISTORY_ACTIONS)
+    listed = lambda names: ", ".join(q.literal(a) for a in names)  # noqa: E731
+    actions, lead_actions = listed(REP_HISTORY_ACTIONS), listed(LEAD_HISTORY_ACTIONS)
+    team_actions, review_actions = listed(TEAM_HISTORY_ACTIONS), listed(REVIEW_HISTORY_ACTIONS)
+    known = listed((*LEAD_HISTORY_ACTIONS, *TEAM_HISTORY_ACTIONS, *REVIEW_HISTORY_ACTIONS))
     mine = "pg_current_xact_id()::xid"
     out = [
         f"CREATE OR REPLACE FUNCTION {fn('leads_activity_stamp')}() {header}{decl}{who}"
@@ -155,21 +173,38 @@ def history_sql(q: _Sql) -> list[str]:
         "     OR ((NEW.follow_up IS DISTINCT FROM OLD.follow_up\n"
         "          OR NEW.follow_up_time IS DISTINCT FROM OLD.follow_up_time) AND NOT EXISTS (\n"
         f"         SELECT 1 FROM {activity} a WHERE a.lead_id = NEW.id AND a.xmin = {mine}\n"
-        "         AND a.action = 'follow_up')) THEN\n"
+        # the row tells the change as it was: from the old follow-up to the new one
+        f"         AND a.action = 'follow_up' AND a.from_value IS NOT DISTINCT FROM {_follow_up_sql('OLD')}\n"
+        f"         AND a.to_value IS NOT DISTINCT FROM {_follow_up_sql('NEW')})) THEN\n"
         "    RAISE EXCEPTION 'permission denied: a rep changes lead % only with the history row that records it "
         f"(leads status, note, follow-up)', NEW.id {denied};\n"
         "  END IF;\n"
         "  RETURN NULL;\nEND $fn$",
         f"CREATE OR REPLACE FUNCTION {fn('leads_rep_history_has_change')}() {header}{decl}{who}"
         "  IF NOT FOUND THEN RETURN NULL; END IF;\n"
-        # A rep writes only the history of lead work; anyone's status or follow-up row (a manager's
-        # too) only with the change of the lead it records.
+        # Only the actions the CLI writes, each beside the change it records: lead work with the
+        # change of its lead (a status row naming the status reached, a follow-up row the follow-up
+        # set), a team row with the change of the rep it names, a review row with the decision on
+        # its candidate. A rep writes only the history of her lead work.
+        f"  IF NEW.action NOT IN ({known}) THEN\n"
+        "    RAISE EXCEPTION 'permission denied: % is not a history action leads writes', NEW.action "
+        f"{denied};\n"
+        "  END IF;\n"
         f"  IF (my_role = 'rep' AND (NEW.action NOT IN ({actions}) OR NEW.lead_id IS NULL))\n"
-        f"     OR ((my_role = 'rep' OR NEW.action IN ('status', 'status_forced', 'follow_up')) AND NOT EXISTS (\n"
+        f"     OR (NEW.action IN ({lead_actions}) AND NOT EXISTS (\n"
         f"      SELECT 1 FROM {leads} l WHERE l.id = NEW.lead_id AND l.xmin = {mine}\n"
-        "      AND (NEW.action NOT IN ('status', 'status_forced') OR l.status = NEW.to_value))) THEN\n"
+        "      AND (NEW.action NOT IN ('status', 'status_forced') OR l.status = NEW.to_value)\n"
+        f"      AND (NEW.action <> 'follow_up' OR {_follow_up_sql('l')} IS NOT DISTINCT FROM NEW.to_value))) THEN\n"
         "    RAISE EXCEPTION 'permission denied: a history row (%) is written only with the change of lead % "
         f"it records', NEW.action, NEW.lead_id {denied};\n"
+        "  END IF;\n"
+        f"  IF (NEW.action IN ({team_actions}) AND (NEW.lead_id IS NOT NULL OR NOT EXISTS (\n"
+        f"      SELECT 1 FROM {reps} r WHERE r.xmin = {mine} AND r.name = NEW.subject)))\n"
+        f"     OR (NEW.action IN ({review_actions}) AND (NEW.lead_id IS NOT NULL OR NOT EXISTS (\n"
+        f"      SELECT 1 FROM {q.table('match_candidates')} c WHERE c.xmin = {mine}\n"
+        "      AND NEW.subject = 'candidate ' || c.id::text))) THEN\n"
+        "    RAISE EXCEPTION 'permission denied: a history row (%) is written only with the change of % it records', "
+        f"NEW.action, coalesce(NEW.subject, 'the team') {denied};\n"
         "  END IF;\n"
         # One status row per status a lead reached in the transaction: a second row naming the same
         # status (another "from", a copy) would tell a move that never happened.

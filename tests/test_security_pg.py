@@ -362,11 +362,13 @@ def test_a_managers_login_sees_all_and_assigns_but_does_not_administer(team: Tea
             r"a rep's database login is set only by the admin \(leads db grant",
         )
         _denied(mia, "UPDATE reps SET name = 'ana2' WHERE name = 'ana'", "permission denied for table reps")
-        with mia.begin() as conn:  # her own history rows are stamped with her name and the server's time
+        # Her own history rows (a note beside the change of its lead) are stamped with her name and the server's time.
+        with mia.begin() as conn:
             conn.execute(sa.text(f"UPDATE leads SET updated_by = 'ana' WHERE id = {bo_lead}"))
             conn.execute(
                 sa.text(
-                    "INSERT INTO activity (at, actor, action, note) VALUES ('2001-01-01', 'mia', 'note', 'by hand')"
+                    "INSERT INTO activity (at, actor, action, lead_id, note) "
+                    f"VALUES ('2001-01-01', 'mia', 'note', {bo_lead}, 'by hand')"
                 )
             )
         with admin.begin() as conn:

@@ -19,7 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 from leads.security import REP_PRIVILEGES
-from tests.test_security_pg import Team, _commit_refused, _denied, roles, team  # noqa: F401 (fixtures)
+from tests.test_security_pg import Team, _candidates, _commit_refused, _denied, roles, team  # noqa: F401 (fixtures)
 
 PAIRLESS = "only with the history row that records it"
 
@@ -349,3 +349,132 @@ def test_a_reps_login_marks_as_seen_only_her_own_leads(team: Team, leads_cli) ->
         assert mine in {row["lead"] for row in json.loads(shown.stdout)}
     finally:
         ana.dispose()
+
+
+def _activity(at: str = "now()", **values: object) -> str:
+    cols = ", ".join(values)
+    vals = ", ".join("NULL" if v is None else str(v) if isinstance(v, int) else f"'{v}'" for v in values.values())
+    return f"INSERT INTO activity (at, {cols}) VALUES ({at}, {vals})"
+
+
+@pytest.mark.postgres
+def test_history_rows_tell_the_change_they_come_with(team: Team, leads_cli) -> None:  # noqa: F811
+    """The last INSERTs that were not the system's own: a follow-up row beside a real change of the
+    follow-up but telling another one; a manager's note on no lead, or beside no change of its lead;
+    team and review rows with no change of the rep or candidate they name; an action leads never
+    writes. Each is refused at commit; the CLI's own commands on the same logins still write theirs."""
+    _candidates(team)
+    ana, mia, admin = (sa.create_engine(u) for u in (team.url("ana"), team.url("mia"), team.admin_url))
+    mine, bos = team.leads["ana"][0], team.leads["bo"][0]
+    with admin.begin() as conn:
+        lead_before = tuple(conn.execute(sa.text(f"SELECT * FROM leads WHERE id = {mine}")).one())
+        bos_before = tuple(conn.execute(sa.text(f"SELECT * FROM leads WHERE id = {bos}")).one())
+        cid = conn.scalar(sa.text("SELECT min(id) FROM match_candidates"))
+    history_before = _history(admin)
+    follow_up = "UPDATE leads SET follow_up = '2031-01-01', follow_up_time = {time} WHERE id = {lead}"
+    try:
+        # A rep's real follow-up change, told as another: a false "to", a false "from", the time left out.
+        for time, told in (
+            ("NULL", {"from_value": None, "to_value": "2031-05-05"}),
+            ("NULL", {"from_value": "2030-01-01", "to_value": "2031-01-01"}),
+            ("'09:00'", {"from_value": None, "to_value": "2031-01-01"}),
+        ):
+            _commit_refused(
+                ana,
+                [
+                    follow_up.format(time=time, lead=mine),
+                    _activity(actor="ana", action="follow_up", lead_id=mine, **told),
+                ],
+                PAIRLESS,
+            )
+        # The same by a manager (no lead-side check on her login): the row must say the follow-up set.
+        _commit_refused(
+            mia,
+            [
+                follow_up.format(time="NULL", lead=bos),
+                _activity(actor="mia", action="follow_up", lead_id=bos, from_value=None, to_value="2031-05-05"),
+            ],
+            r"a history row \(follow_up\) is written only with the change of lead",
+        )
+        # A manager's note on no lead, or on a lead nothing changed.
+        for lead in (None, bos):
+            _commit_refused(
+                mia,
+                [_activity(actor="mia", action="note", lead_id=lead, note="ana was rude to the client")],
+                r"a history row \(note\) is written only with the change of lead",
+            )
+        # Team and review rows that no change of the rep or candidate they name goes with.
+        for row in (
+            _activity(actor="mia", action="rep_added", subject="eve", to_value="manager"),
+            _activity(actor="mia", action="rep_deactivated", subject="ana", note="fired"),
+            _activity(actor="mia", action="review_confirm", subject=f"candidate {cid}"),
+        ):
+            _commit_refused(mia, [row], r"a history row \(\w+\) is written only with the change of \w")
+        _commit_refused(
+            mia,
+            [
+                "UPDATE reps SET email = 'bo@example.com' WHERE name = 'bo'",
+                _activity(actor="mia", action="rep_edited", subject="ana", to_value="role=manager"),
+            ],
+            r"a history row \(rep_edited\) is written only with the change of ana",
+        )
+        # An action leads never writes, on a lead changed in the same transaction.
+        for who, engine, lead in (("mia", mia, bos), ("ana", ana, mine)):
+            _commit_refused(
+                engine,
+                [
+                    f"UPDATE leads SET updated_at = now() WHERE id = {lead}",
+                    _activity(actor=who, action="lead_deleted", lead_id=lead),
+                ],
+                "lead_deleted is not a history action leads writes",
+            )
+    finally:
+        ana.dispose()
+        mia.dispose()
+    with admin.begin() as conn:
+        assert tuple(conn.execute(sa.text(f"SELECT * FROM leads WHERE id = {bos}")).one()) == bos_before
+    _nothing_landed(admin, mine, lead_before, history_before)
+    # The commands write their rows on the same logins: lead work, team changes, a review decision, undo.
+    _commands_work(
+        leads_cli,
+        team.url("ana"),
+        ["follow-up", str(mine), "2031-01-02", "9:30am"],
+        ["follow-up", str(mine), "none"],
+        ["follow-up", *map(str, team.leads["ana"]), "2031-01-03"],
+        ["undo"],
+    )
+    _commands_work(
+        leads_cli,
+        team.url("mia"),
+        ["note", str(bos), "called the plant manager"],
+        ["follow-up", str(bos), "2031-01-02", "14:30"],
+        ["reps", "add", "eve"],
+        ["reps", "edit", "bo", "--capacity", "5"],
+        ["review", "reject", str(cid)],
+        ["review", "confirm", str(cid + 1)],
+        ["assign", str(bos), "--to", "ana"],
+        ["undo"],
+        ["reps", "deactivate", "eve"],
+        ["match"],
+    )
+    with admin.begin() as conn:
+        written = conn.execute(
+            sa.text("SELECT actor, action, from_value, to_value FROM activity WHERE id > :last ORDER BY id"),
+            {"last": max(r[0] for r in history_before)},
+        ).all()
+    admin.dispose()
+    assert [tuple(r) for r in written if r.action == "follow_up"][:3] == [
+        ("ana", "follow_up", None, "2031-01-02 09:30"),
+        ("ana", "follow_up", "2031-01-02 09:30", None),
+        ("ana", "follow_up", None, "2031-01-03"),
+    ]
+    assert {r.action for r in written} >= {
+        "note",
+        "rep_added",
+        "rep_edited",
+        "rep_deactivated",
+        "review_reject",
+        "review_confirm",
+        "assign",
+        "undo_assign",
+    }
